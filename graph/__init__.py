@@ -1,0 +1,1 @@
+"""creditnet's library: the domain model, the stores, the loaders and the queries."""

@@ -1,0 +1,204 @@
+"""The domain: the record classes departments send, their fields, and the parties a check is about.
+
+Each kind is declared once here (as followthemoney declares each entity type once): its canonical field
+names, the Chinese header of the seed (work-plan §三) and the aliases real files use. Loaders, stores and
+queries all read this table, so a new alias is added in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Roles that tie a person (or an enterprise) to an enterprise, as 人员类别 names them in the registry.
+LEGAL_REPRESENTATIVE = "法定代表人"
+RESPONSIBLE_PERSON = "负责人"
+SHAREHOLDER = "股东"
+DIRECTOR = "董事"
+SUPERVISOR = "监事"
+MANAGER = "经理"
+FINANCE_OFFICER = "财务负责人"
+BRANCH_OF = "分支机构"  # an enterprise that is a branch of another
+
+# 公司法 2023 §178, 市场主体登记管理条例 §12: a restricted person may not hold these posts.
+BINDING_ROLES = frozenset({LEGAL_REPRESENTATIVE, RESPONSIBLE_PERSON, DIRECTOR, SUPERVISOR, MANAGER})
+# 企业信息公示暂行条例 §17: the three-year bar concerns the legal representative / responsible person.
+HEAD_ROLES = frozenset({LEGAL_REPRESENTATIVE, RESPONSIBLE_PERSON})
+SERIOUS_LIST = "严重违法失信企业名单"
+THREE_YEAR_BAR_YEARS = 3
+
+ROLE_ALIASES = {
+    "法人代表": LEGAL_REPRESENTATIVE, "法定代表": LEGAL_REPRESENTATIVE, "法人": LEGAL_REPRESENTATIVE,
+    "执行事务合伙人": LEGAL_REPRESENTATIVE, "投资人": SHAREHOLDER, "经营者": RESPONSIBLE_PERSON,
+    "总经理": MANAGER, "董事长": DIRECTOR, "执行董事": DIRECTOR, "副董事长": DIRECTOR, "监事会主席": SUPERVISOR,
+    "出资人": SHAREHOLDER, "发起人": SHAREHOLDER, "合伙人": SHAREHOLDER, "隶属企业": BRANCH_OF,
+    "legal_representative": LEGAL_REPRESENTATIVE, "shareholder": SHAREHOLDER, "director": DIRECTOR,
+    "supervisor": SUPERVISOR, "manager": MANAGER, "responsible_person": RESPONSIBLE_PERSON,
+}
+
+# The seed's code column holds a USCC or, for older enterprises, a 15-digit registration number.
+CODE_ALIASES = ("统一社会信用代码(企业注册号)", "统一社会信用代码", "uscc", "code", "credit_code",
+                "unified_social_credit_code", "信用代码", "社会信用代码")
+NAME_HEADERS = ("企业名称", "name", "enterprise_name", "enterprise", "名称", "市场主体名称", "单位名称", "企业(机构)名称")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str                      # canonical name used everywhere in creditnet
+    header: str                    # the seed's Chinese header
+    aliases: tuple[str, ...] = ()  # other headers seen in real files, and English ones
+    type: str = "text"             # text | date | amount | code | id_number | departments | role
+    required: bool = False         # a row without a value is rejected
+
+
+def _code(required: bool = True) -> Field:
+    return Field("code", "统一社会信用代码（企业注册号）", CODE_ALIASES + ("企业注册号", "注册号"), "code", required)
+
+
+def _name() -> Field:
+    return Field("name", "企业名称", NAME_HEADERS[1:])
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str            # CLI kind
+    label: str           # Chinese name of the class
+    fields: tuple[Field, ...]
+    # Columns whose presence tells this kind apart from the others when detecting a file's kind.
+    signature: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("enterprise", "企业登记", (
+        Field("code", "统一社会信用代码", CODE_ALIASES[2:] + ("统一社会信用代码（企业注册号）", "统一社会信用代码(企业注册号)"), "code"),
+        Field("reg_no", "注册号", ("企业注册号", "registration_number", "reg_no", "工商注册号"), "code"),
+        Field("name", "企业名称", NAME_HEADERS[1:], required=True),
+        Field("type", "企业类型", ("enterprise_type", "type", "市场主体类型", "公司类型")),
+        Field("legal_rep", "法定代表人", ("法人代表", "法定代表人姓名", "法人", "legal_representative", "负责人", "经营者")),
+        Field("legal_rep_id_type", "法定代表人证件类型", ("法人代表证件类型", "legal_representative_id_type")),
+        Field("legal_rep_id_number", "法定代表人证件号码", ("法人代表证件号码", "法定代表人身份证号", "legal_representative_id_number"), "id_number"),
+        Field("established", "成立日期", ("注册日期", "登记日期", "established", "registration_date", "成立时间"), "date"),
+        Field("status", "登记状态", ("经营状态", "状态", "status", "企业状态")),
+        Field("address", "住所", ("注册地址", "地址", "address", "经营场所", "企业地址")),
+        Field("authority", "登记机关", ("registration_authority", "authority")),
+        Field("capital", "注册资金", ("注册资本", "registered_capital", "capital"), "amount"),
+        Field("scope", "经营范围", ("business_scope", "scope")),
+        Field("province", "所在省份", ("省份", "province")),
+        Field("region", "地区", ("所在地区", "region", "city")),
+    ), ("法定代表人", "法人代表", "成立日期", "注册日期", "登记状态", "企业类型", "住所", "注册地址", "登记机关", "注册资金", "经营范围")),
+    Kind("member", "企业人员", (
+        Field("code", "统一社会信用代码", CODE_ALIASES[2:] + ("统一社会信用代码（企业注册号）", "统一社会信用代码(企业注册号)", "企业注册号", "注册号"), "code", True),
+        _name(),
+        Field("role", "人员类别", ("职务", "role", "position", "人员职务"), "role", True),
+        Field("person_name", "姓名", ("人员姓名", "股东名称", "股东", "person_name", "member_name"), required=True),
+        Field("id_type", "证件类型", ("id_type", "证照类型")),
+        Field("id_number", "证件号码", ("证件号", "身份证号码", "id_number", "证照号码"), "id_number", True),
+        Field("share", "出资比例", ("持股比例", "share", "share_ratio", "出资占比")),
+    ), ("人员类别", "出资比例", "职务")),
+    Kind("license", "行政许可", (
+        _code(), _name(),
+        Field("license_no", "许可文件编号", ("license_number", "license_no", "许可证编号", "许可证号"), required=True),
+        Field("license_name", "许可文件名称", ("license_name", "许可证名称")),
+        Field("valid_from", "有效期自", ("valid_from",), "date"),
+        Field("valid_to", "有效期至", ("valid_to",), "date"),
+        Field("authority", "许可机关", ("issuing_authority", "authority", "发证机关"), "departments"),
+        Field("content", "许可内容", ("content", "license_content")),
+        Field("status", "状态", ("status",)),
+        Field("details", "详情", ("details",)),
+    ), ("许可文件编号", "许可机关", "许可内容", "有效期自")),
+    Kind("license-change", "行政许可变更", (
+        _code(), _name(),
+        Field("license_no", "许可文件编号", ("license_number", "license_no", "许可证编号", "许可证号"), required=True),
+        Field("license_name", "许可文件名称", ("license_name", "许可证名称")),
+        Field("item", "变更事项", ("change_item", "item"), required=True),
+        Field("before", "变更前内容", ("before",)),
+        Field("after", "变更后内容", ("after",)),
+        Field("change_date", "变更日期", ("change_date",), "date", True),
+    ), ("变更事项", "变更前内容", "变更后内容")),
+    Kind("penalty", "行政处罚", (
+        _code(), _name(),
+        Field("authority", "作出行政处罚决定机关名称", ("处罚机关", "decision_authority", "authority"), "departments"),
+        Field("decision_no", "行政处罚决定书文号", ("决定书文号", "decision_number", "decision_no"), required=True),
+        Field("decision_date", "作出行政处罚决定日期", ("处罚决定日期", "decision_date"), "date"),
+        Field("violation_type", "违法行为类型", ("violation_type",)),
+        Field("fine", "罚款金额", ("fine", "fine_amount"), "amount"),
+        Field("confiscated", "没收金额", ("confiscated", "confiscation_amount"), "amount"),
+        Field("penalty_type", "处罚种类", ("penalty_type",)),
+        Field("remarks", "备注", ("remarks", "note")),
+    ), ("作出行政处罚决定机关名称", "作出行政处罚决定日期", "违法行为类型", "处罚种类", "罚款金额")),
+    Kind("penalty-change", "行政处罚变更", (
+        _code(), _name(),
+        Field("decision_no", "行政处罚决定书文号", ("决定书文号", "decision_number", "decision_no"), required=True),
+        Field("authority", "作出变更决定机关名称", ("change_authority", "authority"), "departments"),
+        Field("content", "变更内容", ("change_content", "content")),
+        Field("change_date", "变更日期", ("change_date",), "date", True),
+    ), ("作出变更决定机关名称", "变更内容")),
+    Kind("inspection", "抽查检查结果", (
+        _code(), _name(),
+        Field("authority", "检查实施机关", ("inspection_authority", "authority"), "departments", True),
+        Field("inspection_type", "抽查检查类型", ("inspection_type", "检查类型")),
+        Field("inspection_date", "抽查检查日期", ("inspection_date", "检查日期"), "date", True),
+        Field("result", "抽查检查结果", ("inspection_result", "result", "检查结果")),
+    ), ("检查实施机关", "抽查检查类型", "抽查检查日期", "抽查检查结果")),
+    Kind("blacklist", "黑名单", (
+        _code(), _name(),
+        Field("basis", "限制法律依据", ("legal_basis", "basis")),
+        Field("description", "法律描述", ("legal_description", "description")),
+        Field("valid_from", "限制期限自", ("valid_from", "restriction_from"), "date", True),
+        Field("valid_to", "限制期限至", ("valid_to", "restriction_to"), "date"),
+        Field("sender", "信息发送部门名称", ("发送部门", "sending_department", "sender"), "departments", True),
+        Field("receivers", "信息接收部门名称", ("接收部门", "receiving_departments", "receivers"), "departments"),
+        Field("list_type", "信息类型", ("名单类型", "list_type", "information_type"), required=True),
+        Field("person_role", "人员类别", ("person_role",), "role"),
+        Field("person_name", "姓名", ("person_name",)),
+        Field("id_type", "证件类型", ("id_type",)),
+        Field("id_number", "证件号码", ("id_number",), "id_number"),
+    ), ("限制法律依据", "限制期限自", "信息发送部门名称", "信息接收部门名称", "信息类型")),
+)}
+
+RECORD_KINDS = ("license", "license-change", "penalty", "penalty-change", "inspection", "blacklist")
+
+
+@dataclass(frozen=True)
+class Party:
+    """An enterprise or a person: what a check is about and what it finds."""
+    kind: str        # "enterprise" | "person"
+    key: str         # USCC (or registration number where none is known) | normalised ID number
+    name: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "key": self.key, "name": self.name}
+
+
+@dataclass
+class Hit:
+    party: Party
+    hops: int
+    binding: bool
+    rule: str | None
+    path: list[dict[str, Any]]
+    restrictions: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"party": self.party.as_dict(), "hops": self.hops, "binding": self.binding, "rule": self.rule,
+                "path": self.path, "restrictions": self.restrictions}
+
+
+@dataclass
+class CheckResult:
+    subject: Party
+    as_of: str
+    depth: int
+    verdict: str                      # restricted | linked | clear
+    hits: list[Hit] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # listings within reach, not active on as_of
+    notes: list[str] = field(default_factory=list)
+    data_version: int = 0
+    truncated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"subject": self.subject.as_dict(), "as_of": self.as_of, "depth": self.depth,
+                "verdict": self.verdict, "hits": [h.as_dict() for h in self.hits], "history": self.history,
+                "notes": self.notes, "data_version": self.data_version, "truncated": self.truncated}
