@@ -1,0 +1,298 @@
+"""The `creditnet` command: a thin shell that parses input, calls graph/, and formats the answer."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from graph.errors import CreditnetError, InvalidRequest
+
+app = typer.Typer(
+    name="creditnet",
+    help="creditnet：企业信用联合惩戒查询（一处违法、处处受限）。Load departments' records, check applicants, explain why.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+console = Console()
+err = Console(stderr=True)
+
+JSON_HELP = "Print JSON instead of a table (输出 JSON)."
+
+
+def _store():
+    from graph.stores import open_store
+    return open_store()
+
+
+def _settings():
+    from graph.settings import get_settings
+    return get_settings()
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fail(exc: CreditnetError, as_json: bool) -> None:
+    if as_json:
+        _emit({"error": {"code": exc.code, "message": exc.message, "details": exc.details}})
+    else:
+        err.print(f"[red]错误：[/]{exc.message}")
+    raise typer.Exit(exc.exit_code)
+
+
+def _run(as_json: bool, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except CreditnetError as exc:
+        _fail(exc, as_json)
+
+
+def _parse_date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD，实为“{value}” (--as-of must be YYYY-MM-DD)") from None
+
+
+@app.command()
+def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from departments (kind detected from the headers)."),
+         kind: Optional[str] = typer.Option(None, "--kind", help="Force the kind: enterprise, member, license, "
+                                            "license-change, penalty, penalty-change, inspection, blacklist."),
+         dry_run: bool = typer.Option(False, "--dry-run", help="Read and validate, write nothing."),
+         as_json: bool = typer.Option(False, "--json", help="One JSON object per file."),
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")):
+    """Load departments' files (导入). Each file loads atomically; rejected rows go to a rejects file."""
+    from graph.ingest import load_file
+    from graph.model import KINDS
+
+    if kind is not None and kind not in KINDS:
+        _fail(InvalidRequest(f"未知类型“{kind}”，可选：{', '.join(KINDS)} (unknown kind)"), as_json)
+    settings = _settings()
+    failed = 0
+    with _run(as_json, _store) as store:
+        for path in files:
+            try:
+                if not path.exists():
+                    raise InvalidRequest(f"{path}：文件不存在 (file not found)", {"file": str(path)})
+                report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file)
+            except CreditnetError as exc:
+                failed += 1
+                if as_json:
+                    _emit({"file": str(path), "error": {"code": exc.code, "message": exc.message}})
+                else:
+                    err.print(f"[red]{path}：未导入[/] {exc.message}")
+                continue
+            if as_json:
+                sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+            else:
+                _print_report(report)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file):
+    if quiet:
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run)
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(f"导入 {path.name}", total=1.0)
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run,
+                         progress=lambda f: bar.update(task, completed=f))
+
+
+def _print_report(r) -> None:
+    from graph.model import KINDS
+    mode = "（试运行，未写入）" if r.dry_run else ""
+    console.print(f"[bold]{r.file}[/]{mode}：{KINDS[r.kind].label}（{r.kind}），编码 {r.encoding}；"
+                  f"共 {r.rows} 行，导入 {r.loaded} 行，拒绝 {r.rejected} 行；数据版本 {r.data_version}")
+    mapped = [f"{src}→{dst}" for src, dst in r.columns.items() if src != dst]
+    if mapped:
+        console.print(f"  列映射：{'，'.join(mapped)}")
+    if r.rejects_file:
+        console.print(f"  [yellow]被拒绝的行已写入：{r.rejects_file}[/]")
+    for w in r.warnings[:5]:
+        console.print(f"  [dim]提示：{w}[/]")
+    if len(r.warnings) > 5:
+        console.print(f"  [dim]……另有 {len(r.warnings) - 5} 条提示[/]")
+
+
+@app.command()
+def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit registration number or a resident ID number."),
+          name: Optional[str] = typer.Option(None, "--name", help="An enterprise name (brackets, width and spaces are normalised)."),
+          applicant: Optional[Path] = typer.Option(None, "--applicant", help='A JSON file {"name", "uscc"?, "persons": [{"name", "id_type", "id_number", "role"}]}.'),
+          as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the check, YYYY-MM-DD (default today)."),
+          depth: Optional[int] = typer.Option(None, "--depth", help="How many hops to search for links (default 3)."),
+          as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Check an applicant (联合惩戒核查): restricted, linked or clear — and why."""
+    from graph.queries.check import Applicant, check as run_check
+
+    def go():
+        given = [x for x in (key, name, applicant) if x is not None]
+        if len(given) != 1:
+            raise InvalidRequest("请给出一个检查对象：代码/证件号码、--name 或 --applicant 之一 (give exactly one subject)")
+        app_obj = None
+        if applicant is not None:
+            try:
+                app_obj = Applicant.from_dict(json.loads(applicant.read_text(encoding="utf-8-sig")))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise InvalidRequest(f"{applicant}：无法读取申请人文件 ({exc})") from exc
+        with _store() as store:
+            result = run_check(store, key=key, name=name, applicant=app_obj, as_of=_parse_date(as_of), depth=depth)
+            from graph.audit import record_check
+            return record_check(store, result, account="cli", department=None)
+
+    result = _run(as_json, go)
+    if as_json:
+        _emit(result)
+    else:
+        from cli.render import print_check
+        print_check(console, result)
+
+
+@app.command()
+def profile(code: str = typer.Argument(..., help="USCC or registration number."),
+            as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Everything collected under one enterprise (全景画像)."""
+    from graph.queries.profile import profile as run
+
+    def go():
+        with _store() as store:
+            return run(store, code)
+    data = _run(as_json, go)
+    if as_json:
+        _emit(data)
+    else:
+        from cli.render import print_profile
+        print_profile(console, data)
+
+
+@app.command()
+def relation(a: str = typer.Argument(..., help="First party: USCC, registration number or ID number."),
+             b: str = typer.Argument(..., help="Second party."),
+             depth: int = typer.Option(4, "--depth", min=1, max=8, help="Longest chain to look for."),
+             as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """How two parties are connected, if at all (关联关系)."""
+    from graph.queries.relation import relation as run
+
+    def go():
+        with _store() as store:
+            return run(store, a, b, depth)
+    data = _run(as_json, go)
+    if as_json:
+        _emit(data)
+        return
+    from cli.render import chain_text, party_text
+    if not data["connected"]:
+        console.print(f"{party_text(data['a'])} 与 {party_text(data['b'])} 在 {depth} 步内没有关联。")
+        return
+    console.print(f"{party_text(data['a'])} 与 {party_text(data['b'])} 相距 {data['hops']} 步，最短关系链：")
+    for i, chain in enumerate(data["chains"], 1):
+        console.print(f"  {i}. {chain_text(chain)}")
+
+
+@app.command()
+def department(name: str = typer.Argument(..., help="Department name, any spelling (e.g. 县财政局)."),
+               as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
+               list_type: Optional[str] = typer.Option(None, "--type", help="Only this list type (信息类型)."),
+               as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Active listings this department must enforce, and the records it issued (本部门应执行的惩戒)."""
+    from graph.queries.department import department as run
+
+    def go():
+        with _store() as store:
+            return run(store, name, _parse_date(as_of), list_type)
+    data = _run(as_json, go)
+    if as_json:
+        _emit(data)
+        return
+    from rich.table import Table
+    from cli.render import party_text, validity
+    console.print(f"[bold]{data['department']}[/]（{data['as_of']}）应执行的有效名单：{len(data['restrictions'])} 条")
+    t = Table()
+    for c in ("主体", "名单", "有效期", "发送部门", "法律依据"):
+        t.add_column(c, overflow="fold")
+    for r in data["restrictions"]:
+        t.add_row(party_text(r["party"]), r["type"] or "", validity(r), r["sender"] or "", r["basis"] or "")
+    console.print(t)
+    console.print("本部门发出的记录：" + ("，".join(f"{k} {v}" for k, v in sorted(data["issued"].items())) or "无"))
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Counts per class, per department, and rejected rows (统计)."""
+    from graph.queries.stats import stats as run
+
+    def go():
+        with _store() as store:
+            return run(store)
+    data = _run(as_json, go)
+    if as_json:
+        _emit(data)
+        return
+    from rich.table import Table
+    console.print(f"存储：{data['store']}    数据版本：{data['data_version']}    已导入文件：{data['loads']}")
+    t = Table(title="节点与记录")
+    t.add_column("类别"); t.add_column("数量", justify="right")
+    for k, v in {**data["nodes"], **data["records"]}.items():
+        t.add_row(k, str(v))
+    console.print(t)
+    t = Table(title="各部门发出的记录")
+    t.add_column("部门"); t.add_column("记录", overflow="fold")
+    for dept, kinds in sorted(data["per_department"].items()):
+        t.add_row(dept, "，".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    console.print(t)
+    console.print(f"被拒绝的行：{data['rejects']['rows']}")
+    for f in data["rejects"]["files"]:
+        console.print(f"  {f['file']}：{f['rejected']} 行 → {f['rejects_file']}")
+
+
+@app.command()
+def init(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Create the store's schema (idempotent; also done on first use)."""
+    def go():
+        with _store() as store:
+            return {"store": store.name, "data_version": store.data_version()}
+    data = _run(as_json, go)
+    _emit(data) if as_json else console.print(f"存储已就绪：{data['store']}，数据版本 {data['data_version']}")
+
+
+@app.command()
+def reset(yes: bool = typer.Option(False, "--yes", help="Really empty the configured store.")):
+    """Empty the configured store (清空). Needs --yes."""
+    if not yes:
+        err.print("这会清空当前存储中的全部数据；确认请加 --yes (this empties the store; add --yes)")
+        raise typer.Exit(2)
+
+    def go():
+        with _store() as store:
+            store.reset()
+            return store.name
+    console.print(f"已清空存储：{_run(False, go)}")
+
+
+@app.command()
+def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Size of the synthetic county."),
+         seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same county)."),
+         directory: Optional[Path] = typer.Option(None, "--dir", help="Where to write the files (default: CREDITNET_HOME/demo-files)."),
+         force: bool = typer.Option(False, "--force", help="Load even if the store already holds other data."),
+         as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Build a synthetic county in the departments' file formats, load it, and run example checks (演示)."""
+    from cli.demo import run_demo
+    data = _run(as_json, lambda: run_demo(_store, _settings(), enterprises, seed, directory, force, console, as_json))
+    if as_json:
+        _emit(data)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,103 @@
+"""The audit trail: every check (CLI and API) is recorded so that an official can prove later what the
+system answered on that day — who asked, about whom, against which data version, and the full answer.
+
+It lives in its own SQLite file beside the store (whatever the backend), append-only: triggers refuse
+UPDATE and DELETE, and nothing in creditnet issues them.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from graph.model import CheckResult
+from graph.settings import get_settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    check_id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    account TEXT NOT NULL,
+    department TEXT,
+    subject_kind TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    hit_keys TEXT NOT NULL,
+    data_version INTEGER NOT NULL,
+    store TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+_lock = threading.Lock()
+COLUMNS = ("check_id", "at", "account", "department", "subject_kind", "subject_key", "as_of", "depth", "verdict",
+           "hit_keys", "data_version", "store")
+
+
+class AuditTrail:
+    def __init__(self, home: Path):
+        home.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(home / "audit.sqlite", isolation_level=None, check_same_thread=False, timeout=30)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.executescript(SCHEMA)
+
+    def record(self, result: dict[str, Any], *, account: str, department: str | None, store: str) -> dict[str, Any]:
+        check_id = result.get("check_id") or uuid.uuid4().hex
+        result["check_id"] = check_id
+        row = (check_id, datetime.now(timezone.utc).isoformat(timespec="milliseconds"), account, department,
+               result["subject"]["kind"], result["subject"]["key"], result["as_of"], result["depth"],
+               result["verdict"], json.dumps([h["party"]["key"] for h in result["hits"]]),
+               result.get("data_version", 0), store)
+        with _lock:
+            self.conn.execute(f"INSERT INTO audit ({', '.join(COLUMNS)}, result) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+                              (*row, json.dumps(result, ensure_ascii=False)))
+        return result
+
+    def entries(self, since: str | None = None, department: str | None = None, limit: int = 1000) -> list[dict]:
+        sql = f"SELECT {', '.join(COLUMNS)} FROM audit WHERE 1 = 1"
+        args: list[Any] = []
+        if since:
+            sql += " AND at >= ?"
+            args.append(since)
+        if department:
+            sql += " AND department = ?"
+            args.append(department)
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        out = []
+        for row in self.conn.execute(sql, args):
+            entry = dict(zip(COLUMNS, row))
+            entry["hit_keys"] = json.loads(entry["hit_keys"])
+            out.append(entry)
+        return out
+
+    def get(self, check_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT account, department, result FROM audit WHERE check_id = ?", (check_id,)).fetchone()
+        if row is None:
+            return None
+        return {"account": row[0], "department": row[1], "result": json.loads(row[2])}
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def record_check(store, result: CheckResult, *, account: str, department: str | None,
+                 home: Path | None = None) -> dict[str, Any]:
+    """Record one check and return its answer as a dict carrying its `check_id`."""
+    trail = AuditTrail(home or get_settings().home)
+    try:
+        return trail.record(result.as_dict(), account=account, department=department, store=store.name)
+    finally:
+        trail.close()

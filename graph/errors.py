@@ -1,0 +1,53 @@
+"""One error hierarchy at the library boundary; the CLI maps it to messages and exit codes, the API to HTTP."""
+from __future__ import annotations
+
+
+class CreditnetError(Exception):
+    """Base of every error creditnet reports to a user. `code` is stable and machine-readable."""
+    code = "error"
+    exit_code = 1
+    http_status = 400
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidSubject(CreditnetError):
+    """A key that cannot be a USCC, registration number or ID number (names the check digit expected)."""
+    code = "invalid_identifier"
+    exit_code = 2
+    http_status = 422
+
+
+class AmbiguousName(CreditnetError):
+    code = "ambiguous_name"
+    exit_code = 2
+    http_status = 409
+
+
+class NotFound(CreditnetError):
+    code = "not_found"
+    exit_code = 3
+    http_status = 404
+
+
+class StoreUnavailable(CreditnetError):
+    """The configured store cannot be reached (Neo4j down, home directory unwritable)."""
+    code = "store_unavailable"
+    exit_code = 4
+    http_status = 503
+
+
+class FileRejected(CreditnetError):
+    """A file that as a whole cannot be read: unknown columns, unreadable encoding, not a table."""
+    code = "file_rejected"
+    exit_code = 2
+    http_status = 400
+
+
+class InvalidRequest(CreditnetError):
+    code = "invalid_request"
+    exit_code = 2
+    http_status = 422

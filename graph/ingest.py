@@ -1,0 +1,192 @@
+"""Loading a department's file into a store: read and validate (graph.loaders), then write (a GraphWriter).
+
+One file is one transaction. Rows that fail validation are written to a rejects file beside the store
+(the original row, its row number, the field and the reason) and the valid rows of the same file load.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from graph.departments import canonical_department
+from graph.errors import FileRejected
+from graph.model import LEGAL_REPRESENTATIVE, Party
+from graph.stores.base import GraphStore, GraphWriter
+
+# Fields that only say which enterprise a record is about; the record's own props keep the rest.
+_ADDRESSING = {"code", "code_kind"}
+
+
+@dataclass
+class LoadReport:
+    file: str
+    kind: str
+    rows: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    rejects_file: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    encoding: str = ""
+    changed: bool = False
+    data_version: int = 0
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "kind": self.kind, "rows": self.rows, "loaded": self.loaded,
+                "rejected": self.rejected, "rejects_file": self.rejects_file}
+
+
+class _DryRun(Exception):
+    """Raised inside the writer block to roll a dry run back."""
+
+
+def _code_kind(code: str) -> str:
+    return "reg_no" if len(code) == 15 else "uscc"
+
+
+def _natural_key(kind: str, v: dict[str, Any]) -> str:
+    """The record's identity within its enterprise (DOMAIN.md): a re-sent record replaces the earlier one."""
+    def part(name: str) -> str:
+        value = v.get(name)
+        if isinstance(value, list):
+            return "、".join(canonical_department(x) for x in value)
+        return "" if value is None else str(value)
+
+    if kind == "license":
+        return part("license_no")
+    if kind == "license-change":
+        return "|".join(part(n) for n in ("license_no", "item", "change_date", "after"))
+    if kind == "penalty":
+        return part("decision_no")
+    if kind == "penalty-change":
+        return "|".join(part(n) for n in ("decision_no", "change_date", "content"))
+    if kind == "inspection":
+        return "|".join(part(n) for n in ("authority", "inspection_type", "inspection_date"))
+    if kind == "blacklist":
+        return "|".join(part(n) for n in ("list_type", "sender", "valid_from", "id_number"))
+    raise ValueError(kind)
+
+
+def _departments(kind: str, v: dict[str, Any]) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    if kind == "blacklist":
+        for name in v.get("sender") or []:
+            out.append(("sent_by", canonical_department(name), name))
+        for name in v.get("receivers") or []:
+            out.append(("received_by", canonical_department(name), name))
+    else:
+        for name in v.get("authority") or []:
+            out.append(("issued_by", canonical_department(name), name))
+    return out
+
+
+def write_row(writer: GraphWriter, kind: str, v: dict[str, Any]) -> None:
+    """Turn one validated row into graph writes: enterprises, persons, roles, records, departments."""
+    if kind == "enterprise":
+        code = v.get("code") or v.get("reg_no")
+        code_kind = v.get("code_kind") or "reg_no"
+        props = {k: val for k, val in v.items() if k not in _ADDRESSING | {"name", "reg_no"} and val is not None}
+        writer.enterprise(code, code_kind, name=v.get("name"), reg_no=v.get("reg_no"), props=props,
+                          from_registry=True)
+        rep_id = v.get("legal_rep_id_number")
+        if rep_id:
+            writer.person(rep_id, v.get("legal_rep"), v.get("legal_rep_id_type"))
+            writer.role(Party("person", rep_id), code, code_kind, LEGAL_REPRESENTATIVE)
+            writer.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
+        return
+    if kind == "member":
+        writer.enterprise(v["code"], v["code_kind"], name=v.get("name"))
+        member_id = v["id_number"]
+        if v.get("member_kind") == "enterprise":
+            writer.enterprise(member_id, _code_kind(member_id), name=v.get("person_name"))
+            member = Party("enterprise", member_id, v.get("person_name") or "")
+        else:
+            writer.person(member_id, v.get("person_name"), v.get("id_type"))
+            member = Party("person", member_id)
+        writer.role(member, v["code"], v["code_kind"], v["role"], v.get("share"))
+        return
+    props = {k: val for k, val in v.items() if k not in _ADDRESSING and val is not None}
+    if kind == "blacklist":
+        # The canonical sender/receivers live on department nodes; keep the spellings the department used.
+        props["sender_as_sent"] = "、".join(v.get("sender") or [])
+        props["receivers_as_sent"] = "、".join(v.get("receivers") or [])
+        props.pop("sender", None)
+        if v.get("id_number") and v.get("member_kind", "person") == "person":
+            writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
+    props.pop("receivers", None)
+    writer.record(kind, _natural_key(kind, v), v["code"], v["code_kind"], props, _departments(kind, v))
+
+
+def _rejects_path(home: Path, source: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = re.sub(r"[^\w.\-]+", "_", source.stem)[:80]
+    return home / "rejects" / f"{stamp}-{stem}.rejects.csv"
+
+
+def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = None, home: Path,
+              dry_run: bool = False, progress: Callable[[float], None] | None = None) -> LoadReport:
+    """Load one file atomically and return its report; raise FileRejected when it cannot be read at all."""
+    from graph.loaders import LoadError, ParsedRow, open_table  # the loaders pull in openpyxl: import late
+
+    path = Path(path)
+    try:
+        table = open_table(path, kind)
+    except LoadError as exc:
+        raise FileRejected(str(exc), {"file": str(path)}) from exc
+    report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
+                        encoding=table.encoding, dry_run=dry_run)
+    rejects = []
+    before = store.data_version()
+    try:
+        with store.writer(str(path)) as writer:
+            for i, item in enumerate(table.rows()):
+                report.rows += 1
+                if isinstance(item, ParsedRow):
+                    write_row(writer, table.kind, item.values)
+                    report.loaded += 1
+                    report.warnings.extend(f"第{item.row_number}行：{w}" for w in item.warnings)
+                else:
+                    rejects.append(item)
+                if progress and i % 500 == 0:
+                    progress(table.progress())
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except LoadError as exc:  # the file broke part-way (e.g. undecodable bytes deep inside): nothing kept
+        raise FileRejected(str(exc), {"file": str(path)}) from exc
+    report.rejected = len(rejects)
+    report.data_version = store.data_version()
+    report.changed = report.data_version != before
+    if rejects and not dry_run:
+        report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+    if progress:
+        progress(1.0)
+    if not dry_run:
+        store.record_load({**report.as_dict()})
+    return report
+
+
+def write_rejects(target: Path, rejects: list) -> Path:
+    """Write rejected rows as CSV (UTF-8 with BOM so Excel opens it): row number, field, reason, then the row."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    headers: list[str] = []
+    for r in rejects:
+        for h in r.original:
+            if h not in headers:
+                headers.append(h)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["行号", "字段", "原因", *headers])
+        for r in rejects:
+            out.writerow([r.row_number, r.field, r.reason, *(r.original.get(h, "") for h in headers)])
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,47 @@
+"""One settings class for every part of creditnet (environment prefix CREDITNET_)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    # Per-user data directory, as XDG asks; an official's laptop keeps the county's store here.
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "creditnet"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDITNET_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home,
+                       description="Directory of the embedded store, rejects files and the audit trail.")
+    backend: Literal["embedded", "neo4j"] = Field(
+        "embedded", description="Which store to use: embedded (SQLite + networkx, no server) or neo4j.")
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", description="Bolt or neo4j:// URI of the Neo4j server or cluster.")
+    neo4j_user: str = Field("neo4j", description="Neo4j user name.")
+    neo4j_password: str = Field("", description="Neo4j password (empty when authentication is off).")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    batch_size: int = Field(2000, ge=1, le=100_000, description="Rows per write batch.")
+    default_depth: int = Field(3, ge=0, le=6, description="Default depth of a check.")
+    max_depth: int = Field(6, ge=0, le=10, description="Largest depth a check may ask for.")
+    max_parties: int = Field(50_000, ge=100, description="Most parties a traversal visits before it stops (supernodes).")
+    query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one graph query, in seconds.")
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "creditnet.sqlite"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.home / "rejects"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,140 @@
+"""The store interface: what creditnet needs from a graph store, satisfied by the embedded and Neo4j stores.
+
+Writing goes through a `GraphWriter` opened per file: everything written inside one `writer()` block is one
+transaction, so a crash in the middle of a file leaves the store as it was before that file.
+Reading goes through a `GraphReader` opened per question: everything read inside one `reader()` block sees
+one state of the store (the data before a concurrent load or after it, never a mixture).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from graph.model import Party
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`member` holds `roles` in `enterprise` (a person or a corporate shareholder / parent enterprise)."""
+    member: Party
+    enterprise: Party
+    roles: tuple[str, ...]
+
+
+@dataclass
+class WriteStats:
+    changed: int = 0  # rows inserted or updated (identical re-sent rows do not count)
+
+
+class GraphWriter(ABC):
+    """Receives the rows of one file, already validated and normalised by the loaders."""
+
+    stats: WriteStats
+
+    @abstractmethod
+    def enterprise(self, code: str, code_kind: str, *, name: str | None, reg_no: str | None = None,
+                   props: dict[str, Any] | None = None, from_registry: bool = False) -> None:
+        """Create or complete an enterprise. A record for a code the registry does not know yet creates it."""
+
+    @abstractmethod
+    def person(self, id_number: str, name: str | None, id_type: str | None = None) -> None: ...
+
+    @abstractmethod
+    def role(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,
+             share: str | None = None) -> None:
+        """`member` (person or enterprise) holds `role` in the enterprise with that code."""
+
+    @abstractmethod
+    def record(self, kind: str, natural_key: str, enterprise_code: str, enterprise_code_kind: str,
+               props: dict[str, Any], departments: Iterable[tuple[str, str, str]] = ()) -> None:
+        """A licence, change, penalty, inspection or listing. departments: (relation, canonical, as sent)."""
+
+    @abstractmethod
+    def finish(self) -> None:
+        """Called once before commit (e.g. to raise the data version when something changed)."""
+
+
+class GraphReader(ABC):
+    """One consistent view of the store for the duration of one question."""
+
+    data_version: int
+
+    @abstractmethod
+    def enterprise_by_code(self, code: str, code_kind: str) -> Party | None: ...
+
+    @abstractmethod
+    def enterprises_by_name(self, name_norm: str, limit: int = 20) -> list[Party]: ...
+
+    @abstractmethod
+    def person(self, id_number: str) -> Party | None: ...
+
+    @abstractmethod
+    def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
+        """All role edges touching any party of the frontier, at most `limit` (a supernode guard)."""
+
+    @abstractmethod
+    def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
+        """Every listing (active or not) whose subject is one of these parties."""
+
+    @abstractmethod
+    def enterprise(self, key: str) -> dict[str, Any] | None:
+        """The enterprise's own fields (registry data), or None."""
+
+    @abstractmethod
+    def records_of(self, enterprise_key: str) -> dict[str, list[dict[str, Any]]]:
+        """Every record under this enterprise, by kind."""
+
+    @abstractmethod
+    def members_of(self, enterprise_key: str) -> list[Edge]: ...
+
+    @abstractmethod
+    def roles_of(self, party: Party) -> list[Edge]: ...
+
+    @abstractmethod
+    def department_listings(self, department: str) -> list[dict[str, Any]]:
+        """Listings whose receivers include this (canonical) department, each with its `party`."""
+
+    @abstractmethod
+    def department_issued(self, department: str) -> dict[str, int]:
+        """How many records of each class this department issued or sent."""
+
+    @abstractmethod
+    def department_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def counts(self) -> dict[str, Any]:
+        """Nodes per class, records per department."""
+
+
+class GraphStore(ABC):
+    name: str
+
+    @abstractmethod
+    def writer(self, source: str) -> AbstractContextManager[GraphWriter]: ...
+
+    @abstractmethod
+    def reader(self) -> AbstractContextManager[GraphReader]: ...
+
+    @abstractmethod
+    def data_version(self) -> int: ...
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Empty the store (tests, a clean reload)."""
+
+    def record_load(self, entry: dict[str, Any]) -> None:
+        """Remember one file's load summary (for `stats`)."""
+
+    def load_history(self) -> list[dict[str, Any]]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

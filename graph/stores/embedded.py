@@ -1,0 +1,340 @@
+"""The embedded store: a SQLite file as the durable, transactional record and a networkx graph of the
+parties (enterprises, persons and the roles between them) built from it for traversal.
+
+No server is needed: a county runs creditnet on one machine. The party graph is rebuilt when the data
+version moves, inside the same read transaction as everything else a question reads, so an answer never
+mixes the state before a concurrent load with the state after it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import networkx as nx
+
+from graph.errors import StoreUnavailable
+from graph.model import Party
+from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.stores.embedded_writer import SqliteWriter
+from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("PRAGMA cache_size=-65536")
+    return conn
+
+
+def _node(kind: str, key: str) -> tuple[str, str]:
+    return (kind, key)
+
+
+class PartyGraph:
+    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member."""
+
+    def __init__(self, version: int, graph: nx.Graph):
+        self.version = version
+        self.graph = graph
+
+    @classmethod
+    def build(cls, conn: sqlite3.Connection, version: int) -> "PartyGraph":
+        g = nx.Graph()
+        ids: dict[int, tuple[str, str]] = {}
+        for eid, key, name in conn.execute("SELECT id, key, name FROM enterprise"):
+            node = ("enterprise", key)
+            ids[eid] = node
+            g.add_node(node, name=name or "")
+        for id_number, name in conn.execute("SELECT id_number, name FROM person"):
+            g.add_node(("person", id_number), name=name or "")
+        for eid, member_kind, ref, role in conn.execute(
+                "SELECT enterprise_id, member_kind, member_ref, role FROM role"):
+            ent = ids.get(eid)
+            member = ("person", ref) if member_kind == "person" else ids.get(int(ref))
+            if ent is None or member is None or member == ent:
+                continue
+            data = g.get_edge_data(member, ent)
+            if data is None:
+                g.add_edge(member, ent, roles={(member, ent): {role}})
+            else:
+                data["roles"].setdefault((member, ent), set()).add(role)
+        return cls(version, g)
+
+    def party(self, node: tuple[str, str]) -> Party:
+        return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
+
+
+class EmbeddedReader(GraphReader):
+    def __init__(self, conn: sqlite3.Connection, party_graph: PartyGraph):
+        self.conn = conn
+        self.pg = party_graph
+        self.data_version = party_graph.version
+
+    # --- look-ups ----------------------------------------------------------------------------------------
+    def enterprise_by_code(self, code, code_kind):
+        column = "uscc" if code_kind == "uscc" else "reg_no"
+        row = self.conn.execute(f"SELECT key, name FROM enterprise WHERE {column} = ?", (code,)).fetchone()
+        return Party("enterprise", row[0], row[1] or "") if row else None
+
+    def enterprises_by_name(self, name_norm, limit=20):
+        rows = self.conn.execute("SELECT key, name FROM enterprise WHERE name_norm = ? ORDER BY key LIMIT ?",
+                                 (name_norm, limit))
+        return [Party("enterprise", k, n or "") for k, n in rows]
+
+    def person(self, id_number):
+        row = self.conn.execute("SELECT id_number, name FROM person WHERE id_number = ?", (id_number,)).fetchone()
+        return Party("person", row[0], row[1] or "") if row else None
+
+    # --- traversal ---------------------------------------------------------------------------------------
+    def expand(self, frontier, limit):
+        g = self.pg.graph
+        edges: list[Edge] = []
+        for party in frontier:
+            node = (party.kind, party.key)
+            if node not in g:
+                continue
+            for other, data in g.adj[node].items():
+                for (member, ent), roles in data["roles"].items():
+                    edges.append(Edge(self.pg.party(member), self.pg.party(ent), tuple(sorted(roles))))
+                if len(edges) > limit:
+                    return edges
+        return edges
+
+    def _enterprise_ids(self, keys: list[str]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT id, key FROM enterprise WHERE key IN ({marks})", chunk))
+        return out
+
+    def listings_of(self, parties):
+        result: dict[Party, list[dict[str, Any]]] = {}
+        ents = self._enterprise_ids([p.key for p in parties if p.kind == "enterprise"])
+        by_ref = {("enterprise", str(i)): Party("enterprise", k) for i, k in ents.items()}
+        by_ref.update({("person", p.key): p for p in parties if p.kind == "person"})
+        lookup = {(p.kind, p.key): p for p in parties}
+        refs = list(by_ref)
+        for chunk in _chunks(refs, 400):
+            cond = " OR ".join("(ls.party_kind = ? AND ls.party_ref = ?)" for _ in chunk)
+            args = [x for pair in chunk for x in pair]
+            for kind, ref, rid, props in self.conn.execute(
+                    "SELECT ls.party_kind, ls.party_ref, r.id, r.props FROM listing_subject ls "
+                    f"JOIN record r ON r.id = ls.record_id WHERE {cond}", args):
+                p = by_ref[(kind, ref)]
+                party = lookup[(p.kind, p.key)]
+                result.setdefault(party, []).append(self._listing(rid, props))
+        return result
+
+    def _listing(self, rid: int, props: str) -> dict[str, Any]:
+        data = json.loads(props)
+        data["receivers"] = [d for (d,) in self.conn.execute(
+            "SELECT department FROM record_department WHERE record_id = ? AND relation = 'received_by' "
+            "ORDER BY department", (rid,))]
+        sender = self.conn.execute("SELECT department FROM record_department WHERE record_id = ? AND "
+                                   "relation = 'sent_by'", (rid,)).fetchone()
+        data["sender"] = sender[0] if sender else data.get("sender_as_sent")
+        return data
+
+    # --- profile -----------------------------------------------------------------------------------------
+    def _eid(self, key: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def enterprise(self, key):
+        row = self.conn.execute("SELECT key, uscc, reg_no, name, in_registry, props FROM enterprise WHERE key = ?",
+                                (key,)).fetchone()
+        if not row:
+            return None
+        key, uscc, reg_no, name, in_registry, props = row
+        return {"key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "in_registry": bool(in_registry),
+                **json.loads(props)}
+
+    def records_of(self, enterprise_key):
+        eid = self._eid(enterprise_key)
+        out: dict[str, list[dict[str, Any]]] = {}
+        if eid is None:
+            return out
+        for rid, kind, props in self.conn.execute(
+                "SELECT id, kind, props FROM record WHERE enterprise_id = ? ORDER BY kind, natural", (eid,)):
+            data = self._listing(rid, props) if kind == "blacklist" else json.loads(props)
+            if kind != "blacklist":
+                depts = self.conn.execute("SELECT department FROM record_department WHERE record_id = ? "
+                                          "AND relation = 'issued_by' ORDER BY department", (rid,)).fetchall()
+                data["departments"] = [d for (d,) in depts]
+            out.setdefault(kind, []).append(data)
+        return out
+
+    def _edges_around(self, node: tuple[str, str]) -> list[Edge]:
+        g = self.pg.graph
+        if node not in g:
+            return []
+        return [Edge(self.pg.party(m), self.pg.party(e), tuple(sorted(r)))
+                for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
+
+    def members_of(self, enterprise_key):
+        return [e for e in self._edges_around(("enterprise", enterprise_key)) if e.enterprise.key == enterprise_key]
+
+    def roles_of(self, party):
+        return [e for e in self._edges_around((party.kind, party.key)) if e.member == Party(party.kind, party.key, e.member.name)]
+
+    # --- departments -------------------------------------------------------------------------------------
+    def department_listings(self, department):
+        out = []
+        for rid, props in self.conn.execute(
+                "SELECT r.id, r.props FROM record_department rd JOIN record r ON r.id = rd.record_id "
+                "WHERE rd.department = ? AND rd.relation = 'received_by' AND r.kind = 'blacklist'", (department,)):
+            listing = self._listing(rid, props)
+            listing["_subjects"] = self._subjects(rid)
+            out.append(listing)
+        return out
+
+    def _subjects(self, rid: int) -> list[Party]:
+        parties = []
+        for kind, ref in self.conn.execute(
+                "SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ? ORDER BY party_kind", (rid,)):
+            if kind == "enterprise":
+                key, name = self.conn.execute("SELECT key, name FROM enterprise WHERE id = ?", (int(ref),)).fetchone()
+                parties.append(Party("enterprise", key, name or ""))
+            else:
+                parties.append(self.person(ref) or Party("person", ref))
+        return parties
+
+    def department_issued(self, department):
+        return dict(self.conn.execute(
+            "SELECT r.kind, count(*) FROM record_department rd JOIN record r ON r.id = rd.record_id "
+            "WHERE rd.department = ? AND rd.relation IN ('issued_by', 'sent_by') GROUP BY r.kind", (department,)))
+
+    def department_names(self):
+        names = {n for (n,) in self.conn.execute("SELECT name FROM department")}
+        names.update(a for (a,) in self.conn.execute("SELECT sent_as FROM department_alias"))
+        return sorted(names)
+
+    def department_alias(self, sent_as: str) -> str | None:
+        row = self.conn.execute("SELECT name FROM department_alias WHERE sent_as = ?", (sent_as,)).fetchone()
+        return row[0] if row else None
+
+    def counts(self):
+        c = self.conn
+        nodes = {
+            "enterprise": c.execute("SELECT count(*) FROM enterprise").fetchone()[0],
+            "enterprise_in_registry": c.execute("SELECT count(*) FROM enterprise WHERE in_registry = 1").fetchone()[0],
+            "person": c.execute("SELECT count(*) FROM person").fetchone()[0],
+            "department": c.execute("SELECT count(*) FROM department").fetchone()[0],
+            "role": c.execute("SELECT count(*) FROM role").fetchone()[0],
+        }
+        records = dict(c.execute("SELECT kind, count(*) FROM record GROUP BY kind"))
+        per_department: dict[str, dict[str, int]] = {}
+        for dept, kind, n in c.execute(
+                "SELECT rd.department, r.kind, count(*) FROM record_department rd JOIN record r ON r.id = rd.record_id "
+                "WHERE rd.relation IN ('issued_by', 'sent_by') GROUP BY rd.department, r.kind"):
+            per_department.setdefault(dept, {})[kind] = n
+        return {"nodes": nodes, "records": records, "per_department": per_department}
+
+
+def _chunks(items: list, size: int = 900) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class EmbeddedStore(GraphStore):
+    name = "embedded"
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.path = self.home / "creditnet.sqlite"
+            self._write_conn = _connect(self.path)
+            self._write_conn.executescript(SCHEMA)
+            self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
+            self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                                     (str(SCHEMA_VERSION),))
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"无法打开数据目录 {home}：{exc}。请检查 CREDITNET_HOME 是否可写 "
+                                   f"(cannot open the store; check that CREDITNET_HOME is writable)") from exc
+        self._local = threading.local()
+        self._graph: PartyGraph | None = None
+        self._graph_lock = threading.Lock()
+
+    def _read_conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def writer(self, source: str):
+        conn = self._write_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            w = SqliteWriter(conn)
+            yield w
+            w.finish()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def reader(self):
+        conn = self._read_conn()
+        conn.execute("BEGIN")  # a WAL read transaction: one snapshot for the whole question
+        try:
+            version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+            yield EmbeddedReader(conn, self._party_graph(conn, version))
+        finally:
+            conn.execute("COMMIT")
+
+    def _party_graph(self, conn: sqlite3.Connection, version: int) -> PartyGraph:
+        pg = self._graph
+        if pg is not None and pg.version == version:
+            return pg
+        with self._graph_lock:
+            pg = self._graph
+            if pg is None or pg.version != version:
+                pg = PartyGraph.build(conn, version)
+                if self._graph is None or self._graph.version < version:
+                    self._graph = pg
+        return pg
+
+    def data_version(self):
+        return int(self._read_conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+    def reset(self):
+        conn = self._write_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.data_version()
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                                         ).fetchall():
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version + 1),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def record_load(self, entry):
+        self._write_conn.execute(
+            "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
+             entry["loaded"], entry["rejected"], entry.get("rejects_file"), self.data_version()))
+
+    def load_history(self):
+        cols = ("at", "file", "kind", "rows", "loaded", "rejected", "rejects_file", "data_version")
+        return [dict(zip(cols, row)) for row in self._read_conn().execute(
+            f"SELECT {', '.join(cols)} FROM load_log ORDER BY id")]
+
+    def close(self):
+        for conn in (self._write_conn, getattr(self._local, "conn", None)):
+            if conn is not None:
+                conn.close()

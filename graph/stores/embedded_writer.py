@@ -1,0 +1,162 @@
+"""Writes one file's rows into the embedded store's SQLite file, inside the caller's transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Iterable
+
+from graph.model import Party
+from graph.names import normalise_name
+from graph.stores.base import GraphWriter, WriteStats
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class SqliteWriter(GraphWriter):
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.stats = WriteStats()
+        self._start_changes = conn.total_changes
+
+    # --- enterprises -------------------------------------------------------------------------------------
+    def _row_by(self, column: str, value: str):
+        return self.conn.execute(
+            f"SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise WHERE {column} = ?",
+            (value,)).fetchone()
+
+    def _resolve(self, code: str, code_kind: str):
+        """The enterprise row a code points to: by USCC, or by registration number where the registry knows both."""
+        return self._row_by("uscc" if code_kind == "uscc" else "reg_no", code)
+
+    def _merge(self, keep: int, drop: int) -> None:
+        """Fold an enterprise known only by its registration number into the one with its USCC."""
+        c = self.conn
+        for table, column in (("record", "enterprise_id"), ("role", "enterprise_id")):
+            c.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (keep, drop))
+            c.execute(f"DELETE FROM {table} WHERE {column} = ?", (drop,))
+        for table, kind_col, ref_col in (("role", "member_kind", "member_ref"),
+                                         ("listing_subject", "party_kind", "party_ref")):
+            c.execute(f"UPDATE OR IGNORE {table} SET {ref_col} = ? WHERE {kind_col} = 'enterprise' AND {ref_col} = ?",
+                      (str(keep), str(drop)))
+            c.execute(f"DELETE FROM {table} WHERE {kind_col} = 'enterprise' AND {ref_col} = ?", (str(drop),))
+        c.execute("DELETE FROM enterprise WHERE id = ?", (drop,))
+
+    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+        c = self.conn
+        uscc = code if code_kind == "uscc" else None
+        reg_no = reg_no or (code if code_kind == "reg_no" else None)
+        by_uscc = self._row_by("uscc", uscc) if uscc else None
+        by_reg = self._row_by("reg_no", reg_no) if reg_no else None
+        if by_uscc and by_reg and by_uscc[0] != by_reg[0]:
+            self._merge(by_uscc[0], by_reg[0])
+            by_reg = None
+        row = by_uscc or by_reg
+        if row is None:
+            c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
+                       _dumps(props or {})))
+            return
+        eid, key, old_uscc, old_reg, old_name, in_registry, old_props = row
+        new_uscc = uscc or old_uscc
+        new_reg = reg_no or old_reg
+        new_key = new_uscc or new_reg
+        if from_registry:
+            # The registry is the authority on who the enterprise is: its fields replace earlier ones.
+            new_name = name or old_name
+            merged = {**json.loads(old_props), **(props or {})}
+            new_in_registry = 1
+        else:
+            # A department's record only names the enterprise; it never overrides the registry.
+            new_name = old_name or name
+            merged = json.loads(old_props)
+            new_in_registry = in_registry
+        new_props = _dumps(merged)
+        if (new_key, new_uscc, new_reg, new_name, new_in_registry, new_props) != (
+                key, old_uscc, old_reg, old_name, in_registry, old_props):
+            c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
+                      "in_registry = ?, props = ? WHERE id = ?",
+                      (new_key, new_uscc, new_reg, new_name, normalise_name(new_name), new_in_registry,
+                       new_props, eid))
+
+    def _enterprise_id(self, code: str, code_kind: str, name: str | None = None) -> int:
+        row = self._resolve(code, code_kind)
+        if row is None:
+            self.enterprise(code, code_kind, name=name)
+            row = self._resolve(code, code_kind)
+        return row[0]
+
+    # --- persons and roles -------------------------------------------------------------------------------
+    def person(self, id_number, name, id_type=None):
+        self.conn.execute(
+            "INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
+            "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
+            "id_type = coalesce(excluded.id_type, person.id_type) "
+            "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
+            "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type",
+            (id_number, name, id_type))
+
+    def _member_ref(self, member: Party) -> str:
+        if member.kind == "person":
+            return member.key
+        kind = "uscc" if len(member.key) == 18 else "reg_no"
+        return str(self._enterprise_id(member.key, kind, member.name or None))
+
+    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
+        eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
+        ref = self._member_ref(member)
+        self.conn.execute(
+            "INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share",
+            (eid, member.kind, ref, role, share))
+
+    def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
+        """The registry row names the current legal representative: an earlier one no longer holds the post."""
+        eid = self._enterprise_id(enterprise_code, code_kind)
+        self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
+                          "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
+
+    # --- records -----------------------------------------------------------------------------------------
+    def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        c = self.conn
+        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
+        text = _dumps(props)
+        c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(kind, enterprise_id, natural) DO UPDATE SET props = excluded.props "
+                  "WHERE excluded.props IS NOT record.props", (kind, eid, natural_key, text))
+        rid = c.execute("SELECT id FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
+                        (kind, eid, natural_key)).fetchone()[0]
+        self._departments(rid, departments)
+        if kind == "blacklist":
+            subjects = [("enterprise", str(eid))]
+            if props.get("id_number") and props.get("person_kind", "person") == "person":
+                subjects.append(("person", props["id_number"]))
+            wanted = set(subjects)
+            have = set(c.execute("SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ?", (rid,)))
+            for kind_, ref in have - wanted:
+                c.execute("DELETE FROM listing_subject WHERE record_id = ? AND party_kind = ? AND party_ref = ?",
+                          (rid, kind_, ref))
+            c.executemany("INSERT INTO listing_subject (record_id, party_kind, party_ref) VALUES (?, ?, ?)",
+                          [(rid, k, r) for k, r in wanted - have])
+
+    def _departments(self, rid: int, departments: Iterable[tuple[str, str, str]]) -> None:
+        c = self.conn
+        wanted = {(relation, canonical): sent_as for relation, canonical, sent_as in departments}
+        have = {(r, d): s for r, d, s in c.execute(
+            "SELECT relation, department, sent_as FROM record_department WHERE record_id = ?", (rid,))}
+        if wanted == have:
+            return
+        c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
+        for (relation, canonical), sent_as in wanted.items():
+            c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))
+            c.execute("INSERT INTO department_alias (sent_as, name) VALUES (?, ?) "
+                      "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
+            c.execute("INSERT INTO record_department (record_id, relation, department, sent_as) VALUES (?, ?, ?, ?)",
+                      (rid, relation, canonical, sent_as))
+
+    def finish(self):
+        self.stats.changed = self.conn.total_changes - self._start_changes
+        if self.stats.changed:
+            self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
