@@ -112,7 +112,10 @@ def _print_report(r) -> None:
     mode = "（试运行，未写入）" if r.dry_run else ""
     console.print(f"[bold]{r.file}[/]{mode}：{KINDS[r.kind].label}（{r.kind}），编码 {r.encoding}；"
                   f"共 {r.rows} 行，导入 {r.loaded} 行，拒绝 {r.rejected} 行；数据版本 {r.data_version}")
-    mapped = [f"{src}→{dst}" for src, dst in r.columns.items() if src != dst]
+    # Say which column was read as which field wherever the file did not use the seed's own header.
+    fields = {f.name: f.header for f in KINDS[r.kind].fields}
+    mapped = [f"{src}→{fields[dst]}" for src, dst in r.columns.items()
+              if dst in fields and src.replace("(", "（").replace(")", "）") != fields[dst]]
     if mapped:
         console.print(f"  列映射：{'，'.join(mapped)}")
     if r.rejects_file:
@@ -290,9 +293,7 @@ def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Si
         _emit(data)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
+from cli import service  # noqa: E402,F401  (registers serve, accounts and audit on `app`)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -6,6 +6,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from graph.model import KINDS
+
 VERDICT_TEXT = {"restricted": "受限", "linked": "存在关联，需人工核查", "clear": "未发现关联"}
 VERDICT_STYLE = {"restricted": "bold red", "linked": "bold yellow", "clear": "bold green"}
 KIND_TEXT = {"enterprise": "企业", "person": "人员"}
@@ -28,34 +30,32 @@ def validity(r: dict[str, Any]) -> str:
 
 
 def print_check(console: Console, result: dict[str, Any]) -> None:
+    """One block per hit, so that a long legal basis or chain stays readable on an 80-column terminal."""
+    from graph.queries.check import RULE_TEXT
     v = result["verdict"]
     s = result["subject"]
     console.print(f"检查对象：{KIND_TEXT.get(s['kind'], s['kind'])} {party_text(s)}")
-    console.print(f"检查日期：{result['as_of']}    深度：{result['depth']}    数据版本：{result.get('data_version')}"
-                  + (f"    检查编号：{result['check_id']}" if result.get("check_id") else ""))
+    console.print(f"检查日期：{result['as_of']}  深度：{result['depth']}  数据版本：{result.get('data_version')}"
+                  + (f"  检查编号：{result['check_id']}" if result.get("check_id") else ""))
     console.print(f"结论：[{VERDICT_STYLE[v]}]{VERDICT_TEXT[v]}[/]")
     for note in result.get("notes", []):
         console.print(f"[dim]说明：{note}[/]")
-    if result["hits"]:
-        table = Table(title="命中", show_lines=True)
-        for col in ("主体", "距离", "约束", "名单", "法律依据", "有效期", "发送部门", "关系链"):
-            table.add_column(col, overflow="fold")
-        for h in result["hits"]:
-            rule = "禁止（" + h["rule"] + "）" if h["binding"] else "关联，需核查"
-            for i, r in enumerate(h["restrictions"]):
-                table.add_row(party_text(h["party"]) if i == 0 else "", str(h["hops"]) if i == 0 else "",
-                              rule if i == 0 else "", r["type"] or "", r["basis"] or "", validity(r),
-                              r["sender"] or "", chain_text(h["path"]) if i == 0 else "")
-        console.print(table)
+    for i, h in enumerate(result["hits"], 1):
+        kind = "[red]禁止[/]：" + RULE_TEXT.get(h["rule"], h["rule"]) if h["binding"] else "[yellow]关联，需人工核查[/]"
+        console.print(f"\n命中 {i}：{KIND_TEXT.get(h['party']['kind'], '')} {party_text(h['party'])}  距离 {h['hops']}")
+        console.print(f"  {kind}")
+        console.print(f"  关系链：{chain_text(h['path'])}")
+        for r in h["restrictions"]:
+            console.print(f"  名单：{r['type']}  {validity(r)}  发送部门：{r['sender'] or '—'}  "
+                          f"接收部门：{'、'.join(r['receivers']) or '—'}")
+            if r.get("basis"):
+                console.print(f"  法律依据：{r['basis']}" + (f"（{r['description']}）" if r.get("description") else ""))
     if result.get("history"):
-        table = Table(title="历史名单（检查日不生效）")
-        for col in ("主体", "距离", "名单", "有效期", "状态"):
-            table.add_column(col)
+        console.print("\n历史名单（检查日不生效，仅供参考）：")
         for h in result["history"]:
             for r in h["restrictions"]:
-                table.add_row(party_text(h["party"]), str(h["hops"]), r["type"] or "", validity(r),
-                              STATUS_TEXT.get(r["status"], r["status"]))
-        console.print(table)
+                console.print(f"  {party_text(h['party'])}  距离 {h['hops']}  {r['type']}  {validity(r)}  "
+                              f"{STATUS_TEXT.get(r['status'], r['status'])}")
 
 
 def print_profile(console: Console, data: dict[str, Any]) -> None:
@@ -87,11 +87,17 @@ def print_profile(console: Console, data: dict[str, Any]) -> None:
         if not rows:
             continue
         t = Table(title=f"{labels[kind]}（{len(rows)}）")
+        headers = {f.name: f.header for f in KINDS[kind].fields}
+        headers.update(DERIVED_HEADERS)
         for c in columns[kind]:
-            t.add_column(c, overflow="fold")
+            t.add_column(headers.get(c, c), overflow="fold")
         for r in rows:
             t.add_row(*[_cell(r.get(c)) for c in columns[kind]])
         console.print(t)
+
+
+DERIVED_HEADERS = {"departments": "机关", "current_status": "当前状态", "fine_text": "罚款金额", "status": "状态",
+                   "sender": "发送部门", "list_type": "名单"}
 
 
 def _cell(v: Any) -> str:

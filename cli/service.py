@@ -1,0 +1,1 @@
+"""Commands of the licence-issuance service: serve, accounts, audit (registered on the main app)."""
