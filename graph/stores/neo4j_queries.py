@@ -1,0 +1,246 @@
+"""The Cypher the Neo4j store runs, as named constants (every one parameterised: no user input is ever
+formatted into a query string). Relationship types name what a relationship is; the Chinese role is kept
+on the relationship as `role` so that 董事, 监事 and 经理 stay distinct under OFFICER_OF.
+"""
+from __future__ import annotations
+
+from graph.model import BRANCH_OF, LEGAL_REPRESENTATIVE, SHAREHOLDER
+
+ROLE_TYPES = ("LEGAL_REPRESENTATIVE_OF", "SHAREHOLDER_OF", "OFFICER_OF", "BRANCH_OF")
+ROLE_PATTERN = "|".join(ROLE_TYPES)
+RECORD_LABELS = {"license": "License", "license-change": "LicenseChange", "penalty": "Penalty",
+                 "penalty-change": "PenaltyChange", "inspection": "Inspection", "blacklist": "Listing"}
+DEPARTMENT_TYPES = {"issued_by": "ISSUED_BY", "sent_by": "SENT_BY", "received_by": "RECEIVED_BY"}
+
+
+def role_type(role: str) -> str:
+    if role == LEGAL_REPRESENTATIVE:
+        return "LEGAL_REPRESENTATIVE_OF"
+    if role == SHAREHOLDER:
+        return "SHAREHOLDER_OF"
+    if role in (BRANCH_OF, "隶属企业"):
+        return "BRANCH_OF"
+    return "OFFICER_OF"
+
+
+SCHEMA = [
+    "CREATE CONSTRAINT enterprise_eid IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.eid IS UNIQUE",
+    "CREATE CONSTRAINT enterprise_key IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.key IS UNIQUE",
+    "CREATE CONSTRAINT enterprise_uscc IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.uscc IS UNIQUE",
+    "CREATE CONSTRAINT enterprise_reg_no IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.reg_no IS UNIQUE",
+    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id_number IS UNIQUE",
+    "CREATE CONSTRAINT department_name IF NOT EXISTS FOR (d:Department) REQUIRE d.name IS UNIQUE",
+    "CREATE CONSTRAINT record_uid IF NOT EXISTS FOR (r:Record) REQUIRE r.uid IS UNIQUE",
+    *[f"CREATE CONSTRAINT {label.lower()}_uid IF NOT EXISTS FOR (r:{label}) REQUIRE r.uid IS UNIQUE"
+      for label in RECORD_LABELS.values()],
+    "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CreditnetMeta) REQUIRE m.id IS UNIQUE",
+    "CREATE INDEX enterprise_name_norm IF NOT EXISTS FOR (e:Enterprise) ON (e.name_norm)",
+    "CREATE INDEX enterprise_name IF NOT EXISTS FOR (e:Enterprise) ON (e.name)",
+    "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
+    "CREATE INDEX listing_valid_from IF NOT EXISTS FOR (l:Listing) ON (l.valid_from)",
+    "CREATE INDEX listing_valid_to IF NOT EXISTS FOR (l:Listing) ON (l.valid_to)",
+    "CREATE INDEX listing_type IF NOT EXISTS FOR (l:Listing) ON (l.list_type)",
+    "CREATE INDEX record_eid IF NOT EXISTS FOR (r:Record) ON (r.eid)",
+    "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
+]
+
+DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
+BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"
+
+# --- writing --------------------------------------------------------------------------------------------
+LOOKUP_ENTERPRISES = """
+UNWIND $codes AS code
+MATCH (e:Enterprise) WHERE e.uscc = code OR e.reg_no = code
+RETURN DISTINCT e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
+       e.in_registry AS in_registry, e.props AS props
+"""
+# `fp` is a fingerprint of everything written: an identical re-sent row sets nothing, so a reload of
+# the same file changes nothing (not even the data version).
+UPSERT_ENTERPRISES = """
+UNWIND $rows AS row
+MERGE (e:Enterprise {eid: row.eid})
+WITH e, row WHERE e.fp IS NULL OR e.fp <> row.fp
+SET e.key = row.key, e.uscc = row.uscc, e.reg_no = row.reg_no, e.name = row.name, e.name_norm = row.name_norm,
+    e.in_registry = row.in_registry, e.props = row.props, e.fp = row.fp, e += row.display
+"""
+UPSERT_PERSONS = """
+UNWIND $rows AS row
+MERGE (p:Person {id_number: row.id_number})
+WITH p, row
+WHERE (row.name IS NOT NULL AND coalesce(p.name, '') <> row.name)
+   OR (row.id_type IS NOT NULL AND coalesce(p.id_type, '') <> row.id_type)
+SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_type)
+"""
+
+
+def merge_roles(rel_type: str, member_kind: str) -> str:
+    assert rel_type in ROLE_TYPES and member_kind in ("person", "enterprise")
+    member = "(m:Person {id_number: row.member})" if member_kind == "person" else "(m:Enterprise {eid: row.member})"
+    return f"""
+UNWIND $rows AS row
+MATCH (e:Enterprise {{eid: row.eid}}), {member}
+MERGE (m)-[r:{rel_type} {{role: row.role}}]->(e)
+WITH r, row WHERE coalesce(r.share, '') <> coalesce(row.share, '')
+SET r.share = row.share
+"""
+
+
+REPLACE_LEGAL_REPRESENTATIVE = """
+UNWIND $rows AS row
+MATCH (m)-[r:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e:Enterprise {eid: row.eid})
+WHERE NOT (m:Person AND m.id_number = row.keep)
+DELETE r
+"""
+
+
+def upsert_records(label: str) -> str:
+    assert label in RECORD_LABELS.values()
+    return f"""
+UNWIND $rows AS row
+MATCH (e:Enterprise {{eid: row.eid}})
+MERGE (r:Record:{label} {{uid: row.uid}})
+ON CREATE SET r.kind = row.kind, r.eid = row.eid, r.natural = row.natural
+MERGE (r)-[:CONCERNS]->(e)
+WITH r, row WHERE r.props IS NULL OR r.props <> row.props
+SET r.props = row.props, r += row.display
+"""
+
+
+def replace_departments(rel_type: str) -> str:
+    assert rel_type in DEPARTMENT_TYPES.values()
+    return f"""
+UNWIND $rows AS row
+MATCH (r:Record {{uid: row.uid}})
+OPTIONAL MATCH (r)-[old:{rel_type}]->(d:Department)
+WITH r, row, old, d WHERE old IS NOT NULL AND NOT d.name IN row.names
+DELETE old
+WITH DISTINCT row
+MATCH (r:Record {{uid: row.uid}})
+UNWIND row.departments AS dep
+MERGE (d:Department {{name: dep.name}})
+MERGE (r)-[x:{rel_type}]->(d)
+ON CREATE SET x.sent_as = dep.sent_as
+WITH d, dep WHERE NOT dep.sent_as IN coalesce(d.aliases, [])
+SET d.aliases = coalesce(d.aliases, []) + dep.sent_as
+"""
+
+
+NAME_LISTED_PERSONS = """
+UNWIND $rows AS row
+MATCH (l:Listing {uid: row.uid}), (p:Person {id_number: row.id_number})
+MERGE (l)-[:NAMES]->(p)
+"""
+LINK_CHANGES = """
+MATCH (c:LicenseChange) WHERE c.eid IN $eids
+MATCH (l:License {eid: c.eid, license_no: c.license_no})
+MERGE (c)-[:CHANGES]->(l)
+"""
+LINK_PENALTY_CHANGES = """
+MATCH (c:PenaltyChange) WHERE c.eid IN $eids
+MATCH (p:Penalty {eid: c.eid, decision_no: c.decision_no})
+MERGE (c)-[:CHANGES]->(p)
+"""
+LOG_LOAD = """
+CREATE (l:LoadLog {at: $at, file: $file, kind: $kind, rows: $rows, loaded: $loaded, rejected: $rejected,
+                   rejects_file: $rejects_file, data_version: $data_version})
+"""
+LOAD_HISTORY = """
+MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,
+       l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version ORDER BY l.at, elementId(l)
+"""
+RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+
+# --- reading --------------------------------------------------------------------------------------------
+ENTERPRISE_BY_USCC = "MATCH (e:Enterprise {uscc: $code}) RETURN e.key AS key, e.name AS name"
+ENTERPRISE_BY_REG_NO = "MATCH (e:Enterprise {reg_no: $code}) RETURN e.key AS key, e.name AS name"
+ENTERPRISES_BY_NAME = """
+MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDER BY key LIMIT $limit
+"""
+PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
+
+# One level of the bounded breadth-first traversal: every role edge touching the frontier.
+EXPAND = f"""
+CALL () {{
+  UNWIND $enterprises AS k
+  MATCH (e:Enterprise {{key: k}})<-[r:{ROLE_PATTERN}]-(m)
+  RETURN m, r, e
+  UNION
+  UNWIND $enterprises AS k
+  MATCH (m:Enterprise {{key: k}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
+  RETURN m, r, e
+  UNION
+  UNWIND $persons AS k
+  MATCH (m:Person {{id_number: k}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
+  RETURN m, r, e
+}}
+WITH m, r, e LIMIT $limit
+RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
+       coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
+       r.role AS role, e.key AS enterprise_key, e.name AS enterprise_name
+"""
+LISTINGS_OF = """
+CALL () {
+  UNWIND $enterprises AS k
+  MATCH (:Enterprise {key: k})<-[:CONCERNS]-(l:Listing)
+  RETURN 'enterprise' AS kind, k AS key, l
+  UNION ALL
+  UNWIND $persons AS k
+  MATCH (:Person {id_number: k})<-[:NAMES]-(l:Listing)
+  RETURN 'person' AS kind, k AS key, l
+}
+RETURN kind, key, l.props AS props,
+       [(l)-[:SENT_BY]->(d) | d.name] AS senders,
+       [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers
+"""
+ENTERPRISE = "MATCH (e:Enterprise {key: $key}) RETURN e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, " \
+             "e.name AS name, e.in_registry AS in_registry, e.props AS props"
+RECORDS_OF = """
+MATCH (:Enterprise {key: $key})<-[:CONCERNS]-(r:Record)
+RETURN r.kind AS kind, r.natural AS natural, r.props AS props,
+       [(r)-[:ISSUED_BY]->(d) | d.name] AS issued_by,
+       [(r)-[:SENT_BY]->(d) | d.name] AS senders,
+       [(r)-[:RECEIVED_BY]->(d) | d.name] AS receivers
+ORDER BY kind, natural
+"""
+MEMBERS_OF = f"""
+MATCH (m)-[r:{ROLE_PATTERN}]->(e:Enterprise {{key: $key}})
+RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
+       coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
+       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+"""
+ROLES_OF_PERSON = f"""
+MATCH (m:Person {{id_number: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
+RETURN 'person' AS member_kind, m.id_number AS member_key, m.name AS member_name,
+       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+"""
+ROLES_OF_ENTERPRISE = f"""
+MATCH (m:Enterprise {{key: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
+RETURN 'enterprise' AS member_kind, m.key AS member_key, m.name AS member_name,
+       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+"""
+DEPARTMENT_LISTINGS = """
+MATCH (:Department {name: $name})<-[:RECEIVED_BY]-(l:Listing)
+RETURN l.props AS props,
+       [(l)-[:SENT_BY]->(d) | d.name] AS senders,
+       [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers,
+       [(l)-[:CONCERNS]->(e:Enterprise) | {kind: 'enterprise', key: e.key, name: e.name}] +
+       [(l)-[:NAMES]->(p:Person) | {kind: 'person', key: p.id_number, name: p.name}] AS subjects
+"""
+DEPARTMENT_ISSUED = """
+MATCH (:Department {name: $name})<-[:ISSUED_BY|SENT_BY]-(r:Record)
+RETURN r.kind AS kind, count(*) AS n
+"""
+DEPARTMENT_NAMES = "MATCH (d:Department) RETURN d.name AS name, coalesce(d.aliases, []) AS aliases"
+COUNT_NODES = """
+CALL () { MATCH (e:Enterprise) RETURN count(e) AS enterprise }
+CALL () { MATCH (e:Enterprise {in_registry: 1}) RETURN count(e) AS enterprise_in_registry }
+CALL () { MATCH (p:Person) RETURN count(p) AS person }
+CALL () { MATCH (d:Department) RETURN count(d) AS department }
+CALL () { MATCH ()-[r:LEGAL_REPRESENTATIVE_OF|SHAREHOLDER_OF|OFFICER_OF|BRANCH_OF]->() RETURN count(r) AS role }
+RETURN enterprise, enterprise_in_registry, person, department, role
+"""
+COUNT_RECORDS = "MATCH (r:Record) RETURN r.kind AS kind, count(*) AS n"
+COUNT_PER_DEPARTMENT = """
+MATCH (d:Department)<-[:ISSUED_BY|SENT_BY]-(r:Record)
+RETURN d.name AS department, r.kind AS kind, count(*) AS n
+"""

@@ -1,0 +1,505 @@
+"""The Neo4j store: the same graph and the same answers as the embedded store, on a Neo4j server.
+
+Writes of one file run in one explicit transaction, in batches of `UNWIND $rows … MERGE … SET`; which
+enterprise a code means (a USCC, or a registration number the registry has tied to one) is worked out
+client-side per batch, mirroring the embedded writer, so both stores key enterprises the same way.
+Reads run in one read transaction per question, routed to readers, with a timeout; traversal queries
+carry a LIMIT so a supernode cannot stall a check.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from graph.errors import StoreUnavailable
+from graph.model import LEGAL_REPRESENTATIVE, Party
+from graph.names import normalise_name
+from graph.settings import Settings
+from graph.stores import neo4j_queries as q
+from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
+
+# Registry fields copied onto the node as plain properties, for captions and exploration in Neo4j Browser.
+DISPLAY_FIELDS = ("type", "legal_rep", "established", "status", "address", "authority")
+RECORD_DISPLAY = ("name", "license_no", "license_name", "decision_no", "decision_date", "list_type", "valid_from",
+                  "valid_to", "inspection_date", "result", "item", "change_date", "person_name", "person_role")
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _translate(exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"无法连接 Neo4j：{exc.__class__.__name__}: {exc}。请检查 CREDITNET_NEO4J_URI 与账号密码，"
+                            f"或用 scripts/neo4j-local start 启动本地服务 (Neo4j is unreachable)")
+
+
+class _Ent:
+    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty")
+
+    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False):
+        self.eid, self.key, self.uscc, self.reg_no, self.name = eid, key, uscc, reg_no, name
+        self.in_registry, self.props, self.dirty = in_registry, props, dirty
+
+
+class Neo4jWriter(GraphWriter):
+    """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
+
+    def __init__(self, tx, batch_size: int):
+        self.tx = tx
+        self.batch_size = batch_size
+        self.stats = WriteStats()
+        self.ops: list[tuple] = []
+        self.ents: dict[str, _Ent] = {}           # eid -> state known in this transaction
+        self.by_uscc: dict[str, str] = {}
+        self.by_reg: dict[str, str] = {}
+        self.touched_eids: set[str] = set()
+
+    # --- the GraphWriter interface only buffers ------------------------------------------------------------
+    def _push(self, *op) -> None:
+        self.ops.append(op)
+        if len(self.ops) >= self.batch_size:
+            self.flush()
+
+    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+        self._push("enterprise", code, code_kind, name, reg_no, props, from_registry)
+
+    def person(self, id_number, name, id_type=None):
+        self._push("person", id_number, name, id_type)
+
+    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
+        self._push("role", member, enterprise_code, enterprise_code_kind, role, share)
+
+    def replace_legal_representative(self, enterprise_code, code_kind, person_id, role):
+        self._push("replace", enterprise_code, code_kind, person_id, role)
+
+    def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        self._push("record", kind, natural_key, enterprise_code, enterprise_code_kind, props, list(departments))
+
+    def finish(self):
+        self.flush()
+        self.tx.run(q.LINK_CHANGES, eids=list(self.touched_eids)).consume()
+        self.tx.run(q.LINK_PENALTY_CHANGES, eids=list(self.touched_eids)).consume()
+        if self.stats.changed:
+            self.tx.run(q.BUMP_VERSION).consume()
+
+    # --- resolution ----------------------------------------------------------------------------------------
+    def _codes(self) -> set[str]:
+        codes = set()
+        for op in self.ops:
+            if op[0] == "enterprise":
+                codes.update(c for c in (op[1], op[4]) if c)
+            elif op[0] == "role":
+                codes.add(op[2])
+                if op[1].kind == "enterprise":
+                    codes.add(op[1].key)
+            elif op[0] in ("record", "replace"):
+                codes.add(op[3] if op[0] == "record" else op[1])
+        return codes
+
+    def _prefetch(self) -> None:
+        unknown = [c for c in self._codes() if c not in self.by_uscc and c not in self.by_reg]
+        for i in range(0, len(unknown), 5000):
+            for r in self.tx.run(q.LOOKUP_ENTERPRISES, codes=unknown[i:i + 5000]):
+                if r["eid"] in self.ents:
+                    continue
+                e = _Ent(r["eid"], r["key"], r["uscc"], r["reg_no"], r["name"], r["in_registry"] or 0,
+                         json.loads(r["props"] or "{}"))
+                self.ents[e.eid] = e
+                if e.uscc:
+                    self.by_uscc[e.uscc] = e.eid
+                if e.reg_no:
+                    self.by_reg[e.reg_no] = e.eid
+
+    def _find(self, code: str, code_kind: str) -> _Ent | None:
+        eid = (self.by_uscc if code_kind == "uscc" else self.by_reg).get(code)
+        return self.ents.get(eid) if eid else None
+
+    def _apply_enterprise(self, code, code_kind, name, reg_no, props, from_registry, merges) -> _Ent:
+        uscc = code if code_kind == "uscc" else None
+        reg_no = reg_no or (code if code_kind == "reg_no" else None)
+        a = self._find(uscc, "uscc") if uscc else None
+        b = self._find(reg_no, "reg_no") if reg_no else None
+        if a and b and a.eid != b.eid:
+            merges.append((a.eid, b.eid))
+            del self.ents[b.eid]
+            if b.reg_no:
+                self.by_reg.pop(b.reg_no, None)
+            b = None
+        e = a or b
+        if e is None:
+            e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}), True)
+            self.ents[e.eid] = e
+        else:
+            e.uscc = uscc or e.uscc
+            e.reg_no = reg_no or e.reg_no
+            e.key = e.uscc or e.reg_no
+            if from_registry:
+                e.name = name or e.name
+                e.props = {**e.props, **(props or {})}
+                e.in_registry = 1
+            else:
+                e.name = e.name or name
+            e.dirty = True
+        if e.uscc:
+            self.by_uscc[e.uscc] = e.eid
+        if e.reg_no:
+            self.by_reg[e.reg_no] = e.eid
+        return e
+
+    def _eid(self, code, code_kind, merges, name=None) -> str:
+        e = self._find(code, code_kind)
+        if e is None:
+            e = self._apply_enterprise(code, code_kind, name, None, None, False, merges)
+        return e.eid
+
+    # --- flushing ------------------------------------------------------------------------------------------
+    def _run(self, cypher: str, rows: list[dict]) -> None:
+        for i in range(0, len(rows), self.batch_size):
+            summary = self.tx.run(cypher, rows=rows[i:i + self.batch_size]).consume()
+            c = summary.counters
+            self.stats.changed += (c.nodes_created + c.nodes_deleted + c.relationships_created
+                                   + c.relationships_deleted + c.properties_set)
+
+    def flush(self) -> None:
+        if not self.ops:
+            return
+        self._prefetch()
+        merges: list[tuple[str, str]] = []
+        persons: dict[str, dict] = {}
+        roles: dict[tuple[str, str], list[dict]] = {}
+        replaces: dict[str, dict] = {}
+        records: dict[str, list[dict]] = {}
+        named: list[dict] = []
+        for op in self.ops:
+            kind = op[0]
+            if kind == "enterprise":
+                _, code, code_kind, name, reg_no, props, from_registry = op
+                self._apply_enterprise(code, code_kind, name, reg_no, props, from_registry, merges)
+            elif kind == "person":
+                _, id_number, name, id_type = op
+                prev = persons.get(id_number, {})
+                persons[id_number] = {"id_number": id_number, "name": name or prev.get("name"),
+                                      "id_type": id_type or prev.get("id_type")}
+            elif kind == "role":
+                _, member, code, code_kind, role, share = op
+                eid = self._eid(code, code_kind, merges)
+                if member.kind == "person":
+                    ref = member.key
+                else:
+                    ref = self._eid(member.key, "reg_no" if len(member.key) == 15 else "uscc", merges,
+                                    member.name or None)
+                    if ref == eid:
+                        continue
+                roles.setdefault((q.role_type(role), member.kind), []).append(
+                    {"eid": eid, "member": ref, "role": role, "share": share})
+            elif kind == "replace":
+                _, code, code_kind, person_id, role = op
+                eid = self._eid(code, code_kind, merges)
+                replaces[eid] = {"eid": eid, "keep": person_id, "role": role}
+            elif kind == "record":
+                _, rkind, natural, code, code_kind, props, departments = op
+                eid = self._eid(code, code_kind, merges, props.get("name"))
+                self.touched_eids.add(eid)
+                uid = f"{rkind}|{eid}|{natural}"
+                display = {k: props.get(k) for k in RECORD_DISPLAY if not isinstance(props.get(k), (list, dict))}
+                records.setdefault(q.RECORD_LABELS[rkind], []).append(
+                    {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": _dumps(props),
+                     "display": display, "departments": departments})
+                if rkind == "blacklist" and props.get("id_number") and props.get("member_kind", "person") == "person":
+                    named.append({"uid": uid, "id_number": props["id_number"]})
+        self.ops = []
+        self._remap(merges, roles, replaces, records, named)
+        for keep, drop in merges:
+            self._merge(keep, drop)
+        dirty = [e for e in self.ents.values() if e.dirty]
+        self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty])
+        for e in dirty:
+            e.dirty = False
+        self._run(q.UPSERT_PERSONS, list(persons.values()))
+        for (rel_type, member_kind), rows in roles.items():
+            self._run(q.merge_roles(rel_type, member_kind), rows)
+        self._run(q.REPLACE_LEGAL_REPRESENTATIVE, list(replaces.values()))
+        for label, rows in records.items():
+            # A re-sent record within one batch: the last one wins, as in the embedded store.
+            rows = list({r["uid"]: r for r in rows}.values())
+            self._run(q.upsert_records(label), rows)
+            for relation, rel_type in q.DEPARTMENT_TYPES.items():
+                dept_rows = [{"uid": r["uid"],
+                              "names": sorted({c for rel, c, _ in r["departments"] if rel == relation}),
+                              "departments": [{"name": c, "sent_as": s} for rel, c, s in r["departments"]
+                                              if rel == relation]} for r in rows]
+                dept_rows = [d for d in dept_rows if d["departments"]] + \
+                            [d for d in dept_rows if not d["departments"]]
+                self._run(q.replace_departments(rel_type), dept_rows)
+        self._run(q.NAME_LISTED_PERSONS, named)
+
+    def _remap(self, merges, roles, replaces, records, named) -> None:
+        """Rows built before a merge later in the same batch still name the folded enterprise: re-point them."""
+        if not merges:
+            return
+        remap = {drop: keep for keep, drop in merges}
+
+        def final(eid: str) -> str:
+            while eid in remap:
+                eid = remap[eid]
+            return eid
+
+        for (_, member_kind), rows in roles.items():
+            for r in rows:
+                r["eid"] = final(r["eid"])
+                if member_kind == "enterprise":
+                    r["member"] = final(r["member"])
+        fixed = {final(eid): {**row, "eid": final(eid)} for eid, row in replaces.items()}
+        replaces.clear()
+        replaces.update(fixed)
+        uids = {}
+        for rows in records.values():
+            for r in rows:
+                r["eid"] = final(r["eid"])
+                new_uid = f"{r['kind']}|{r['eid']}|{r['natural']}"
+                uids[r["uid"]] = new_uid
+                r["uid"] = new_uid
+        for n in named:
+            n["uid"] = uids.get(n["uid"], n["uid"])
+        self.touched_eids = {final(e) for e in self.touched_eids}
+
+    @staticmethod
+    def _enterprise_row(e: _Ent) -> dict:
+        props = _dumps(e.props)
+        row = {"eid": e.eid, "key": e.key, "uscc": e.uscc, "reg_no": e.reg_no, "name": e.name,
+               "name_norm": normalise_name(e.name), "in_registry": e.in_registry, "props": props,
+               "display": {k: e.props.get(k) for k in DISPLAY_FIELDS}}
+        row["fp"] = _dumps({k: v for k, v in row.items() if k != "display"})
+        return row
+
+    def _merge(self, keep: str, drop: str) -> None:
+        """Fold an enterprise known only by its registration number into the one that has its USCC."""
+        tx = self.tx
+        for rel_type in q.ROLE_TYPES:
+            tx.run(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
+                   f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) SET n.share = r.share DELETE r",
+                   drop=drop, keep=keep).consume()
+            tx.run(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
+                   f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) SET n.share = r.share DELETE r",
+                   drop=drop, keep=keep).consume()
+        tx.run("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
+               "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
+               "OPTIONAL MATCH (x:Record {uid: uid}) "
+               "WITH r, c, uid, x "
+               "CALL (r, c, uid, x) { "
+               "  WITH r, c, uid, x WHERE x IS NULL "
+               "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c } "
+               "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
+               drop=drop, keep=keep).consume()
+        tx.run("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop).consume()
+        self.stats.changed += 1
+
+
+class Neo4jReader(GraphReader):
+    def __init__(self, tx, data_version: int):
+        self.tx = tx
+        self.data_version = data_version
+
+    def _rows(self, cypher: str, **params):
+        return list(self.tx.run(cypher, **params))
+
+    def enterprise_by_code(self, code, code_kind):
+        rows = self._rows(q.ENTERPRISE_BY_USCC if code_kind == "uscc" else q.ENTERPRISE_BY_REG_NO, code=code)
+        return Party("enterprise", rows[0]["key"], rows[0]["name"] or "") if rows else None
+
+    def enterprises_by_name(self, name_norm, limit=20):
+        return [Party("enterprise", r["key"], r["name"] or "")
+                for r in self._rows(q.ENTERPRISES_BY_NAME, name=name_norm, limit=limit)]
+
+    def person(self, id_number):
+        rows = self._rows(q.PERSON, id=id_number)
+        return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
+
+    @staticmethod
+    def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
+        parties = list(parties)
+        return {"enterprises": [p.key for p in parties if p.kind == "enterprise"],
+                "persons": [p.key for p in parties if p.kind == "person"]}
+
+    def expand(self, frontier, limit):
+        edges: dict[tuple, set[str]] = {}
+        for r in self._rows(q.EXPAND, limit=limit, **self._split(frontier)):
+            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
+            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
+            edges.setdefault((member, ent), set()).add(r["role"])
+        return [Edge(m, e, tuple(sorted(roles))) for (m, e), roles in edges.items()]
+
+    @staticmethod
+    def _listing(props: str, senders: list[str], receivers: list[str]) -> dict[str, Any]:
+        data = json.loads(props)
+        data["receivers"] = sorted(receivers)
+        data["sender"] = sorted(senders)[0] if senders else data.get("sender_as_sent")
+        return data
+
+    def listings_of(self, parties):
+        lookup = {(p.kind, p.key): p for p in parties}
+        result: dict[Party, list[dict[str, Any]]] = {}
+        for r in self._rows(q.LISTINGS_OF, **self._split(parties)):
+            party = lookup[(r["kind"], r["key"])]
+            result.setdefault(party, []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+        return result
+
+    def enterprise(self, key):
+        rows = self._rows(q.ENTERPRISE, key=key)
+        if not rows:
+            return None
+        r = rows[0]
+        return {"key": r["key"], "uscc": r["uscc"], "reg_no": r["reg_no"], "name": r["name"],
+                "in_registry": bool(r["in_registry"]), **json.loads(r["props"] or "{}")}
+
+    def records_of(self, enterprise_key):
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self._rows(q.RECORDS_OF, key=enterprise_key):
+            if r["kind"] == "blacklist":
+                data = self._listing(r["props"], r["senders"], r["receivers"])
+            else:
+                data = json.loads(r["props"])
+                data["departments"] = sorted(r["issued_by"])
+            out.setdefault(r["kind"], []).append(data)
+        return out
+
+    @staticmethod
+    def _edges(rows) -> list[Edge]:
+        return [Edge(Party(r["member_kind"], r["member_key"], r["member_name"] or ""),
+                     Party("enterprise", r["enterprise_key"], r["enterprise_name"] or ""), tuple(sorted(r["roles"])))
+                for r in rows]
+
+    def members_of(self, enterprise_key):
+        return self._edges(self._rows(q.MEMBERS_OF, key=enterprise_key))
+
+    def roles_of(self, party):
+        cypher = q.ROLES_OF_PERSON if party.kind == "person" else q.ROLES_OF_ENTERPRISE
+        return self._edges(self._rows(cypher, key=party.key))
+
+    def department_listings(self, department):
+        out = []
+        for r in self._rows(q.DEPARTMENT_LISTINGS, name=department):
+            listing = self._listing(r["props"], r["senders"], r["receivers"])
+            listing["_subjects"] = [Party(s["kind"], s["key"], s["name"] or "")
+                                    for s in sorted(r["subjects"], key=lambda s: s["kind"])]
+            out.append(listing)
+        return out
+
+    def department_issued(self, department):
+        return {r["kind"]: r["n"] for r in self._rows(q.DEPARTMENT_ISSUED, name=department)}
+
+    def department_names(self):
+        names: set[str] = set()
+        for r in self._rows(q.DEPARTMENT_NAMES):
+            names.add(r["name"])
+            names.update(r["aliases"])
+        return sorted(names)
+
+    def counts(self):
+        n = self._rows(q.COUNT_NODES)[0]
+        per_department: dict[str, dict[str, int]] = {}
+        for r in self._rows(q.COUNT_PER_DEPARTMENT):
+            per_department.setdefault(r["department"], {})[r["kind"]] = r["n"]
+        return {"nodes": {k: n[k] for k in ("enterprise", "enterprise_in_registry", "person", "department", "role")},
+                "records": {r["kind"]: r["n"] for r in self._rows(q.COUNT_RECORDS)},
+                "per_department": per_department}
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
+        self.driver = driver
+        self.database = database
+        self.settings = settings
+        self._owns_driver = owns_driver
+        self.init_schema()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Neo4jStore":
+        from neo4j import GraphDatabase
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        try:
+            driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=10,
+                                          max_transaction_retry_time=15)
+            driver.verify_connectivity()
+        except Exception as exc:  # the driver raises many kinds; all mean "not reachable"
+            raise _translate(exc) from exc
+        return cls(driver, settings.neo4j_database, settings, owns_driver=True)
+
+    def _session(self, read: bool = False):
+        from neo4j import READ_ACCESS, WRITE_ACCESS
+        return self.driver.session(database=self.database, default_access_mode=READ_ACCESS if read else WRITE_ACCESS)
+
+    def init_schema(self) -> None:
+        try:
+            with self._session() as s:
+                for statement in q.SCHEMA:
+                    s.run(statement).consume()
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    @contextmanager
+    def writer(self, source: str):
+        from neo4j.exceptions import DriverError, Neo4jError
+        try:
+            session = self._session()
+            tx = session.begin_transaction()
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise _translate(exc) from exc
+        try:
+            w = Neo4jWriter(tx, self.settings.batch_size)
+            yield w
+            w.finish()
+            tx.commit()
+        except BaseException:
+            if not tx.closed():
+                tx.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reader(self):
+        from neo4j.exceptions import DriverError, Neo4jError
+        try:
+            session = self._session(read=True)
+            tx = session.begin_transaction(timeout=self.settings.query_timeout_s)
+            version = tx.run(q.DATA_VERSION).single()["v"]
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise _translate(exc) from exc
+        try:
+            yield Neo4jReader(tx, int(version or 0))
+        finally:
+            try:
+                if not tx.closed():
+                    tx.commit()
+            finally:
+                session.close()
+
+    def data_version(self):
+        with self._session(read=True) as s:
+            return int(s.run(q.DATA_VERSION).single()["v"] or 0)
+
+    def reset(self):
+        with self._session() as s:
+            while s.run(q.RESET_BATCH).single()["n"]:
+                pass
+            s.run(q.BUMP_VERSION).consume()
+
+    def record_load(self, entry):
+        with self._session() as s:
+            s.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
+                  kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
+                  rejects_file=entry.get("rejects_file"), data_version=self.data_version()).consume()
+
+    def load_history(self):
+        with self._session(read=True) as s:
+            return [dict(r) for r in s.run(q.LOAD_HISTORY)]
+
+    def close(self):
+        if self._owns_driver:
+            self.driver.close()

@@ -1,0 +1,119 @@
+"""Loading into a store: idempotence, re-sent listings, rejects, atomicity, attaching by registration number."""
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+
+import graph.ingest as ingest
+from county import AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, NAMES, OLD_REG_NO, write_csv
+from graph.errors import FileRejected
+from graph.ingest import load_file
+from graph.queries.check import check
+from graph.queries.profile import profile
+from graph.queries.stats import stats
+
+ON = date.fromisoformat(AS_OF)
+
+
+def snapshot(store):
+    s = stats(store)
+    return s["nodes"], s["records"], s["per_department"]
+
+
+def test_loading_the_same_files_twice_changes_nothing(county, county_files, home):
+    before, version = snapshot(county), county.data_version()
+    for path in county_files.values():
+        report = load_file(county, path, home=home)
+        assert report.changed is False
+    assert snapshot(county) == before and county.data_version() == version
+
+
+def test_every_load_that_changes_data_raises_the_version(store, county_files, home):
+    versions = [store.data_version()]
+    for path in county_files.values():
+        load_file(store, path, home=home)
+        versions.append(store.data_version())
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+    assert check(store, key=E["LISTED"], as_of=ON).data_version == versions[-1]
+
+
+def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
+    assert check(county, key=E["LISTED"], as_of=ON).verdict == "restricted"
+    # The same code, list type, sender (another spelling of it), start date and person: an early removal.
+    row = ["1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "2026-03-01",
+           "县市场监管局", "县财政局、县发改局", "经营异常名录", "", "", "", ""]
+    load_file(county, write_csv(tmp_path / "removal.csv", BLACKLIST_HEADERS, [row]), home=home)
+    r = check(county, key=E["LISTED"], as_of=ON)
+    assert r.verdict != "restricted"
+    [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
+    assert listing["valid_to"] == "2026-03-01" and listing["status"] == "expired"
+
+
+def test_rejects_are_written_with_row_field_and_reason(store, county_files, home):
+    report = load_file(store, county_files["blacklist"], home=home)
+    assert (report.rows, report.loaded, report.rejected) == (12, 9, 3)
+    assert report.rejects_file and report.rejects_file.startswith(str(home / "rejects"))
+    with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["行号"] for r in rows] == ["11", "12", "13"]
+    assert [r["字段"] for r in rows] == ["统一社会信用代码（企业注册号）", "统一社会信用代码（企业注册号）", "限制期限自"]
+    assert "check digit should be" in rows[0]["原因"]
+    assert rows[1]["企业名称"] == "无代码公司" and rows[2]["限制期限自"] == "2023-02-30"
+
+
+def test_dry_run_writes_nothing(store, county_files, home):
+    version = store.data_version()
+    report = load_file(store, county_files["blacklist"], home=home, dry_run=True)
+    assert (report.loaded, report.rejected, report.rejects_file) == (9, 3, None)
+    assert store.data_version() == version and stats(store)["records"] == {}
+
+
+def test_a_crash_in_the_middle_of_a_file_leaves_the_store_as_before(county, county_files, home, monkeypatch):
+    before, version = snapshot(county), county.data_version()
+    real = ingest.write_row
+    calls = {"n": 0}
+
+    def crash_after_five(writer, kind, values):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise KeyboardInterrupt  # Ctrl-C half-way through the file
+        real(writer, kind, values)
+
+    monkeypatch.setattr(ingest, "write_row", crash_after_five)
+    path = county_files["enterprise"]
+    rows = list(csv.reader(open(path, encoding="utf-8-sig")))
+    changed = [r[:3] + [r[3] + "（更名）"] + r[4:] for r in rows[1:]]
+    write_csv(path, ENTERPRISE_HEADERS, changed, "utf-8-sig")
+    with pytest.raises(KeyboardInterrupt):
+        load_file(county, path, home=home)
+    assert snapshot(county) == before and county.data_version() == version
+    assert profile(county, E["CLEAR"], ON)["enterprise"]["name"] == NAMES["CLEAR"]
+
+
+def test_record_by_registration_number_before_the_registry_is_merged(store, county_files, home, tmp_path):
+    # The listing arrives first, under the 15-digit number only; the registry later gives both codes.
+    load_file(store, county_files["blacklist"], home=home)
+    assert check(store, key=OLD_REG_NO, as_of=ON).subject.key == OLD_REG_NO
+    load_file(store, county_files["enterprise"], home=home)
+    r = check(store, key=OLD_REG_NO, as_of=ON)
+    assert r.subject.key == E["OLD"] and r.verdict == "restricted"
+    assert check(store, key=E["OLD"], as_of=ON).verdict == "restricted"
+    p = profile(store, E["OLD"], ON)
+    assert p["enterprise"]["reg_no"] == OLD_REG_NO and len(p["records"]["blacklist"]) == 1
+    assert stats(store)["nodes"]["enterprise"] == 20
+
+
+def test_unreadable_file_is_rejected_whole(store, tmp_path, home):
+    version = store.data_version()
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    with pytest.raises(FileRejected):
+        load_file(store, bad, home=home)
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as exc:
+        load_file(store, unknown, home=home)
+    assert "--kind" in exc.value.message
+    assert store.data_version() == version and stats(store)["loads"] == 0
