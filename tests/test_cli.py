@@ -1,0 +1,117 @@
+"""The CLI through typer's CliRunner, on a real temporary store (every store)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from county import AS_OF, E, P, uscc
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def loaded(store, county_files):
+    result = invoke("load", "--json", *county_files.values())
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_load_json_one_object_per_file(loaded, county_files):
+    assert [r["file"] for r in loaded] == [str(p) for p in county_files.values()]
+    by_kind = {r["kind"]: r for r in loaded}
+    assert set(by_kind) == set(county_files)
+    assert set(by_kind["blacklist"]) == {"file", "kind", "rows", "loaded", "rejected", "rejects_file"}
+    assert (by_kind["blacklist"]["loaded"], by_kind["blacklist"]["rejected"]) == (9, 3)
+    assert by_kind["enterprise"]["rejects_file"] is None
+
+
+def test_load_forced_kind_and_unreadable_file(store, county_files, tmp_path):
+    r = invoke("load", "--kind", "penalty", county_files["license"])
+    assert r.exit_code == 2 and "行政处罚决定书文号" in r.output.replace("\n", "")
+    bad = tmp_path / "x.csv"
+    bad.write_text("甲,乙\n1,2\n", encoding="utf-8")
+    r = invoke("load", "--json", bad)
+    assert r.exit_code == 2 and json.loads(r.stdout)["error"]["code"] == "file_rejected"
+    r = invoke("load", tmp_path / "missing.csv")
+    assert r.exit_code == 2
+
+
+def test_check_json_shape_and_verdicts(loaded):
+    r = invoke("check", E["OFFICER"], "--as-of", AS_OF, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["verdict"] == "restricted" and data["subject"]["key"] == E["OFFICER"]
+    assert data["check_id"] and data["data_version"] > 0
+    assert json.loads(invoke("check", E["TWO_HOPS"], "--as-of", AS_OF, "--json").stdout)["verdict"] == "linked"
+    assert json.loads(invoke("check", E["CLEAR"], "--as-of", AS_OF, "--json").stdout)["verdict"] == "clear"
+    assert json.loads(invoke("check", E["CHAIN"], "--as-of", AS_OF, "--depth", 2, "--json").stdout)["verdict"] == "clear"
+
+
+def test_check_readable_output_spells_out_the_chain(loaded):
+    r = invoke("check", E["OFFICER"], "--as-of", AS_OF)
+    assert r.exit_code == 0
+    text = r.stdout.replace("\n", "")
+    assert "受限" in text and "法定代表人" in text and "失信被执行人" in text and "县法院" in text
+
+
+def test_check_by_name_and_applicant(loaded, tmp_path):
+    r = invoke("check", "--name", "西吉县某某商贸(集团)有限公司", "--as-of", AS_OF, "--json")
+    assert json.loads(r.stdout)["verdict"] == "restricted"
+    applicant = tmp_path / "applicant.json"
+    applicant.write_text(json.dumps({"name": "新公司", "persons": [
+        {"name": "张三", "id_type": "居民身份证", "id_number": P["RESTRICTED"], "role": "法定代表人"}]},
+        ensure_ascii=False), encoding="utf-8")
+    r = invoke("check", "--applicant", applicant, "--as-of", AS_OF, "--json")
+    assert json.loads(r.stdout)["verdict"] == "restricted"
+
+
+def test_check_errors_say_what_to_do(loaded):
+    r = invoke("check", "911000001000044477", "--json")
+    assert r.exit_code == 2
+    err = json.loads(r.stdout)["error"]
+    assert err["code"] == "invalid_identifier" and "check digit should be 3" in err["message"]
+    r = invoke("check", uscc(4242), "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["verdict"] == "clear"
+    assert invoke("check").exit_code == 2
+    assert invoke("check", E["CLEAR"], "--as-of", "2026/06/01").exit_code == 2
+
+
+def test_profile_relation_department_stats(loaded):
+    p = json.loads(invoke("profile", E["CLEAR"], "--json").stdout)
+    assert set(p["records"]) == {"license", "license-change", "penalty", "penalty-change", "inspection", "blacklist"}
+    assert invoke("profile", E["CLEAR"]).exit_code == 0
+    rel = json.loads(invoke("relation", E["TWO_HOPS"], E["LISTED"], "--json").stdout)
+    assert rel["connected"] and rel["hops"] == 2
+    assert "最短关系链" in invoke("relation", E["TWO_HOPS"], E["LISTED"]).stdout
+    d = json.loads(invoke("department", "县财政局", "--as-of", AS_OF, "--json").stdout)
+    assert d["department"] == "县财政局" and d["restrictions"]
+    assert set(d["restrictions"][0]) >= {"party", "type", "basis", "valid_from", "valid_to", "sender", "receivers"}
+    assert invoke("department", "县不存在局").exit_code == 3
+    s = json.loads(invoke("stats", "--json").stdout)
+    assert s["rejects"]["rows"] == 3
+    assert "被拒绝的行" in invoke("stats").stdout
+
+
+def test_reset_needs_yes(loaded):
+    assert invoke("reset").exit_code == 2
+    assert invoke("reset", "--yes").exit_code == 0
+    assert json.loads(invoke("stats", "--json").stdout)["nodes"]["enterprise"] == 0
+
+
+def test_every_command_has_help():
+    import typer.main
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        assert command.help, f"{name} has no help text"
+        r = invoke(name, "--help")
+        assert r.exit_code == 0 and "Usage" in r.stdout
+        sub = getattr(command, "commands", {})
+        for sub_name, sub_command in sub.items():
+            assert sub_command.help, f"{name} {sub_name} has no help text"
