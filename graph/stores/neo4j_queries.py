@@ -108,14 +108,15 @@ SET r.props = row.props, r += row.display
 
 def replace_departments(rel_type: str) -> str:
     assert rel_type in DEPARTMENT_TYPES.values()
+    # The deletion runs in a unit subquery so that a record with no earlier departments still gets its new ones.
     return f"""
 UNWIND $rows AS row
 MATCH (r:Record {{uid: row.uid}})
-OPTIONAL MATCH (r)-[old:{rel_type}]->(d:Department)
-WITH r, row, old, d WHERE old IS NOT NULL AND NOT d.name IN row.names
-DELETE old
-WITH DISTINCT row
-MATCH (r:Record {{uid: row.uid}})
+CALL (r, row) {{
+  MATCH (r)-[old:{rel_type}]->(d:Department) WHERE NOT d.name IN row.names
+  DELETE old
+}}
+WITH r, row
 UNWIND row.departments AS dep
 MERGE (d:Department {{name: dep.name}})
 MERGE (r)-[x:{rel_type}]->(d)

@@ -423,8 +423,9 @@ class Neo4jStore(GraphStore):
         from neo4j import GraphDatabase
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
         try:
+            # Notifications are off: Neo4j warns about relationship types a fresh database has not seen yet.
             driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=10,
-                                          max_transaction_retry_time=15)
+                                          max_transaction_retry_time=15, notifications_min_severity="OFF")
             driver.verify_connectivity()
         except Exception as exc:  # the driver raises many kinds; all mean "not reachable"
             raise _translate(exc) from exc
