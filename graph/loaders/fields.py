@@ -1,0 +1,316 @@
+"""Cell values as departments type them, turned into checked values, and a row into a ParsedRow or a Reject.
+
+The seed's rule is that a record that cannot be attached to an enterprise by its code is not collected, so a
+missing or invalid code rejects the row with a reason the sending clerk can act on. Everything else is
+lenient where the meaning is clear (dates in six spellings, capital as "5,000(万)") and strict where a
+wrong guess would mislead a check (an impossible date, an ID number whose check digit fails).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from graph.departments import split_departments
+from graph.identifiers import InvalidIdentifier, normalise_code, validate_id_number, validate_reg_no, validate_uscc
+from graph.model import KINDS, ROLE_ALIASES, Field
+
+
+@dataclass
+class ParsedRow:
+    row_number: int              # as the spreadsheet user sees it: the header is row 1
+    values: dict[str, Any]       # canonical field name -> parsed value
+    original: dict[str, str]     # source header -> raw cell text
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reject:
+    row_number: int
+    field: str                   # the source header, or "" for a whole-row problem
+    reason: str                  # Chinese, English in brackets
+    original: dict[str, str]
+
+
+class FieldProblem(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+NULLS = frozenset({"", "n/a", "na", "-", "--", "—", "——", "/", "null", "none", "无", "#n/a"})
+
+
+_TEXT_FORMULA = re.compile(r'="(.*)"')
+
+
+def clean(raw: str | None) -> str | None:
+    """Stripped text, or None for the ways clerks write "nothing"; `="0123"` (Excel's keep-as-text trick)
+    is unwrapped."""
+    text = raw.strip() if raw else ""
+    if text.startswith("="):
+        quoted = _TEXT_FORMULA.fullmatch(text)
+        text = quoted.group(1).strip() if quoted else text
+    return None if len(text) < 5 and text.lower() in NULLS else text
+
+
+def is_formula(text: str) -> bool:
+    return len(text) > 1 and text.startswith("=")
+
+
+# --- dates -------------------------------------------------------------------------------------------
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                  r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def parse_date(text: str) -> str:
+    """YYYY-MM-DD from 2025-07-08, 2025/7/8, 2025.7.8, 2025年7月8日, 20250708, "2025-07-08 00:00:00" or an
+    Excel serial number (45846): a date column that lost its format in Excel shows as a serial."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    match = _YMD.fullmatch(folded) or _COMPACT.fullmatch(folded)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        try:
+            return date(y, m, d).isoformat()
+        except ValueError:
+            raise FieldProblem(f"日期不存在：{text} (impossible date)") from None
+    if _SERIAL.fullmatch(folded):
+        serial = float(folded)
+        if len(folded) == 4 and 1900 <= serial <= 2100:
+            raise FieldProblem(f"日期只有年份：{text}，请填写完整日期 (only a year; give a full date)")
+        if 1 <= serial <= EXCEL_MAX_SERIAL:
+            # Excel counts from 1899-12-30 because it believes 1900 was a leap year (serial 60 = 1900-02-29).
+            base = date(1899, 12, 30) if serial >= 61 else date(1899, 12, 31)
+            return (base + timedelta(days=int(serial))).isoformat()
+    raise FieldProblem(f"无法识别的日期：{text}，请用 YYYY-MM-DD (unrecognised date; use YYYY-MM-DD)")
+
+
+# --- amounts -----------------------------------------------------------------------------------------
+_AMOUNT = re.compile(r"(?:人民币|rmb|¥)?(-?\d+(?:\.\d+)?)(.*)", re.I)
+_FOREIGN = ("美元", "欧元", "港元", "港币", "日元", "英镑", "美金", "加元", "澳元", "新加坡元", "瑞士法郎")
+_MULTIPLIERS = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
+_AMOUNT_NOISE = re.compile(r"[\s,()]")
+_YUAN = re.compile(r"元|人民币|rmb", re.I)
+
+
+def parse_amount(text: str) -> tuple[float | None, str | None]:
+    """(yuan, warning): "5000元" → 5000, "5,000(万)" → 5e7, "51.8000(万元人民币)" → 518000, "05万人民币" → 50000.
+
+    Foreign-currency capital (13(万美元)) is not converted: a rate would be a guess, so the value is None and
+    the text is kept. An unparseable amount is not a reason to drop the record either.
+    """
+    folded = _AMOUNT_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    match = _AMOUNT.fullmatch(folded)
+    if not match:
+        return None, f"无法识别的金额“{text}”，已保留原文 (unrecognised amount, kept as text)"
+    number, unit = match.groups()
+    multiplier = _MULTIPLIERS.get(unit[:1])
+    if _YUAN.sub("", unit[1:] if multiplier else unit):
+        if any(currency in unit for currency in _FOREIGN):
+            return None, f"外币金额“{text}”未换算为人民币，已保留原文 (foreign currency, not converted)"
+        return None, f"无法识别的金额单位“{text}”，已保留原文 (unrecognised unit, kept as text)"
+    # Decimal, so that 51.8 万 is 518000 and not 517999.99999999994.
+    return (float(Decimal(number) * multiplier) if multiplier else float(number)), None
+
+
+# --- codes and ID numbers ----------------------------------------------------------------------------
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+?\d+", re.I)
+_FLOAT_REG_NO = re.compile(r"(\d{15})\.0+")
+
+
+def parse_code(text: str) -> tuple[str, str, str | None]:
+    """(code, "uscc" | "reg_no", warning) for an enterprise's code, or FieldProblem saying what is wrong."""
+    if is_formula(text):
+        raise FieldProblem(f"公式单元格“{text}”，请复制后“选择性粘贴-数值” (formula cell, paste values)")
+    if _SCIENTIFIC.fullmatch(text.strip()):
+        raise FieldProblem(f"代码被 Excel 显示为科学计数法“{text}”，数字已丢失；请将该列设为文本后重新导出 "
+                           f"(scientific notation, digits lost; format the column as text)")
+    code = normalise_code(text)
+    float_reg = _FLOAT_REG_NO.fullmatch(code)
+    if float_reg:
+        code = float_reg.group(1)
+    if len(code) == 15 and code.isdigit():
+        reg_no, warning = validate_reg_no(code)
+        return reg_no, "reg_no", warning
+    if len(code) != 18:
+        raise FieldProblem(f"“{code}”不是统一社会信用代码(18位)或注册号(15位) "
+                           f"(not a USCC or a registration number: {len(code)} characters)")
+    try:
+        return validate_uscc(code), "uscc", None
+    except InvalidIdentifier as exc:
+        # Excel keeps 15 significant digits: an all-digit USCC typed into a number cell comes back as
+        # 916401052278583000 (CSV) or 916401052278583040 (the XLSX float), never as the code.
+        if code.isdigit() and float(code) == float(code[:15] + "000"):
+            raise FieldProblem(exc.reason + "；Excel 数字单元格只保留15位有效数字，请将该列设为文本 "
+                               "(Excel keeps 15 digits: format the column as text)") from None
+        raise FieldProblem(exc.reason) from None
+
+
+# 证件类型 says how to read 证件号码: a resident ID has a check digit; a corporate member (a shareholder that is
+# an enterprise) gives its USCC; passports and travel permits have formats of their own and are only folded.
+_CORPORATE_ID = ("统一社会信用代码", "信用代码", "营业执照", "注册号")
+_NOT_RESIDENT = ("外国人", "永久居留", "港澳", "台湾", "香港", "澳门", "护照", "通行证", "居住证")
+
+
+def id_type_class(id_type: str | None) -> str:
+    folded = normalise_code(id_type or "")
+    if any(word in folded for word in _CORPORATE_ID):
+        return "corporate"
+    if not folded or ("身份证" in folded and not any(word in folded for word in _NOT_RESIDENT)):
+        return "resident"
+    return "other"
+
+
+def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | None]:
+    """(number, "person" | "enterprise", warning) or FieldProblem."""
+    cls = id_type_class(id_type)
+    if is_formula(text):
+        raise FieldProblem(f"公式单元格“{text}”，请复制后“选择性粘贴-数值” (formula cell, paste values)")
+    if cls == "corporate":
+        code, _, warning = parse_code(text)
+        return code, "enterprise", warning
+    if cls == "other":
+        return normalise_code(text), "person", None
+    try:
+        return validate_id_number(text), "person", None
+    except InvalidIdentifier as exc:
+        if id_type:
+            raise FieldProblem(exc.reason) from None
+        try:  # no 证件类型 given: a corporate shareholder's USCC is still recognisable by its check digit
+            code, _, warning = parse_code(text)
+        except FieldProblem:
+            raise FieldProblem(exc.reason) from None
+        return code, "enterprise", warning or "证件类型为空，证件号码是企业代码，按企业股东处理 (treated as a corporate member)"
+
+
+_ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
+
+
+class RowValidator:
+    """Turns the cells of one row of a known kind into a ParsedRow or the first Reject found."""
+
+    def __init__(self, kind: str, headers: list[str], column_map: dict[str, str]):
+        self.kind = KINDS[kind]
+        self.headers = headers
+        self.columns: dict[str, tuple[int, str]] = {
+            name: (i, h) for i, h in enumerate(headers) for name in [column_map.get(h)] if name}
+        # Code columns first, so that a row with a bad code is rejected for its code. Enterprise codes are
+        # handled together (_enterprise_code), as either column may hold either kind of number.
+        fields = [f for f in self.kind.fields if f.type == "code" and kind != "enterprise"] + \
+                 [f for f in self.kind.fields if f.type != "code"]
+        self.plan = [(f, self.header(f.name)) for f in fields]
+        self.with_member_kind = "id_number" in self.columns
+
+    def validate(self, row_number: int, cells: list[str]) -> ParsedRow | Reject:
+        original = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(self.headers)}
+        extra = cells[len(self.headers):]
+        if any(c.strip() for c in extra):
+            for n, cell in enumerate(extra, len(self.headers) + 1):
+                original[f"(第{n}列)"] = cell
+            return Reject(row_number, "", f"列数多于表头：表头 {len(self.headers)} 列，本行 {len(cells)} 列 "
+                                          f"(more cells than headers)", original)
+        raw = {name: clean(original[h]) for name, (_, h) in self.columns.items()}
+        values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
+        warnings: list[str] = []
+        try:
+            if self.kind.name == "enterprise":
+                self._enterprise_code(raw, values, warnings)
+            for f, header in self.plan:
+                self._field(f, header, raw, values, warnings)
+        except _RowProblem as problem:
+            return Reject(row_number, problem.header, problem.reason, original)
+        return ParsedRow(row_number, values, original, warnings)
+
+    def header(self, name: str) -> str:
+        return self.columns[name][1] if name in self.columns else self.kind.field(name).header
+
+    def _field(self, f: Field, header: str, raw: dict[str, str | None], values: dict[str, Any],
+               warnings: list[str]) -> None:
+        text = raw.get(f.name)
+        if f.type == "text" and not (text and text[0] == "="):  # the common case, kept cheap
+            values[f.name] = text
+            if f.required and text is None:
+                raise _RowProblem(header, f"缺少必填项：{header} (required field is empty)")
+            if f.name == "person_name" and text and self.kind.name == "blacklist" and not raw.get("id_number"):
+                warnings.append(f"{header}“{text}”没有证件号码，无法与其他记录中的同一人关联 "
+                                f"(name without an ID number: cannot be linked to the same person elsewhere)")
+            return
+        if f.type == "amount":
+            values[f.name + "_text"] = text
+        value: Any = None
+        if text is not None and is_formula(text) and f.type not in ("code", "id_number"):
+            warnings.append(f"{header}：公式单元格“{text}”没有计算结果，已置空 (formula without a value)")
+        elif text is not None:
+            try:
+                value = self._parse(f, text, raw, values, warnings)
+            except FieldProblem as exc:
+                raise _RowProblem(header, exc.reason) from None
+        if f.type == "code" and value is not None:
+            values["code_kind"] = value[1]
+            warnings.extend(w for w in [value[2]] if w)
+            value = value[0]
+        values[f.name] = value
+        if f.required and value is None:
+            raise _RowProblem(header, f"缺少必填项：{header} (required field is empty)")
+
+    def _parse(self, f: Field, text: str, raw: dict[str, str | None], values: dict[str, Any],
+               warnings: list[str]) -> Any:
+        if f.type == "code":
+            return parse_code(text)
+        if f.type == "date":
+            return parse_date(text)
+        if f.type == "amount":
+            amount, warning = parse_amount(text)
+            warnings.extend(f"{self.header(f.name)}：{w}" for w in [warning] if w)
+            return amount
+        if f.type == "id_number":
+            number, member_kind, warning = parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+            if f.name == "id_number":
+                values["member_kind"] = member_kind
+            warnings.extend(w for w in [warning] if w)
+            return number
+        if f.type == "departments":
+            return split_departments(text) or None
+        if f.type == "role":
+            return ROLE_ALIASES.get(text, ROLE_ALIASES.get(text.lower(), text))
+        return text
+
+    def _enterprise_code(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:
+        """A registry row is attached by its USCC or, for older enterprises, its 注册号; either column may hold
+        either (a 15-digit number in the 统一社会信用代码 column is a registration number)."""
+        found: dict[str, str] = {}
+        problems: list[tuple[str, str]] = []
+        for name in ("code", "reg_no"):
+            text = raw.get(name)
+            if text is None:
+                continue
+            try:
+                code, code_kind, warning = parse_code(text)
+            except FieldProblem as exc:
+                problems.append((self.header(name), exc.reason))
+                continue
+            found.setdefault(code_kind, code)
+            warnings.extend(w for w in [warning] if w)
+        if not found:
+            if problems:
+                raise _RowProblem(*problems[0])
+            header = self.header("code" if "code" in self.columns else "reg_no")
+            raise _RowProblem(header, f"缺少必填项：{header}（统一社会信用代码或注册号）(required field is empty)")
+        for header, reason in problems:
+            warnings.append(f"{header}：{reason}；已按另一列的代码归集 (attached by the other code column)")
+        values["code_kind"] = "uscc" if "uscc" in found else "reg_no"
+        values["code"] = found[values["code_kind"]]
+        values["reg_no"] = found.get("reg_no")
+
+
+class _RowProblem(Exception):
+    def __init__(self, header: str, reason: str):
+        super().__init__(reason)
+        self.header = header
+        self.reason = reason
