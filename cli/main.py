@@ -281,6 +281,25 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Really empty the config
 
 
 @app.command()
+def export(to: str = typer.Option("neo4j", "--to", help="Target store; only neo4j (settings CREDITNET_NEO4J_*)."),
+           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Copy the embedded store (CREDITNET_HOME) into Neo4j — a county that grows up (导出到 Neo4j)."""
+    def go():
+        if to != "neo4j":
+            raise InvalidRequest(f"不支持导出到“{to}”，目前只支持 neo4j (only --to neo4j is supported)")
+        from graph.export import export_store
+        from graph.stores.embedded import EmbeddedStore
+        from graph.stores.neo4j_store import Neo4jStore
+        settings = _settings()
+        with EmbeddedStore(settings.home) as source, Neo4jStore.from_settings(settings) as target:
+            counts = export_store(source, target, None if as_json else
+                                  lambda phase, n: err.print(f"  {phase}: {n}"))
+            return {"to": to, "uri": settings.neo4j_uri, "counts": counts, "data_version": target.data_version()}
+    data = _run(as_json, go)
+    _emit(data) if as_json else console.print(f"已导出到 {data['uri']}：{data['counts']}，数据版本 {data['data_version']}")
+
+
+@app.command()
 def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Size of the synthetic county."),
          seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same county)."),
          directory: Optional[Path] = typer.Option(None, "--dir", help="Where to write the files (default: CREDITNET_HOME/demo-files)."),

@@ -1,0 +1,63 @@
+"""Copying an embedded store into another store (a county that grows up into a province's Neo4j).
+
+The copy replays the embedded store's rows through the target's GraphWriter, so the target keys
+enterprises, merges registration numbers and names departments exactly as a load would have.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from graph.model import Party
+from graph.stores.base import GraphStore
+from graph.stores.embedded import EmbeddedStore
+
+
+def _kind(code: str) -> str:
+    return "reg_no" if len(code) == 15 else "uscc"
+
+
+def export_store(source: EmbeddedStore, target: GraphStore,
+                 progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Copy every enterprise, person, role and record; return counts per class. One transaction."""
+    conn = source._read_conn()
+    counts = {"enterprise": 0, "person": 0, "role": 0, "record": 0}
+    conn.execute("BEGIN")  # one snapshot of the source for the whole copy
+    try:
+        with target.writer("export") as w:
+            keys: dict[int, str] = {}
+            for eid, key, uscc, reg_no, name, in_registry, props in conn.execute(
+                    "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise ORDER BY id"):
+                keys[eid] = key
+                code, kind = (uscc, "uscc") if uscc else (reg_no, "reg_no")
+                w.enterprise(code, kind, name=name, reg_no=reg_no, props=json.loads(props),
+                             from_registry=bool(in_registry))
+                counts["enterprise"] += 1
+            _report(progress, "enterprise", counts)
+            for id_number, name, id_type in conn.execute("SELECT id_number, name, id_type FROM person ORDER BY id_number"):
+                w.person(id_number, name, id_type)
+                counts["person"] += 1
+            _report(progress, "person", counts)
+            for eid, member_kind, ref, role, share in conn.execute(
+                    "SELECT enterprise_id, member_kind, member_ref, role, share FROM role ORDER BY enterprise_id"):
+                member = Party("person", ref) if member_kind == "person" else Party("enterprise", keys[int(ref)])
+                w.role(member, keys[eid], _kind(keys[eid]), role, share)
+                counts["role"] += 1
+            _report(progress, "role", counts)
+            departments: dict[int, list[tuple[str, str, str]]] = {}
+            for rid, relation, dept, sent_as in conn.execute(
+                    "SELECT record_id, relation, department, sent_as FROM record_department"):
+                departments.setdefault(rid, []).append((relation, dept, sent_as))
+            for rid, kind, eid, natural, props in conn.execute(
+                    "SELECT id, kind, enterprise_id, natural, props FROM record ORDER BY id"):
+                w.record(kind, natural, keys[eid], _kind(keys[eid]), json.loads(props), departments.get(rid, []))
+                counts["record"] += 1
+            _report(progress, "record", counts)
+    finally:
+        conn.execute("COMMIT")
+    return counts
+
+
+def _report(progress, phase, counts) -> None:
+    if progress:
+        progress(phase, counts[phase])
