@@ -52,7 +52,8 @@ def run_demo(open_store, settings, enterprises: int, seed: int, directory: Path 
             table.add_column(col, overflow="fold")
         for e in examples:
             ok = "" if e["verdict"] == e["expected"] else f"（预期 {VERDICT_TEXT[e['expected']]}）"
-            table.add_row(e["scenario"], e["key"], VERDICT_TEXT[e["verdict"]] + ok, e["explanation"])
+            # The Chinese half of the explanation: the English half is in --json output.
+            table.add_row(e["scenario"], e["key"], VERDICT_TEXT[e["verdict"]] + ok, e["explanation"].split(" / ")[0])
         console.print(table)
         first = next((e for e in examples if e["verdict"] == "restricted"), None)
         if first:
