@@ -19,6 +19,12 @@ class SqliteWriter(GraphWriter):
         self.conn = conn
         self.stats = WriteStats()
         self._start_changes = conn.total_changes
+        # Within this file's transaction: codes already resolved to an enterprise id that has a name, and
+        # persons already written, so that the thousands of rows naming the same enterprise cost one look-up.
+        self._ids: dict[tuple[str, str], int] = {}
+        self._named: set[int] = set()
+        self._persons: set[tuple] = set()
+        self._departments_seen: set[tuple[str, str]] = set()
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -32,6 +38,7 @@ class SqliteWriter(GraphWriter):
 
     def _merge(self, keep: int, drop: int) -> None:
         """Fold an enterprise known only by its registration number into the one with its USCC."""
+        self._ids.clear()
         c = self.conn
         for table, column in (("record", "enterprise_id"), ("role", "enterprise_id")):
             c.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (keep, drop))
@@ -44,6 +51,10 @@ class SqliteWriter(GraphWriter):
         c.execute("DELETE FROM enterprise WHERE id = ?", (drop,))
 
     def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+        if not from_registry and not reg_no:
+            eid = self._ids.get((code_kind, code))
+            if eid is not None and (eid in self._named or not name):
+                return  # a record only names the enterprise, and it is known and named already
         c = self.conn
         uscc = code if code_kind == "uscc" else None
         reg_no = reg_no or (code if code_kind == "reg_no" else None)
@@ -82,14 +93,23 @@ class SqliteWriter(GraphWriter):
                        new_props, eid))
 
     def _enterprise_id(self, code: str, code_kind: str, name: str | None = None) -> int:
+        eid = self._ids.get((code_kind, code))
+        if eid is not None:
+            return eid
         row = self._resolve(code, code_kind)
         if row is None:
             self.enterprise(code, code_kind, name=name)
             row = self._resolve(code, code_kind)
+        self._ids[(code_kind, code)] = row[0]
+        if row[4]:
+            self._named.add(row[0])
         return row[0]
 
     # --- persons and roles -------------------------------------------------------------------------------
     def person(self, id_number, name, id_type=None):
+        if (id_number, name, id_type) in self._persons:
+            return
+        self._persons.add((id_number, name, id_type))
         self.conn.execute(
             "INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
             "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
@@ -123,38 +143,48 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
         text = _dumps(props)
-        c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT(kind, enterprise_id, natural) DO UPDATE SET props = excluded.props "
-                  "WHERE excluded.props IS NOT record.props", (kind, eid, natural_key, text))
-        rid = c.execute("SELECT id FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
-                        (kind, eid, natural_key)).fetchone()[0]
-        self._departments(rid, departments)
+        existing = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
+                             (kind, eid, natural_key)).fetchone()
+        if existing is None:
+            rid = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?)",
+                            (kind, eid, natural_key, text)).lastrowid
+            fresh = True
+        elif existing[1] == text:
+            return  # the same record re-sent: nothing changes (departments and subjects are in its props)
+        else:
+            rid = existing[0]
+            c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
+            fresh = False
+        self._departments(rid, departments, fresh)
         if kind == "blacklist":
-            subjects = [("enterprise", str(eid))]
-            if props.get("id_number") and props.get("person_kind", "person") == "person":
-                subjects.append(("person", props["id_number"]))
-            wanted = set(subjects)
-            have = set(c.execute("SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ?", (rid,)))
+            wanted = {("enterprise", str(eid))}
+            if props.get("id_number") and props.get("member_kind", "person") == "person":
+                wanted.add(("person", props["id_number"]))
+            have = set() if fresh else set(c.execute(
+                "SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ?", (rid,)))
             for kind_, ref in have - wanted:
                 c.execute("DELETE FROM listing_subject WHERE record_id = ? AND party_kind = ? AND party_ref = ?",
                           (rid, kind_, ref))
             c.executemany("INSERT INTO listing_subject (record_id, party_kind, party_ref) VALUES (?, ?, ?)",
                           [(rid, k, r) for k, r in wanted - have])
 
-    def _departments(self, rid: int, departments: Iterable[tuple[str, str, str]]) -> None:
+    def _departments(self, rid: int, departments: Iterable[tuple[str, str, str]], fresh: bool) -> None:
         c = self.conn
         wanted = {(relation, canonical): sent_as for relation, canonical, sent_as in departments}
-        have = {(r, d): s for r, d, s in c.execute(
-            "SELECT relation, department, sent_as FROM record_department WHERE record_id = ?", (rid,))}
-        if wanted == have:
-            return
-        c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
+        if not fresh:
+            have = {(r, d): s for r, d, s in c.execute(
+                "SELECT relation, department, sent_as FROM record_department WHERE record_id = ?", (rid,))}
+            if wanted == have:
+                return
+            c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
         for (relation, canonical), sent_as in wanted.items():
-            c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))
-            c.execute("INSERT INTO department_alias (sent_as, name) VALUES (?, ?) "
-                      "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
-            c.execute("INSERT INTO record_department (record_id, relation, department, sent_as) VALUES (?, ?, ?, ?)",
-                      (rid, relation, canonical, sent_as))
+            if (canonical, sent_as) not in self._departments_seen:
+                self._departments_seen.add((canonical, sent_as))
+                c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))
+                c.execute("INSERT INTO department_alias (sent_as, name) VALUES (?, ?) "
+                          "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
+        c.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) VALUES (?, ?, ?, ?)",
+                      [(rid, relation, canonical, sent_as) for (relation, canonical), sent_as in wanted.items()])
 
     def finish(self):
         self.stats.changed = self.conn.total_changes - self._start_changes
