@@ -41,6 +41,10 @@ SCHEMA = [
     "CREATE INDEX listing_valid_to IF NOT EXISTS FOR (l:Listing) ON (l.valid_to)",
     "CREATE INDEX listing_type IF NOT EXISTS FOR (l:Listing) ON (l.list_type)",
     "CREATE INDEX record_eid IF NOT EXISTS FOR (r:Record) ON (r.eid)",
+    "CREATE INDEX license_eid_no IF NOT EXISTS FOR (r:License) ON (r.eid, r.license_no)",
+    "CREATE INDEX license_change_eid IF NOT EXISTS FOR (r:LicenseChange) ON (r.eid)",
+    "CREATE INDEX penalty_eid_no IF NOT EXISTS FOR (r:Penalty) ON (r.eid, r.decision_no)",
+    "CREATE INDEX penalty_change_eid IF NOT EXISTS FOR (r:PenaltyChange) ON (r.eid)",
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
 ]
 
@@ -48,10 +52,14 @@ DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version 
 BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"
 
 # --- writing --------------------------------------------------------------------------------------------
+# Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).
 LOOKUP_ENTERPRISES = """
-UNWIND $codes AS code
-MATCH (e:Enterprise) WHERE e.uscc = code OR e.reg_no = code
-RETURN DISTINCT e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
+CALL () {
+  UNWIND $codes AS code MATCH (e:Enterprise {uscc: code}) RETURN e
+  UNION
+  UNWIND $codes AS code MATCH (e:Enterprise {reg_no: code}) RETURN e
+}
+RETURN e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
        e.in_registry AS in_registry, e.props AS props
 """
 # `fp` is a fingerprint of everything written: an identical re-sent row sets nothing, so a reload of
