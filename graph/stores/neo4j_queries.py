@@ -74,10 +74,22 @@ SET e.key = row.key, e.uscc = row.uscc, e.reg_no = row.reg_no, e.name = row.name
 UPSERT_PERSONS = """
 UNWIND $rows AS row
 MERGE (p:Person {id_number: row.id_number})
+ON CREATE SET p.masked_id = row.masked_id
 WITH p, row
 WHERE (row.name IS NOT NULL AND coalesce(p.name, '') <> row.name)
    OR (row.id_type IS NOT NULL AND coalesce(p.id_type, '') <> row.id_type)
 SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_type)
+"""
+
+# Persons written before masked_id existed get it once, from init_schema (display only: no data version
+# bump); the flag on the meta node keeps later opens from scanning every person again.
+MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.masked_ids, false) AS done"
+MARK_MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.masked_ids = true"
+PERSONS_WITHOUT_MASKED_ID = "MATCH (p:Person) WHERE p.masked_id IS NULL RETURN p.id_number AS id_number LIMIT 10000"
+SET_MASKED_IDS = """
+UNWIND $rows AS row
+MATCH (p:Person {id_number: row.id_number})
+SET p.masked_id = row.masked_id
 """
 
 
@@ -114,6 +126,15 @@ SET r.props = row.props, r += row.display
 """
 
 
+# Department nodes and their spellings are written once per batch, not once per record.
+MERGE_DEPARTMENTS = """
+UNWIND $rows AS row
+MERGE (d:Department {name: row.name})
+WITH d, row WHERE NOT row.sent_as IN coalesce(d.aliases, [])
+SET d.aliases = [a IN coalesce(d.aliases, []) WHERE a <> row.sent_as] + row.sent_as
+"""
+
+
 def replace_departments(rel_type: str) -> str:
     assert rel_type in DEPARTMENT_TYPES.values()
     # The deletion runs in a unit subquery so that a record with no earlier departments still gets its new ones.
@@ -126,11 +147,9 @@ CALL (r, row) {{
 }}
 WITH r, row
 UNWIND row.departments AS dep
-MERGE (d:Department {{name: dep.name}})
+MATCH (d:Department {{name: dep.name}})
 MERGE (r)-[x:{rel_type}]->(d)
 ON CREATE SET x.sent_as = dep.sent_as
-WITH d, dep WHERE NOT dep.sent_as IN coalesce(d.aliases, [])
-SET d.aliases = coalesce(d.aliases, []) + dep.sent_as
 """
 
 

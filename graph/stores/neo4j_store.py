@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from graph.errors import StoreUnavailable
+from graph.identifiers import mask_id_number
 from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.names import normalise_name
 from graph.settings import Settings
@@ -56,6 +57,7 @@ class Neo4jWriter(GraphWriter):
         self.by_uscc: dict[str, str] = {}
         self.by_reg: dict[str, str] = {}
         self.touched_eids: set[str] = set()
+        self.departments_seen: set[tuple[str, str]] = set()
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, *op) -> None:
@@ -181,7 +183,8 @@ class Neo4jWriter(GraphWriter):
             elif kind == "person":
                 _, id_number, name, id_type = op
                 prev = persons.get(id_number, {})
-                persons[id_number] = {"id_number": id_number, "name": name or prev.get("name"),
+                persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
+                                      "name": name or prev.get("name"),
                                       "id_type": id_type or prev.get("id_type")}
             elif kind == "role":
                 _, member, code, code_kind, role, share = op
@@ -222,6 +225,10 @@ class Neo4jWriter(GraphWriter):
         for (rel_type, member_kind), rows in roles.items():
             self._run(q.merge_roles(rel_type, member_kind), rows)
         self._run(q.REPLACE_LEGAL_REPRESENTATIVE, list(replaces.values()))
+        pairs = {(c, sent) for rows in records.values() for r in rows for _, c, sent in r["departments"]}
+        if pairs - self.departments_seen:
+            self._run(q.MERGE_DEPARTMENTS, [{"name": c, "sent_as": s} for c, s in sorted(pairs - self.departments_seen)])
+            self.departments_seen |= pairs
         for label, rows in records.items():
             # A re-sent record within one batch: the last one wins, as in the embedded store.
             rows = list({r["uid"]: r for r in rows}.values())
@@ -440,6 +447,12 @@ class Neo4jStore(GraphStore):
             with self._session() as s:
                 for statement in q.SCHEMA:
                     s.run(statement).consume()
+                # Browser captions show the masked ID (640422********0315), never the full number.
+                if not s.run(q.MASKED_IDS_DONE).single()["done"]:
+                    while ids := [r["id_number"] for r in s.run(q.PERSONS_WITHOUT_MASKED_ID)]:
+                        s.run(q.SET_MASKED_IDS, rows=[{"id_number": i, "masked_id": mask_id_number(i)}
+                                                      for i in ids]).consume()
+                    s.run(q.MARK_MASKED_IDS_DONE).consume()
         except Exception as exc:
             raise _translate(exc) from exc
 
