@@ -37,35 +37,74 @@ def _node(kind: str, key: str) -> tuple[str, str]:
     return (kind, key)
 
 
+_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, e.key, e.name, p.name, me.key, me.name "
+                 "FROM role r JOIN enterprise e ON e.id = r.enterprise_id "
+                 "LEFT JOIN person p ON r.member_kind = 'person' AND p.id_number = r.member_ref "
+                 "LEFT JOIN enterprise me ON r.member_kind = 'enterprise' AND me.id = CAST(r.member_ref AS INTEGER) ")
+# The role edges touching enterprises (by key) as the enterprise side, as a corporate member, and persons.
+_EDGES_OF_ENTERPRISES = _EDGE_COLUMNS + "WHERE r.enterprise_id IN (SELECT id FROM enterprise WHERE key IN ({}))"
+_EDGES_OF_MEMBER_ENTERPRISES = _EDGE_COLUMNS + (
+    "WHERE r.member_kind = 'enterprise' AND r.member_ref IN (SELECT CAST(id AS TEXT) FROM enterprise WHERE key IN ({}))")
+_EDGES_OF_PERSONS = _EDGE_COLUMNS + "WHERE r.member_kind = 'person' AND r.member_ref IN ({})"
+
+
 class PartyGraph:
-    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member."""
+    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member.
 
-    def __init__(self, version: int, graph: nx.Graph):
+    It is filled lazily from SQLite: a party's edges are read the first time a traversal reaches it, so a
+    CLI check costs what the neighbourhood costs, not what the county costs, and a long-running server
+    keeps what it has read until the data version moves. Every graph belongs to one data version.
+    """
+
+    def __init__(self, version: int):
         self.version = version
-        self.graph = graph
+        self.graph = nx.Graph()
+        self.loaded: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
 
-    @classmethod
-    def build(cls, conn: sqlite3.Connection, version: int) -> "PartyGraph":
-        g = nx.Graph()
-        ids: dict[int, tuple[str, str]] = {}
-        for eid, key, name in conn.execute("SELECT id, key, name FROM enterprise"):
-            node = ("enterprise", key)
-            ids[eid] = node
-            g.add_node(node, name=name or "")
-        for id_number, name in conn.execute("SELECT id_number, name FROM person"):
-            g.add_node(("person", id_number), name=name or "")
-        for eid, member_kind, ref, role in conn.execute(
-                "SELECT enterprise_id, member_kind, member_ref, role FROM role"):
-            ent = ids.get(eid)
-            member = ("person", ref) if member_kind == "person" else ids.get(int(ref))
-            if ent is None or member is None or member == ent:
-                continue
-            data = g.get_edge_data(member, ent)
-            if data is None:
-                g.add_edge(member, ent, roles={(member, ent): {role}})
-            else:
-                data["roles"].setdefault((member, ent), set()).add(role)
-        return cls(version, g)
+    def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
+        """Read the edges of every node not read yet (in the caller's read transaction: one snapshot)."""
+        with self.lock:
+            missing = [n for n in nodes if n not in self.loaded]
+            if not missing:
+                return
+            ents = [k for kind, k in missing if kind == "enterprise"]
+            persons = [k for kind, k in missing if kind == "person"]
+            rows = []
+            for chunk in _chunks(ents):
+                marks = ",".join("?" * len(chunk))
+                rows += conn.execute(_EDGES_OF_ENTERPRISES.format(marks), chunk).fetchall()
+                rows += conn.execute(_EDGES_OF_MEMBER_ENTERPRISES.format(marks), chunk).fetchall()
+            for chunk in _chunks(persons):
+                rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
+            g = self.graph
+            for member_kind, ref, role, ent_key, ent_name, person_name, member_key, member_name in rows:
+                ent = ("enterprise", ent_key)
+                if member_kind == "person":
+                    member, name = ("person", ref), person_name
+                else:
+                    member, name = ("enterprise", member_key), member_name
+                if member == ent:
+                    continue
+                for node, label in ((ent, ent_name), (member, name)):
+                    if node not in g:
+                        g.add_node(node, name=label or "")
+                data = g.get_edge_data(member, ent)
+                if data is None:
+                    g.add_edge(member, ent, roles={(member, ent): {role}})
+                else:
+                    data["roles"].setdefault((member, ent), set()).add(role)
+            for n in missing:
+                if n not in g:
+                    g.add_node(n, name="")
+            self.loaded.update(missing)
+
+    def edges(self, node: tuple[str, str]) -> list[Edge]:
+        g = self.graph
+        if node not in g:
+            return []
+        return [Edge(self.party(m), self.party(e), tuple(sorted(r)))
+                for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
 
     def party(self, node: tuple[str, str]) -> Party:
         return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
@@ -94,17 +133,14 @@ class EmbeddedReader(GraphReader):
 
     # --- traversal ---------------------------------------------------------------------------------------
     def expand(self, frontier, limit):
-        g = self.pg.graph
+        nodes = [(p.kind, p.key) for p in frontier]
+        self.pg.ensure(self.conn, nodes)
         edges: list[Edge] = []
-        for party in frontier:
-            node = (party.kind, party.key)
-            if node not in g:
-                continue
-            for other, data in g.adj[node].items():
-                for (member, ent), roles in data["roles"].items():
-                    edges.append(Edge(self.pg.party(member), self.pg.party(ent), tuple(sorted(roles))))
+        with self.pg.lock:
+            for node in nodes:
+                edges += self.pg.edges(node)
                 if len(edges) > limit:
-                    return edges
+                    break
         return edges
 
     def _enterprise_ids(self, keys: list[str]) -> dict[int, str]:
@@ -172,11 +208,9 @@ class EmbeddedReader(GraphReader):
         return out
 
     def _edges_around(self, node: tuple[str, str]) -> list[Edge]:
-        g = self.pg.graph
-        if node not in g:
-            return []
-        return [Edge(self.pg.party(m), self.pg.party(e), tuple(sorted(r)))
-                for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
+        self.pg.ensure(self.conn, [node])
+        with self.pg.lock:
+            return self.pg.edges(node)
 
     def members_of(self, enterprise_key):
         return [e for e in self._edges_around(("enterprise", enterprise_key)) if e.enterprise.key == enterprise_key]
@@ -300,7 +334,7 @@ class EmbeddedStore(GraphStore):
         with self._graph_lock:
             pg = self._graph
             if pg is None or pg.version != version:
-                pg = PartyGraph.build(conn, version)
+                pg = PartyGraph(version)
                 if self._graph is None or self._graph.version < version:
                     self._graph = pg
         return pg
