@@ -19,6 +19,8 @@ from graph.errors import FileRejected
 from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.stores.base import GraphStore, GraphWriter
 
+MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
+
 # Fields that only say which enterprise a record is about; the record's own props keep the rest.
 _ADDRESSING = {"code", "code_kind"}
 
@@ -134,6 +136,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
               dry_run: bool = False, progress: Callable[[float], None] | None = None) -> LoadReport:
     """Load one file atomically and return its report; raise FileRejected when it cannot be read at all."""
     from graph.loaders import LoadError, ParsedRow, open_table  # the loaders pull in openpyxl: import late
+    from graph.loaders.pipeline import iter_rows
 
     path = Path(path)
     try:
@@ -146,16 +149,18 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     before = store.data_version()
     try:
         with store.writer(str(path)) as writer:
-            for i, item in enumerate(table.rows()):
-                report.rows += 1
-                if isinstance(item, ParsedRow):
-                    write_row(writer, table.kind, item.values)
-                    report.loaded += 1
-                    report.warnings.extend(f"第{item.row_number}行：{w}" for w in item.warnings)
-                else:
-                    rejects.append(item)
-                if progress and i % 500 == 0:
-                    progress(table.progress())
+            for batch, fraction in iter_rows(table):
+                for item in batch:
+                    report.rows += 1
+                    if isinstance(item, ParsedRow):
+                        write_row(writer, table.kind, item.values)
+                        report.loaded += 1
+                        if item.warnings and len(report.warnings) < MAX_WARNINGS:
+                            report.warnings.extend(f"第{item.row_number}行：{w}" for w in item.warnings)
+                    else:
+                        rejects.append(item)
+                if progress:
+                    progress(fraction)
             if dry_run:
                 raise _DryRun
     except _DryRun:
