@@ -51,3 +51,10 @@ class InvalidRequest(CreditnetError):
     code = "invalid_request"
     exit_code = 2
     http_status = 422
+
+
+class StoreBusy(CreditnetError):
+    """Loads kept committing while a question was being answered; asking again will succeed."""
+    code = "store_busy"
+    exit_code = 4
+    http_status = 503

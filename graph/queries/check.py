@@ -146,7 +146,7 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
     if not 0 <= depth <= settings.max_depth:
         raise InvalidRequest(f"depth 应在 0 到 {settings.max_depth} 之间 (depth must be 0..{settings.max_depth})",
                              {"field": "depth"})
-    with store.reader() as reader:
+    def question(reader: GraphReader) -> CheckResult:
         extra: list[Edge] = []
         if applicant is not None:
             known = reader.enterprise_by_code(applicant.uscc, "uscc") if applicant.uscc else None
@@ -158,6 +158,8 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
         result = evaluate(reader, subject, as_of, depth, settings, extra)
         result.notes = notes + result.notes
         return result
+
+    return store.read(question)
 
 
 def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,

@@ -18,15 +18,15 @@ from graph.stores.base import GraphStore
 def department(store: GraphStore, name: str, as_of: date | None = None, list_type: str | None = None) -> dict[str, Any]:
     on = (as_of or date.today()).isoformat()
     canonical = canonical_department(name)
-    with store.reader() as reader:
+    def question(reader):
         known = reader.department_names()
         if canonical not in known:
             close = difflib.get_close_matches(canonical, known, n=5, cutoff=0.4)
             raise NotFound(f"库中没有部门“{name}” (unknown department)"
                            + (f"；您是否要找：{'、'.join(close)}" if close else ""), {"department": name, "suggestions": close})
-        listings = reader.department_listings(canonical)
-        issued = reader.department_issued(canonical)
-        version = reader.data_version
+        return reader.department_listings(canonical), reader.department_issued(canonical), reader.data_version
+
+    listings, issued, version = store.read(question)
     rows = []
     for listing in listings:
         if not is_active(listing, on) or (list_type and listing.get("list_type") != list_type):

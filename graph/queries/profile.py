@@ -65,7 +65,7 @@ def resolve_enterprise_key(reader, code: str) -> str:
 
 def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str, Any]:
     on = (as_of or date.today()).isoformat()
-    with store.reader() as reader:
+    def question(reader):
         key = resolve_enterprise_key(reader, code)
         enterprise = reader.enterprise(key)
         enterprise["members"] = [
@@ -74,8 +74,9 @@ def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str
         enterprise["holds_roles_in"] = [
             {"party": e.enterprise.as_dict(), "roles": list(e.roles)}
             for e in sorted(reader.roles_of(enterprise_party(enterprise)), key=lambda e: e.enterprise.key)]
-        records = reader.records_of(key)
-        data_version = reader.data_version
+        return enterprise, reader.records_of(key), reader.data_version
+
+    enterprise, records, data_version = store.read(question)
     out = {kind: records.get(kind, []) for kind in RECORD_KINDS}
     _apply_licence_changes(out["license"], out["license-change"])
     _apply_penalty_changes(out["penalty"], out["penalty-change"])

@@ -1,59 +1,70 @@
 """How are two parties connected, if at all? The shortest chains of roles between them, bounded."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model import Party
 from graph.queries.check import resolve
-from graph.queries.traversal import Node, node
+from graph.queries.traversal import Node, node, primary_role
 from graph.settings import Settings, get_settings
-from graph.stores.base import GraphStore
+from graph.stores.base import GraphReader, GraphStore
 
 MAX_CHAINS = 20
 
 
+@dataclass
+class _Search:
+    start: Node
+    goal: Node
+    notes: list[str]
+    dist: dict[Node, int] = field(default_factory=dict)
+    parents: dict[Node, set[Node]] = field(default_factory=dict)  # every shortest-path parent
+    roles: dict[tuple[Node, Node], set[str]] = field(default_factory=dict)
+    names: dict[Node, str] = field(default_factory=dict)
+    truncated: bool = False
+    version: int = 0
+
+
+def _search(reader: GraphReader, a: str, b: str, depth: int, settings: Settings) -> _Search:
+    pa, notes_a = resolve(reader, a)
+    pb, notes_b = resolve(reader, b)
+    s = _Search(node(pa), node(pb), notes_a + notes_b, version=reader.data_version)
+    s.dist[s.start] = 0
+    s.names.update({s.start: pa.name, s.goal: pb.name})
+    frontier = [s.start]
+    for level in range(1, depth + 1):
+        if s.goal in s.dist or not frontier:
+            break
+        if len(s.dist) >= settings.max_parties:
+            s.truncated = True
+            break
+        fset = set(frontier)
+        nxt: set[Node] = set()
+        for e in reader.expand([Party(k, v) for k, v in frontier], limit=settings.max_parties * 4):
+            m, en = node(e.member), node(e.enterprise)
+            s.roles.setdefault((m, en), set()).update(e.roles)
+            s.names.setdefault(m, e.member.name)
+            s.names.setdefault(en, e.enterprise.name)
+            for u, v in ((m, en), (en, m)):
+                if u in fset and s.dist.get(v, level) == level:
+                    s.dist[v] = level
+                    s.parents.setdefault(v, set()).add(u)
+                    nxt.add(v)
+        frontier = sorted(nxt)
+    return s
+
+
 def relation(store: GraphStore, a: str, b: str, depth: int = 4, settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
-    with store.reader() as reader:
-        pa, notes_a = resolve(reader, a)
-        pb, notes_b = resolve(reader, b)
-        start, goal = node(pa), node(pb)
-        # Breadth-first from A, remembering every shortest-path parent so that all shortest chains can be told.
-        dist: dict[Node, int] = {start: 0}
-        parents: dict[Node, set[Node]] = {}
-        roles: dict[tuple[Node, Node], set[str]] = {}
-        names: dict[Node, str] = {start: pa.name, goal: pb.name}
-        frontier = [start]
-        truncated = False
-        for level in range(1, depth + 1):
-            if goal in dist or not frontier:
-                break
-            if len(dist) >= settings.max_parties:
-                truncated = True
-                break
-            edges = reader.expand([Party(k, v) for k, v in frontier], limit=settings.max_parties * 4)
-            fset = set(frontier)
-            nxt: set[Node] = set()
-            for e in edges:
-                m, en = node(e.member), node(e.enterprise)
-                roles.setdefault((m, en), set()).update(e.roles)
-                names.setdefault(m, e.member.name)
-                names.setdefault(en, e.enterprise.name)
-                for u, v in ((m, en), (en, m)):
-                    if u in fset and dist.get(v, level) == level:
-                        dist[v] = level
-                        parents.setdefault(v, set()).add(u)
-                        nxt.add(v)
-            frontier = sorted(nxt)
-        version = reader.data_version
+    s = store.read(lambda reader: _search(reader, a, b, depth, settings))
 
     def party(n: Node) -> dict:
-        return Party(n[0], n[1], names.get(n, "")).as_dict()
+        return Party(n[0], n[1], s.names.get(n, "")).as_dict()
 
     def step(u: Node, v: Node) -> dict:
-        member, enterprise = (u, v) if (u, v) in roles else (v, u)
-        r = sorted(roles.get((member, enterprise), ()))
-        from graph.queries.traversal import primary_role
+        member, enterprise = (u, v) if (u, v) in s.roles else (v, u)
+        r = sorted(s.roles.get((member, enterprise), ()))
         return {"source": party(member), "relation": primary_role(r), "roles": r, "target": party(enterprise)}
 
     chains: list[list[dict]] = []
@@ -61,15 +72,15 @@ def relation(store: GraphStore, a: str, b: str, depth: int = 4, settings: Settin
     def walk(n: Node, suffix: list[dict]) -> None:
         if len(chains) >= MAX_CHAINS:
             return
-        if n == start:
+        if n == s.start:
             chains.append(suffix)
             return
-        for p in sorted(parents.get(n, ())):
+        for p in sorted(s.parents.get(n, ())):
             walk(p, [step(p, n)] + suffix)
 
-    connected = goal in dist
-    if connected and goal != start:
-        walk(goal, [])
-    return {"a": party(start), "b": party(goal), "depth": depth, "connected": connected,
-            "hops": dist.get(goal), "chains": chains, "truncated": truncated or len(chains) >= MAX_CHAINS,
-            "notes": notes_a + notes_b, "data_version": version}
+    connected = s.goal in s.dist
+    if connected and s.goal != s.start:
+        walk(s.goal, [])
+    return {"a": party(s.start), "b": party(s.goal), "depth": depth, "connected": connected,
+            "hops": s.dist.get(s.goal), "chains": chains, "truncated": s.truncated or len(chains) >= MAX_CHAINS,
+            "notes": s.notes, "data_version": s.version}

@@ -7,9 +7,7 @@ from graph.stores.base import GraphStore
 
 
 def stats(store: GraphStore) -> dict[str, Any]:
-    with store.reader() as reader:
-        counts = reader.counts()
-        version = reader.data_version
+    counts, version = store.read(lambda reader: (reader.counts(), reader.data_version))
     history = store.load_history()
     rejects = {"rows": sum(h["rejected"] for h in history),
                "files": [{"file": h["file"], "rejected": h["rejected"], "rejects_file": h["rejects_file"]}

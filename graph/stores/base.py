@@ -10,9 +10,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class GraphReader(ABC):
     """One consistent view of the store for the duration of one question."""
 
     data_version: int
+
+    def current_version(self) -> int:
+        """The store's data version now (differs from `data_version` if a load committed meanwhile)."""
+        return self.data_version
 
     @abstractmethod
     def enterprise_by_code(self, code: str, code_kind: str) -> Party | None: ...
@@ -110,6 +116,20 @@ class GraphReader(ABC):
 
 class GraphStore(ABC):
     name: str
+    # True where one reader sees one snapshot (SQLite WAL); Neo4j reads are read-committed, so a load that
+    # commits between two queries of one question could be half-seen: `read` notices and asks again.
+    snapshot_reads: bool = True
+    read_attempts: int = 5
+
+    def read(self, question: Callable[[GraphReader], T]) -> T:
+        """Answer `question` against one state of the store: the data before a concurrent load or after it."""
+        for _ in range(self.read_attempts):
+            with self.reader() as reader:
+                answer = question(reader)
+                if self.snapshot_reads or reader.current_version() == reader.data_version:
+                    return answer
+        from graph.errors import StoreBusy
+        raise StoreBusy("数据正在频繁更新，请稍后重试 (the store changed during every attempt; retry shortly)")
 
     @abstractmethod
     def writer(self, source: str) -> AbstractContextManager[GraphWriter]: ...

@@ -310,6 +310,9 @@ class Neo4jReader(GraphReader):
         self.tx = tx
         self.data_version = data_version
 
+    def current_version(self) -> int:
+        return int(self.tx.run(q.DATA_VERSION).single()["v"] or 0)
+
     def _rows(self, cypher: str, **params):
         return list(self.tx.run(cypher, **params))
 
@@ -417,6 +420,7 @@ class Neo4jReader(GraphReader):
 
 class Neo4jStore(GraphStore):
     name = "neo4j"
+    snapshot_reads = False
 
     def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
         self.driver = driver
