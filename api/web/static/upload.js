@@ -1,0 +1,46 @@
+"use strict";
+// A department sends a file of its records; the answer lists what loaded and every rejected row with why.
+(() => {
+  if (!Auth.require()) return;
+  const { el, $ } = CN;
+  const form = $("upload-form"), error = $("upload-error"), out = $("upload-result");
+
+  function render(r) {
+    CN.clear(out).append(el("section", { class: "card" },
+      el("h2", {}, `上传结果：${r.file}`),
+      el("div", { class: "summary" },
+        el("div", {}, "数据行 ", el("strong", { text: String(r.rows) })),
+        el("div", { class: "good" }, "已载入 ", el("strong", { id: "loaded-count", text: String(r.loaded) })),
+        el("div", { class: r.rejected ? "bad" : "" }, "未载入 ", el("strong", { id: "rejected-count", text: String(r.rejected) })),
+        el("div", {}, "数据版本 ", el("strong", { text: String(r.data_version) }))),
+      r.rejected ? el("h3", {}, "未载入的行及原因") : el("p", {}, "所有行均已载入。"),
+      r.rejected ? CN.table([["行号", (x) => x.row, "num"], ["字段", (x) => x.field], ["原因", (x) => CN.chinese(x.reason)]],
+                            r.rejects, { class: "rejects" }) : null,
+      r.rejected > r.rejects.length ? el("p", { class: "hint", text: `仅列出前 ${r.rejects.length} 行。` }) : null,
+      r.warnings && r.warnings.length ? el("details", {}, el("summary", {}, `提示（${r.warnings.length}）`),
+        el("ul", {}, r.warnings.map((w) => el("li", { text: CN.chinese(w) })))) : null));
+    out.querySelector("h2").setAttribute("tabindex", "-1");
+    out.querySelector("h2").focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    CN.hideError(error);
+    const file = $("file").files[0];
+    if (!file) { CN.showError(error, new Error("请选择要上传的文件")); $("file").focus(); return; }
+    const data = new FormData();
+    data.append("file", file, file.name);
+    const button = $("upload-submit");
+    button.disabled = true;
+    button.textContent = "上传中…";
+    try {
+      render((await Auth.json("POST", `/api/v1/records/${encodeURIComponent($("kind").value)}`, data)).data);
+    } catch (err) {
+      CN.clear(out);
+      CN.showError(error, err);
+    } finally {
+      button.disabled = false;
+      button.textContent = "上传";
+    }
+  });
+})();

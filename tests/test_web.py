@@ -1,0 +1,244 @@
+"""The web interface through FastAPI's TestClient: pages and their files, no external URLs, the SVG pictures
+and the department's exports, each with its authorisation. (tests/test_web_browser.py drives the pages.)"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from openpyxl import load_workbook
+
+from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import auth
+from county import AS_OF, E, NAMES, P, PERSON_NAMES
+from web_fixtures import external_urls, unmasked_id_numbers, web_client  # noqa: F401  (fixture)
+
+from api.web.exports import COLUMNS, to_csv, to_xlsx
+from api.web.pages import PAGES, STATIC, assets
+from graph.identifiers import mask_id_number
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+SIGNED_IN_SCRIPTS = ("auth.js", "index.js", "check.js", "profile.js", "department.js", "upload.js")
+
+
+def svg_texts(body: str) -> str:
+    root = ET.fromstring(body)
+    assert root.tag == f"{SVG_NS}svg"
+    return " ".join(t.text or "" for t in root.iter() if t.tag in (f"{SVG_NS}text", f"{SVG_NS}title"))
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+def test_every_page_is_served_in_chinese_with_its_files_and_a_strict_policy(web_client):
+    for page in PAGES:
+        r = web_client.get(page.path)
+        assert r.status_code == 200, page.path
+        assert r.headers["content-type"].startswith("text/html")
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        html = r.text
+        assert '<html lang="zh-CN">' in html and f"<title>{page.title}" in html
+        assert "{{" not in html  # every placeholder filled
+        for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+            asset = web_client.get(src)
+            assert asset.status_code == 200, src
+        # No inline script or style: the policy would block them, and the pages do not need them.
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and "<style" not in html and " style=" not in html
+        assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_signed_in_pages_need_the_key_and_public_pages_never_use_it(web_client):
+    signed_in = [p for p in PAGES if p.audience == "signed-in"]
+    assert {p.path for p in signed_in} == {"/check", "/profile", "/department", "/upload"}
+    for page in signed_in:
+        assert "auth.js" in page.scripts
+    for page in PAGES:
+        if page.audience == "public":
+            assert page.scripts == ("public.js",)
+    public_js = re.sub(r"(?m)^\s*//.*$", "", (STATIC / "public.js").read_text(encoding="utf-8"))  # code, not comments
+    assert "Authorization" not in public_js and "sessionStorage" not in public_js and "Auth." not in public_js
+    assert set(re.findall(r"/api/v1/[a-z/]+", public_js)) == {"/api/v1/public/search", "/api/v1/public/enterprises/"}
+
+
+def test_no_page_or_file_refers_to_another_origin(web_client):
+    """The office network may have no internet: no font, script, style or picture from elsewhere."""
+    for name, path in assets().items():
+        assert external_urls(path.read_text(encoding="utf-8")) == [], name
+    for page in PAGES:
+        assert external_urls(web_client.get(page.path).text) == [], page.path
+    for path in STATIC.glob("*.html"):
+        assert external_urls(path.read_text(encoding="utf-8")) == [], path.name
+    # and the checker itself finds what it should
+    assert external_urls('<link href="https://cdn.example.com/x.css">') == ["https://cdn.example.com/x.css"]
+    assert external_urls("@import url(//fonts.example.com/a.css);") == ["//fonts.example.com/a.css"]
+
+
+def test_css_uses_system_fonts_and_has_a_print_stylesheet():
+    css = (STATIC / "style.css").read_text(encoding="utf-8")
+    assert '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC"' in css
+    assert "@font-face" not in css and "@import" not in css
+    assert "@media print" in css
+
+
+def test_scripts_put_data_in_as_text_only():
+    """Names come from departments' files: no script builds HTML from strings."""
+    for name, path in assets().items():
+        if name.endswith(".js"):
+            js = path.read_text(encoding="utf-8")
+            assert "innerHTML" not in js and "outerHTML" not in js and "insertAdjacentHTML" not in js, name
+            assert "document.write" not in js and "eval(" not in js, name
+
+
+def test_static_serves_only_its_own_files(web_client):
+    assert web_client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    assert web_client.get("/static/check.js").headers["content-type"].startswith("text/javascript")
+    for bad in ("/static/layout.html", "/static/..%2Fpages.py", "/static/%2E%2E/pages.py", "/static/nope.js",
+                "/static/../../api/app.py"):
+        assert web_client.get(bad).status_code == 404, bad
+
+
+def test_pages_carry_no_data(web_client):
+    """Pages are the same for everyone; the data arrives through the API, with its own authorisation."""
+    for page in PAGES:
+        html = web_client.get(page.path).text
+        assert unmasked_id_numbers(html) == []
+        assert E["LISTED"] not in html and NAMES["LISTED"] not in html
+
+
+# --- session --------------------------------------------------------------------------------------------------
+def test_session_names_the_account(web_client, keys):
+    assert web_client.get("/api/v1/web/session").status_code == 401
+    assert web_client.get("/api/v1/web/session", headers=auth(keys.revoked)).status_code == 401
+    me = web_client.get("/api/v1/web/session", headers=auth(keys.finance)).json()
+    assert (me["department"], me["role"], me["departments"]) == ("县财政局", "department", ["县财政局"])
+    admin = web_client.get("/api/v1/web/session", headers=auth(keys.admin)).json()
+    assert admin["role"] == "admin" and "县法院" in admin["departments"] and len(admin["departments"]) == 30
+
+
+# --- pictures -------------------------------------------------------------------------------------------------
+def _check(client, key, subject):
+    r = client.post("/api/v1/checks", json={"key": subject, "as_of": AS_OF}, headers=auth(key))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_chain_picture_of_a_recorded_check(web_client, keys):
+    result = _check(web_client, keys.finance, E["OFFICER"])
+    index = next(i for i, h in enumerate(result["hits"]) if h["rule"] == "officer-restricted")
+    body = {"check_id": result["check_id"], "index": index}
+    assert web_client.post("/api/v1/render/chain", json=body).status_code == 401
+    r = web_client.post("/api/v1/render/chain", json=body, headers=auth(keys.finance))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.headers["cache-control"] == "no-store"
+    text = svg_texts(r.text)
+    assert NAMES["OFFICER"] in text and PERSON_NAMES["RESTRICTED"] in text and "失信被执行人" in text
+    assert mask_id_number(P["RESTRICTED"]) in text and P["RESTRICTED"] not in r.text
+    # another department may not draw this department's check; admin may
+    r = web_client.post("/api/v1/render/chain", json=body, headers=auth(keys.fdrc))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert web_client.post("/api/v1/render/chain", json=body, headers=auth(keys.admin)).status_code == 200
+    r = web_client.post("/api/v1/render/chain", json={"check_id": result["check_id"], "index": 99},
+                        headers=auth(keys.finance))
+    assert r.status_code == 404
+    r = web_client.post("/api/v1/render/chain", json={"check_id": "0" * 32, "index": 0}, headers=auth(keys.finance))
+    assert r.status_code == 404
+
+
+def test_chain_picture_of_a_hit_sent_in_the_body(web_client, keys):
+    result = _check(web_client, keys.finance, E["TWO_HOPS"])
+    [hit] = result["hits"]
+    r = web_client.post("/api/v1/render/chain", json={"hit": hit, "subject": result["subject"]},
+                        headers=auth(keys.finance))
+    assert r.status_code == 200
+    text = svg_texts(r.text)
+    assert NAMES["TWO_HOPS"] in text and NAMES["LISTED"] in text and PERSON_NAMES["SHARED"] in text
+    for bad in ({}, {"check_id": result["check_id"]}, {"check_id": result["check_id"], "index": 0, "hit": hit},
+                {"hit": {"party": {"kind": "x"}}}):
+        r = web_client.post("/api/v1/render/chain", json=bad, headers=auth(keys.finance))
+        assert r.status_code == 422, bad
+        assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_neighbourhood_picture(web_client, keys):
+    params = {"key": E["TWO_HOPS"], "depth": 2, "as_of": AS_OF}
+    assert web_client.get("/api/v1/render/neighbourhood", params=params).status_code == 401
+    r = web_client.get("/api/v1/render/neighbourhood", params=params, headers=auth(keys.fdrc))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    text = svg_texts(r.text)
+    assert NAMES["TWO_HOPS"] in text and NAMES["LISTED"] in text and "经营异常名录" in text and "受限" in text
+    assert P["SHARED"] not in r.text and mask_id_number(P["SHARED"]) in text
+    by_name = web_client.get("/api/v1/render/neighbourhood", params={"name": NAMES["CHAIN"], "as_of": AS_OF},
+                             headers=auth(keys.fdrc))
+    assert by_name.status_code == 200 and NAMES["LISTED"] in svg_texts(by_name.text)
+    for bad in ({}, {"key": E["CHAIN"], "name": NAMES["CHAIN"]}, {"key": E["CHAIN"], "depth": 7},
+                {"key": E["CHAIN"], "depth": 0}, {"key": "911000001000044477"}):
+        r = web_client.get("/api/v1/render/neighbourhood", params=bad, headers=auth(keys.fdrc))
+        assert r.status_code == 422, (bad, r.text)
+    r = web_client.get("/api/v1/render/neighbourhood", params={"name": "西吉县没有这家公司"}, headers=auth(keys.fdrc))
+    assert r.status_code == 404
+
+
+# --- exports --------------------------------------------------------------------------------------------------
+def _json_rows(client, key, department, **params):
+    r = client.get(f"/api/v1/departments/{department}/restrictions", params={"as_of": AS_OF, **params},
+                   headers=auth(key))
+    assert r.status_code == 200, r.text
+    return r.json()["restrictions"]
+
+
+def test_csv_export_matches_the_json_list(web_client, keys):
+    expected = _json_rows(web_client, keys.finance, "县财政局")
+    assert len(expected) >= 5
+    r = web_client.get("/api/v1/departments/县财政局/restrictions.csv", params={"as_of": AS_OF},
+                       headers=auth(keys.finance))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"] and "filename*=UTF-8''" in r.headers["content-disposition"]
+    assert r.content.startswith("\ufeff".encode("utf-8"))  # Excel on Windows reads UTF-8 only with a BOM
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == COLUMNS
+    assert [(row[0], row[3], row[6]) for row in rows[1:]] == [(x["type"], x["party"]["key"], x["valid_from"])
+                                                              for x in expected]
+    # departments see full ID numbers (DOMAIN.md): the person named on a listing is there as sent
+    assert P["DIRECTOR"] in {row[3] for row in rows[1:]}
+
+
+def test_xlsx_export_with_a_type_filter(web_client, keys):
+    expected = _json_rows(web_client, keys.finance, "县财政局", type="严重违法失信企业名单")
+    assert expected and all(x["type"] == "严重违法失信企业名单" for x in expected)
+    r = web_client.get("/api/v1/departments/西吉县财政局/restrictions.xlsx",
+                       params={"as_of": AS_OF, "type": "严重违法失信企业名单"}, headers=auth(keys.finance))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ws = load_workbook(io.BytesIO(r.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert "县财政局" in values[0][0] and AS_OF in values[0][0]
+    assert tuple(values[1]) == COLUMNS
+    assert [(v[0], v[3]) for v in values[2:]] == [(x["type"], x["party"]["key"]) for x in expected]
+
+
+def test_exports_are_authorised_like_the_json_list(web_client, keys):
+    url = "/api/v1/departments/县财政局/restrictions"
+    assert web_client.get(url + ".csv").status_code == 401
+    r = web_client.get(url + ".csv", headers=auth(keys.fdrc))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert web_client.get(url + ".xlsx", headers=auth(keys.admin)).status_code == 200
+    assert web_client.get(url + ".pdf", headers=auth(keys.finance)).status_code == 422
+    assert web_client.get("/api/v1/departments/县不存在局/restrictions.csv", headers=auth(keys.admin)).status_code == 404
+
+
+def test_exported_cells_are_never_formulas():
+    """A name in another department's file could read =HYPERLINK(…): Excel must show it, not run it."""
+    row = ["黑名单", "企业", "=HYPERLINK(\"x\")", "91640422000000101M", "+1", "-2", "2026-01-01", "", "@SUM(A1)",
+           "县财政局", "有效"]
+    csv_rows = list(csv.reader(io.StringIO(to_csv([row]).decode("utf-8-sig"))))
+    assert csv_rows[1][2] == "'=HYPERLINK(\"x\")" and csv_rows[1][4] == "'+1" and csv_rows[1][8] == "'@SUM(A1)"
+    assert csv_rows[1][3] == "91640422000000101M"
+    ws = load_workbook(io.BytesIO(to_xlsx([row], "标题"))).active
+    cells = list(ws.iter_rows(min_row=3))[0]
+    assert cells[2].value == "=HYPERLINK(\"x\")" and cells[2].data_type == "s"
+
+
+@pytest.mark.parametrize("path", ["/", "/check", "/public"])
+def test_pages_are_not_in_the_api_document(web_client, path):
+    assert path not in web_client.get("/openapi.json").json()["paths"]

@@ -1,0 +1,62 @@
+"""Fixtures and helpers for the web interface's tests (tests/test_web*.py).
+
+- `create_app_with_web()`: the service's app with the web router included — by api/app.py itself once it
+  includes it, else here. It is also the uvicorn factory the browser test serves when `creditnet serve` does
+  not serve the pages yet (`python -m uvicorn web_fixtures:create_app_with_web --factory`).
+- `web_client`: TestClient over that app and the `county` store (so: every backend), with `keys`.
+- `EXTERNAL_URL`, `external_urls(text, origin)`: what the "no internet needed" tests look for.
+- `unmasked_id_numbers(text)`: valid 18-digit ID numbers (shape and check digit) in a page's text.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.config import ApiSettings
+from api.masking import is_id_number
+
+# The SVG namespace is a name, not an address anything is fetched from.
+ALLOWED_URLS = ("http://www.w3.org/2000/svg",)
+EXTERNAL_URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
+_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def serves_pages(app: FastAPI) -> bool:
+    return any(getattr(r, "path", None) == "/check" for r in app.routes)
+
+
+def create_app_with_web(**api_settings) -> FastAPI:
+    app = create_app(api_settings=ApiSettings(**api_settings) if api_settings else None)
+    if not serves_pages(app):
+        from api.web import router
+        app.include_router(router)
+    return app
+
+
+def external_urls(text: str, origin: str | None = None) -> list[str]:
+    """Every http(s):// or protocol-relative URL in `text` that is not this page's own origin."""
+    found = []
+    for m in EXTERNAL_URL.finditer(text):
+        url = m.group()
+        if url.startswith("//") and m.start() > 0 and text[m.start() - 1] in ":/":
+            continue
+        if any(url.startswith(a) for a in ALLOWED_URLS) or (origin and url.startswith(origin)):
+            continue
+        if url.startswith("//") and not re.match(r"//[A-Za-z0-9.-]+\.[A-Za-z]{2,}", url):
+            continue  # a comment's "//" or a regex, not an address
+        found.append(url)
+    return found
+
+
+def unmasked_id_numbers(text: str) -> list[str]:
+    return [t for t in _ID_SHAPED.findall(text) if is_id_number(t)]
+
+
+@pytest.fixture
+def web_client(county, keys):
+    with TestClient(create_app_with_web()) as c:
+        yield c
