@@ -1,0 +1,245 @@
+"""Request and response models of the departmental API (the public views are in api/public.py).
+
+Domain objects (graph.model) are not API models: the routes turn the library's answers into these with
+`model_validate`, so the OpenAPI document says exactly what a department's approval system receives.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_BATCH = 1000
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable, machine-readable: invalid_identifier, not_found, unauthenticated, …")
+    message: str = Field(description="What is wrong and what to do, in Chinese with English in brackets.")
+    details: dict[str, Any] = Field(default_factory=dict, description="e.g. `fields` for an invalid body, "
+                                    "`expected` for a wrong check digit.")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {s: {"model": ErrorOut} for s in (401, 403, 404, 422)}
+
+
+# --- checks --------------------------------------------------------------------------------------------
+class PersonIn(BaseModel):
+    """A person the applicant declares (法定代表人, 股东, 董事 …)."""
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", max_length=200)
+    id_type: str = Field("居民身份证", max_length=50)
+    id_number: str = Field(min_length=1, max_length=64)
+    role: str = Field("", max_length=50, description="人员类别, e.g. 法定代表人, 股东, 董事, 监事, 经理.")
+
+
+class SubjectIn(BaseModel):
+    """Whom to check. Either `key` (a USCC, 15-digit registration number or resident ID number), or an
+    applicant object: `name` with `uscc` and/or `persons` (a new applicant, perhaps not yet registered),
+    or `name` alone to look an enterprise up by its registered name."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"key": "91640422000000101M"},
+        {"name": "西吉县新公司", "persons": [{"name": "张三", "id_type": "居民身份证",
+                                           "id_number": "11010519491231002X", "role": "法定代表人"}]}]})
+    key: Optional[str] = Field(None, max_length=64)
+    name: Optional[str] = Field(None, max_length=200)
+    uscc: Optional[str] = Field(None, max_length=64)
+    persons: Optional[list[PersonIn]] = Field(None, max_length=500)
+    as_of: Optional[date] = Field(None, description="Date of the check (default today).")
+    depth: Optional[int] = Field(None, ge=0, le=10, description="Hops searched for links (default 3).")
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> "SubjectIn":
+        has_applicant = self.name is not None or self.uscc is not None or self.persons is not None
+        if self.key is not None and has_applicant:
+            raise ValueError("give either key, or an applicant object (name, uscc, persons) — not both")
+        if self.key is None and not (self.name or "").strip():
+            raise ValueError("give key (USCC / registration number / ID number) or name (the applicant's name)")
+        return self
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.key is None and (self.uscc is not None or self.persons is not None)
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subjects: list[SubjectIn] = Field(min_length=1, max_length=MAX_BATCH,
+                                      description=f"Up to {MAX_BATCH} subjects; each may set its own as_of/depth.")
+    as_of: Optional[date] = None
+    depth: Optional[int] = Field(None, ge=0, le=10)
+
+
+class PartyOut(BaseModel):
+    kind: Literal["enterprise", "person"]
+    key: str
+    name: str = ""
+
+
+class StepOut(BaseModel):
+    """`source` holds `relation` (and all of `roles`) in `target`."""
+    source: PartyOut
+    relation: str
+    roles: list[str]
+    target: PartyOut
+
+
+class RestrictionOut(BaseModel):
+    type: Optional[str] = Field(None, description="信息类型: the list.")
+    basis: Optional[str] = Field(None, description="限制法律依据.")
+    description: Optional[str] = None
+    valid_from: Optional[str] = None
+    valid_to: Optional[str] = Field(None, description="Empty: no end date.")
+    sender: Optional[str] = Field(None, description="信息发送部门 (canonical name).")
+    receivers: list[str] = []
+    status: Literal["active", "expired", "future"]
+
+
+class HitOut(BaseModel):
+    party: PartyOut
+    hops: int
+    binding: bool = Field(description="True: the law forbids the applicant (a rule applies); false: a link to review.")
+    rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar.")
+    path: list[StepOut]
+    restrictions: list[RestrictionOut]
+
+
+class HistoryOut(BaseModel):
+    party: PartyOut
+    hops: int
+    restrictions: list[RestrictionOut]
+
+
+class CheckOut(BaseModel):
+    check_id: str = Field(description="Recorded in the audit trail: GET /api/v1/checks/{check_id} returns this answer.")
+    subject: PartyOut
+    as_of: str
+    depth: int
+    verdict: Literal["restricted", "linked", "clear"]
+    hits: list[HitOut]
+    history: list[HistoryOut] = Field(description="Listings within reach that are not active on as_of.")
+    notes: list[str]
+    data_version: int
+    truncated: bool
+
+
+class BatchError(BaseModel):
+    """A subject that could not be checked (an invalid key, an unknown or ambiguous name); not recorded."""
+    index: int
+    error: ErrorBody
+
+
+class BatchOut(BaseModel):
+    results: list[Union[CheckOut, BatchError]] = Field(description="One per subject, in the order sent.")
+    checked: int
+    failed: int
+
+
+class RecordedCheckOut(BaseModel):
+    check_id: str
+    account: str = Field(description="Key id of the account that asked (or `cli`).")
+    department: Optional[str]
+    result: CheckOut = Field(description="The answer exactly as it was given.")
+
+
+# --- reading -------------------------------------------------------------------------------------------
+class ProfileOut(BaseModel):
+    enterprise: dict[str, Any] = Field(description="Registry fields, `members` and `holds_roles_in`.")
+    records: dict[str, list[dict[str, Any]]] = Field(description="Records by kind, changes applied.")
+    as_of: str
+    data_version: int
+
+
+class PersonListingOut(RestrictionOut):
+    enterprise_name: Optional[str] = Field(None, description="The enterprise the listing row was sent under.")
+    person_role: Optional[str] = Field(None, description="人员类别 on the listing.")
+
+
+class PersonRoleOut(BaseModel):
+    enterprise: PartyOut
+    roles: list[str]
+
+
+class PersonOut(BaseModel):
+    person: PartyOut
+    restricted: bool = Field(description="Named on a listing active on as_of.")
+    listings: list[PersonListingOut]
+    roles: list[PersonRoleOut]
+    as_of: str
+    data_version: int
+
+
+class RelationOut(BaseModel):
+    a: PartyOut
+    b: PartyOut
+    depth: int
+    connected: bool
+    hops: Optional[int]
+    chains: list[list[StepOut]]
+    truncated: bool
+    notes: list[str]
+    data_version: int
+
+
+class DepartmentRestrictionOut(RestrictionOut):
+    party: PartyOut
+
+
+class DepartmentOut(BaseModel):
+    department: str
+    as_of: str
+    restrictions: list[DepartmentRestrictionOut]
+    issued: dict[str, int]
+    data_version: int
+
+
+# --- records -------------------------------------------------------------------------------------------
+class RejectOut(BaseModel):
+    row: int = Field(description="Row number as the spreadsheet shows it (header = 1).")
+    index: Optional[int] = Field(None, description="For a JSON upload: the position in the array (from 0).")
+    field: str
+    reason: str
+
+
+class UploadOut(BaseModel):
+    file: str
+    kind: str
+    rows: int
+    loaded: int
+    rejected: int
+    rejects: list[RejectOut]
+    rejects_file: Optional[str] = None
+    warnings: list[str] = []
+    data_version: int
+
+
+# --- audit and health ----------------------------------------------------------------------------------
+class AuditEntryOut(BaseModel):
+    check_id: str
+    at: str
+    account: str
+    department: Optional[str]
+    subject_kind: str
+    subject_key: str
+    as_of: str
+    depth: int
+    verdict: str
+    hit_keys: list[str]
+    data_version: int
+    store: str
+
+
+class AuditOut(BaseModel):
+    entries: list[AuditEntryOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    ready: bool
+    store: str
+    data_version: Optional[int]
+    message: Optional[str] = None

@@ -1,0 +1,96 @@
+"""Departments push their records in (相关部门信息交换)."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import DepartmentDep, ServiceDep
+from api.errors import UnsupportedMediaType
+from api.models import ERRORS, ErrorOut, UploadOut
+from api.uploads import UPLOAD_KINDS, check_kind_allowed, load_upload, upload_path, write_json_rows
+from graph.errors import InvalidRequest
+
+router = APIRouter(prefix="/api/v1/records", tags=["records"])
+
+UploadKind = Literal[UPLOAD_KINDS]  # type: ignore[valid-type]
+RAW_TYPES = ("text/csv", "application/octet-stream", "application/vnd.ms-excel",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+JSON_TYPES = ("application/json", "text/json")
+
+_BODY_DOC = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}},
+    "application/json": {"schema": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+                         "example": [{"统一社会信用代码（企业注册号）": "916404220000001052", "企业名称": "西吉县戊餐饮有限公司",
+                                      "许可文件编号": "西发改许〔2026〕3号", "有效期自": "2026-01-01", "许可机关": "县发改局"}]},
+    "text/csv": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _suffix(ctype: str) -> str:
+    return ".xlsx" if "spreadsheetml" in ctype else ".csv"
+
+
+async def _save_body(request: Request, target: Path) -> tuple[str, bool]:
+    """Write the uploaded table to `target`; return (the name the sender gave it, whether it came as JSON)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=20)
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidRequest("请在表单字段 file 中上传文件 (send the file in the form field `file`)",
+                                     {"fields": [{"field": "file", "in": "body", "message": "Field required"}]})
+            with target.open("wb") as out:
+                await run_in_threadpool(shutil.copyfileobj, upload.file, out)
+            return upload.filename or "upload.csv", False
+        finally:
+            await form.close()
+    if ctype in JSON_TYPES:
+        body = await request.body()
+        try:
+            rows = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidRequest(f"JSON 格式错误 (invalid JSON): {exc}",
+                                 {"fields": [{"field": "", "in": "body", "message": str(exc)}]}) from None
+        await run_in_threadpool(write_json_rows, rows, target)
+        return "(json)", True
+    if ctype in RAW_TYPES:
+        with target.open("wb") as out:
+            async for chunk in request.stream():
+                out.write(chunk)
+        return request.headers.get("x-filename") or f"upload{_suffix(ctype)}", False
+    raise UnsupportedMediaType(f"不支持的内容类型“{ctype or '（无）'}”：请用 multipart/form-data 上传 CSV/XLSX 文件，"
+                               f"或发送 JSON 行数组 (send a CSV/XLSX file as multipart/form-data, or a JSON array)",
+                               {"content_type": ctype})
+
+
+@router.post("/{kind}", response_model=UploadOut, openapi_extra=_BODY_DOC,
+             responses={**ERRORS, 400: {"model": ErrorOut}, 413: {"model": ErrorOut}},
+             summary="Send records: a CSV/XLSX file or a JSON array of rows")
+async def send_records(kind: UploadKind, request: Request, service: ServiceDep, account: DepartmentDep) -> dict[str, Any]:
+    """Rows are validated exactly as `creditnet load` validates them; valid rows load atomically (a check
+    running meanwhile sees the data before or after the file, never half of it) and each rejected row is
+    listed with its row number, field and reason. A department may send only records whose issuing or
+    sending department (许可机关, 作出行政处罚决定机关名称, 作出变更决定机关名称, 检查实施机关, 信息发送部门名称) is
+    itself, else 403; registry kinds (enterprise, member) are for the admin account."""
+    check_kind_allowed(kind, account)
+    home = service.settings.home
+    (home / "uploads").mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(dir=home / "uploads"))
+    try:
+        body = workdir / "body"
+        filename, from_json = await _save_body(request, body)
+        target = upload_path(workdir, account, f"{kind}.csv" if from_json else filename)
+        body.rename(target)
+        return await run_in_threadpool(load_upload, service.store(), target, kind, account, home,
+                                       filename=filename, from_json=from_json, lock=service.load_lock,
+                                       after_change=service.after_load)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
