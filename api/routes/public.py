@@ -41,7 +41,8 @@ def public_search(store: StoreDep, q: str = Query(..., min_length=1, max_length=
                                                               "(brackets, width and spaces are normalised).")):
     """By code, or by the exact registered name. Personal ID numbers are not searchable here."""
     code = normalise_code(q)
-    with store.reader() as reader:
+
+    def question(reader):
         if _looks_like_code(code):
             try:
                 ident = classify(code)
@@ -53,8 +54,9 @@ def public_search(store: StoreDep, q: str = Query(..., min_length=1, max_length=
             parties, match = ([found] if found else []), "code"
         else:
             parties, match = reader.enterprises_by_name(normalise_name(q), limit=SEARCH_LIMIT), "name"
-        hits = [_hit(p.key, reader.enterprise(p.key) or {}) for p in parties]
-        version = reader.data_version
+        return match, [_hit(p.key, reader.enterprise(p.key) or {}) for p in parties], reader.data_version
+
+    match, hits, version = store.read(question)
     return scrub({"q": q, "match": match, "results": hits, "data_version": version})
 
 

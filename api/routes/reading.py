@@ -43,13 +43,13 @@ def person(id_number: str, store: StoreDep, account: DepartmentDep,
     a role, from the registry."""
     on = (as_of or date.today()).isoformat()
     key = _person_key(id_number)
-    with store.reader() as reader:
+    def question(reader):
         party = reader.person(key)
         if party is None:
             raise NotFound("库中没有此证件号码的人员 (no person with this ID number)", {"key": key})
-        listings = reader.listings_of([party]).get(party, [])
-        roles = reader.roles_of(party)
-        version = reader.data_version
+        return party, reader.listings_of([party]).get(party, []), reader.roles_of(party), reader.data_version
+
+    party, listings, roles, version = store.read(question)
     rows = [{**restriction(l, on), "enterprise_name": l.get("name"), "person_role": l.get("person_role")}
             for l in sorted(listings, key=lambda l: (l.get("valid_from") or "", l.get("list_type") or ""))]
     return {"person": party.as_dict(), "restricted": any(is_active(l, on) for l in listings), "listings": rows,
