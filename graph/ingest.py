@@ -22,7 +22,8 @@ from graph.stores.base import GraphStore, GraphWriter
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
 
 # Fields that only say which enterprise a record is about; the record's own props keep the rest.
-_ADDRESSING = {"code", "code_kind"}
+_ADDRESSING = frozenset({"code", "code_kind"})
+_NOT_REGISTRY_PROPS = _ADDRESSING | {"name", "reg_no"}
 
 
 @dataclass
@@ -94,7 +95,7 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any]) -> None:
     if kind == "enterprise":
         code = v.get("code") or v.get("reg_no")
         code_kind = v.get("code_kind") or "reg_no"
-        props = {k: val for k, val in v.items() if k not in _ADDRESSING | {"name", "reg_no"} and val is not None}
+        props = {k: val for k, val in v.items() if k not in _NOT_REGISTRY_PROPS and val is not None}
         writer.enterprise(code, code_kind, name=v.get("name"), reg_no=v.get("reg_no"), props=props,
                           from_registry=True)
         rep_id = v.get("legal_rep_id_number")

@@ -25,6 +25,9 @@ class SqliteWriter(GraphWriter):
         self._named: set[int] = set()
         self._persons: set[tuple] = set()
         self._departments_seen: set[tuple[str, str]] = set()
+        # Enterprises created by this file, and the legal representative each was given here: a registry
+        # row for a new enterprise has no earlier representative to remove.
+        self._fresh: dict[int, str | None] = {}
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -39,6 +42,8 @@ class SqliteWriter(GraphWriter):
     def _merge(self, keep: int, drop: int) -> None:
         """Fold an enterprise known only by its registration number into the one with its USCC."""
         self._ids.clear()
+        self._fresh.pop(keep, None)
+        self._fresh.pop(drop, None)
         c = self.conn
         for table, column in (("record", "enterprise_id"), ("role", "enterprise_id")):
             c.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (keep, drop))
@@ -65,10 +70,16 @@ class SqliteWriter(GraphWriter):
             by_reg = None
         row = by_uscc or by_reg
         if row is None:
-            c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
-                       _dumps(props or {})))
+            eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
+                             _dumps(props or {}))).lastrowid
+            self._fresh[eid] = None
+            for kind, value in (("uscc", uscc), ("reg_no", reg_no)):
+                if value:
+                    self._ids[(kind, value)] = eid
+            if name:
+                self._named.add(eid)
             return
         eid, key, old_uscc, old_reg, old_name, in_registry, old_props = row
         new_uscc = uscc or old_uscc
@@ -135,6 +146,9 @@ class SqliteWriter(GraphWriter):
     def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
         """The registry row names the current legal representative: an earlier one no longer holds the post."""
         eid = self._enterprise_id(enterprise_code, code_kind)
+        if eid in self._fresh and self._fresh[eid] in (None, person_id):
+            self._fresh[eid] = person_id
+            return
         self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
                           "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
 
