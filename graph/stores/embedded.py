@@ -61,6 +61,12 @@ class PartyGraph:
         self.graph = nx.Graph()
         self.loaded: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
+        # A node's Edge objects, built once: a server asks for the same neighbourhoods again and again.
+        self._edges: dict[tuple[str, str], list[Edge]] = {}
+        # Every party some listing names (active or not), read once per data version: most neighbourhoods
+        # hold none, and then a check needs no listing query at all.
+        self.listed: set[tuple[str, str]] | None = None
+        self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
 
     def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
         """Read the edges of every node not read yet (in the caller's read transaction: one snapshot)."""
@@ -97,14 +103,32 @@ class PartyGraph:
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
+                # its adjacency (and its neighbours') may have grown: build their Edge lists again when asked
+                self._edges.pop(n, None)
+                for m in g.adj[n]:
+                    self._edges.pop(m, None)
             self.loaded.update(missing)
 
+    def listed_parties(self, conn: sqlite3.Connection) -> set[tuple[str, str]]:
+        """(kind, key) of every party a listing names, in the caller's read transaction (one snapshot)."""
+        if self.listed is None:
+            with self.lock:
+                if self.listed is None:
+                    self.listed = set(conn.execute(
+                        "SELECT ls.party_kind, coalesce(e.key, ls.party_ref) FROM listing_subject ls "
+                        "LEFT JOIN enterprise e ON ls.party_kind = 'enterprise' AND e.id = CAST(ls.party_ref AS INTEGER)"))
+        return self.listed
+
     def edges(self, node: tuple[str, str]) -> list[Edge]:
-        g = self.graph
-        if node not in g:
-            return []
-        return [Edge(self.party(m), self.party(e), tuple(sorted(r)))
-                for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
+        """The role edges touching `node` (callers hold the lock). The list is shared: do not change it."""
+        cached = self._edges.get(node)
+        if cached is None:
+            g = self.graph
+            if node not in g:
+                return []
+            cached = self._edges[node] = [Edge(self.party(m), self.party(e), tuple(sorted(r)))
+                                          for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
+        return cached
 
     def party(self, node: tuple[str, str]) -> Party:
         return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
@@ -151,6 +175,27 @@ class EmbeddedReader(GraphReader):
         return out
 
     def listings_of(self, parties):
+        """Listings come from SQLite once per party and data version; callers must not change them."""
+        listed = self.pg.listed_parties(self.conn)
+        cache = self.pg.listings
+        result: dict[Party, list[dict[str, Any]]] = {}
+        missing = []
+        for p in parties:
+            n = (p.kind, p.key)
+            if n not in listed:
+                continue
+            if n in cache:
+                result[p] = cache[n]
+            else:
+                missing.append(p)
+        if missing:
+            found = {(p.kind, p.key): ls for p, ls in self._read_listings(missing).items()}
+            with self.pg.lock:
+                for p in missing:
+                    cache[(p.kind, p.key)] = result[p] = found.get((p.kind, p.key), [])
+        return {p: ls for p, ls in result.items() if ls}
+
+    def _read_listings(self, parties):
         result: dict[Party, list[dict[str, Any]]] = {}
         ents = self._enterprise_ids([p.key for p in parties if p.kind == "enterprise"])
         by_ref = {("enterprise", str(i)): Party("enterprise", k) for i, k in ents.items()}
