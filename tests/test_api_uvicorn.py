@@ -5,10 +5,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
+
+from servers import wait_for_health
 
 from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth, blacklist_csv, listing_row
@@ -32,19 +33,8 @@ def server(county, keys):
                              "--log-level", "warning"], env=dict(os.environ), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"creditnet serve exited: {proc.stderr.read().decode(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("creditnet serve did not become ready in 30 s")
-            time.sleep(0.1)
+        wait_for_health(proc, base, 30)
         with httpx.Client(base_url=base, timeout=30) as client:
             yield client
     finally:

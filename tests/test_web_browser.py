@@ -15,11 +15,12 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from servers import wait_for_health
 
 from web_fixtures import serves_pages, unmasked_id_numbers
 
@@ -98,18 +99,7 @@ def demo(tmp_path_factory, chromium):
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited: {proc.stderr.read().decode(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not become ready in 60 s")
-            time.sleep(0.1)
+        wait_for_health(proc, base, 60)
         yield Demo(home, base, admin, department, scenarios)
     finally:
         proc.terminate()
