@@ -6,6 +6,7 @@ One file is one transaction. Rows that fail validation are written to a rejects 
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import re
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from graph.departments import canonical_department
-from graph.errors import FileRejected
+from graph.errors import FileRejected, StoreUnavailable
 from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.stores.base import GraphStore, GraphWriter
 
@@ -128,9 +129,18 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any]) -> None:
 
 
 def _rejects_path(home: Path, source: Path) -> Path:
+    """A new file under home/rejects named after the source: only word characters, dots and dashes of its name
+    (no separator can lead elsewhere), at most 150 bytes of it (a long Chinese name must not exceed the file
+    system's 255), and never an earlier rejects file's name (two loads of one name in one second)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    stem = re.sub(r"[^\w.\-]+", "_", source.stem)[:80]
-    return home / "rejects" / f"{stamp}-{stem}.rejects.csv"
+    stem = re.sub(r"[^\w.\-]+", "_", source.stem).encode("utf-8")[:150].decode("utf-8", "ignore")
+    directory = home / "rejects"
+    target = directory / f"{stamp}-{stem}.rejects.csv"
+    n = 1
+    while target.exists():
+        n += 1
+        target = directory / f"{stamp}-{stem}-{n}.rejects.csv"
+    return target
 
 
 def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = None, home: Path,
@@ -164,15 +174,22 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     progress(fraction)
             if dry_run:
                 raise _DryRun
+            # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
+            # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
+            if rejects:
+                report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
     except _DryRun:
         pass
-    except LoadError as exc:  # the file broke part-way (e.g. undecodable bytes deep inside): nothing kept
-        raise FileRejected(str(exc), {"file": str(path)}) from exc
+    except BaseException as exc:
+        if report.rejects_file:  # written, but the commit failed: the file did not load, so neither did its rejects
+            Path(report.rejects_file).unlink(missing_ok=True)
+            report.rejects_file = None
+        if isinstance(exc, LoadError):  # the file broke part-way (e.g. undecodable bytes deep inside): nothing kept
+            raise FileRejected(str(exc), {"file": str(path)}) from exc
+        raise
     report.rejected = len(rejects)
     report.data_version = store.data_version()
     report.changed = report.data_version != before
-    if rejects and not dry_run:
-        report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
     if progress:
         progress(1.0)
     if not dry_run:
@@ -181,18 +198,28 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
 
 
 def write_rejects(target: Path, rejects: list) -> Path:
-    """Write rejected rows as CSV (UTF-8 with BOM so Excel opens it): row number, field, reason, then the row."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write rejected rows as CSV (UTF-8 with BOM so Excel opens it): row number, field, reason, then the row.
+    The file appears whole or not at all; a failure (a full disk) raises StoreUnavailable naming the directory."""
     headers: list[str] = []
     for r in rejects:
         for h in r.original:
             if h not in headers:
                 headers.append(h)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["行号", "字段", "原因", *headers])
-        for r in rejects:
-            out.writerow([r.row_number, r.field, r.reason, *(r.original.get(h, "") for h in headers)])
-    os.replace(tmp, target)
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(["行号", "字段", "原因", *headers])
+            for r in rejects:
+                out.writerow([r.row_number, r.field, r.reason, *(r.original.get(h, "") for h in headers)])
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        why = "磁盘已满" if exc.errno == errno.ENOSPC else f"无法写入（{exc.strerror}）"
+        raise StoreUnavailable(f"被拒绝行文件无法写入 {target.parent}：{why}。本文件未导入，数据保持导入前的状态；"
+                               f"请清理磁盘空间或检查目录权限后重新导入 (cannot write the rejects file in {target.parent}: "
+                               f"{exc.strerror}; nothing of this file was kept)", {"directory": str(target.parent)}) from exc
     return target

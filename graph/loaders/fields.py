@@ -136,6 +136,8 @@ def parse_code(text: str) -> tuple[str, str, str | None]:
     if float_reg:
         code = float_reg.group(1)
     if len(code) == 15 and code.isdigit():
+        if not code.isascii():  # str.isdigit() and int() accept Arabic-Indic and other digits; a key may not
+            raise FieldProblem(f"注册号只能由数字 0-9 组成，实为“{code}” (a registration number has digits 0-9 only)")
         reg_no, warning = validate_reg_no(code)
         return reg_no, "reg_no", warning
     if len(code) != 18:
@@ -178,6 +180,9 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
     if cls == "other":
         return normalise_code(text), "person", None
     try:
+        if not normalise_code(text).isascii():  # Arabic-Indic digits pass isdigit() and int(): not an ID number
+            raise InvalidIdentifier(text, f"身份证号码只能由数字 0-9 和 X 组成，实为“{normalise_code(text)}” "
+                                          f"(an ID number has digits 0-9 and X only)")
         return validate_id_number(text), "person", None
     except InvalidIdentifier as exc:
         if id_type:

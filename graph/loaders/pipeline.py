@@ -9,25 +9,44 @@ from __future__ import annotations
 import multiprocessing as mp
 from typing import Iterator
 
-from graph.loaders.reading import Table
+from graph.loaders.reading import LoadError, Table
 
 # Below this size a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 BATCH = 1000
 
 
-def _produce(table: Table, conn) -> None:
+class _WriterGone(Exception):
+    pass
+
+
+def _send(conn, message) -> None:
+    try:
+        conn.send(message)
+    except OSError as exc:  # a broken pipe: the writer was killed, or stopped reading
+        raise _WriterGone from exc
+
+
+def _produce(table: Table, conn, writer_end) -> None:
+    # The fork copied the writer's end of the pipe too: close it, so that if the writer dies (SIGKILL) the pipe
+    # has no reader left and the next send fails, instead of blocking this process for ever.
+    writer_end.close()
     try:
         batch = []
         for item in table.rows():
             batch.append(item)
             if len(batch) >= BATCH:
-                conn.send((batch, table.progress()))
+                _send(conn, (batch, table.progress()))
                 batch = []
-        conn.send((batch, 1.0))
-        conn.send(None)
+        _send(conn, (batch, 1.0))
+        _send(conn, None)
+    except _WriterGone:
+        pass
     except BaseException as exc:  # sent to the writer, which raises it inside its transaction
-        conn.send(exc)
+        try:
+            conn.send(exc)
+        except OSError:
+            pass
     finally:
         conn.close()
 
@@ -45,12 +64,16 @@ def iter_rows(table: Table) -> Iterator[tuple[list, float]]:
         return
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_produce, args=(table, send), daemon=True)
+    child = ctx.Process(target=_produce, args=(table, send, receive), daemon=True)
     child.start()
     send.close()
     try:
         while True:
-            message = receive.recv()
+            try:
+                message = receive.recv()
+            except (EOFError, OSError):  # the reader died without a word, or mid-message (killed, out of memory)
+                raise LoadError(table.path, "读取文件的子进程意外退出，未导入任何数据，请重试 "
+                                            "(the process reading the file died; nothing was loaded, try again)") from None
             if message is None:
                 return
             if isinstance(message, BaseException):

@@ -14,6 +14,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
 from itertools import chain, zip_longest
@@ -39,11 +40,16 @@ CHUNK_BYTES = 1 << 20
 HEADER_SEARCH_ROWS = 10               # a title row ("西吉县行政处罚信息汇总表") may sit above the header
 MAX_UNCOMPRESSED = 1 << 30            # zip-bomb guard: refuse a workbook that inflates beyond 1 GB …
 MAX_RATIO, RATIO_FLOOR = 200, 10 << 20  # … or a part > 10 MB that inflated more than 200×
+# A cell in Excel's last column makes openpyxl pad its row to 16,384 cells: a 50 KB sheet with one such cell
+# per row costs minutes. No department's table is this wide, so a wider sheet is refused before reading.
+MAX_COLUMNS = 1000
 _MAGIC = {b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GIF8": "GIF 图片", b"%PDF": "PDF 文档",
           b"Rar!": "RAR 压缩包", b"\x1f\x8b": "gzip 压缩包", b"7z\xbc\xaf": "7z 压缩包"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Cells in three-letter columns (AAA = 703 onwards): the only ones that can lie beyond MAX_COLUMNS.
+_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{3})[0-9]")
 
 
 def _not_a_table(path: Path, what: str = "二进制文件") -> LoadError:
@@ -154,6 +160,13 @@ def _check_zip(path: Path) -> None:
                               f"(damaged .xlsx: not a valid zip; re-save it in Excel)") from None
 
 
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def _cell_text(value: object, formula: object = None) -> str:
     """A cell as the clerk sees it. Whole numbers lose Excel's ".0" (a 15-digit 注册号 stored as a number must
     come out exact); dates become ISO; a formula with no cached value shows as its formula text."""
@@ -198,17 +211,23 @@ class _XlsxSource:
             finally:
                 wb.close()
 
-    def _has_formulas(self, ws) -> bool:
+    def _scan(self, ws) -> bool:
+        """Stream the sheet's XML once: refuse a sheet wider than MAX_COLUMNS; say whether it has formulas."""
         part = getattr(ws, "_worksheet_path", None)
         if part is None:
             return True
-        tail = b""
+        formulas, widest, tail = False, 0, b""
         with zipfile.ZipFile(self.path) as zf, zf.open(part) as f:
             while chunk := f.read(CHUNK_BYTES):
-                if _FORMULA_TAG.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
-        return False
+                text = tail + chunk
+                formulas = formulas or bool(_FORMULA_TAG.search(text))
+                widest = max([widest, *(_column_number(m) for m in _WIDE_CELL.findall(text))])
+                tail = chunk[-256:]
+        if widest > MAX_COLUMNS:
+            raise LoadError(self.path, f"工作表有 {widest} 列，超过 {MAX_COLUMNS} 列；请删除表格右侧多余的单元格后重新保存 "
+                                       f"(the sheet is {widest} columns wide, more than {MAX_COLUMNS}: delete the stray "
+                                       f"cells on the right)")
+        return formulas
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Only the first worksheet; values are Excel's cached results (data_only). Where a formula has no
@@ -217,20 +236,40 @@ class _XlsxSource:
         self.done, self.rows_read = False, 0
         with ExitStack() as stack:
             ws = stack.enter_context(self._open(data_only=True))
-            self.total_rows = ws.max_row or 0
+            try:
+                self.total_rows = ws.max_row or 0
+                has_formulas = self._scan(ws)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                raise self._damaged(exc) from None
             ws.reset_dimensions()  # some writers record a wrong <dimension>; trusting it would drop rows
-            values = ws.iter_rows(values_only=True)
+            values = self._guarded(ws.iter_rows(values_only=True))
             formulas: Iterator = iter(())
-            if self._has_formulas(ws):
+            if has_formulas:
                 formula_ws = stack.enter_context(self._open(data_only=False))
                 formula_ws.reset_dimensions()
-                formulas = formula_ws.iter_rows(values_only=True)
+                formulas = self._guarded(formula_ws.iter_rows(values_only=True))
             for number, row in enumerate(values, 1):
                 self.rows_read = number
                 cells = [_cell_text(v, f) for v, f in zip_longest(row, next(formulas, ()))]
                 if any(c.strip() for c in cells):
                     yield number, cells
         self.done = True
+
+    def _damaged(self, exc: Exception) -> LoadError:
+        return LoadError(self.path, f"无法读取 xlsx 工作表：{exc}，请在 Excel 中重新保存 "
+                                    f"(the sheet is damaged or not a plain worksheet; re-save it in Excel)")
+
+    def _guarded(self, rows: Iterator) -> Iterator:
+        """openpyxl parses the sheet as rows are asked for, so a damaged part (cut-off XML, a bad checksum,
+        entity expansion the parser refuses) surfaces mid-stream, as any of many exception types."""
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise self._damaged(exc) from None
+            yield row
 
     def progress(self) -> float:
         if self.done:

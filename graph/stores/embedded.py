@@ -7,6 +7,7 @@ mixes the state before a concurrent load with the state after it.
 """
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import threading
@@ -31,6 +32,20 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA cache_size=-65536")
     return conn
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+def disk_full_error(home: Path, exc: BaseException, during: str = "") -> StoreUnavailable:
+    fate = ("本文件未导入，数据保持导入前的状态；请清理磁盘空间后重新导入。" if during == "load" else "请清理磁盘空间后重试。")
+    return StoreUnavailable(f"磁盘已满：{home} 所在的磁盘没有剩余空间（{exc}）。{fate}"
+                            f"(the disk holding {home} is full{'; nothing of this file was kept' if during == 'load' else ''}:"
+                            f" free some space and {'load it again' if during == 'load' else 'retry'})",
+                            {"directory": str(home)})
 
 
 def _node(kind: str, key: str) -> tuple[str, str]:
@@ -336,6 +351,8 @@ class EmbeddedStore(GraphStore):
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                                      (str(SCHEMA_VERSION),))
         except (OSError, sqlite3.Error) as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(self.home, exc) from exc
             raise StoreUnavailable(f"无法打开数据目录 {home}：{exc}。请检查 CREDITNET_HOME 是否可写 "
                                    f"(cannot open the store; check that CREDITNET_HOME is writable)") from exc
         self._local = threading.local()
@@ -352,14 +369,36 @@ class EmbeddedStore(GraphStore):
     @contextmanager
     def writer(self, source: str):
         conn = self._write_conn
-        conn.execute("BEGIN IMMEDIATE")
+        with self._disk_full_translated("load"):
+            conn.execute("BEGIN IMMEDIATE")
         try:
             w = SqliteWriter(conn)
             yield w
             w.finish()
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback(conn)
+            if is_disk_full(exc):
+                raise disk_full_error(self.home, exc, "load") from exc
+            raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        # SQLite rolls back by itself on some errors (SQLITE_FULL at COMMIT): a second ROLLBACK would fail and
+        # hide the error that matters.
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    @contextmanager
+    def _disk_full_translated(self, during: str = ""):
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(self.home, exc, during) from exc
             raise
 
     @contextmanager
@@ -389,24 +428,26 @@ class EmbeddedStore(GraphStore):
 
     def reset(self):
         conn = self._write_conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = self.data_version()
-            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
-                                         ).fetchall():
-                conn.execute(f"DELETE FROM {table}")
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version + 1),))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._disk_full_translated():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self.data_version()
+                for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                                             ).fetchall():
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version + 1),))
+                conn.execute("COMMIT")
+            except BaseException:
+                self._rollback(conn)
+                raise
 
     def record_load(self, entry):
-        self._write_conn.execute(
-            "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
-             entry["loaded"], entry["rejected"], entry.get("rejects_file"), self.data_version()))
+        with self._disk_full_translated():
+            self._write_conn.execute(
+                "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
+                 entry["loaded"], entry["rejected"], entry.get("rejects_file"), self.data_version()))
 
     def load_history(self):
         cols = ("at", "file", "kind", "rows", "loaded", "rejected", "rejects_file", "data_version")

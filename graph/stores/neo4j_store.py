@@ -9,12 +9,13 @@ carry a LIMIT so a supernode cannot stall a check.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from graph.errors import StoreUnavailable
+from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
 from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.names import normalise_name
@@ -32,9 +33,52 @@ def _dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _translate(exc: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"无法连接 Neo4j：{exc.__class__.__name__}: {exc}。请检查 CREDITNET_NEO4J_URI 与账号密码，"
-                            f"或用 scripts/neo4j-local start 启动本地服务 (Neo4j is unreachable)")
+def _translate(exc: Exception, during: str = "") -> CreditnetError:
+    """The driver's exception as creditnet's: the server cannot be used now (unreachable, connection lost,
+    transient trouble). `during="load"` says what became of the file being loaded."""
+    from neo4j.exceptions import IncompleteCommit, TransientError
+    if isinstance(exc, TransientError):
+        return StoreBusy(f"Neo4j 暂时无法处理请求（{exc.__class__.__name__}: {exc}），请稍后重试 "
+                         f"(a transient Neo4j error; retry shortly)")
+    fate = ""
+    if during == "load":
+        fate = ("与 Neo4j 的连接在提交时中断，无法确定本文件是否已导入；重复导入不会产生重复数据，请在 Neo4j 恢复后重新导入本文件。"
+                if isinstance(exc, IncompleteCommit) else "本文件未导入任何数据（事务已回滚）；Neo4j 恢复后请重新导入本文件。")
+    return StoreUnavailable(f"无法连接 Neo4j：{exc.__class__.__name__}: {exc}。{fate}请确认 Neo4j 正在运行且网络可达，"
+                            f"检查 CREDITNET_NEO4J_URI 与账号密码，或用 scripts/neo4j-local start 启动本地服务 "
+                            f"(Neo4j is unreachable{'; re-run the load once it is back' if fate else ''})")
+
+
+def _unavailable(exc: BaseException | None) -> bool:
+    """Driver errors that mean "the server cannot be used now" (or not with these credentials), as opposed to a
+    mistake in a query, which must surface as itself."""
+    from neo4j.exceptions import AuthError, ConfigurationError, DriverError, ResultError, TransientError
+    return isinstance(exc, (OSError, TransientError, AuthError)) or (
+        isinstance(exc, DriverError) and not isinstance(exc, (ConfigurationError, ResultError)))
+
+
+def _retryable(exc: BaseException | None) -> bool:
+    """Worth asking again: the connection broke (the pool opens a new one) or the server said "transient"."""
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+    return isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError, OSError))
+
+
+@contextmanager
+def _translated(during: str = ""):
+    try:
+        yield
+    except Exception as exc:
+        if _unavailable(exc):
+            raise _translate(exc, during) from exc
+        raise
+
+
+def _quietly(close) -> None:
+    """Closing what a lost connection left behind: the server rolls an orphaned transaction back by itself."""
+    try:
+        close()
+    except Exception:
+        pass
 
 
 class _Ent:
@@ -421,6 +465,10 @@ class Neo4jReader(GraphReader):
 class Neo4jStore(GraphStore):
     name = "neo4j"
     snapshot_reads = False
+    # A question whose connection broke (a server restart, a leader change) is asked again on a new
+    # connection: the driver retries managed transactions, not the explicit read transactions used here.
+    read_retries = 3
+    retry_backoff_s = 0.25
 
     def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
         self.driver = driver
@@ -462,60 +510,75 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def writer(self, source: str):
-        from neo4j.exceptions import DriverError, Neo4jError
-        try:
+        with _translated("load"):
             session = self._session()
-            tx = session.begin_transaction()
-        except (DriverError, Neo4jError, OSError) as exc:
-            raise _translate(exc) from exc
+            try:
+                tx = session.begin_transaction()
+            except BaseException:
+                _quietly(session.close)
+                raise
         try:
             w = Neo4jWriter(tx, self.settings.batch_size)
             yield w
             w.finish()
             tx.commit()
-        except BaseException:
+        except BaseException as exc:
             if not tx.closed():
-                tx.rollback()
+                _quietly(tx.rollback)
+            if isinstance(exc, Exception) and _unavailable(exc):
+                raise _translate(exc, "load") from exc
             raise
         finally:
-            session.close()
+            _quietly(session.close)
 
     @contextmanager
     def reader(self):
-        from neo4j.exceptions import DriverError, Neo4jError
-        try:
+        with _translated():
             session = self._session(read=True)
-            tx = session.begin_transaction(timeout=self.settings.query_timeout_s)
-            version = tx.run(q.DATA_VERSION).single()["v"]
-        except (DriverError, Neo4jError, OSError) as exc:
-            raise _translate(exc) from exc
+            try:
+                tx = session.begin_transaction(timeout=self.settings.query_timeout_s)
+                version = tx.run(q.DATA_VERSION).single()["v"]
+            except BaseException:
+                _quietly(session.close)
+                raise
         try:
             yield Neo4jReader(tx, int(version or 0))
+        except Exception as exc:
+            if _unavailable(exc):
+                raise _translate(exc) from exc
+            raise
         finally:
+            if not tx.closed():
+                _quietly(tx.commit)  # a read-only transaction: the answer is complete whatever the commit does
+            _quietly(session.close)
+
+    def read(self, question):
+        for attempt in range(1, self.read_retries + 1):
             try:
-                if not tx.closed():
-                    tx.commit()
-            finally:
-                session.close()
+                return super().read(question)
+            except (StoreUnavailable, StoreBusy) as exc:
+                if attempt == self.read_retries or not _retryable(exc.__cause__):
+                    raise
+                time.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
 
     def data_version(self):
-        with self._session(read=True) as s:
+        with _translated(), self._session(read=True) as s:
             return int(s.run(q.DATA_VERSION).single()["v"] or 0)
 
     def reset(self):
-        with self._session() as s:
+        with _translated(), self._session() as s:
             while s.run(q.RESET_BATCH).single()["n"]:
                 pass
             s.run(q.BUMP_VERSION).consume()
 
     def record_load(self, entry):
-        with self._session() as s:
+        with _translated(), self._session() as s:
             s.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
                   kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
                   rejects_file=entry.get("rejects_file"), data_version=self.data_version()).consume()
 
     def load_history(self):
-        with self._session(read=True) as s:
+        with _translated(), self._session(read=True) as s:
             return [dict(r) for r in s.run(q.LOAD_HISTORY)]
 
     def close(self):
