@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph.model import CheckResult
 from graph.settings import get_settings
 
@@ -44,6 +46,18 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 _lock = threading.Lock()
 COLUMNS = ("check_id", "at", "account", "department", "subject_kind", "subject_key", "as_of", "depth", "verdict",
            "hit_keys", "data_version", "store")
+_INSERT = f"INSERT INTO audit ({', '.join(COLUMNS)}, result) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
+
+
+def audit_row(result: dict[str, Any], *, account: str, department: str | None, store: str) -> tuple:
+    """The audit row of one answer, which gets its `check_id` here; the last column is the answer as JSON text,
+    exactly as the service sends it (the API answers with these very bytes: what is recorded is what was said)."""
+    check_id = result.get("check_id") or uuid.uuid4().hex
+    result["check_id"] = check_id
+    return (check_id, datetime.now(timezone.utc).isoformat(timespec="milliseconds"), account, department,
+            result["subject"]["kind"], result["subject"]["key"], result["as_of"], result["depth"],
+            result["verdict"], orjson.dumps([h["party"]["key"] for h in result["hits"]]).decode(),
+            result.get("data_version", 0), store, orjson.dumps(result).decode())
 
 
 class AuditTrail:
@@ -54,16 +68,13 @@ class AuditTrail:
         self.conn.executescript(SCHEMA)
 
     def record(self, result: dict[str, Any], *, account: str, department: str | None, store: str) -> dict[str, Any]:
-        check_id = result.get("check_id") or uuid.uuid4().hex
-        result["check_id"] = check_id
-        row = (check_id, datetime.now(timezone.utc).isoformat(timespec="milliseconds"), account, department,
-               result["subject"]["kind"], result["subject"]["key"], result["as_of"], result["depth"],
-               result["verdict"], json.dumps([h["party"]["key"] for h in result["hits"]]),
-               result.get("data_version", 0), store)
-        with _lock:
-            self.conn.execute(f"INSERT INTO audit ({', '.join(COLUMNS)}, result) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-                              (*row, json.dumps(result, ensure_ascii=False)))
+        self.insert(audit_row(result, account=account, department=department, store=store))
         return result
+
+    def insert(self, row: tuple) -> None:
+        """Append one row made by `audit_row` (in the caller's transaction, if any)."""
+        with _lock:
+            self.conn.execute(_INSERT, row)
 
     def entries(self, since: str | None = None, department: str | None = None, limit: int = 1000) -> list[dict]:
         sql = f"SELECT {', '.join(COLUMNS)} FROM audit WHERE 1 = 1"
