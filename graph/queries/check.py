@@ -167,8 +167,12 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     """Apply the rules to the neighbourhood of `subject` as one reader sees it."""
     on = as_of.isoformat()
     # Two hops are always explored: the three-year bar reaches through the subject's head to another enterprise.
-    reach = traverse(reader, subject, max(depth, 2), settings.max_parties, list(extra_edges))
-    listings = reader.listings_of([reach.party(n) for n in reach.hops])
+    reach_depth = max(depth, 2)
+    # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
+    fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
+    source = fetched or reader
+    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges))
+    listings = source.listings_of([reach.party(n) for n in reach.hops])
     by_node = {node(p): ls for p, ls in listings.items()}
     result = CheckResult(subject=reach.party(reach.start), as_of=on, depth=depth, verdict="clear",
                          data_version=reader.data_version, truncated=reach.truncated)

@@ -80,6 +80,12 @@ class GraphReader(ABC):
     def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
         """All role edges touching any party of the frontier, at most `limit` (a supernode guard)."""
 
+    def neighbourhood(self, start: Party, depth: int, max_parties: int):
+        """Everything a check's traversal to `depth` would ask `expand` and `listings_of`, fetched at once
+        (a graph.stores.neighbourhood.Neighbourhood), or None: ask level by level. Stores whose questions are
+        cheap (embedded: memory and a local file) keep the default."""
+        return None
+
     @abstractmethod
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""

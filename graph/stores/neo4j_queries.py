@@ -220,6 +220,59 @@ RETURN kind, key, l.props AS props,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
        [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers
 """
+
+
+def neighbourhood(levels: int) -> str:
+    """A check's whole neighbourhood in one round trip: the parties within `levels` hops of the start (an
+    unrolled breadth-first search, one CALL per level, each party once: no path enumeration), every role
+    edge touching them, and the listings of every party those edges reach. The client then runs the same
+    deterministic breadth-first order as EXPAND level by level would (graph/stores/neighbourhood.py).
+
+    Bounded: each level and the ball keep at most $cap parties, the edges at most $edge_cap; `capped` says a
+    bound was reached, and the caller then traverses level by level instead (EXPAND, with its own bounds).
+    Only the number of levels is formatted into the text (an int of 0..10); everything else is a parameter.
+    """
+    assert isinstance(levels, int) and 0 <= levels <= 10
+    level = f"""
+CALL (frontier, previous) {{
+  UNWIND frontier AS f
+  MATCH (f)-[:{ROLE_PATTERN}]-(n)
+  WHERE NOT n IN frontier AND NOT n IN previous
+  WITH DISTINCT n LIMIT $cap + 1
+  RETURN collect(n) AS next
+}}
+WITH ball + next AS ball, next AS frontier, frontier AS previous, capped OR size(next) > $cap AS capped"""
+    return f"""
+CALL () {{
+  MATCH (s:Enterprise {{key: $key}}) WHERE $kind = 'enterprise' RETURN s
+  UNION
+  MATCH (s:Person {{id_number: $key}}) WHERE $kind = 'person' RETURN s
+}}
+WITH [s] AS ball, [s] AS frontier, [] AS previous, false AS capped{level * levels}
+WITH ball, capped OR size(ball) > $cap AS capped
+CALL (ball) {{
+  UNWIND ball AS b
+  MATCH (b)-[r:{ROLE_PATTERN}]-()
+  WITH DISTINCT r LIMIT $edge_cap + 1
+  WITH startNode(r) AS m, r, endNode(r) AS e
+  RETURN collect({{member_kind: CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END,
+                   member_key: coalesce(m.key, m.id_number), member_name: m.name, role: r.role,
+                   enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
+         collect(DISTINCT m) + collect(DISTINCT e) AS touched
+}}
+WITH ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
+CALL (ball, touched, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
+  WITH DISTINCT x
+  MATCH (x)<-[:CONCERNS|NAMES]-(l:Listing)
+  RETURN collect({{kind: CASE WHEN x:Person THEN 'person' ELSE 'enterprise' END, key: coalesce(x.key, x.id_number),
+                   props: l.props, senders: [(l)-[:SENT_BY]->(d) | d.name],
+                   receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}}) AS listings
+}}
+RETURN edges, listings, capped
+"""
+
+
 ENTERPRISE = "MATCH (e:Enterprise {key: $key}) RETURN e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, " \
              "e.name AS name, e.in_registry AS in_registry, e.props AS props"
 RECORDS_OF = """

@@ -22,8 +22,12 @@ from graph.names import normalise_name
 from graph.settings import Settings
 from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
+from graph.stores.neighbourhood import Neighbourhood
 
 # Registry fields copied onto the node as plain properties, for captions and exploration in Neo4j Browser.
+# The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
+# a larger neighbourhood is traversed level by level, as before.
+NEIGHBOURHOOD_CAP = 2000
 DISPLAY_FIELDS = ("type", "legal_rep", "established", "status", "address", "authority")
 RECORD_DISPLAY = ("name", "license_no", "license_name", "decision_no", "decision_date", "list_type", "valid_from",
                   "valid_to", "inspection_date", "result", "item", "change_date", "person_name", "person_role")
@@ -349,6 +353,17 @@ class Neo4jWriter(GraphWriter):
         self.stats.changed += 1
 
 
+class _TimedReads:
+    """Runs each read as an auto-commit transaction of the session, bounded by the query timeout."""
+
+    def __init__(self, session, timeout_s: float):
+        self.session, self.timeout_s = session, timeout_s
+
+    def run(self, cypher: str, **params):
+        from neo4j import Query
+        return self.session.run(Query(cypher, timeout=self.timeout_s), params)
+
+
 class Neo4jReader(GraphReader):
     def __init__(self, tx, data_version: int):
         self.tx = tx
@@ -385,6 +400,30 @@ class Neo4jReader(GraphReader):
             ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
             edges.setdefault((member, ent), set()).add(r["role"])
         return [Edge(m, e, tuple(sorted(roles))) for (m, e), roles in edges.items()]
+
+    def neighbourhood(self, start, depth, max_parties):
+        """One query for the whole neighbourhood (neo4j_queries.neighbourhood), instead of one per level and one
+        for the listings; None when a bound was reached, so that the traversal goes level by level."""
+        if depth < 1:
+            return None
+        cap = min(max_parties, NEIGHBOURHOOD_CAP)
+        rows = self._rows(q.neighbourhood(depth - 1), kind=start.kind, key=start.key, cap=cap, edge_cap=cap * 4 + 100)
+        if not rows:  # a subject the store does not know: nothing around it
+            return Neighbourhood([], {})
+        row = rows[0]
+        if row["capped"]:
+            return None
+        edges: dict[tuple, set[str]] = {}
+        for r in row["edges"]:
+            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
+            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
+            edges.setdefault((member, ent), set()).add(r["role"])
+        listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in row["listings"]:
+            listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+        found = Neighbourhood([Edge(m, e, tuple(sorted(roles))) for (m, e), roles in edges.items()], listings,
+                              relationships=len(row["edges"]))
+        return found if found.fits(max_parties) else None
 
     @staticmethod
     def _listing(props: str, senders: list[str], receivers: list[str]) -> dict[str, Any]:
@@ -533,23 +572,24 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def reader(self):
+        # Each read is its own auto-commit transaction with the time limit, not one explicit transaction per
+        # question: Neo4j reads are read-committed either way (`GraphStore.read` re-reads the data version to
+        # catch a load that committed mid-question), and BEGIN and COMMIT were two of a check's round trips.
         with _translated():
             session = self._session(read=True)
             try:
-                tx = session.begin_transaction(timeout=self.settings.query_timeout_s)
-                version = tx.run(q.DATA_VERSION).single()["v"]
+                reads = _TimedReads(session, self.settings.query_timeout_s)
+                version = reads.run(q.DATA_VERSION).single()["v"]
             except BaseException:
                 _quietly(session.close)
                 raise
         try:
-            yield Neo4jReader(tx, int(version or 0))
+            yield Neo4jReader(reads, int(version or 0))
         except Exception as exc:
             if _unavailable(exc):
                 raise _translate(exc) from exc
             raise
         finally:
-            if not tx.closed():
-                _quietly(tx.commit)  # a read-only transaction: the answer is complete whatever the commit does
             _quietly(session.close)
 
     def read(self, question):

@@ -1,0 +1,53 @@
+"""A check's neighbourhood fetched in one piece, answering the traversal's questions from memory.
+
+A store whose every question is a round trip to a server (Neo4j) fetches the role edges within reach of the
+subject and the listings of the parties they reach in one query; `traverse` then asks this object for each
+level, in its own deterministic order, exactly as it would ask the store. It is used only when nothing was
+cut off (no party or edge bound reached): a traversal that must stop at the party limit goes level by level
+against the store, so both stores keep stopping at the same parties.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import Party
+from graph.stores.base import Edge
+
+Node = tuple[str, str]
+
+
+class Neighbourhood:
+    def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0):
+        self._touching: dict[Node, list[Edge]] = {}
+        for e in edges:
+            for n in ((e.member.kind, e.member.key), (e.enterprise.kind, e.enterprise.key)):
+                self._touching.setdefault(n, []).append(e)
+        self._listings = listings
+        self.parties = len(self._touching)
+        # what the store's own expansion counts against its limit (Neo4j: one row per relationship)
+        self.relationships = max(relationships, len(edges))
+
+    def fits(self, max_parties: int) -> bool:
+        """Would a level-by-level traversal bounded by `max_parties` see all of it? (traverse: each level asks
+        for at most budget × 4 + 100 edges, the budget being what is left of max_parties.)"""
+        return self.parties + 1 <= max_parties and self.relationships <= (max_parties - self.parties - 1) * 4 + 100
+
+    def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
+        seen: set[int] = set()
+        out: list[Edge] = []
+        for p in frontier:
+            for e in self._touching.get((p.kind, p.key), ()):
+                if id(e) not in seen:  # an edge between two frontier parties once, as the store answers
+                    seen.add(id(e))
+                    out.append(e)
+            if len(out) > limit:
+                break
+        return out
+
+    def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
+        found = {}
+        for p in parties:
+            ls = self._listings.get((p.kind, p.key))
+            if ls:
+                found[p] = ls
+        return found

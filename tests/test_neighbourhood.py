@@ -1,0 +1,86 @@
+"""A check's neighbourhood fetched in one query (Neo4j) answers exactly what the level-by-level traversal
+answers, and gives way to it when a bound is reached; the embedded store keeps traversing level by level."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from county import AS_OF, E, P
+from graph.model import Party
+from graph.queries.check import check
+from graph.stores import neo4j_store
+from graph.stores.base import Edge
+from graph.stores.neighbourhood import Neighbourhood
+
+ON = date.fromisoformat(AS_OF)
+SUBJECTS = [*E.values(), *P.values()]
+
+
+def _answers(store, depth: int) -> list[dict]:
+    out = []
+    for key in SUBJECTS:
+        answer = check(store, key=key, as_of=ON, depth=depth).as_dict()
+        answer.pop("check_id", None)
+        out.append(answer)
+    return out
+
+
+@pytest.fixture
+def fetches(county, monkeypatch):
+    """How often the store's reader answered a check's neighbourhood in one piece (None: level by level)."""
+    counts = {"fetched": 0, "level by level": 0}
+    reader_class = type(county.read(lambda reader: reader))
+    own = reader_class.neighbourhood
+
+    def counted(self, *args):
+        found = own(self, *args)
+        counts["level by level" if found is None else "fetched"] += 1
+        return found
+
+    monkeypatch.setattr(reader_class, "neighbourhood", counted)
+    return counts, reader_class
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3, 4])
+def test_one_query_gives_the_same_answers_as_level_by_level(county, fetches, monkeypatch, depth):
+    counts, reader_class = fetches
+    fetched = _answers(county, depth)
+    if county.name == "neo4j":
+        assert counts == {"fetched": len(SUBJECTS), "level by level": 0}  # the one-query path was taken
+    else:
+        assert counts["fetched"] == 0  # embedded: memory and a local file, nothing to save
+    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    assert fetched == _answers(county, depth)
+    assert any(a["verdict"] == "restricted" for a in fetched) and any(a["hits"] for a in fetched)
+
+
+def test_a_neighbourhood_over_the_bound_is_traversed_level_by_level(county, fetches, monkeypatch):
+    counts, reader_class = fetches
+    monkeypatch.setattr(neo4j_store, "NEIGHBOURHOOD_CAP", 2)  # every neighbourhood of the county is bigger
+    bounded = _answers(county, 3)
+    if county.name == "neo4j":
+        assert counts["level by level"] > 0
+    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    assert bounded == _answers(county, 3)
+
+
+def _edge(member: str, enterprise: str) -> Edge:
+    return Edge(Party("person", member), Party("enterprise", enterprise), ("股东",))
+
+
+def test_fits_only_what_a_level_by_level_traversal_would_see_whole():
+    star = Neighbourhood([_edge(f"p{i}", "E") for i in range(99)], {})
+    assert star.parties == 100
+    assert star.fits(101) and not star.fits(100)  # the party limit would cut the last one off
+    dense = Neighbourhood([_edge("p", "E")], {}, relationships=500)
+    assert dense.fits(200) and not dense.fits(102)  # one level asks for at most (budget × 4 + 100) relationships
+
+
+def test_expand_answers_each_edge_once_and_listings_only_for_listed_parties():
+    shared = _edge("p", "E")
+    hood = Neighbourhood([shared, _edge("q", "E")], {("person", "p"): [{"list_type": "黑名单"}]})
+    both = hood.expand([Party("person", "p"), Party("enterprise", "E")], limit=100)
+    assert both.count(shared) == 1 and len(both) == 2
+    assert hood.listings_of([Party("person", "p"), Party("person", "q")]) == {
+        Party("person", "p"): [{"list_type": "黑名单"}]}
