@@ -42,10 +42,14 @@ class _Pending:
 class GroupCommitAudit:
     """Writes through its own AuditTrail connection; read the trail through another."""
 
-    def __init__(self, trail: AuditTrail, lock_path: os.PathLike | str, flush_interval_s: float = FLUSH_INTERVAL_S):
+    def __init__(self, trail: AuditTrail, lock_path: os.PathLike | str, flush_interval_s: float = FLUSH_INTERVAL_S,
+                 synchronous: str = "NORMAL"):
         self.trail = trail
-        # The process-crash guarantee needs only the commit; the power-cut one is the flusher's (module docstring).
-        trail.conn.execute("PRAGMA synchronous=NORMAL")
+        # NORMAL: the process-crash guarantee needs only the commit; the power-cut one is the flusher's (module
+        # docstring). FULL (CREDITNET_AUDIT_SYNCHRONOUS): every commit waits for the disk as well.
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
+        trail.conn.execute(f"PRAGMA synchronous={synchronous}")
         # Checkpoints (each one syncs the WAL and the file) are the flusher's job, not a commit's: an automatic one
         # would put its two flushes into the latency of the check whose commit crossed the threshold.
         trail.conn.execute("PRAGMA wal_autocheckpoint=0")

@@ -31,7 +31,8 @@ class Service:
     def start(self) -> None:
         self.accounts = Accounts(self.settings.home)
         self.audit = AuditTrail(self.settings.home)
-        self.recorder = GroupCommitAudit(AuditTrail(self.settings.home), self.settings.home / "audit.lock")
+        self.recorder = GroupCommitAudit(AuditTrail(self.settings.home), self.settings.home / "audit.lock",
+                                         synchronous=self.api_settings.audit_synchronous)
         try:
             self.warm()
         except StoreUnavailable as exc:  # Neo4j may come up later: health says not ready, requests retry

@@ -147,3 +147,19 @@ def test_concurrent_checks_share_commits_and_each_gets_its_row(tmp_path):
     assert all(recorded[json.loads(t)["check_id"]] == t for t in texts)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         sqlite3.connect(home / "audit.sqlite").execute("UPDATE audit SET verdict = 'restricted'")
+
+
+@pytest.mark.parametrize("setting, pragma", [("NORMAL", 1), ("FULL", 2)])
+def test_the_stricter_promise_is_one_setting_away(tmp_path, monkeypatch, setting, pragma):
+    from api.config import ApiSettings
+    from api.state import Service
+    from graph.settings import Settings
+    monkeypatch.setenv("CREDITNET_AUDIT_SYNCHRONOUS", setting)
+    service = Service(Settings(home=tmp_path / "home", backend="embedded"), ApiSettings())
+    service.start()
+    try:
+        assert service.recorder.trail.conn.execute("PRAGMA synchronous").fetchone()[0] == pragma
+    finally:
+        service.close()
+    with pytest.raises(ValueError):
+        GroupCommitAudit(AuditTrail(tmp_path / "other"), tmp_path / "other" / "audit.lock", synchronous="OFF")
