@@ -7,8 +7,9 @@ operating system's cache, not in the process. What is traded: the audit connecti
 synchronous=NORMAL, so COMMIT does not wait for the disk. A flusher thread makes the trail durable against a
 power cut or a kernel crash by checkpointing it (which writes the WAL to the disk first) every
 `FLUSH_INTERVAL_S` when something was written; a power cut can therefore lose the rows of the checks answered
-in the last fraction of a second (normally ≤ 0.2 s plus one flush). With synchronous=FULL every commit waited for
-the disk (1.5–10 ms here), and that wait was most of an API check's time.
+in the last fraction of a second (normally ≤ 0.2 s plus one flush). With synchronous=FULL (still available:
+CREDITNET_AUDIT_SYNCHRONOUS) every commit waits for the disk (an fsync: 1.4 ms p50 here with the disk quiet,
+longer when it is shared), and that wait was most of an API check's time.
 
 Checks that finish together are still written together: each request queues its record and takes the commit
 lock; whoever holds it writes everything queued in one transaction. Several worker processes write the same
