@@ -19,8 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.audit import AuditTrail
-from graph.errors import StoreUnavailable
+from graph.audit import AuditTrail, unwritable
 
 
 @dataclass
@@ -58,8 +57,7 @@ class GroupCommitAudit:
                 self._write(batch)
         for item in items:
             if item.error is not None:
-                raise StoreUnavailable("检查结果无法记入审计记录，未作答复 (the audit trail could not record the "
-                                       "check; no answer is given without a record)") from item.error
+                raise unwritable(self.trail.home, item.error) from item.error
         return [item.result for item in items]
 
     def _write(self, batch: list[_Pending]) -> None:
