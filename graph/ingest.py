@@ -179,6 +179,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
             # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
             if rejects:
                 report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+            report.rejected = len(rejects)
+            writer.log_load(report.as_dict())  # committed with the file, or not at all
     except _DryRun:
         pass
     except BaseException as exc:
@@ -193,8 +195,6 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     report.changed = report.data_version != before
     if progress:
         progress(1.0)
-    if not dry_run:
-        store.record_load({**report.as_dict()})
     return report
 
 

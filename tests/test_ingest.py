@@ -122,6 +122,31 @@ def test_a_crash_in_the_middle_of_a_file_leaves_the_store_as_before(county, coun
     assert profile(county, E["CLEAR"], ON)["enterprise"]["name"] == NAMES["CLEAR"]
 
 
+def test_the_load_history_entry_commits_with_the_file(store, county_files, home, monkeypatch):
+    """The entry is written in the file's transaction: a load that dies after writing it but before its commit
+    leaves neither the rows nor the entry; a load that commits leaves both, with the version it made."""
+    load_file(store, county_files["enterprise"], home=home)
+    before, version, history = snapshot(store), store.data_version(), store.load_history()
+    real = type(store)._log_load
+
+    def dies_before_the_commit(conn_or_tx, entry):
+        real(conn_or_tx, entry)
+        raise KeyboardInterrupt  # the process stopped between the entry and the commit
+
+    monkeypatch.setattr(type(store), "_log_load", staticmethod(dies_before_the_commit))
+    with pytest.raises(KeyboardInterrupt):
+        load_file(store, county_files["blacklist"], home=home)
+    assert (snapshot(store), store.data_version(), store.load_history()) == (before, version, history)
+
+    monkeypatch.undo()
+    report = load_file(store, county_files["blacklist"], home=home)
+    *_, entry = store.load_history()
+    assert len(store.load_history()) == len(history) + 1
+    assert (entry["file"], entry["rows"], entry["loaded"], entry["rejected"], entry["rejects_file"]) == (
+        report.file, 12, 9, 3, report.rejects_file)
+    assert entry["data_version"] == report.data_version == store.data_version() > version
+
+
 def test_record_by_registration_number_before_the_registry_is_merged(store, county_files, home, tmp_path):
     # The listing arrives first, under the 15-digit number only; the registry later gives both codes.
     load_file(store, county_files["blacklist"], home=home)

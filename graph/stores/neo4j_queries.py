@@ -169,8 +169,9 @@ MATCH (p:Penalty {eid: c.eid, decision_no: c.decision_no})
 MERGE (c)-[:CHANGES]->(p)
 """
 LOG_LOAD = """
+MATCH (m:CreditnetMeta {id: 'creditnet'})
 CREATE (l:LoadLog {at: $at, file: $file, kind: $kind, rows: $rows, loaded: $loaded, rejected: $rejected,
-                   rejects_file: $rejects_file, data_version: $data_version})
+                   rejects_file: $rejects_file, data_version: m.data_version})
 """
 LOAD_HISTORY = """
 MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,

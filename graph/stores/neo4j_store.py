@@ -521,6 +521,8 @@ class Neo4jStore(GraphStore):
             w = Neo4jWriter(tx, self.settings.batch_size)
             yield w
             w.finish()
+            if w.load_entry is not None:
+                self._log_load(tx, w.load_entry)
             tx.commit()
         except BaseException as exc:
             if not tx.closed():
@@ -573,9 +575,14 @@ class Neo4jStore(GraphStore):
 
     def record_load(self, entry):
         with _translated(), self._session() as s:
-            s.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
-                  kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
-                  rejects_file=entry.get("rejects_file"), data_version=self.data_version()).consume()
+            self._log_load(s, entry)
+
+    @staticmethod
+    def _log_load(runner, entry: dict) -> None:
+        """On a session, or inside a load's transaction (where the entry gets the version that load makes)."""
+        runner.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
+                   kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
+                   rejects_file=entry.get("rejects_file")).consume()
 
     def load_history(self):
         with _translated(), self._session(read=True) as s:
