@@ -481,14 +481,21 @@ class Neo4jStore(GraphStore):
     def from_settings(cls, settings: Settings) -> "Neo4jStore":
         from neo4j import GraphDatabase
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = None
         try:
             # Notifications are off: Neo4j warns about relationship types a fresh database has not seen yet.
             driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=10,
                                           max_transaction_retry_time=15, notifications_min_severity="OFF")
             driver.verify_connectivity()
+            return cls(driver, settings.neo4j_database, settings, owns_driver=True)
         except Exception as exc:  # the driver raises many kinds; all mean "not reachable"
+            # A service retries opening on every request while Neo4j is down: each failed try must not leave
+            # a driver (and its pool) behind.
+            if driver is not None:
+                _quietly(driver.close)
+            if isinstance(exc, CreditnetError):  # init_schema's, already translated
+                raise
             raise _translate(exc) from exc
-        return cls(driver, settings.neo4j_database, settings, owns_driver=True)
 
     def _session(self, read: bool = False):
         from neo4j import READ_ACCESS, WRITE_ACCESS
