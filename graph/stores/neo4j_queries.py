@@ -50,6 +50,12 @@ SCHEMA = [
 
 DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
 BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"
+# The version read under the meta node's write lock (set and removed again: no change is committed). A load
+# takes that lock when it raises the version and keeps it until its commit has been applied, and Neo4j applies
+# a commit record by record, visible to readers as it goes (read committed): so a version read this way is
+# never that of a commit still being applied.
+SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
+                   "RETURN m.data_version AS v")
 
 # --- writing --------------------------------------------------------------------------------------------
 # Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).

@@ -350,11 +350,14 @@ class Neo4jWriter(GraphWriter):
 
 
 class Neo4jReader(GraphReader):
-    def __init__(self, tx, data_version: int):
+    def __init__(self, tx, data_version: int, settled_version=None):
         self.tx = tx
         self.data_version = data_version
+        self._settled_version = settled_version
 
     def current_version(self) -> int:
+        if self._settled_version is not None:
+            return self._settled_version()
         return int(self.tx.run(q.DATA_VERSION).single()["v"] or 0)
 
     def _rows(self, cypher: str, **params):
@@ -540,18 +543,34 @@ class Neo4jStore(GraphStore):
         finally:
             _quietly(session.close)
 
+    def settled_version(self) -> int:
+        """The data version, once any commit in progress has been applied completely.
+
+        Neo4j applies a committing transaction record by record, and a reader sees each record as it lands:
+        a question asked while a 100,000-row file was being applied saw the new version and none of the
+        file's rows. Read this way before and after a question, equal versions mean no commit overlapped it."""
+        with _translated(), self._session() as s:
+            tx = s.begin_transaction(timeout=self.settings.query_timeout_s)
+            try:
+                version = tx.run(q.SETTLED_VERSION).single()["v"]
+                tx.commit()
+            finally:
+                if not tx.closed():
+                    _quietly(tx.rollback)
+        return int(version or 0)
+
     @contextmanager
     def reader(self):
         with _translated():
+            version = self.settled_version()
             session = self._session(read=True)
             try:
                 tx = session.begin_transaction(timeout=self.settings.query_timeout_s)
-                version = tx.run(q.DATA_VERSION).single()["v"]
             except BaseException:
                 _quietly(session.close)
                 raise
         try:
-            yield Neo4jReader(tx, int(version or 0))
+            yield Neo4jReader(tx, version, self.settled_version)
         except Exception as exc:
             if _unavailable(exc):
                 raise _translate(exc) from exc

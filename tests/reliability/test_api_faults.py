@@ -9,12 +9,6 @@ to artifacts/reliability/api_faults.json, which RELIABILITY.md quotes.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from datetime import date
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -26,8 +20,9 @@ from county import AS_OF, E, NAMES, P
 from graph.ingest import load_file
 from graph.settings import Settings
 from graph.stores.neo4j_store import Neo4jStore
-from reliability.helpers import REPO, write_json_artifact
+from reliability.helpers import write_json_artifact
 from reliability.proxy import TcpProxy
+from reliability.served import Served
 
 pytestmark = pytest.mark.timeout(240, method="thread")
 
@@ -98,74 +93,12 @@ def neo4j_county(neo4j_uri, home, tmp_path):
     store.close()
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
-    """`creditnet serve` in a subprocess, its store reached through the proxy."""
-
-    def __init__(self, home: Path, neo4j_uri: str):
-        self.port = _free_port()
-        env = {**os.environ, "CREDITNET_HOME": str(home), "CREDITNET_BACKEND": "neo4j",
-               "CREDITNET_NEO4J_URI": neo4j_uri, "PYTHONUNBUFFERED": "1"}
-        # The log goes to a file: a pipe nobody reads would stop the server once 64 KB of warnings filled it.
-        self.log = home.parent / f"serve-{self.port}.log"
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve",
-                                          "--port", str(self.port), "--log-level", "warning"],
-                                         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
-
-    def wait_listening(self, seconds: float = 30) -> httpx.Response:
-        """The first answer to GET /health, whatever it says."""
-        deadline = time.monotonic() + seconds
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"creditnet serve exited: {self.log.read_text(errors='replace')}")
-            try:
-                return self.client.get("/api/v1/health")
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"creditnet serve did not listen in {seconds:.0f} s")
-                time.sleep(0.1)
-
-    def wait_ready(self, seconds: float) -> float:
-        """Seconds until GET /health says ready; fails the test after `seconds`."""
-        start = time.monotonic()
-        self.wait_listening(seconds)
-        while True:
-            r = self.client.get("/api/v1/health")
-            if r.status_code == 200 and r.json()["ready"]:
-                return time.monotonic() - start
-            if time.monotonic() - start > seconds:
-                pytest.fail(f"the service did not recover in {seconds:.0f} s: {r.status_code} {r.text}")
-            time.sleep(0.2)
-
-    def call(self, method: str, request: dict) -> tuple[httpx.Response, float]:
-        start = time.monotonic()
-        r = self.client.request(method, **request)
-        return r, time.monotonic() - start
-
-    def stop(self) -> None:
-        self.client.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 @pytest.fixture
 def served(request, home, proxy):
     servers = []
 
     def start() -> Served:
-        s = Served(home, proxy.uri)
+        s = Served(home, "neo4j", proxy.uri)
         servers.append(s)
         return s
 
