@@ -549,14 +549,24 @@ class Neo4jStore(GraphStore):
         Neo4j applies a committing transaction record by record, and a reader sees each record as it lands:
         a question asked while a 100,000-row file was being applied saw the new version and none of the
         file's rows. Read this way before and after a question, equal versions mean no commit overlapped it."""
-        with _translated(), self._session() as s:
-            tx = s.begin_transaction(timeout=self.settings.query_timeout_s)
-            try:
-                version = tx.run(q.SETTLED_VERSION).single()["v"]
-                tx.commit()
-            finally:
-                if not tx.closed():
-                    _quietly(tx.rollback)
+        from neo4j.exceptions import Neo4jError
+        try:
+            with _translated(), self._session() as s:
+                tx = s.begin_transaction(timeout=self.settings.query_timeout_s)
+                try:
+                    version = tx.run(q.SETTLED_VERSION).single()["v"]
+                    tx.commit()
+                finally:
+                    if not tx.closed():
+                        _quietly(tx.rollback)
+        except Neo4jError as exc:
+            # The server ends a lock wait that outlasts the transaction's timeout as a ClientError
+            # (LockClientStopped): here that only means a commit took that long to apply.
+            if "LockClientStopped" in (exc.code or "") or "TransactionTimedOut" in (exc.code or ""):
+                raise StoreBusy(f"数据正在导入，提交超过 {self.settings.query_timeout_s:g} 秒仍未完成，请稍后重试 (a load's "
+                                f"commit is still being applied after {self.settings.query_timeout_s:g} s; retry "
+                                f"shortly)") from exc
+            raise
         return int(version or 0)
 
     @contextmanager

@@ -217,6 +217,31 @@ def test_store_busy_is_503_with_retry_after(county, keys, monkeypatch):
     assert "retry" in r.json()["error"]["message"]
 
 
+def test_a_check_that_waits_too_long_for_a_commit_is_busy_not_an_error(neo4j_county, keys, monkeypatch):
+    """While a load's commit is applied it holds the version node's lock and checks wait for it (see
+    Neo4jStore.settled_version); one that waits longer than the query timeout gets 503 store_busy."""
+    from api_fixtures import app_client
+    from graph import settings as settings_module
+
+    monkeypatch.setenv("CREDITNET_BACKEND", "neo4j")
+    monkeypatch.setenv("CREDITNET_NEO4J_URI", neo4j_county.settings.neo4j_uri)
+    monkeypatch.setenv("CREDITNET_QUERY_TIMEOUT_S", "1")
+    settings_module.get_settings.cache_clear()
+    with app_client() as client:
+        assert client.post("/api/v1/checks", json={"key": E["LISTED"]}, headers=auth(keys.fdrc)).status_code == 200
+        with neo4j_county.driver.session() as session:
+            committing = session.begin_transaction()  # as a load between raising the version and its commit
+            committing.run("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1").consume()
+            try:
+                r = client.post("/api/v1/checks", json={"key": E["LISTED"]}, headers=auth(keys.fdrc))
+            finally:
+                committing.rollback()
+        assert r.status_code == 503 and r.json()["error"]["code"] == "store_busy", r.text
+        assert r.headers["Retry-After"] == "1"
+        assert client.post("/api/v1/checks", json={"key": E["LISTED"]}, headers=auth(keys.fdrc)).status_code == 200
+    settings_module.get_settings.cache_clear()
+
+
 def teardown_module(module):
     if FIGURES:
         write_json_artifact("api_faults.json", FIGURES)
