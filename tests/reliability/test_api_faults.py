@@ -9,8 +9,6 @@ to artifacts/reliability/api_faults.json, which RELIABILITY.md quotes.
 """
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import httpx
 import pytest
 
@@ -21,7 +19,6 @@ from graph.ingest import load_file
 from graph.settings import Settings
 from graph.stores.neo4j_store import Neo4jStore
 from reliability.helpers import write_json_artifact
-from reliability.proxy import TcpProxy
 from reliability.served import Served
 
 pytestmark = pytest.mark.timeout(240, method="thread")
@@ -72,14 +69,6 @@ def _stable(response: httpx.Response):
             return [strip(v) for v in x]
         return x
     return strip(body)
-
-
-@pytest.fixture
-def proxy(neo4j_uri):
-    target = urlparse(neo4j_uri)
-    p = TcpProxy(target.hostname or "127.0.0.1", target.port or 7687)
-    yield p
-    p.close()
 
 
 @pytest.fixture
