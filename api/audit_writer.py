@@ -26,8 +26,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.audit import AuditTrail, audit_row
-from graph.errors import StoreUnavailable
+from graph.audit import AuditTrail, audit_row, unwritable
 
 # How often the flusher makes committed rows durable against a power cut (when any were written).
 FLUSH_INTERVAL_S = 0.2
@@ -77,8 +76,7 @@ class GroupCommitAudit:
                 self._write(batch)
         for item in items:
             if item.error is not None:
-                raise StoreUnavailable("检查结果无法记入审计记录，未作答复 (the audit trail could not record the "
-                                       "check; no answer is given without a record)") from item.error
+                raise unwritable(self.trail.home, item.error) from item.error
         return [item.row[-1] for item in items]
 
     def _write(self, batch: list[_Pending]) -> None:

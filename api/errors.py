@@ -63,7 +63,18 @@ def _field_name(loc: tuple) -> tuple[str, str]:
 
 
 async def _creditnet_error(request: Request, exc: CreditnetError) -> JSONResponse:
-    return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+    retry_after = getattr(exc, "retry_after_s", None)
+    if retry_after is None:
+        return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+    # The store is down or busy: say when to ask again. The public is not told about the server room (the
+    # driver's message names hosts and ports); departments' systems are, so that their operators can act.
+    message = exc.message
+    if request.url.path.startswith(PUBLIC_PREFIX):
+        message = (f"数据服务暂时不可用，请 {retry_after} 秒后重试 (the data service is temporarily unavailable; "
+                   f"retry in {retry_after} s)")
+    details = {**exc.details, "retry_after_s": retry_after}
+    return error_response(request, exc.http_status, exc.code, message, details,
+                          headers={"Retry-After": str(retry_after)})
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

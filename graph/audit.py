@@ -10,12 +10,14 @@ import json
 import sqlite3
 import threading
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from graph.errors import StoreUnavailable
 from graph.model import CheckResult
 from graph.settings import get_settings
 
@@ -60,12 +62,39 @@ def audit_row(result: dict[str, Any], *, account: str, department: str | None, s
             result.get("data_version", 0), store, orjson.dumps(result).decode())
 
 
+def unwritable(home: Path, exc: BaseException) -> StoreUnavailable:
+    """Why the trail cannot take a record, in words an official can act on. A check is not answered without
+    its record (the answer must be provable later), so this ends the check."""
+    from graph.stores.embedded import disk_full_error, is_disk_full  # the embedded store's disk-full wording
+    if is_disk_full(exc):
+        return disk_full_error(home, exc)
+    return StoreUnavailable(f"审计记录 {home / 'audit.sqlite'} 无法写入（{exc}）；检查结果必须记入审计记录，本次未作答复。"
+                            f"请检查该目录的权限与磁盘空间后重试 (the audit trail cannot be written; no answer is "
+                            f"given without a record: check the directory's permissions and free space, then retry)",
+                            {"directory": str(home)})
+
+
+@contextmanager
+def _translated(home: Path):
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise unwritable(home, exc) from exc
+
+
 class AuditTrail:
     def __init__(self, home: Path):
-        home.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(home / "audit.sqlite", isolation_level=None, check_same_thread=False, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.executescript(SCHEMA)
+        self.home = home
+        with _translated(home):
+            home.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(home / "audit.sqlite", isolation_level=None, check_same_thread=False,
+                                        timeout=30)
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.executescript(SCHEMA)
+            except BaseException:
+                self.conn.close()
+                raise
 
     def record(self, result: dict[str, Any], *, account: str, department: str | None, store: str) -> dict[str, Any]:
         self.insert(audit_row(result, account=account, department=department, store=store))
@@ -109,6 +138,7 @@ def record_check(store, result: CheckResult, *, account: str, department: str | 
     """Record one check and return its answer as a dict carrying its `check_id`."""
     trail = AuditTrail(home or get_settings().home)
     try:
-        return trail.record(result.as_dict(), account=account, department=department, store=store.name)
+        with _translated(trail.home):
+            return trail.record(result.as_dict(), account=account, department=department, store=store.name)
     finally:
         trail.close()

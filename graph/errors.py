@@ -38,6 +38,7 @@ class StoreUnavailable(CreditnetError):
     code = "store_unavailable"
     exit_code = 4
     http_status = 503
+    retry_after_s = 5  # the service reconnects by itself; a client may ask again after this many seconds
 
 
 class FileRejected(CreditnetError):
@@ -54,7 +55,10 @@ class InvalidRequest(CreditnetError):
 
 
 class StoreBusy(CreditnetError):
-    """Loads kept committing while a question was being answered; asking again will succeed."""
+    """Loads kept committing while a question was being answered, or Neo4j reported a transient error
+    (a deadlock, a lock wait): asking again will succeed. 503, not 429: the client did nothing wrong and is
+    not over any quota; the server is briefly unable to answer (RFC 9110 §15.6.4, with Retry-After)."""
     code = "store_busy"
     exit_code = 4
     http_status = 503
+    retry_after_s = 1

@@ -27,6 +27,12 @@ _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _CACHE = 1 << 16
 
 
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() and int() also accept Arabic-Indic, Devanagari and other scripts' digits, which
+    NFKC leaves as they are, and a key made of them is a key no one could look up."""
+    return text.isascii() and text.isdigit()
+
+
 def normalise_code(value: object) -> str:
     """Strip spaces, fold full-width to half-width and upper-case a code or ID number."""
     if value is None:
@@ -89,7 +95,7 @@ def validate_reg_no(value: object) -> tuple[str, str | None]:
     is a warning, not a rejection.
     """
     code = normalise_code(value)
-    if len(code) != 15 or not code.isdigit():
+    if len(code) != 15 or not _ascii_digits(code):
         raise InvalidIdentifier(code, f"注册号应为15位数字，实为“{code}” (a registration number has 15 digits)")
     expected = reg_no_check_digit(code[:14])
     if code[14] != expected:
@@ -103,7 +109,7 @@ def validate_id_number(value: object) -> str:
     code = normalise_code(value)
     if not code:
         raise InvalidIdentifier(code, "证件号码为空 (ID number is empty)")
-    if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
+    if len(code) != 18 or not _ascii_digits(code[:17]) or code[17] not in "0123456789X":
         raise InvalidIdentifier(code, f"身份证号码应为17位数字加1位校验码，实为“{code}” (an ID number has 18 characters)")
     try:
         date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
@@ -124,7 +130,7 @@ class Identifier:
 
 
 def looks_like_id_number(code: str) -> bool:
-    return len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X" and code[6:8] in ("18", "19", "20")
+    return len(code) == 18 and _ascii_digits(code[:17]) and code[17] in "0123456789X" and code[6:8] in ("18", "19", "20")
 
 
 def classify(value: object) -> Identifier:
@@ -134,6 +140,11 @@ def classify(value: object) -> Identifier:
     wins, and when neither holds the message names the check digit that was expected.
     """
     code = normalise_code(value)
+    if not code.isascii():
+        foreign = "".join(sorted({c for c in code if not c.isascii()}))
+        raise InvalidIdentifier(
+            code, f"“{code}”含有非 0-9、A-Z 的字符 {foreign}：代码和证件号码只能用半角数字 0-9 和字母，请按原件重新输入 "
+                  f"(codes and ID numbers use digits 0-9 and letters A-Z only; re-type it from the document)")
     if len(code) == 15 and code.isdigit():
         reg, warning = validate_reg_no(code)
         return Identifier("reg_no", reg, warning)

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from graph.departments import canonical_department
 from graph.errors import FileRejected, StoreUnavailable
+from graph.formula_cells import NOTE, inert
 from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.stores.base import GraphStore, GraphWriter
 
@@ -178,6 +179,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
             # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
             if rejects:
                 report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+            report.rejected = len(rejects)
+            writer.log_load(report.as_dict())  # committed with the file, or not at all
     except _DryRun:
         pass
     except BaseException as exc:
@@ -192,28 +195,31 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     report.changed = report.data_version != before
     if progress:
         progress(1.0)
-    if not dry_run:
-        store.record_load({**report.as_dict()})
     return report
 
 
 def write_rejects(target: Path, rejects: list) -> Path:
     """Write rejected rows as CSV (UTF-8 with BOM so Excel opens it): row number, field, reason, then the row.
+    Cells Excel would run as formulas are made inert (graph/formula_cells.py); when any was, a last header
+    cell says so and how to get the text as sent.
     The file appears whole or not at all; a failure (a full disk) raises StoreUnavailable naming the directory."""
     headers: list[str] = []
     for r in rejects:
         for h in r.original:
             if h not in headers:
                 headers.append(h)
+    sent = [[*headers]] + [["" if r.original.get(h) is None else str(r.original[h]) for h in headers] for r in rejects]
+    written = [[inert(cell) for cell in row] for row in sent]
+    changed = written != sent
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
             out = csv.writer(fh)
-            out.writerow(["行号", "字段", "原因", *headers])
-            for r in rejects:
-                out.writerow([r.row_number, r.field, r.reason, *(r.original.get(h, "") for h in headers)])
+            out.writerow(["行号", "字段", "原因", *written[0], *([NOTE] if changed else [])])
+            for r, cells in zip(rejects, written[1:]):
+                out.writerow([r.row_number, r.field, r.reason, *cells])
         os.replace(tmp, target)
     except OSError as exc:
         if tmp:

@@ -133,6 +133,14 @@ def test_check_a_new_applicant_with_its_persons(client, keys):
     assert body["verdict"] == "restricted" and body["hits"][0]["rule"] == "three-year-bar"
 
 
+def test_digits_of_other_scripts_are_422_with_the_reason(client, keys):
+    arabic_indic = "\u0665\u0662\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0665\u0660\u0661\u0668"
+    for path, request in (("/api/v1/checks", {"json": {"key": arabic_indic}}), (f"/api/v1/enterprises/{arabic_indic}", {})):
+        r = (client.post if request else client.get)(path, headers=auth(keys.fdrc), **request)
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["code"] == "invalid_identifier" and "digits 0-9" in r.json()["error"]["message"]
+
+
 def test_depth_and_as_of_are_honoured(client, keys):
     h = auth(keys.fdrc)
     assert client.post("/api/v1/checks", json={"key": E["TWO_HOPS"], "as_of": AS_OF, "depth": 1}, headers=h).json()["verdict"] == "clear"

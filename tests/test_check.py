@@ -152,6 +152,20 @@ def test_invalid_key_names_the_expected_check_digit(county, bad, expected):
         assert f"check digit should be {expected}" in exc.value.message
 
 
+# Digits of other scripts pass str.isdigit() and int(); NFKC leaves them as they are. Arabic-Indic and
+# Devanagari renderings of a registration number and an ID number, and a USCC with two Arabic-Indic digits.
+OTHER_SCRIPTS = ["\u0665\u0662\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0665\u0660\u0661\u0668",
+                 "".join(chr(0x0966 + int(c)) if c.isdigit() else c for c in "11010519491231002X"),
+                 "9164042\u0661\u0662MA7XXXXXX"]
+
+
+@pytest.mark.parametrize("bad", OTHER_SCRIPTS, ids=["arabic-indic-reg-no", "devanagari-id", "mixed-uscc"])
+def test_digits_of_other_scripts_are_refused_with_the_reason(county, bad):
+    with pytest.raises(InvalidSubject) as exc:
+        run(county, bad)
+    assert "digits 0-9" in exc.value.message and "0-9" in exc.value.message.split("(")[0]
+
+
 def test_new_applicant_with_a_restricted_person(county):
     applicant = Applicant.from_dict({"name": "西吉县新公司", "persons": [
         {"name": "张三", "id_type": "居民身份证", "id_number": P["RESTRICTED"], "role": "监事"},

@@ -79,6 +79,10 @@ def test_check_errors_say_what_to_do(loaded):
     assert err["code"] == "invalid_identifier" and "check digit should be 3" in err["message"]
     r = invoke("check", uscc(4242), "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["verdict"] == "clear"
+    r = invoke("check", "\u0665\u0662\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0665\u0660\u0661\u0668", "--json")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    err = json.loads(r.stdout)["error"]
+    assert err["code"] == "invalid_identifier" and "digits 0-9" in err["message"]
     assert invoke("check").exit_code == 2
     assert invoke("check", E["CLEAR"], "--as-of", "2026/06/01").exit_code == 2
 

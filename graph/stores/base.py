@@ -34,6 +34,13 @@ class GraphWriter(ABC):
     """Receives the rows of one file, already validated and normalised by the loaders."""
 
     stats: WriteStats
+    load_entry: dict[str, Any] | None = None
+
+    def log_load(self, entry: dict[str, Any]) -> None:
+        """The file's load summary (for `stats`), written by the store in this file's transaction after
+        `finish()`, with the data version the commit makes: the history then never lacks a loaded file, nor
+        lists one that did not load, whenever the process dies."""
+        self.load_entry = entry
 
     @abstractmethod
     def enterprise(self, code: str, code_kind: str, *, name: str | None, reg_no: str | None = None,

@@ -375,6 +375,8 @@ class EmbeddedStore(GraphStore):
             w = SqliteWriter(conn)
             yield w
             w.finish()
+            if w.load_entry is not None:
+                self._log_load(conn, w.load_entry)
             conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback(conn)
@@ -443,11 +445,17 @@ class EmbeddedStore(GraphStore):
 
     def record_load(self, entry):
         with self._disk_full_translated():
-            self._write_conn.execute(
-                "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
-                 entry["loaded"], entry["rejected"], entry.get("rejects_file"), self.data_version()))
+            self._log_load(self._write_conn, entry)
+
+    @staticmethod
+    def _log_load(conn: sqlite3.Connection, entry: dict) -> None:
+        """On `conn`, so that inside a load's transaction the entry carries the version that load makes."""
+        version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+        conn.execute(
+            "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
+             entry["loaded"], entry["rejected"], entry.get("rejects_file"), version))
 
     def load_history(self):
         cols = ("at", "file", "kind", "rows", "loaded", "rejected", "rejects_file", "data_version")

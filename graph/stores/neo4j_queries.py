@@ -50,6 +50,12 @@ SCHEMA = [
 
 DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
 BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"
+# The version read under the meta node's write lock (set and removed again: no change is committed). A load
+# takes that lock when it raises the version and keeps it until its commit has been applied, and Neo4j applies
+# a commit record by record, visible to readers as it goes (read committed): so a version read this way is
+# never that of a commit still being applied.
+SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
+                   "RETURN m.data_version AS v")
 
 # --- writing --------------------------------------------------------------------------------------------
 # Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).
@@ -169,8 +175,9 @@ MATCH (p:Penalty {eid: c.eid, decision_no: c.decision_no})
 MERGE (c)-[:CHANGES]->(p)
 """
 LOG_LOAD = """
+MATCH (m:CreditnetMeta {id: 'creditnet'})
 CREATE (l:LoadLog {at: $at, file: $file, kind: $kind, rows: $rows, loaded: $loaded, rejected: $rejected,
-                   rejects_file: $rejects_file, data_version: $data_version})
+                   rejects_file: $rejects_file, data_version: m.data_version})
 """
 LOAD_HISTORY = """
 MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,

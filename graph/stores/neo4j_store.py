@@ -365,11 +365,14 @@ class _TimedReads:
 
 
 class Neo4jReader(GraphReader):
-    def __init__(self, tx, data_version: int):
+    def __init__(self, tx, data_version: int, settled_version=None):
         self.tx = tx
         self.data_version = data_version
+        self._settled_version = settled_version
 
     def current_version(self) -> int:
+        if self._settled_version is not None:
+            return self._settled_version()
         return int(self.tx.run(q.DATA_VERSION).single()["v"] or 0)
 
     def _rows(self, cypher: str, **params):
@@ -520,14 +523,21 @@ class Neo4jStore(GraphStore):
     def from_settings(cls, settings: Settings) -> "Neo4jStore":
         from neo4j import GraphDatabase
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = None
         try:
             # Notifications are off: Neo4j warns about relationship types a fresh database has not seen yet.
             driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=10,
                                           max_transaction_retry_time=15, notifications_min_severity="OFF")
             driver.verify_connectivity()
+            return cls(driver, settings.neo4j_database, settings, owns_driver=True)
         except Exception as exc:  # the driver raises many kinds; all mean "not reachable"
+            # A service retries opening on every request while Neo4j is down: each failed try must not leave
+            # a driver (and its pool) behind.
+            if driver is not None:
+                _quietly(driver.close)
+            if isinstance(exc, CreditnetError):  # init_schema's, already translated
+                raise
             raise _translate(exc) from exc
-        return cls(driver, settings.neo4j_database, settings, owns_driver=True)
 
     def _session(self, read: bool = False):
         from neo4j import READ_ACCESS, WRITE_ACCESS
@@ -560,6 +570,8 @@ class Neo4jStore(GraphStore):
             w = Neo4jWriter(tx, self.settings.batch_size)
             yield w
             w.finish()
+            if w.load_entry is not None:
+                self._log_load(tx, w.load_entry)
             tx.commit()
         except BaseException as exc:
             if not tx.closed():
@@ -570,21 +582,48 @@ class Neo4jStore(GraphStore):
         finally:
             _quietly(session.close)
 
+    def settled_version(self) -> int:
+        """The data version, once any commit in progress has been applied completely.
+
+        Neo4j applies a committing transaction record by record, and a reader sees each record as it lands:
+        a question asked while a 100,000-row file was being applied saw the new version and none of the
+        file's rows. Read this way before and after a question, equal versions mean no commit overlapped it."""
+        from neo4j.exceptions import Neo4jError
+        try:
+            with _translated(), self._session() as s:
+                tx = s.begin_transaction(timeout=self.settings.query_timeout_s)
+                try:
+                    version = tx.run(q.SETTLED_VERSION).single()["v"]
+                    tx.commit()
+                finally:
+                    if not tx.closed():
+                        _quietly(tx.rollback)
+        except Neo4jError as exc:
+            # The server ends a lock wait that outlasts the transaction's timeout as a ClientError
+            # (LockClientStopped): here that only means a commit took that long to apply.
+            if "LockClientStopped" in (exc.code or "") or "TransactionTimedOut" in (exc.code or ""):
+                raise StoreBusy(f"数据正在导入，提交超过 {self.settings.query_timeout_s:g} 秒仍未完成，请稍后重试 (a load's "
+                                f"commit is still being applied after {self.settings.query_timeout_s:g} s; retry "
+                                f"shortly)") from exc
+            raise
+        return int(version or 0)
+
     @contextmanager
     def reader(self):
         # Each read is its own auto-commit transaction with the time limit, not one explicit transaction per
-        # question: Neo4j reads are read-committed either way (`GraphStore.read` re-reads the data version to
-        # catch a load that committed mid-question), and BEGIN and COMMIT were two of a check's round trips.
+        # question: Neo4j reads are read-committed either way, and BEGIN and COMMIT were two of a check's round
+        # trips. What keeps an answer to one state is the settled version read before and after the question
+        # (`settled_version`; `GraphStore.read` asks again when they differ).
         with _translated():
+            version = self.settled_version()
             session = self._session(read=True)
             try:
                 reads = _TimedReads(session, self.settings.query_timeout_s)
-                version = reads.run(q.DATA_VERSION).single()["v"]
             except BaseException:
                 _quietly(session.close)
                 raise
         try:
-            yield Neo4jReader(reads, int(version or 0))
+            yield Neo4jReader(reads, version, self.settled_version)
         except Exception as exc:
             if _unavailable(exc):
                 raise _translate(exc) from exc
@@ -613,9 +652,14 @@ class Neo4jStore(GraphStore):
 
     def record_load(self, entry):
         with _translated(), self._session() as s:
-            s.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
-                  kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
-                  rejects_file=entry.get("rejects_file"), data_version=self.data_version()).consume()
+            self._log_load(s, entry)
+
+    @staticmethod
+    def _log_load(runner, entry: dict) -> None:
+        """On a session, or inside a load's transaction (where the entry gets the version that load makes)."""
+        runner.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
+                   kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
+                   rejects_file=entry.get("rejects_file")).consume()
 
     def load_history(self):
         with _translated(), self._session(read=True) as s:

@@ -5,16 +5,19 @@
   crashed (an exception other than LoadError/FileRejected, or a CLI traceback). At the end of the session the
   counts go to artifacts/reliability/bad_input.json, which RELIABILITY.md quotes.
 - `neo4j_uri`: the test server's address, or a skip (a failure under CREDITNET_REQUIRE_NEO4J=1).
+- `proxy`: a TcpProxy to that server, which a test cuts and restores (test_neo4j_faults.py, test_api_faults.py).
 """
 from __future__ import annotations
 
 import json
 import os
 from collections import Counter
+from urllib.parse import urlparse
 
 import pytest
 
 from reliability.helpers import ARTIFACTS, write_json_artifact
+from reliability.proxy import TcpProxy
 
 _BAD_INPUT: list[dict] = []
 
@@ -48,6 +51,15 @@ def neo4j_uri() -> str:
             pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but CREDITNET_TEST_NEO4J_URI is not set")
         pytest.skip("no Neo4j server configured: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
     return uri
+
+
+@pytest.fixture
+def proxy(neo4j_uri):
+    """A TCP proxy (proxy.py) between the driver and the test server, to cut and restore."""
+    target = urlparse(neo4j_uri)
+    p = TcpProxy(target.hostname or "127.0.0.1", target.port or 7687)
+    yield p
+    p.close()
 
 
 def pytest_runtest_logreport(report):

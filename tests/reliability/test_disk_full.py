@@ -142,17 +142,22 @@ def test_a_full_disk_under_the_rejects_directory_fails_the_whole_file(small_disk
     assert (report.loaded, report.rejected) == (50, 50) and Path(report.rejects_file).stat().st_size > 64 * 1024
 
 
-@pytest.mark.xfail(strict=True, reason="graph/audit.py (outside this step's files) does not translate a full disk: "
-                                       "`creditnet check` then ends in a traceback instead of a StoreUnavailable message")
 def test_a_check_on_a_full_disk_says_the_disk_is_full(small_disk, tmp_path):
     from reliability.helpers import cli_env, creditnet
     home = small_disk(tmp_path / "disk", "4m") / "home"
     store = EmbeddedStore(home)  # kept open, as by a server: the store's files stay, the audit trail has no room
     for path in county_module.write_county(tmp_path / "county").values():
         load_file(store, path, home=home)
-    _fill(home.parent, 0)
+    ballast = _fill(home.parent, 0)
     result = creditnet("check", county_module.E["LISTED"], "--json", env=cli_env(home))
-    store.close()
     assert "Traceback" not in result.stderr
     assert result.returncode == StoreUnavailable.exit_code
-    assert json.loads(result.stdout)["error"]["code"] == "store_unavailable"
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "store_unavailable" and error["details"]["directory"] == str(home)
+    assert "磁盘已满" in error["message"] and "is full" in error["message"] and "free some space" in error["message"]
+
+    ballast.unlink()  # space again: the same check is answered and recorded
+    result = creditnet("check", county_module.E["LISTED"], "--json", env=cli_env(home))
+    store.close()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["verdict"] == "restricted" and json.loads(result.stdout)["check_id"]

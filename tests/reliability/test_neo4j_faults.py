@@ -15,7 +15,6 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from typer.testing import CliRunner
@@ -29,7 +28,6 @@ from graph.queries.check import check
 from graph.settings import Settings
 from graph.stores.neo4j_store import Neo4jStore
 from reliability.helpers import snapshot
-from reliability.proxy import TcpProxy
 
 # A lost connection must end in an error, never in a hang; if it hangs, stop the run (a thread, because a
 # process blocked in the driver may not see a signal) rather than hold the shared server's locks.
@@ -37,14 +35,6 @@ pytestmark = pytest.mark.timeout(180, method="thread")
 
 ON = date.fromisoformat(county_module.AS_OF)
 LISTED = county_module.E["LISTED"]
-
-
-@pytest.fixture
-def proxy(neo4j_uri):
-    target = urlparse(neo4j_uri)
-    p = TcpProxy(target.hostname or "127.0.0.1", target.port or 7687)
-    yield p
-    p.close()
 
 
 def _store(uri: str, home: Path) -> Neo4jStore:
