@@ -1,0 +1,71 @@
+"""Nothing the service logs may carry a personal ID number or an API key.
+
+Request lines carry what callers put in the URL — `GET /api/v1/persons/<ID number>`, `?q=<ID number>`,
+`?a=<ID number>` — and uvicorn's access log writes them verbatim; a traceback quotes the exception's message,
+which may echo a key a caller sent. Log files are read by operators and shipped to other systems, so both are
+masked where every record is made: a log-record factory rewrites the message, its arguments and the formatted
+traceback of every record from any logger (uvicorn's, ours, a library's) before any handler sees it.
+
+The arguments stay a tuple of the same length and type where they were not text, because formatters such as
+uvicorn's access formatter unpack them by position.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from typing import Any
+
+from api.masking import mask_text
+
+# `cn_<key id>_<secret>` (graph/accounts.py): the key id may be logged, the secret never.
+_API_KEY = re.compile(r"\b(cn_[0-9A-Za-z]+_)[A-Za-z0-9_\-]{8,}")
+# An Authorization header's value, should anything ever print headers.
+_BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)[^\s'\",;&]+")
+
+
+def mask_secrets(text: str) -> str:
+    """The text with ID numbers masked (region and last four), API key secrets and credentials replaced."""
+    text = _API_KEY.sub(r"\1***", text)
+    text = _BEARER.sub(r"\1\2***", text)
+    return mask_text(text)
+
+
+def _mask_arg(value: Any) -> Any:
+    if isinstance(value, (int, float, type(None))):  # %d and %f must still format them
+        return value
+    if isinstance(value, str):
+        return mask_secrets(value)
+    text = str(value)
+    masked = mask_secrets(text)
+    return value if masked == text else masked
+
+
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    if isinstance(record.msg, str):
+        record.msg = mask_secrets(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_mask_arg(a) for a in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _mask_arg(v) for k, v in record.args.items()}
+    if record.exc_info and record.exc_info[0] is not None:
+        # Formatters reuse exc_text when it is set: format the traceback once, masked.
+        record.exc_text = mask_secrets("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+    return record
+
+
+_installed = False
+
+
+def install() -> None:
+    """Mask every log record this process makes from now on (idempotent; once per worker process)."""
+    global _installed
+    if _installed:
+        return
+    make = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _mask_record(make(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
