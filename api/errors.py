@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.masking import scrub
+from api.masking import mask_secrets, scrub
 from graph.errors import CreditnetError
 
 log = logging.getLogger("creditnet.api")
@@ -41,7 +41,8 @@ class UnsupportedMediaType(CreditnetError):
 
 def error_response(request: Request | None, status: int, code: str, message: str,
                    details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = scrub({"error": {"code": code, "message": message, "details": details or {}}}, keep_codes=False)
+    body = scrub({"error": {"code": code, "message": message, "details": details or {}}}, keep_codes=False,
+                 mask=mask_secrets)
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, headers=headers)

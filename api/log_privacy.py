@@ -12,23 +12,10 @@ uvicorn's access formatter unpack them by position.
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from typing import Any
 
-from api.masking import mask_text
-
-# `cn_<key id>_<secret>` (graph/accounts.py): the key id may be logged, the secret never.
-_API_KEY = re.compile(r"\b(cn_[0-9A-Za-z]+_)[A-Za-z0-9_\-]{8,}")
-# An Authorization header's value, should anything ever print headers.
-_BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)[^\s'\",;&]+")
-
-
-def mask_secrets(text: str) -> str:
-    """The text with ID numbers masked (region and last four), API key secrets and credentials replaced."""
-    text = _API_KEY.sub(r"\1***", text)
-    text = _BEARER.sub(r"\1\2***", text)
-    return mask_text(text)
+from api.masking import mask_secrets
 
 
 def _mask_arg(value: Any) -> Any:

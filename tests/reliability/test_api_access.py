@@ -40,7 +40,7 @@ def headers_for(role: str, keys: Keys) -> dict[str, str]:
         "unknown_key": auth("cn_000000000000_" + "x" * 43),
         "malformed": auth("not-a-key"),
         "basic": {"Authorization": "Basic " + keys.fdrc},
-        "empty_bearer": {"Authorization": "Bearer "},
+        "empty_bearer": {"Authorization": "Bearer"},
     }[role]
 
 
