@@ -21,6 +21,7 @@ from api_fixtures import Keys, auth, listing_row
 from county import AS_OF, E, NAMES, P
 
 from api.app import create_app
+from reliability.helpers import write_json_artifact
 from reliability.live_api import app_endpoints
 
 ROLES = ("public", "own", "other", "admin", "revoked", "wrong_secret", "unknown_key", "malformed", "basic",
@@ -147,6 +148,9 @@ def test_access_table(client, keys, county):
             problem = _try(client, keys, county, method, path, kwargs, role, status)
             if problem:
                 wrong[f"{method} {path} ({call.what}) as {role}"] = problem
+    write_json_artifact(f"api_access_{county.name}.json", {
+        "endpoints": len(TABLE), "calls": len(CASES), "callers": len(ROLES), "cases": len(CASES) * len(ROLES),
+        "as_expected": len(CASES) * len(ROLES) - len(wrong), "wrong": sorted(wrong)})
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
 
 

@@ -24,6 +24,7 @@ from county import AS_OF, E, NAMES, P, id_number
 
 from api.masking import find_id_numbers, mask_secrets
 from graph.identifiers import mask_id_number
+from reliability.helpers import write_json_artifact
 from reliability.live_api import LiveServer
 from reliability.test_api_access import CASES, Context, expect, headers_for
 
@@ -112,6 +113,10 @@ def test_no_id_number_or_key_in_answers_or_logs(county, keys, home, tmp_path, lo
     assert not leaks, leaks
 
     logs = server.log_text() + "".join(p.read_text(errors="replace") for p in home.rglob("*.log"))
+    write_json_artifact(f"api_privacy_{county.name}_{log_level}.json", {
+        "requests": len(responses), "statuses": {str(s): sum(r.status_code == s for r in responses) for s in sorted(statuses)},
+        "log_lines": len(logs.splitlines()), "log_bytes": len(logs.encode()), "leaks_in_answers": len(leaks),
+        "id_numbers_in_logs": len(find_id_numbers(logs)), "keys_in_logs": sum(s in logs for s in secrets)})
     assert find_id_numbers(logs) == [], [line for line in logs.splitlines() if find_id_numbers(line)][:5]
     for secret in secrets:
         assert secret not in logs, f"an API key in the log: {secret[:8]}…"
