@@ -29,8 +29,8 @@ def _free_port() -> int:
 class LiveServer:
     """`with LiveServer(logs_dir) as server:` → server.base, server.client (httpx), server.log_text()."""
 
-    def __init__(self, logs: Path, log_level: str = "info", env: dict[str, str] | None = None):
-        self.logs, self.log_level = logs, log_level
+    def __init__(self, logs: Path, log_level: str = "info", env: dict[str, str] | None = None, workers: int = 1):
+        self.logs, self.log_level, self.workers = logs, log_level, workers
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -42,7 +42,8 @@ class LiveServer:
         self._out = (self.logs / "stdout.log").open("wb")
         self._err = (self.logs / "stderr.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(self.port),
-                                      "--log-level", self.log_level], cwd=REPO, env=self.env,
+                                      "--log-level", self.log_level, "--workers", str(self.workers)],
+                                     cwd=REPO, env=self.env,
                                      stdout=self._out, stderr=self._err)
         try:
             wait_for_health(_FileErr(self.proc, self.logs / "stderr.log"), self.base, 60)

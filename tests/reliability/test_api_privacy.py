@@ -127,6 +127,18 @@ def test_no_id_number_or_key_in_answers_or_logs(county, keys, home, tmp_path, lo
     assert mask_id_number(UNKNOWN_PERSON) in logs and "GET /api/v1/persons/" in logs
 
 
+@pytest.mark.slow
+def test_every_worker_masks_its_log(county, keys, tmp_path):
+    """`creditnet serve --workers 2`: each worker process builds the app, so each masks its own log."""
+    with LiveServer(tmp_path / "logs", log_level="info", workers=2) as server:
+        for person in (P["RESTRICTED"], UNKNOWN_PERSON) * 10:
+            server.client.get(f"/api/v1/persons/{person}", headers=auth(keys.fdrc))
+            server.client.get("/api/v1/public/search", params={"q": person})
+        logs = server.log_text()
+    assert logs.count(mask_id_number(UNKNOWN_PERSON)) >= 20 and find_id_numbers(logs) == []
+    assert keys.fdrc.split("_", 2)[2] not in logs
+
+
 def test_the_openapi_document_and_pages_carry_no_id_number(county, keys, tmp_path):
     with LiveServer(tmp_path / "logs", log_level="warning") as server:
         spec = server.client.get("/openapi.json")
