@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-
 from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import Keys, auth, listing_row
 from county import AS_OF, E, NAMES, P
