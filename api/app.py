@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api.config import ApiSettings
 from api.errors import BodyLimit, install_error_handlers
-from api import web
+from api import log_privacy, web
 from api.routes import audit, checks, health, public, reading, records
 from api.state import Service
 from graph.settings import Settings, get_settings
@@ -48,6 +48,7 @@ def _version() -> str:
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     api_settings = api_settings or ApiSettings()
+    log_privacy.install()  # before the first request line is logged
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -2,8 +2,9 @@
 
 Library errors (CreditnetError) carry their own code and HTTP status; request validation gives 422 with one
 entry per invalid field; Starlette's own errors (unknown route, wrong method) and anything unexpected are put
-into the same shape. On public paths the message and details are scrubbed of ID numbers, since they may
-echo what the caller typed.
+into the same shape. Every error's message and details are scrubbed of ID numbers, since they may echo what
+the caller typed and error bodies end up in approval systems' logs; the public views are scrubbed again on
+their own (api/routes/public.py).
 """
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.masking import scrub
+from api.masking import mask_secrets, scrub
 from graph.errors import CreditnetError
 
 log = logging.getLogger("creditnet.api")
-PUBLIC_PREFIX = "/api/v1/public"
 
 STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -41,9 +41,8 @@ class UnsupportedMediaType(CreditnetError):
 
 def error_response(request: Request | None, status: int, code: str, message: str,
                    details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    if request is None or request.url.path.startswith(PUBLIC_PREFIX):
-        body = scrub(body, keep_codes=False)
+    body = scrub({"error": {"code": code, "message": message, "details": details or {}}}, keep_codes=False,
+                 mask=mask_secrets)
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -89,8 +88,17 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(request, 422, "invalid_request", message, {"fields": fields})
 
 
+# FastAPI's words for a JSON body it cannot decode (not UTF-8, say): a 400 no route documents, while JSON
+# it can decode but not parse is 422 — one status for one mistake.
+BODY_NOT_PARSED = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 400 and message == BODY_NOT_PARSED:
+        reason = "请求体不是 UTF-8 编码的 JSON (the body is not JSON in UTF-8)"
+        return error_response(request, 422, "invalid_request", f"请求内容有误 (invalid request): body: {reason}",
+                              {"fields": [{"field": "", "in": "body", "message": reason, "type": "json_invalid"}]})
     if exc.status_code == 404 and message == "Not Found":
         message = f"没有这个接口：{request.url.path} (no such endpoint)"
     return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message,

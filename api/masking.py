@@ -52,13 +52,31 @@ def mask_text(text: str) -> str:
     return _ID_SHAPED.sub(lambda m: mask_id_number(m.group()) if is_id_number(m.group()) else m.group(), text)
 
 
-def scrub(data: Any, keep_codes: bool = True, _field: str | None = None) -> Any:
+# `cn_<key id>_<secret>` (graph/accounts.py): the key id may be shown, the secret never.
+_API_KEY = re.compile(r"\b(cn_[0-9A-Za-z]+_)[A-Za-z0-9_\-]{8,}")
+# An Authorization header's value, should anything print headers.
+_CREDENTIALS = re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)[^\s'\",;&]+")
+
+
+def mask_secrets(text: str) -> str:
+    """The text with ID numbers masked (region and last four) and API key secrets and credentials replaced:
+    for log lines, and for answers that echo what a caller typed."""
+    if "cn_" in text:  # the substring tests spare most log lines the regular expressions
+        text = _API_KEY.sub(r"\1***", text)
+    lowered = text.lower()
+    if "bearer" in lowered or "basic" in lowered:
+        text = _CREDENTIALS.sub(r"\1\2***", text)
+    return mask_text(text)
+
+
+def scrub(data: Any, keep_codes: bool = True, _field: str | None = None, mask=mask_text) -> Any:
     """A copy of a JSON value with every ID number masked. keep_codes leaves enterprise code fields as they
-    are (public views); error details echo what the caller typed, so they are scrubbed whole."""
+    are (public views); error details echo what the caller typed, so they are scrubbed whole, with
+    `mask=mask_secrets` so that a key pasted into the wrong place is not echoed either."""
     if isinstance(data, str):
-        return data if keep_codes and _field in CODE_FIELDS else mask_text(data)
+        return data if keep_codes and _field in CODE_FIELDS else mask(data)
     if isinstance(data, dict):
-        return {mask_text(k) if isinstance(k, str) else k: scrub(v, keep_codes, k) for k, v in data.items()}
+        return {mask(k) if isinstance(k, str) else k: scrub(v, keep_codes, k, mask) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return [scrub(v, keep_codes, _field) for v in data]
+        return [scrub(v, keep_codes, _field, mask) for v in data]
     return data

@@ -41,10 +41,11 @@ class SubjectIn(BaseModel):
     """Whom to check. Either `key` (a USCC, 15-digit registration number or resident ID number), or an
     applicant object: `name` with `uscc` and/or `persons` (a new applicant, perhaps not yet registered),
     or `name` alone to look an enterprise up by its registered name."""
+    # The OpenAPI document is public: its examples hold no resident ID number, not even a well-known sample.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"key": "91640422000000101M"},
-        {"name": "西吉县新公司", "persons": [{"name": "张三", "id_type": "居民身份证",
-                                           "id_number": "11010519491231002X", "role": "法定代表人"}]}]})
+        {"name": "西吉县新公司", "persons": [{"name": "JOHN SMITH", "id_type": "护照",
+                                           "id_number": "E12345678", "role": "法定代表人"}]}]})
     key: Optional[str] = Field(None, max_length=64)
     name: Optional[str] = Field(None, max_length=200)
     uscc: Optional[str] = Field(None, max_length=64)

@@ -66,7 +66,14 @@ def write_json_rows(rows: Any, target: Path) -> int:
     return len(rows)
 
 
-def foreign_rows(path: Path, kind: str, department: str, limit: int = 20) -> list[dict[str, Any]]:
+def refused_as_sent(exc: FileRejected, path: Path, filename: str) -> FileRejected:
+    """The refusal naming the file as its sender named it, not the server's temporary copy (whose path says
+    nothing to the clerk and tells a caller how the server lays out its disk)."""
+    message = exc.message.replace(str(path), filename).replace(path.name, filename)
+    return FileRejected(message, {**exc.details, "file": filename})
+
+
+def foreign_rows(path: Path, kind: str, department: str, filename: str, limit: int = 20) -> list[dict[str, Any]]:
     """Rows (that would load) naming a department other than `department` as issuer or sender."""
     from graph.loaders import LoadError, ParsedRow, open_table
 
@@ -84,7 +91,7 @@ def foreign_rows(path: Path, kind: str, department: str, limit: int = 20) -> lis
                 if len(out) >= limit:
                     break
     except LoadError as exc:
-        raise FileRejected(exc.reason, {"file": path.name}) from exc
+        raise FileRejected(f"{filename}: {exc.reason}", {"file": filename}) from exc
     return out
 
 
@@ -105,13 +112,16 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
                 from_json: bool, lock, after_change=None) -> dict[str, Any]:
     """Refuse other departments' rows, then load atomically (one file at a time) and report every reject."""
     if not account.is_admin:
-        foreign = foreign_rows(path, kind, account.department)
+        foreign = foreign_rows(path, kind, account.department, filename)
         if foreign:
             raise Forbidden(f"文件中有其他部门的记录（第 {foreign[0]['row']} 行：{'、'.join(foreign[0]['departments'])}）；"
                             f"{account.department} 只能报送本部门的记录 (a department may send only its own records)",
                             {"department": account.department, "rows": foreign})
     with lock:
-        report: LoadReport = load_file(store, path, kind=kind, home=home)
+        try:
+            report: LoadReport = load_file(store, path, kind=kind, home=home)
+        except FileRejected as exc:
+            raise refused_as_sent(exc, path, filename) from exc
         if report.changed and after_change is not None:
             after_change()
     return {"file": filename, "kind": report.kind, "rows": report.rows, "loaded": report.loaded,

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
+from graph.errors import InvalidRequest
 from graph.identifiers import mask_id_number
 from graph.queries.check import is_active, resolve
 from graph.queries.traversal import Reach, node, traverse
@@ -114,6 +115,20 @@ def _chain_order(path: list[dict[str, Any]], subject: dict[str, Any] | None, par
     return order
 
 
+def _require_a_chain(path: list[dict[str, Any]], order: list[dict], subject: dict[str, Any] | None,
+                     party: dict[str, Any]) -> None:
+    """A check's hit is the subject itself, or is reached from it step by step. A hit sent to be drawn that is
+    neither (steps that do not join, a path that never reaches the party) is no check's answer: refused,
+    rather than drawn as a chain that does not exist."""
+    drawn = set(map(party_id, order))
+    sent = {party_id(p) for step in path for p in (step["source"], step["target"])}
+    sent |= {party_id(party)} | ({party_id(subject)} if subject is not None else set())
+    if sent - drawn or party_id(order[-1]) != party_id(party):
+        raise InvalidRequest("关系链不连贯：hit.path 应从主体逐步连到 hit.party，请按核查结果原样发送 "
+                             "(hit.path is not a chain from the subject to hit.party: send a hit as a check returned it)",
+                             {"fields": [{"field": "hit.path", "in": "body", "message": "not a chain"}]})
+
+
 def chain_picture(hit: dict[str, Any], subject: dict[str, Any] | None = None,
                   restricted_keys: Iterable[tuple[str, str]] = ()) -> Picture:
     """One hit of a check: subject → … → restricted party → its listings ← the departments that sent them.
@@ -121,6 +136,7 @@ def chain_picture(hit: dict[str, Any], subject: dict[str, Any] | None = None,
     g = nx.DiGraph()
     party = hit["party"]
     order = _chain_order(hit.get("path") or [], subject, party)
+    _require_a_chain(hit.get("path") or [], order, subject, party)
     for layer, p in enumerate(order):
         _add_party(g, p, layer=layer)
     for step in hit.get("path") or []:

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep
-from api.masking import scrub
+from api.masking import mask_secrets, scrub
 from api.models import ErrorOut
 from api.public import PublicProfile, PublicSearchHit, PublicSearchOut
 from graph.errors import InvalidSubject
@@ -57,7 +57,8 @@ def public_search(store: StoreDep, q: str = Query(..., min_length=1, max_length=
         return match, [_hit(p.key, reader.enterprise(p.key) or {}) for p in parties], reader.data_version
 
     match, hits, version = store.read(question)
-    return scrub({"q": q, "match": match, "results": hits, "data_version": version})
+    # q is echoed: masked like a log line, since a public answer may be cached by proxies on the way.
+    return scrub({"q": mask_secrets(q), "match": match, "results": hits, "data_version": version})
 
 
 def _hit(key: str, e: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,205 @@
+"""Who may call what: every endpoint of the app × every kind of caller → the status it must get, on every store.
+
+The table is keyed by (method, path) as the app routes them; `test_every_endpoint_has_a_row` reads the routes
+from the app itself, so an endpoint added without a row here fails the suite until someone decides who may
+call it. Callers: the public (no key), a department acting for itself, a department acting for another one,
+the admin account (县市场监督管理局), a revoked key, and keys that are wrong in every way a key can be wrong.
+
+A refusal is 401 (no usable key: the same answer whatever is wrong with it, and `WWW-Authenticate: Bearer`)
+or 403 (a valid key that may not do this), in the one error shape, never echoing the key; and a refused
+request changes nothing: no record loaded, no check in the audit trail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import Keys, auth, listing_row
+from county import AS_OF, E, NAMES, P
+
+from api.app import create_app
+from reliability.helpers import write_json_artifact
+from reliability.live_api import app_endpoints
+
+ROLES = ("public", "own", "other", "admin", "revoked", "wrong_secret", "unknown_key", "malformed", "basic",
+         "empty_bearer")
+BAD_KEYS = ("revoked", "wrong_secret", "unknown_key", "malformed", "basic", "empty_bearer")
+
+
+def headers_for(role: str, keys: Keys) -> dict[str, str]:
+    """own = 县发改局, other = 县财政局 (each a department account), admin = the market supervision bureau."""
+    return {
+        "public": {},
+        "own": auth(keys.fdrc),
+        "other": auth(keys.finance),
+        "admin": auth(keys.admin),
+        "revoked": auth(keys.revoked),
+        "wrong_secret": auth(f"cn_{keys.fdrc_id}_" + "x" * 43),
+        "unknown_key": auth("cn_000000000000_" + "x" * 43),
+        "malformed": auth("not-a-key"),
+        "basic": {"Authorization": "Basic " + keys.fdrc},
+        "empty_bearer": {"Authorization": "Bearer"},
+    }[role]
+
+
+def expect(kind: str) -> dict[str, int]:
+    """open: anyone (a key, even a bad one, is not looked at); department: any department or admin;
+    own: the department concerned or admin; admin: the admin account only."""
+    if kind == "open":
+        return {role: 200 for role in ROLES}
+    allowed = {"department": {"own", "other", "admin"}, "own": {"own", "admin"}, "admin": {"admin"}}[kind]
+    return {role: 200 if role in allowed else 401 if role in BAD_KEYS + ("public",) else 403 for role in ROLES}
+
+
+@dataclass
+class Call:
+    """One way to call an endpoint: the concrete path (may need the recorded check), the request's keyword
+    arguments, and who may make it."""
+    what: str
+    path: str | Callable[["Context"], str]
+    who: str
+    kwargs: dict[str, Any] | Callable[["Context"], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    check_id: str   # a check 县发改局 made, with hits
+
+
+def own_licence() -> list[dict[str, str]]:
+    return [{"序号": "1", "统一社会信用代码（企业注册号）": E["CLEAR"], "企业名称": NAMES["CLEAR"],
+             "许可文件编号": "西发改许〔2026〕9号", "许可文件名称": "项目核准", "有效期自": "2026-01-01",
+             "有效期至": "2027-01-01", "许可机关": "县发改局", "许可内容": "核准", "状态": "有效"}]
+
+
+MEMBER = [{"统一社会信用代码": E["CLEAR"], "企业名称": NAMES["CLEAR"], "人员类别": "监事", "姓名": "赵六",
+           "证件类型": "居民身份证", "证件号码": P["CLEAN"]}]
+
+TABLE: dict[tuple[str, str], list[Call]] = {
+    ("GET", "/api/v1/health"): [Call("health", "/api/v1/health", "open")],
+    ("GET", "/openapi.json"): [Call("openapi", "/openapi.json", "open")],
+    ("GET", "/docs"): [Call("docs", "/docs", "open")],
+    ("GET", "/docs/oauth2-redirect"): [Call("oauth2 redirect", "/docs/oauth2-redirect", "open")],
+    ("GET", "/redoc"): [Call("redoc", "/redoc", "open")],
+    ("POST", "/api/v1/checks"): [Call("check", "/api/v1/checks", "department",
+                                      {"json": {"key": E["LISTED"], "as_of": AS_OF}})],
+    ("POST", "/api/v1/checks/batch"): [Call("batch", "/api/v1/checks/batch", "department",
+                                            {"json": {"subjects": [{"key": E["CLEAR"]}, {"key": P["RESTRICTED"]}]}})],
+    ("GET", "/api/v1/checks/{check_id}"): [Call("recorded check", lambda c: f"/api/v1/checks/{c.check_id}", "own")],
+    ("GET", "/api/v1/enterprises/{code}"): [Call("profile", f"/api/v1/enterprises/{E['LISTED']}", "department")],
+    ("GET", "/api/v1/persons/{id_number}"): [Call("person", f"/api/v1/persons/{P['RESTRICTED']}", "department")],
+    ("GET", "/api/v1/relations"): [Call("relation", "/api/v1/relations", "department",
+                                        {"params": {"a": E["TWO_HOPS"], "b": E["LISTED"]}})],
+    ("GET", "/api/v1/departments/{name}/restrictions"): [
+        Call("own restrictions", "/api/v1/departments/西吉县发展和改革局/restrictions", "own")],
+    ("GET", "/api/v1/departments/{name}/restrictions.{fmt}"): [
+        Call("restrictions as CSV", "/api/v1/departments/县发改局/restrictions.csv", "own"),
+        Call("restrictions as XLSX", "/api/v1/departments/县发改局/restrictions.xlsx", "own")],
+    ("POST", "/api/v1/records/{kind}"): [
+        Call("own licences", "/api/v1/records/license", "own", {"json": own_licence()}),
+        Call("own listing", "/api/v1/records/blacklist", "own",
+             {"json": [listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="西吉县发展和改革局")]}),
+        Call("registry members", "/api/v1/records/member", "admin", {"json": MEMBER})],
+    ("GET", "/api/v1/audit"): [Call("audit", "/api/v1/audit", "admin")],
+    ("GET", "/api/v1/public/enterprises/{code}"): [
+        Call("public profile", f"/api/v1/public/enterprises/{E['LISTED']}", "open")],
+    ("GET", "/api/v1/public/search"): [Call("public search", "/api/v1/public/search", "open",
+                                            {"params": {"q": NAMES["LISTED"]}})],
+    ("POST", "/api/v1/render/chain"): [Call("chain picture", "/api/v1/render/chain", "own",
+                                            lambda c: {"json": {"check_id": c.check_id, "index": 0}})],
+    ("GET", "/api/v1/render/neighbourhood"): [Call("neighbourhood picture", "/api/v1/render/neighbourhood",
+                                                   "department", {"params": {"key": E["LISTED"], "depth": 2}})],
+    ("GET", "/api/v1/web/session"): [Call("who am I", "/api/v1/web/session", "department")],
+    ("GET", "/"): [Call("sign-in page", "/", "open")],
+    ("GET", "/check"): [Call("check page", "/check", "open")],
+    ("GET", "/profile"): [Call("profile page", "/profile", "open")],
+    ("GET", "/department"): [Call("department page", "/department", "open")],
+    ("GET", "/upload"): [Call("upload page", "/upload", "open")],
+    ("GET", "/public"): [Call("public page", "/public", "open")],
+    ("GET", "/public/enterprise"): [Call("public enterprise page", "/public/enterprise", "open")],
+    ("GET", "/static/{name}"): [Call("script", "/static/auth.js", "open")],
+}
+CASES = [(method, route, call) for (method, route), calls in TABLE.items() for call in calls]
+
+
+def test_every_endpoint_has_a_row():
+    routed = app_endpoints(create_app())
+    assert routed - set(TABLE) == set(), "endpoints with no row in the access table: decide who may call them"
+    assert set(TABLE) - routed == set(), "rows for endpoints the app no longer has"
+
+
+def _audit_size(client, keys) -> int:
+    return len(client.get("/api/v1/audit", headers=auth(keys.admin), params={"limit": 10_000}).json()["entries"])
+
+
+def test_access_table(client, keys, county):
+    """Every row × every caller, in one test per store (one county load instead of one per row); every
+    mismatch is listed at the end."""
+    first = client.post("/api/v1/checks", json={"key": E["LISTED"], "as_of": AS_OF}, headers=auth(keys.fdrc)).json()
+    context = Context(check_id=first["check_id"])
+    wrong: dict[str, Any] = {}
+    for method, route, call in CASES:
+        path = call.path(context) if callable(call.path) else call.path
+        kwargs = call.kwargs(context) if callable(call.kwargs) else call.kwargs
+        for role, status in expect(call.who).items():
+            problem = _try(client, keys, county, method, path, kwargs, role, status)
+            if problem:
+                wrong[f"{method} {path} ({call.what}) as {role}"] = problem
+    write_json_artifact(f"api_access_{county.name}.json", {
+        "endpoints": len(TABLE), "calls": len(CASES), "callers": len(ROLES), "cases": len(CASES) * len(ROLES),
+        "as_expected": len(CASES) * len(ROLES) - len(wrong), "wrong": sorted(wrong)})
+    assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
+
+
+def _try(client, keys, county, method, path, kwargs, role, status) -> str | None:
+    """What is wrong with this caller's answer, or None."""
+    secrets = {keys.fdrc, keys.finance, keys.admin, keys.revoked, keys.fdrc.split("_", 2)[2]}
+    version, audited = county.data_version(), _audit_size(client, keys)
+    r = client.request(method, path, headers=headers_for(role, keys), **kwargs)
+    if r.status_code != status:
+        return f"status {r.status_code}, expected {status}: {r.text[:200]}"
+    if any(s in r.text for s in secrets):
+        return "the answer echoes an API key"
+    if status == 200:
+        return None
+    body = r.json()
+    if set(body) != {"error"} or set(body["error"]) != {"code", "message", "details"}:
+        return f"not the error shape: {body}"
+    if body["error"]["code"] != {401: "unauthenticated", 403: "forbidden"}[status]:
+        return f"code {body['error']['code']}"
+    message = body["error"]["message"]
+    if "(" not in message or not any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return f"the message is not in Chinese and English: {message}"
+    if status == 401 and r.headers.get("www-authenticate") != "Bearer":
+        return "401 without WWW-Authenticate: Bearer"
+    if county.data_version() != version:
+        return "a refused request changed the store"
+    if _audit_size(client, keys) != audited:
+        return "a refused request was recorded as a check"
+    return None
+
+
+def test_a_department_cannot_read_or_draw_another_departments_check(client, keys):
+    """The recorded answer is the asking department's: another department gets 403 however it asks."""
+    check_id = client.post("/api/v1/checks", json={"key": E["LISTED"], "as_of": AS_OF},
+                           headers=auth(keys.finance)).json()["check_id"]
+    assert client.get(f"/api/v1/checks/{check_id}", headers=auth(keys.fdrc)).status_code == 403
+    assert client.post("/api/v1/render/chain", json={"check_id": check_id, "index": 0},
+                       headers=auth(keys.fdrc)).status_code == 403
+    for spelling in ("县财政局", "西吉县财政局", " 县财政局 "):
+        for suffix in ("restrictions", "restrictions.csv"):
+            r = client.get(f"/api/v1/departments/{spelling}/{suffix}", headers=auth(keys.fdrc))
+            assert r.status_code == 403, (spelling, suffix, r.status_code)
+
+
+def test_a_department_sends_only_its_own_records_whatever_the_spelling(client, keys, county):
+    before = county.data_version()
+    for sender in ("县财政局", "西吉县财政局", "县发改局、县财政局"):
+        r = client.post("/api/v1/records/blacklist", json=[listing_row(E["CLEAR"], NAMES["CLEAR"], sender=sender)],
+                        headers=auth(keys.fdrc))
+        assert r.status_code == 403, (sender, r.text)
+    for kind in ("enterprise", "member"):
+        r = client.post(f"/api/v1/records/{kind}", json=MEMBER, headers=auth(keys.fdrc))
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert county.data_version() == before

@@ -1,0 +1,159 @@
+"""Personal data through the API: a real `creditnet serve` answers a session of requests — every endpoint, as
+every kind of caller, with ID numbers in paths, queries, bodies and uploaded cells, and many requests that
+fail — and then:
+
+- no public answer (public endpoints, pages, the OpenAPI document) and no error answer on any path holds an
+  unmasked ID number (DOMAIN.md: in public output an ID number keeps its region and last four only);
+- no line the server logged (stdout, stderr, any log file under its home), at the default level and at
+  uvicorn's most verbose one (`trace`, which logs every ASGI message), holds an unmasked ID number, an API key's
+  secret or an Authorization header's credentials;
+- no answer echoes an API key.
+The check that finds ID numbers is api.masking.find_id_numbers: 18 characters, a valid birth date and check
+digit (a USCC that happens to pass is an enterprise's and public — the county's codes do not).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import Keys, auth, blacklist_csv, listing_row
+from county import AS_OF, E, NAMES, P, id_number
+
+from api.masking import find_id_numbers, mask_secrets
+from graph.identifiers import mask_id_number
+from reliability.helpers import write_json_artifact
+from reliability.live_api import LiveServer
+from reliability.test_api_access import CASES, Context, expect, headers_for
+
+UNKNOWN_PERSON = id_number(77, "19750505")   # valid, in no file
+FREE_TEXT_PERSON = P["CLEAN"]                 # typed into a listing's 法律描述 below
+PUBLIC_PREFIXES = ("/api/v1/public", "/openapi.json", "/docs", "/redoc", "/static", "/public")
+
+
+def _session(server: LiveServer, keys: Keys) -> list:
+    """Every request the test makes; returns the responses."""
+    c, out = server.client, []
+    h = auth(keys.fdrc)
+    # A listing whose free text carries a full ID number, and a person named on it.
+    row = {**listing_row(E["CLEAR"], NAMES["CLEAR"], sender="县发改局"), "法律描述": f"法定代表人身份证号{FREE_TEXT_PERSON}",
+           "人员类别": "法定代表人", "姓名": "赵六", "证件类型": "居民身份证", "证件号码": FREE_TEXT_PERSON}
+    out.append(c.post("/api/v1/records/blacklist", json=[row], headers=h))
+    first = c.post("/api/v1/checks", json={"key": E["LISTED"], "as_of": AS_OF}, headers=h).json()
+    context = Context(check_id=first["check_id"])
+    # The access table, as every caller.
+    for method, _, call in CASES:
+        path = call.path(context) if callable(call.path) else call.path
+        kwargs = call.kwargs(context) if callable(call.kwargs) else call.kwargs
+        for role in expect(call.who):
+            out.append(c.request(method, path, headers=headers_for(role, keys), **kwargs))
+    # ID numbers where a caller may put them, most of these failing.
+    people = [P["RESTRICTED"], P["HEAD"], UNKNOWN_PERSON, UNKNOWN_PERSON.lower(), FREE_TEXT_PERSON]
+    for person in people:
+        for headers in ({}, h):
+            out += [c.get(f"/api/v1/persons/{person}", headers=headers),
+                    c.get(f"/api/v1/enterprises/{person}", headers=headers),
+                    c.get(f"/api/v1/public/enterprises/{person}"),
+                    c.get("/api/v1/public/search", params={"q": person}),
+                    c.get("/api/v1/relations", params={"a": person, "b": E["LISTED"]}, headers=headers),
+                    c.post("/api/v1/checks", json={"key": person, "as_of": AS_OF}, headers=headers),
+                    c.post("/api/v1/checks", json={"key": person, "depth": 99}, headers=headers),
+                    c.post("/api/v1/checks", json={"key": person, "colour": person}, headers=headers),
+                    c.post("/api/v1/checks", json={"name": "新公司", "persons": [{"id_number": person + "0"}]},
+                           headers=headers),
+                    c.post("/api/v1/checks/batch", json={"subjects": [{"key": person}, {"name": person}]},
+                           headers=headers),
+                    c.get(f"/api/v1/checks/{person}", headers=headers),
+                    c.get(f"/api/v1/nowhere/{person}", headers=headers),
+                    c.delete(f"/api/v1/persons/{person}", headers=headers),
+                    c.get("/api/v1/audit", params={"since": person, "department": person}, headers=auth(keys.admin)),
+                    c.get(f"/api/v1/departments/{person}/restrictions", headers=headers),
+                    c.get("/api/v1/render/neighbourhood", params={"key": person}, headers=headers),
+                    c.post("/api/v1/records/blacklist", content=f'[{{"证件号码": "{person}"'.encode(),
+                           headers={**headers, "Content-Type": "application/json"}),
+                    c.post("/api/v1/records/blacklist", json=[{**listing_row(E["CLEAR"], NAMES["CLEAR"]),
+                                                              "证件号码": person[:-1] + "0", "姓名": "某"}],
+                           headers=headers),
+                    c.post("/api/v1/records/blacklist", files={"file": (f"{person}.csv", b"\x89PNG\r\n\x1a\n" + bytes(99))},
+                           headers=headers)]
+    # A rejected row echoing a bad ID number, uploaded as a file by a department.
+    bad = {**listing_row(E["CLEAR"], NAMES["CLEAR"], sender="县发改局"), "证件号码": P["HEAD"][:-1] + "0",
+           "姓名": "某", "证件类型": "居民身份证"}
+    out.append(c.post("/api/v1/records/blacklist", files={"file": ("bad.csv", blacklist_csv([bad]))}, headers=h))
+    # Keys where they do not belong: in a query string, a path, a body.
+    out += [c.get("/api/v1/public/search", params={"q": keys.fdrc}),
+            c.get(f"/api/v1/checks/{keys.admin}", headers=h),
+            c.get("/api/v1/health", params={"api_key": keys.admin}),
+            c.post("/api/v1/checks", json={"key": keys.finance}, headers=h),
+            c.get("/api/v1/audit", headers={"Authorization": f"Bearer {keys.fdrc}x"})]
+    return out
+
+
+# trace logs all that info logs (the access log) and every ASGI message besides; info, the default, runs too in
+# the slow run.
+@pytest.mark.parametrize("log_level", ["trace", pytest.param("info", marks=pytest.mark.slow)])
+def test_no_id_number_or_key_in_answers_or_logs(county, keys, home, tmp_path, log_level):
+    with LiveServer(tmp_path / "logs", log_level=log_level) as server:
+        responses = _session(server, keys)
+    assert len(responses) > 400
+    statuses = {r.status_code for r in responses}
+    assert 500 not in statuses and {200, 401, 403, 404, 405, 422} <= statuses, statuses
+
+    secrets = [keys.fdrc, keys.finance, keys.admin, keys.revoked] + [k.split("_", 2)[2] for k in
+                                                                      (keys.fdrc, keys.finance, keys.admin, keys.revoked)]
+    leaks = []
+    for r in responses:
+        path = r.request.url.path
+        public = path == "/" or path.startswith(PUBLIC_PREFIXES)
+        if public or r.status_code >= 400:
+            found = find_id_numbers(r.text)
+            if found:
+                leaks.append((r.request.method, str(r.request.url), r.status_code, found))
+        assert not any(s in r.text for s in secrets), (str(r.request.url), "an answer echoes an API key")
+    assert not leaks, leaks
+
+    logs = server.log_text() + "".join(p.read_text(errors="replace") for p in home.rglob("*.log"))
+    write_json_artifact(f"api_privacy_{county.name}_{log_level}.json", {
+        "requests": len(responses), "statuses": {str(s): sum(r.status_code == s for r in responses) for s in sorted(statuses)},
+        "log_lines": len(logs.splitlines()), "log_bytes": len(logs.encode()), "leaks_in_answers": len(leaks),
+        "id_numbers_in_logs": len(find_id_numbers(logs)), "keys_in_logs": sum(s in logs for s in secrets)})
+    assert find_id_numbers(logs) == [], [line for line in logs.splitlines() if find_id_numbers(line)][:5]
+    for secret in secrets:
+        assert secret not in logs, f"an API key in the log: {secret[:8]}…"
+    assert not re.search(r"(?i)bearer\s+cn_", logs)
+    # The logs are not silent: requests for these people were logged, masked.
+    assert mask_id_number(UNKNOWN_PERSON) in logs and "GET /api/v1/persons/" in logs
+
+
+@pytest.mark.slow
+def test_every_worker_masks_its_log(county, keys, tmp_path):
+    """`creditnet serve --workers 2`: each worker process builds the app, so each masks its own log."""
+    with LiveServer(tmp_path / "logs", log_level="info", workers=2) as server:
+        for person in (P["RESTRICTED"], UNKNOWN_PERSON) * 10:
+            server.client.get(f"/api/v1/persons/{person}", headers=auth(keys.fdrc))
+            server.client.get("/api/v1/public/search", params={"q": person})
+        logs = server.log_text()
+    assert logs.count(mask_id_number(UNKNOWN_PERSON)) >= 20 and find_id_numbers(logs) == []
+    assert keys.fdrc.split("_", 2)[2] not in logs
+
+
+def test_the_openapi_document_and_pages_carry_no_id_number(county, keys, tmp_path):
+    with LiveServer(tmp_path / "logs", log_level="warning") as server:
+        spec = server.client.get("/openapi.json")
+        pages = [server.client.get(p) for p in ("/", "/public", "/public/enterprise", "/check", "/docs", "/redoc")]
+    assert spec.status_code == 200 and find_id_numbers(spec.json()) == []
+    for page in pages:
+        assert page.status_code == 200 and find_id_numbers(page.text) == [], page.request.url
+
+
+def test_mask_secrets():
+    key = "cn_0123456789ab_" + "S3cr3t-_" * 5
+    text = (f"GET /api/v1/persons/{P['RESTRICTED']}?x={P['HEAD'].lower()}&k={key} Authorization: Bearer {key} "
+            f"{{'authorization': 'Basic dXNlcjpwYXNz'}} {E['LISTED']}")
+    masked = mask_secrets(text)
+    assert find_id_numbers(masked) == [] and mask_id_number(P["RESTRICTED"]) in masked
+    assert "S3cr3t" not in masked and "cn_0123456789ab_***" in masked and "dXNlcjpwYXNz" not in masked
+    assert E["LISTED"] in masked  # enterprise codes are not personal
+    assert json.loads(json.dumps(mask_secrets("plain text 12345"))) == "plain text 12345"
