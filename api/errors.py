@@ -22,6 +22,8 @@ from graph.errors import CreditnetError
 
 log = logging.getLogger("creditnet.api")
 
+PUBLIC_PREFIX = "/api/v1/public"  # outage messages there do not name hosts or ports
+
 STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                 415: "unsupported_media_type", 422: "invalid_request", 503: "store_unavailable"}
