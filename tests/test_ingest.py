@@ -11,6 +11,7 @@ from county import AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, NAMES, OLD_R
 from graph.errors import FileRejected
 from graph.ingest import load_file
 from graph.queries.check import check
+from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.stats import stats
 
@@ -49,6 +50,22 @@ def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
     assert r.verdict != "restricted"
     [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
     assert listing["valid_to"] == "2026-03-01" and listing["status"] == "expired"
+
+
+def test_resent_listing_with_other_receivers_replaces_its_departments(county, tmp_path, home):
+    # Same natural key as the county's listing, sent to 县财政局 and 县教育局 instead of 县财政局 and 县发改局.
+    row = ["1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "",
+           "县市场监管局", "县财政局，县教育局", "经营异常名录", "", "", "", ""]
+    load_file(county, write_csv(tmp_path / "resent.csv", BLACKLIST_HEADERS, [row]), home=home)
+    [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
+    assert listing["receivers"] == ["县教育局", "县财政局"]
+    keys = lambda name: [r["party"]["key"] for r in department(county, name, ON)["restrictions"]]  # noqa: E731
+    assert E["LISTED"] not in keys("县发改局")
+    assert E["LISTED"] in keys("县教育局") and E["LISTED"] in keys("县财政局")
+    # Sent again unchanged: nothing to replace, nothing changes.
+    version = county.data_version()
+    assert load_file(county, write_csv(tmp_path / "again.csv", BLACKLIST_HEADERS, [row]), home=home).changed is False
+    assert county.data_version() == version
 
 
 def test_rejects_are_written_with_row_field_and_reason(store, county_files, home):
