@@ -104,6 +104,8 @@ class Neo4jWriter(GraphWriter):
         self.by_reg: dict[str, str] = {}
         self.touched_eids: set[str] = set()
         self.departments_seen: set[tuple[str, str]] = set()
+        # Enterprises created by this transaction -> the legal representative this file gave them (or None).
+        self.fresh_reps: dict[str, str | None] = {}
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, *op) -> None:
@@ -172,6 +174,8 @@ class Neo4jWriter(GraphWriter):
         b = self._find(reg_no, "reg_no") if reg_no else None
         if a and b and a.eid != b.eid:
             merges.append((a.eid, b.eid))
+            self.fresh_reps.pop(a.eid, None)  # the kept enterprise takes the folded one's roles
+            self.fresh_reps.pop(b.eid, None)
             del self.ents[b.eid]
             if b.reg_no:
                 self.by_reg.pop(b.reg_no, None)
@@ -180,8 +184,10 @@ class Neo4jWriter(GraphWriter):
         if e is None:
             e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}),
                      dirty=True, new=True)
+            self.fresh_reps[e.eid] = None
             self.ents[e.eid] = e
         else:
+            before = (e.uscc, e.reg_no, e.name, e.in_registry, e.props)
             e.uscc = uscc or e.uscc
             e.reg_no = reg_no or e.reg_no
             e.key = e.uscc or e.reg_no
@@ -191,7 +197,8 @@ class Neo4jWriter(GraphWriter):
                 e.in_registry = 1
             else:
                 e.name = e.name or name
-            e.dirty = True
+            # Every member row and record names its enterprise: only a change is worth a statement.
+            e.dirty = e.dirty or (e.uscc, e.reg_no, e.name, e.in_registry, e.props) != before
         if e.uscc:
             self.by_uscc[e.uscc] = e.eid
         if e.reg_no:
@@ -248,6 +255,12 @@ class Neo4jWriter(GraphWriter):
             elif kind == "replace":
                 _, code, code_kind, person_id, role = op
                 eid = self._eid(code, code_kind, merges)
+                # An enterprise this writer created has no earlier representative to remove, unless this file
+                # named another one first (as in the embedded writer).
+                if eid in self.fresh_reps and self.fresh_reps[eid] in (None, person_id):
+                    self.fresh_reps[eid] = person_id
+                    replaces.pop(eid, None)
+                    continue
                 replaces[eid] = {"eid": eid, "keep": person_id, "role": role}
             elif kind == "record":
                 _, rkind, natural, code, code_kind, props, departments = op
