@@ -134,3 +134,23 @@ def test_unreadable_file_is_rejected_whole(store, tmp_path, home):
         load_file(store, unknown, home=home)
     assert "--kind" in exc.value.message
     assert store.data_version() == version and stats(store)["loads"] == 0
+
+
+def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, home, monkeypatch):
+    """Large files are read and validated in a forked child (graph.loaders.pipeline), whose rows cross a pipe
+    in a compact form: the store, the reports, the warnings and the rejects must be what an in-process read gives."""
+    import graph.loaders.pipeline as pipeline
+
+    expected = snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}
+    in_process = {kind: load_file(county, path, home=home, dry_run=True) for kind, path in county_files.items()}
+    county.reset()
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    for kind, path in county_files.items():
+        report = load_file(county, path, home=home)
+        want = in_process[kind]
+        assert (report.rows, report.loaded, report.rejected, report.warnings) == \
+               (want.rows, want.loaded, want.rejected, want.warnings)
+        if kind == "blacklist":
+            with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
+                assert [r["行号"] for r in csv.DictReader(fh)] == ["11", "12", "13"]
+    assert (snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}) == expected

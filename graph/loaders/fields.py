@@ -44,9 +44,10 @@ class FieldProblem(ValueError):
 class _Memo:
     """A parser's answers for the texts already seen in one file: the same 证件类型, dates, departments and
     enterprise codes come back on thousands of rows, and each parse is pure. A problem is remembered as its
-    reason and raised afresh each time. Bounded: cleared when full, so a file of unique values costs a dict."""
+    reason and raised afresh each time. Bounded: cleared when full (16,384 answers, a few MB), so a file of
+    unique values (ID numbers) costs one small dict; codes repeat on neighbouring rows, so a small memo holds them."""
 
-    LIMIT = 1 << 16
+    LIMIT = 1 << 14
 
     def __init__(self, parse):
         self.parse = parse

@@ -13,8 +13,16 @@ from graph.stores.base import GraphWriter, WriteStats
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 _dumps = _ENCODER.encode  # one encoder for the whole load: json.dumps would build one per call with these options
 
-# Department links of new records wait here and go to SQLite in one executemany per this many rows.
-DEPARTMENT_ROWS_PER_STATEMENT = 5000
+# Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
+# this many rows: one call instead of one per row.
+ROWS_PER_STATEMENT = 5000
+_UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
+                  "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
+                  "id_type = coalesce(excluded.id_type, person.id_type) "
+                  "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
+                  "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type")
+_UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share")
 
 
 _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"
@@ -35,6 +43,8 @@ class SqliteWriter(GraphWriter):
         # row for a new enterprise has no earlier representative to remove.
         self._fresh: dict[int, str | None] = {}
         self._department_rows: list[tuple[int, str, str, str]] = []
+        self._pending_persons: list[tuple] = []
+        self._pending_roles: list[tuple] = []
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -47,6 +57,7 @@ class SqliteWriter(GraphWriter):
     def _merge(self, keep: int, drop: int) -> None:
         """Fold an enterprise known only by its registration number into the one with its USCC."""
         self._flush_departments()
+        self._flush_people()
         self._ids.clear()
         self._fresh.pop(keep, None)
         self._fresh.pop(drop, None)
@@ -133,13 +144,9 @@ class SqliteWriter(GraphWriter):
         if (id_number, name, id_type) in self._persons:
             return
         self._persons.add((id_number, name, id_type))
-        self.conn.execute(
-            "INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
-            "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
-            "id_type = coalesce(excluded.id_type, person.id_type) "
-            "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
-            "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type",
-            (id_number, name, id_type))
+        self._pending_persons.append((id_number, name, id_type))
+        if len(self._pending_persons) >= ROWS_PER_STATEMENT:
+            self._flush_people()
 
     def _member_ref(self, member: Party) -> str:
         if member.kind == "person":
@@ -150,10 +157,19 @@ class SqliteWriter(GraphWriter):
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         ref = self._member_ref(member)
-        self.conn.execute(
-            "INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share",
-            (eid, member.kind, ref, role, share))
+        self._pending_roles.append((eid, member.kind, ref, role, share))
+        if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+            self._flush_people()
+
+    def _flush_people(self) -> None:
+        """Write the persons and roles waiting since the last flush, in the order they came (a later row for
+        the same person or role wins, as row by row). Called before any statement that reads or deletes roles."""
+        if self._pending_persons:
+            self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
+            self._pending_persons = []
+        if self._pending_roles:
+            self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
+            self._pending_roles = []
 
     def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
         """The registry row names the current legal representative: an earlier one no longer holds the post."""
@@ -161,6 +177,7 @@ class SqliteWriter(GraphWriter):
         if eid in self._fresh and self._fresh[eid] in (None, person_id):
             self._fresh[eid] = person_id
             return
+        self._flush_people()
         self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
                           "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
 
@@ -214,7 +231,7 @@ class SqliteWriter(GraphWriter):
                           "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
         self._department_rows.extend((rid, relation, canonical, sent_as)
                                      for (relation, canonical), sent_as in wanted.items())
-        if len(self._department_rows) >= DEPARTMENT_ROWS_PER_STATEMENT:
+        if len(self._department_rows) >= ROWS_PER_STATEMENT:
             self._flush_departments()
 
     def _flush_departments(self) -> None:
@@ -225,6 +242,7 @@ class SqliteWriter(GraphWriter):
 
     def finish(self):
         self._flush_departments()
+        self._flush_people()
         self.stats.changed = self.conn.total_changes - self._start_changes
         if self.stats.changed:
             self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
