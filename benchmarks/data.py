@@ -43,8 +43,9 @@ def files_in_kind_order(m: Manifest) -> list[Path]:
 def split_files(m: Manifest, rows_per_file: int) -> list[Path]:
     """The same rows in kind order, cut into files of at most `rows_per_file` rows (the header repeated).
 
-    For Neo4j: `creditnet load` writes each file in one transaction, and a server with the local default
-    1 GB heap refuses a transaction of a 100,000-row file (dbms.memory.transaction.total.max). Cached.
+    For Neo4j: `creditnet load` writes each file in one transaction, and a server with a 1 GB heap refuses a
+    transaction of a 100,000-row file (dbms.memory.transaction.total.max; scripts/neo4j-local's heap may now
+    grow to 3g, which fits it). Cached.
     """
     if rows_per_file <= 0:
         return files_in_kind_order(m)

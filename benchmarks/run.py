@@ -321,8 +321,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--plot", type=Path, help="Write the PNG here (default: beside the JSON).")
     p.add_argument("--neo4j-uri", help="Neo4j to use (else CREDITNET_BENCH_NEO4J_URI, CREDITNET_TEST_NEO4J_URI, "
                    "else a local one is started with scripts/neo4j-local).")
-    p.add_argument("--neo4j-file-rows", type=int, default=20000, help="Split files into this many rows for the Neo4j "
-                   "load (one transaction per file; 0 = the generator's whole files).")
+    p.add_argument("--neo4j-file-rows", type=int, default=0, help="Split files into this many rows for the Neo4j "
+                   "load (one transaction per file; 0, the default = the generator's whole files, as a department "
+                   "sends them: a 100,000-row file needs the 3g heap scripts/neo4j-local now allows; a server with a "
+                   "1 GB heap needs 20000).")
     p.add_argument("--neo4j-load-budget", type=float, default=1200, help="Skip a Neo4j size whose estimated load "
                    "takes longer than this many seconds.")
     p.add_argument("--per-stratum", type=int, help="Random subjects per verdict in the sample (default 40; quick 15).")

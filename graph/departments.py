@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Seed, attachment 2: the 30 departments of 西吉县 taking part in joint punishment, in the seed's order.
 COUNTY_DEPARTMENTS: tuple[str, ...] = (
@@ -54,6 +55,7 @@ _SPACES = re.compile(r"[\s\u200b\ufeff]+")
 _SEPARATORS = re.compile(r"[、，,；;\s]+")
 
 
+@lru_cache(maxsize=4096)  # a load asks for the same few dozen departments on every record
 def canonical_department(name: str) -> str:
     """The one node name for a department, however it was spelled.
 

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,12 +38,14 @@ def normalise_code(value: object) -> str:
     """Strip spaces, fold full-width to half-width and upper-case a code or ID number."""
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isalnum():  # the common case: nothing to fold or strip
+        return value.upper()
     text = unicodedata.normalize("NFKC", str(value))
     return _SPACES.sub("", text).upper()
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17[:17]), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -55,7 +58,7 @@ def reg_no_check_digit(first14: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(map(mul, map(int, first17[:17]), ID_WEIGHTS)) % 11]
 
 
 class InvalidIdentifier(ValueError):

@@ -11,6 +11,7 @@ from county import AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, NAMES, OLD_R
 from graph.errors import FileRejected
 from graph.ingest import load_file
 from graph.queries.check import check
+from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.stats import stats
 
@@ -49,6 +50,22 @@ def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
     assert r.verdict != "restricted"
     [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
     assert listing["valid_to"] == "2026-03-01" and listing["status"] == "expired"
+
+
+def test_resent_listing_with_other_receivers_replaces_its_departments(county, tmp_path, home):
+    # Same natural key as the county's listing, sent to 县财政局 and 县教育局 instead of 县财政局 and 县发改局.
+    row = ["1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "",
+           "县市场监管局", "县财政局，县教育局", "经营异常名录", "", "", "", ""]
+    load_file(county, write_csv(tmp_path / "resent.csv", BLACKLIST_HEADERS, [row]), home=home)
+    [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
+    assert listing["receivers"] == ["县教育局", "县财政局"]
+    keys = lambda name: [r["party"]["key"] for r in department(county, name, ON)["restrictions"]]  # noqa: E731
+    assert E["LISTED"] not in keys("县发改局")
+    assert E["LISTED"] in keys("县教育局") and E["LISTED"] in keys("县财政局")
+    # Sent again unchanged: nothing to replace, nothing changes.
+    version = county.data_version()
+    assert load_file(county, write_csv(tmp_path / "again.csv", BLACKLIST_HEADERS, [row]), home=home).changed is False
+    assert county.data_version() == version
 
 
 def test_rejects_are_written_with_row_field_and_reason(store, county_files, home):
@@ -172,3 +189,23 @@ def test_unreadable_file_is_rejected_whole(store, tmp_path, home):
         load_file(store, unknown, home=home)
     assert "--kind" in exc.value.message
     assert store.data_version() == version and stats(store)["loads"] == 0
+
+
+def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, home, monkeypatch):
+    """Large files are read and validated in a forked child (graph.loaders.pipeline), whose rows cross a pipe
+    in a compact form: the store, the reports, the warnings and the rejects must be what an in-process read gives."""
+    import graph.loaders.pipeline as pipeline
+
+    expected = snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}
+    in_process = {kind: load_file(county, path, home=home, dry_run=True) for kind, path in county_files.items()}
+    county.reset()
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    for kind, path in county_files.items():
+        report = load_file(county, path, home=home)
+        want = in_process[kind]
+        assert (report.rows, report.loaded, report.rejected, report.warnings) == \
+               (want.rows, want.loaded, want.rejected, want.warnings)
+        if kind == "blacklist":
+            with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
+                assert [r["行号"] for r in csv.DictReader(fh)] == ["11", "12", "13"]
+    assert (snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}) == expected

@@ -41,6 +41,43 @@ class FieldProblem(ValueError):
         self.reason = reason
 
 
+class _Memo:
+    """A parser's answers for the texts already seen in one file: the same 证件类型, dates, departments and
+    enterprise codes come back on thousands of rows, and each parse is pure. A problem is remembered as its
+    reason and raised afresh each time. Bounded: cleared when full (16,384 answers, a few MB), so a file of
+    unique values (ID numbers) costs one small dict; codes repeat on neighbouring rows, so a small memo holds them."""
+
+    LIMIT = 1 << 14
+
+    def __init__(self, parse):
+        self.parse = parse
+        self.answers: dict = {}
+
+    def __call__(self, *key):
+        answer = self.answers.get(key, _UNSEEN)
+        if answer is _UNSEEN:
+            try:
+                answer = self.parse(*key)
+            except FieldProblem as exc:
+                answer = _Problem(exc.reason)
+            if len(self.answers) >= self.LIMIT:
+                self.answers.clear()
+            self.answers[key] = answer
+        if type(answer) is _Problem:
+            raise FieldProblem(answer.reason)
+        return answer
+
+
+class _Problem:
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+_UNSEEN = object()
+
+
 NULLS = frozenset({"", "n/a", "na", "-", "--", "—", "——", "/", "null", "none", "无", "#n/a"})
 
 
@@ -50,7 +87,11 @@ _TEXT_FORMULA = re.compile(r'="(.*)"')
 def clean(raw: str | None) -> str | None:
     """Stripped text, or None for the ways clerks write "nothing"; `="0123"` (Excel's keep-as-text trick)
     is unwrapped."""
-    text = raw.strip() if raw else ""
+    if not raw:
+        return None
+    text = raw.strip()
+    if len(text) >= 5 and text[0] != "=":  # most cells: no null spelling is this long, no formula
+        return text
     if text.startswith("="):
         quoted = _TEXT_FORMULA.fullmatch(text)
         text = quoted.group(1).strip() if quoted else text
@@ -209,24 +250,41 @@ class RowValidator:
         # handled together (_enterprise_code), as either column may hold either kind of number.
         fields = [f for f in self.kind.fields if f.type == "code" and kind != "enterprise"] + \
                  [f for f in self.kind.fields if f.type != "code"]
-        self.plan = [(f, self.header(f.name)) for f in fields]
+        # plain_text: a text field whose value is only stored (no required check, no warning to consider).
+        self.plan = [(f, self.header(f.name), f.type == "text" and not f.required and f.name != "person_name")
+                     for f in fields]
         self.with_member_kind = "id_number" in self.columns
+        self.sources = [(name, h) for name, (_, h) in self.columns.items()]
+        self.parse_code = _Memo(parse_code)
+        self.parse_date = _Memo(parse_date)
+        self.parse_amount = _Memo(parse_amount)
+        self.parse_id_number = _Memo(parse_id_number)
+        self.split_departments = _Memo(lambda text: tuple(split_departments(text)))
 
     def validate(self, row_number: int, cells: list[str]) -> ParsedRow | Reject:
-        original = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(self.headers)}
-        extra = cells[len(self.headers):]
-        if any(c.strip() for c in extra):
+        headers = self.headers
+        if len(cells) == len(headers):
+            original = dict(zip(headers, cells))
+        else:
+            original = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
+        extra = cells[len(headers):]
+        if extra and any(c.strip() for c in extra):
             for n, cell in enumerate(extra, len(self.headers) + 1):
                 original[f"(第{n}列)"] = cell
             return Reject(row_number, "", f"列数多于表头：表头 {len(self.headers)} 列，本行 {len(cells)} 列 "
                                           f"(more cells than headers)", original)
-        raw = {name: clean(original[h]) for name, (_, h) in self.columns.items()}
+        raw = {name: clean(original[h]) for name, h in self.sources}
         values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
         warnings: list[str] = []
         try:
             if self.kind.name == "enterprise":
                 self._enterprise_code(raw, values, warnings)
-            for f, header in self.plan:
+            for f, header, plain_text in self.plan:
+                if plain_text:  # a text field without a rule of its own: the common case, kept inline
+                    text = raw.get(f.name)
+                    if text is not None and text[0] != "=":
+                        values[f.name] = text
+                        continue
                 self._field(f, header, raw, values, warnings)
         except _RowProblem as problem:
             return Reject(row_number, problem.header, problem.reason, original)
@@ -258,7 +316,8 @@ class RowValidator:
                 raise _RowProblem(header, exc.reason) from None
         if f.type == "code" and value is not None:
             values["code_kind"] = value[1]
-            warnings.extend(w for w in [value[2]] if w)
+            if value[2]:
+                warnings.append(value[2])
             value = value[0]
         values[f.name] = value
         if f.required and value is None:
@@ -267,21 +326,23 @@ class RowValidator:
     def _parse(self, f: Field, text: str, raw: dict[str, str | None], values: dict[str, Any],
                warnings: list[str]) -> Any:
         if f.type == "code":
-            return parse_code(text)
+            return self.parse_code(text)
         if f.type == "date":
-            return parse_date(text)
+            return self.parse_date(text)
         if f.type == "amount":
-            amount, warning = parse_amount(text)
-            warnings.extend(f"{self.header(f.name)}：{w}" for w in [warning] if w)
+            amount, warning = self.parse_amount(text)
+            if warning:
+                warnings.append(f"{self.header(f.name)}：{warning}")
             return amount
         if f.type == "id_number":
-            number, member_kind, warning = parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+            number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
             if f.name == "id_number":
                 values["member_kind"] = member_kind
-            warnings.extend(w for w in [warning] if w)
+            if warning:
+                warnings.append(warning)
             return number
         if f.type == "departments":
-            return split_departments(text) or None
+            return list(self.split_departments(text)) or None
         if f.type == "role":
             return ROLE_ALIASES.get(text, ROLE_ALIASES.get(text.lower(), text))
         return text
@@ -296,7 +357,7 @@ class RowValidator:
             if text is None:
                 continue
             try:
-                code, code_kind, warning = parse_code(text)
+                code, code_kind, warning = self.parse_code(text)
             except FieldProblem as exc:
                 problems.append((self.header(name), exc.reason))
                 continue

@@ -10,8 +10,22 @@ from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
 
 
-def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+_dumps = _ENCODER.encode  # one encoder for the whole load: json.dumps would build one per call with these options
+
+# Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
+# this many rows: one call instead of one per row.
+ROWS_PER_STATEMENT = 5000
+_UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
+                  "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
+                  "id_type = coalesce(excluded.id_type, person.id_type) "
+                  "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
+                  "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type")
+_UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share")
+
+
+_SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"
 
 
 class SqliteWriter(GraphWriter):
@@ -28,12 +42,13 @@ class SqliteWriter(GraphWriter):
         # Enterprises created by this file, and the legal representative each was given here: a registry
         # row for a new enterprise has no earlier representative to remove.
         self._fresh: dict[int, str | None] = {}
+        self._department_rows: list[tuple[int, str, str, str]] = []
+        self._pending_persons: list[tuple] = []
+        self._pending_roles: list[tuple] = []
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
-        return self.conn.execute(
-            f"SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise WHERE {column} = ?",
-            (value,)).fetchone()
+        return self.conn.execute(f"{_SELECT_ENTERPRISE} WHERE {column} = ?", (value,)).fetchone()
 
     def _resolve(self, code: str, code_kind: str):
         """The enterprise row a code points to: by USCC, or by registration number where the registry knows both."""
@@ -41,6 +56,8 @@ class SqliteWriter(GraphWriter):
 
     def _merge(self, keep: int, drop: int) -> None:
         """Fold an enterprise known only by its registration number into the one with its USCC."""
+        self._flush_departments()
+        self._flush_people()
         self._ids.clear()
         self._fresh.pop(keep, None)
         self._fresh.pop(drop, None)
@@ -63,8 +80,14 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         uscc = code if code_kind == "uscc" else None
         reg_no = reg_no or (code if code_kind == "reg_no" else None)
-        by_uscc = self._row_by("uscc", uscc) if uscc else None
-        by_reg = self._row_by("reg_no", reg_no) if reg_no else None
+        if uscc and reg_no:  # a registry row with both numbers: one statement for both look-ups
+            rows = c.execute(f"{_SELECT_ENTERPRISE} WHERE uscc = ? UNION ALL {_SELECT_ENTERPRISE} WHERE reg_no = ?",
+                             (uscc, reg_no)).fetchall()
+            by_uscc = next((r for r in rows if r[2] == uscc), None)
+            by_reg = next((r for r in rows if r[3] == reg_no), None)
+        else:
+            by_uscc = self._row_by("uscc", uscc) if uscc else None
+            by_reg = self._row_by("reg_no", reg_no) if reg_no else None
         if by_uscc and by_reg and by_uscc[0] != by_reg[0]:
             self._merge(by_uscc[0], by_reg[0])
             by_reg = None
@@ -121,13 +144,9 @@ class SqliteWriter(GraphWriter):
         if (id_number, name, id_type) in self._persons:
             return
         self._persons.add((id_number, name, id_type))
-        self.conn.execute(
-            "INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
-            "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
-            "id_type = coalesce(excluded.id_type, person.id_type) "
-            "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
-            "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type",
-            (id_number, name, id_type))
+        self._pending_persons.append((id_number, name, id_type))
+        if len(self._pending_persons) >= ROWS_PER_STATEMENT:
+            self._flush_people()
 
     def _member_ref(self, member: Party) -> str:
         if member.kind == "person":
@@ -138,10 +157,19 @@ class SqliteWriter(GraphWriter):
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         ref = self._member_ref(member)
-        self.conn.execute(
-            "INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share",
-            (eid, member.kind, ref, role, share))
+        self._pending_roles.append((eid, member.kind, ref, role, share))
+        if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+            self._flush_people()
+
+    def _flush_people(self) -> None:
+        """Write the persons and roles waiting since the last flush, in the order they came (a later row for
+        the same person or role wins, as row by row). Called before any statement that reads or deletes roles."""
+        if self._pending_persons:
+            self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
+            self._pending_persons = []
+        if self._pending_roles:
+            self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
+            self._pending_roles = []
 
     def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
         """The registry row names the current legal representative: an earlier one no longer holds the post."""
@@ -149,6 +177,7 @@ class SqliteWriter(GraphWriter):
         if eid in self._fresh and self._fresh[eid] in (None, person_id):
             self._fresh[eid] = person_id
             return
+        self._flush_people()
         self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
                           "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
 
@@ -157,16 +186,18 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
         text = _dumps(props)
-        existing = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
-                             (kind, eid, natural_key)).fetchone()
-        if existing is None:
-            rid = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?)",
-                            (kind, eid, natural_key, text)).lastrowid
+        # Insert first: on a first load (the common case) that is the only statement; a conflict means the
+        # record is known, and only then is it read and compared.
+        inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
+        if inserted.rowcount == 1:
+            rid = inserted.lastrowid
             fresh = True
-        elif existing[1] == text:
-            return  # the same record re-sent: nothing changes (departments and subjects are in its props)
         else:
-            rid = existing[0]
+            rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
+                                      (kind, eid, natural_key)).fetchone()
+            if old_text == text:
+                return  # the same record re-sent: nothing changes (departments and subjects are in its props)
             c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
             fresh = False
         self._departments(rid, departments, fresh)
@@ -186,6 +217,7 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         wanted = {(relation, canonical): sent_as for relation, canonical, sent_as in departments}
         if not fresh:
+            self._flush_departments()  # a record sent twice in one file: its first links must be readable
             have = {(r, d): s for r, d, s in c.execute(
                 "SELECT relation, department, sent_as FROM record_department WHERE record_id = ?", (rid,))}
             if wanted == have:
@@ -197,10 +229,20 @@ class SqliteWriter(GraphWriter):
                 c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))
                 c.execute("INSERT INTO department_alias (sent_as, name) VALUES (?, ?) "
                           "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
-        c.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) VALUES (?, ?, ?, ?)",
-                      [(rid, relation, canonical, sent_as) for (relation, canonical), sent_as in wanted.items()])
+        self._department_rows.extend((rid, relation, canonical, sent_as)
+                                     for (relation, canonical), sent_as in wanted.items())
+        if len(self._department_rows) >= ROWS_PER_STATEMENT:
+            self._flush_departments()
+
+    def _flush_departments(self) -> None:
+        if self._department_rows:
+            self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) "
+                                  "VALUES (?, ?, ?, ?)", self._department_rows)
+            self._department_rows = []
 
     def finish(self):
+        self._flush_departments()
+        self._flush_people()
         self.stats.changed = self.conn.total_changes - self._start_changes
         if self.stats.changed:
             self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")

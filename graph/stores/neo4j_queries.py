@@ -68,8 +68,16 @@ CALL () {
 RETURN e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
        e.in_registry AS in_registry, e.props AS props
 """
-# `fp` is a fingerprint of everything written: an identical re-sent row sets nothing, so a reload of
-# the same file changes nothing (not even the data version).
+# `fp` is a fingerprint (a 128-bit hash) of everything written: an identical re-sent row sets nothing, so a
+# reload of the same file changes nothing (not even the data version). A hash, not the text: the text doubled
+# every enterprise's size in the transaction, and a 100,000-row registry file is one transaction.
+# Enterprises this transaction created (the writer knows: it gave them their eid) are CREATEd, not MERGEd.
+CREATE_ENTERPRISES = """
+UNWIND $rows AS row
+CREATE (e:Enterprise {eid: row.eid, key: row.key, uscc: row.uscc, reg_no: row.reg_no, name: row.name,
+                      name_norm: row.name_norm, in_registry: row.in_registry, props: row.props, fp: row.fp})
+SET e += row.display
+"""
 UPSERT_ENTERPRISES = """
 UNWIND $rows AS row
 MERGE (e:Enterprise {eid: row.eid})
@@ -120,7 +128,13 @@ DELETE r
 
 
 def upsert_records(label: str) -> str:
+    """One statement per batch of records: the record, its enterprise and its departments. Departments are
+    replaced only when the record's props changed (they are part of the props, as in the embedded store), so a
+    new record — a first load — pays no deletion; the relationship type comes from the row, one FOREACH each."""
     assert label in RECORD_LABELS.values()
+    merges = "\n".join(
+        f"  FOREACH (_ IN CASE WHEN dep.type = '{t}' THEN [1] ELSE [] END |\n"
+        f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as)" for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
 MATCH (e:Enterprise {{eid: row.eid}})
@@ -129,6 +143,18 @@ ON CREATE SET r.kind = row.kind, r.eid = row.eid, r.natural = row.natural
 MERGE (r)-[:CONCERNS]->(e)
 WITH r, row WHERE r.props IS NULL OR r.props <> row.props
 SET r.props = row.props, r += row.display
+WITH r, row
+CALL (r, row) {{
+  MATCH (r)-[old:{'|'.join(DEPARTMENT_TYPES.values())}]->(d:Department)
+  WHERE NOT type(old) + '|' + d.name IN row.links
+  DELETE old
+}}
+WITH r, row
+UNWIND row.departments AS dep
+MATCH (d:Department {{name: dep.name}})
+CALL (r, d, dep) {{
+{merges}
+}}
 """
 
 
@@ -139,25 +165,6 @@ MERGE (d:Department {name: row.name})
 WITH d, row WHERE NOT row.sent_as IN coalesce(d.aliases, [])
 SET d.aliases = [a IN coalesce(d.aliases, []) WHERE a <> row.sent_as] + row.sent_as
 """
-
-
-def replace_departments(rel_type: str) -> str:
-    assert rel_type in DEPARTMENT_TYPES.values()
-    # The deletion runs in a unit subquery so that a record with no earlier departments still gets its new ones.
-    return f"""
-UNWIND $rows AS row
-MATCH (r:Record {{uid: row.uid}})
-CALL (r, row) {{
-  MATCH (r)-[old:{rel_type}]->(d:Department) WHERE NOT d.name IN row.names
-  DELETE old
-}}
-WITH r, row
-UNWIND row.departments AS dep
-MATCH (d:Department {{name: dep.name}})
-MERGE (r)-[x:{rel_type}]->(d)
-ON CREATE SET x.sent_as = dep.sent_as
-"""
-
 
 NAME_LISTED_PERSONS = """
 UNWIND $rows AS row

@@ -8,6 +8,7 @@ carry a LIMIT so a supernode cannot stall a check.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -86,11 +87,12 @@ def _quietly(close) -> None:
 
 
 class _Ent:
-    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty")
+    """An enterprise as this transaction knows it; `new` until its node is written (created by this writer)."""
+    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty", "new")
 
-    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False):
+    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False, new=False):
         self.eid, self.key, self.uscc, self.reg_no, self.name = eid, key, uscc, reg_no, name
-        self.in_registry, self.props, self.dirty = in_registry, props, dirty
+        self.in_registry, self.props, self.dirty, self.new = in_registry, props, dirty, new
 
 
 class Neo4jWriter(GraphWriter):
@@ -106,6 +108,8 @@ class Neo4jWriter(GraphWriter):
         self.by_reg: dict[str, str] = {}
         self.touched_eids: set[str] = set()
         self.departments_seen: set[tuple[str, str]] = set()
+        # Enterprises created by this transaction -> the legal representative this file gave them (or None).
+        self.fresh_reps: dict[str, str | None] = {}
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, *op) -> None:
@@ -174,15 +178,20 @@ class Neo4jWriter(GraphWriter):
         b = self._find(reg_no, "reg_no") if reg_no else None
         if a and b and a.eid != b.eid:
             merges.append((a.eid, b.eid))
+            self.fresh_reps.pop(a.eid, None)  # the kept enterprise takes the folded one's roles
+            self.fresh_reps.pop(b.eid, None)
             del self.ents[b.eid]
             if b.reg_no:
                 self.by_reg.pop(b.reg_no, None)
             b = None
         e = a or b
         if e is None:
-            e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}), True)
+            e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}),
+                     dirty=True, new=True)
+            self.fresh_reps[e.eid] = None
             self.ents[e.eid] = e
         else:
+            before = (e.uscc, e.reg_no, e.name, e.in_registry, e.props)
             e.uscc = uscc or e.uscc
             e.reg_no = reg_no or e.reg_no
             e.key = e.uscc or e.reg_no
@@ -192,7 +201,8 @@ class Neo4jWriter(GraphWriter):
                 e.in_registry = 1
             else:
                 e.name = e.name or name
-            e.dirty = True
+            # Every member row and record names its enterprise: only a change is worth a statement.
+            e.dirty = e.dirty or (e.uscc, e.reg_no, e.name, e.in_registry, e.props) != before
         if e.uscc:
             self.by_uscc[e.uscc] = e.eid
         if e.reg_no:
@@ -249,6 +259,12 @@ class Neo4jWriter(GraphWriter):
             elif kind == "replace":
                 _, code, code_kind, person_id, role = op
                 eid = self._eid(code, code_kind, merges)
+                # An enterprise this writer created has no earlier representative to remove, unless this file
+                # named another one first (as in the embedded writer).
+                if eid in self.fresh_reps and self.fresh_reps[eid] in (None, person_id):
+                    self.fresh_reps[eid] = person_id
+                    replaces.pop(eid, None)
+                    continue
                 replaces[eid] = {"eid": eid, "keep": person_id, "role": role}
             elif kind == "record":
                 _, rkind, natural, code, code_kind, props, departments = op
@@ -266,9 +282,10 @@ class Neo4jWriter(GraphWriter):
         for keep, drop in merges:
             self._merge(keep, drop)
         dirty = [e for e in self.ents.values() if e.dirty]
-        self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty])
+        self._run(q.CREATE_ENTERPRISES, [self._enterprise_row(e) for e in dirty if e.new])
+        self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
         for e in dirty:
-            e.dirty = False
+            e.dirty = e.new = False
         self._run(q.UPSERT_PERSONS, list(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
             self._run(q.merge_roles(rel_type, member_kind), rows)
@@ -280,15 +297,11 @@ class Neo4jWriter(GraphWriter):
         for label, rows in records.items():
             # A re-sent record within one batch: the last one wins, as in the embedded store.
             rows = list({r["uid"]: r for r in rows}.values())
+            for r in rows:
+                links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
+                r["links"] = [f"{t}|{c}" for t, c in links]
+                r["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
             self._run(q.upsert_records(label), rows)
-            for relation, rel_type in q.DEPARTMENT_TYPES.items():
-                dept_rows = [{"uid": r["uid"],
-                              "names": sorted({c for rel, c, _ in r["departments"] if rel == relation}),
-                              "departments": [{"name": c, "sent_as": s} for rel, c, s in r["departments"]
-                                              if rel == relation]} for r in rows]
-                dept_rows = [d for d in dept_rows if d["departments"]] + \
-                            [d for d in dept_rows if not d["departments"]]
-                self._run(q.replace_departments(rel_type), dept_rows)
         self._run(q.NAME_LISTED_PERSONS, named)
 
     def _remap(self, merges, roles, replaces, records, named) -> None:
@@ -327,7 +340,8 @@ class Neo4jWriter(GraphWriter):
         row = {"eid": e.eid, "key": e.key, "uscc": e.uscc, "reg_no": e.reg_no, "name": e.name,
                "name_norm": normalise_name(e.name), "in_registry": e.in_registry, "props": props,
                "display": {k: e.props.get(k) for k in DISPLAY_FIELDS}}
-        row["fp"] = _dumps({k: v for k, v in row.items() if k != "display"})
+        row["fp"] = hashlib.blake2b(_dumps({k: v for k, v in row.items() if k != "display"}).encode(),
+                                    digest_size=16).hexdigest()
         return row
 
     def _merge(self, keep: str, drop: str) -> None:

@@ -184,7 +184,9 @@ def test_payloads_in_every_column_are_stored_as_text_and_never_executed(kind, st
 
     rejected = sum(1 for *_, e in plan if e == "reject")
     assert (report.rows, report.loaded, report.rejected) == (len(rows), len(rows) - rejected, rejected)
-    assert len(recorded) > 10, "the statements of the load must have been recorded"
+    # The statements that wrote the rows were recorded (Neo4j writes a batch in a handful of UNWIND statements).
+    assert any("UNWIND $rows" in s or s.lstrip().upper().startswith("INSERT") for s in recorded), \
+        "the statements of the load must have been recorded"
     _tally(store.name, kind, columns=len({f.name for _, f, *_ in plan}), rows=len(rows), rejected=rejected,
            statements=len(recorded))
     for statement in recorded:
