@@ -486,3 +486,20 @@ def test_realdata(name, parsed, rejected, reasons):
         assert sorted(r.row_number for r in rejects) == list(range(4218, 4300))
     good = [r for r in rows if isinstance(r, ParsedRow)]
     assert all(r.values["code_kind"] == "uscc" and r.values["established"] for r in good)
+
+
+def test_a_formula_id_type_is_read_as_no_type_not_as_a_foreign_document():
+    """证件类型 `=…` without a cached value is emptied with a warning; the number beside it must then meet the
+    rules for a number with no type (a resident ID or a corporate code), not pass as a passport number.
+    Found by the generated junk cases (tests/reliability/test_hostile_files.py)."""
+    from graph.loaders.fields import RowValidator
+    from graph.identifiers import id_check_char
+    kind = KINDS["member"]
+    validator = RowValidator("member", [f.header for f in kind.fields], {f.header: f.name for f in kind.fields})
+    code = "91640422000000007J"
+    assert isinstance(validator.validate(2, [code, "某公司", "股东", "张三", "=A1", "0", ""]), Reject)
+    body = "11010119900307001"
+    good = validator.validate(3, [code, "某公司", "股东", "张三", "=A1", body + id_check_char(body), ""])
+    assert isinstance(good, ParsedRow)
+    assert good.values["id_number"] == body + id_check_char(body) and good.values["id_type"] is None
+    assert any("公式" in w for w in good.warnings)

@@ -335,7 +335,12 @@ class RowValidator:
                 warnings.append(f"{self.header(f.name)}：{warning}")
             return amount
         if f.type == "id_number":
-            number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+            id_type = raw.get(_ID_TYPE_FIELD.get(f.name, "id_type"))
+            if id_type is not None and is_formula(id_type):
+                # The type cell is emptied with a warning (its own field): read the number as having no type,
+                # or a formula type would let any text through as a foreign document number.
+                id_type = None
+            number, member_kind, warning = self.parse_id_number(text, id_type)
             if f.name == "id_number":
                 values["member_kind"] = member_kind
             if warning:
