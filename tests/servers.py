@@ -1,6 +1,8 @@
-"""Waiting for a `creditnet serve` subprocess started by a test to answer its health check."""
+"""A `creditnet serve` subprocess started by a test: a free loopback port for it, waiting for its health check,
+stopping it."""
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 
@@ -22,3 +24,22 @@ def wait_for_health(proc: subprocess.Popen, base: str, seconds: float) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"creditnet serve did not become ready in {seconds:.0f} s")
         time.sleep(0.1)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the kernel's choice)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
+    """Terminate the server; kill it if it has not exited within `seconds`."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 import httpx
 import pytest
 
-from servers import wait_for_health
+from servers import free_port, wait_for_health
 
 from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth
@@ -32,11 +31,6 @@ from api.audit_writer import GroupCommitAudit
 from api.models import CheckOut
 from graph.audit import AuditTrail
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rows(path) -> dict[str, str]:
@@ -48,7 +42,7 @@ def _rows(path) -> dict[str, str]:
 
 
 def test_every_answered_check_is_in_the_trail_after_the_server_is_killed(county, keys, home):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
                              "--log-level", "warning"], env=dict(os.environ), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)

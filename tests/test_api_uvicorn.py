@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
 import httpx
 import pytest
 
-from servers import wait_for_health
+from servers import free_port, wait_for_health
 
 from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth, blacklist_csv, listing_row
@@ -19,16 +18,11 @@ from api.masking import find_id_numbers
 from graph.identifiers import mask_id_number
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(county, keys):
     """The real service over the county store (the environment carries CREDITNET_HOME and the backend)."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
                              "--log-level", "warning"], env=dict(os.environ), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)

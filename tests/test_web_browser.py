@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from servers import wait_for_health
+from servers import free_port, wait_for_health
 
 from web_fixtures import serves_pages, unmasked_id_numbers
 
@@ -67,11 +66,6 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Demo:
     def __init__(self, home: Path, base: str, admin: str, department: str, scenarios: dict):
@@ -88,7 +82,7 @@ def demo(tmp_path_factory, chromium):
     admin = json.loads(_cli(env, "accounts", "add", "县市场监督管理局", "--role", "admin", "--json"))["key"]
     department = json.loads(_cli(env, "accounts", "add", "县司法局", "--json"))["key"]
     scenarios = json.loads((home / "demo-files" / "manifest.json").read_text(encoding="utf-8"))["scenarios"]
-    port = _free_port()
+    port = free_port()
     from api.app import create_app
     if serves_pages(create_app()):
         command = [sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),

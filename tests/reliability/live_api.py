@@ -9,21 +9,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from servers import wait_for_health
+from servers import free_port, stop, wait_for_health
 from reliability.helpers import REPO
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:
@@ -32,7 +26,7 @@ class LiveServer:
     def __init__(self, logs: Path, log_level: str = "info", env: dict[str, str] | None = None, workers: int = 1):
         self.logs, self.log_level, self.workers = logs, log_level, workers
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.client: httpx.Client | None = None
@@ -56,13 +50,8 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         if self.client is not None:
             self.client.close()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop(self.proc, 15)
         self._out.close()
         self._err.close()
 
