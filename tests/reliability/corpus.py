@@ -190,13 +190,17 @@ def _sheet_xml() -> bytes:
         return zf.read(SHEET)
 
 
+def _inflating_workbook(inflated: int) -> bytes:
+    """A real .xlsx whose sheet inflates to `inflated` bytes of repeated rows (compressed to a tiny fraction)."""
+    head, tail = _sheet_xml().split(b"</sheetData>")
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _rezip(_base_workbook(), {SHEET: head + row * (inflated // len(row)) + b"</sheetData>" + tail})
+
+
 @cache
 def zip_bomb() -> bytes:
     """A real .xlsx whose sheet inflates from ~100 KB to 100 MB of repeated rows."""
-    xml = _sheet_xml()
-    head, tail = xml.split(b"</sheetData>")
-    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
-    return _rezip(_base_workbook(), {SHEET: head + row * (100_000_000 // len(row)) + b"</sheetData>" + tail})
+    return _inflating_workbook(100_000_000)
 
 
 def _patch_sizes(data: bytes, name: str, size: int) -> bytes:
@@ -228,10 +232,7 @@ def zip_bomb_lying_small() -> bytes:
 
 @cache
 def zip_bomb_smaller() -> bytes:
-    xml = _sheet_xml()
-    head, tail = xml.split(b"</sheetData>")
-    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
-    return _rezip(_base_workbook(), {SHEET: head + row * (50_000_000 // len(row)) + b"</sheetData>" + tail})
+    return _inflating_workbook(50_000_000)
 
 
 @cache
