@@ -631,13 +631,8 @@ class Neo4jStore(GraphStore):
         with _translated():
             version = self.settled_version()
             session = self._session(read=True)
-            try:
-                reads = _TimedReads(session, self.settings.query_timeout_s)
-            except BaseException:
-                _quietly(session.close)
-                raise
         try:
-            yield Neo4jReader(reads, version, self.settled_version)
+            yield Neo4jReader(_TimedReads(session, self.settings.query_timeout_s), version, self.settled_version)
         except Exception as exc:
             if _unavailable(exc):
                 raise _translate(exc) from exc
