@@ -3,23 +3,43 @@
 In public output an ID number is masked (keep the region and the last four). The public views are built
 from an allow-list of fields; `scrub` then masks any ID number that still hides in free text (a clerk may
 type one into 备注 or 详情), and `find_id_numbers` is the check the tests run over every public response.
+
+People write ID numbers the way the loaders accept them (DOMAIN.md: "strip spaces, full-width → half-width"),
+so the scan does too: full-width digits, and digits grouped by spaces, hyphens or `+` (a space in a query
+string; `110101 19900307 123X`), count as an ID number when the 18 characters hold its birth date and check
+digit. A request line carries a full-width number percent-encoded (`%EF%BC%91…`): `mask_secrets` decodes such
+runs before it looks. A 15-digit number is a registration number here (DOMAIN.md), so a first-generation
+15-digit ID number is not recognised.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import unquote
 
 from graph.identifiers import InvalidIdentifier, looks_like_id_number, mask_id_number, validate_id_number
 
-# An 18-character run of 17 digits and a check character, not part of a longer code.
-_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_DIGIT = "[0-9\uff10-\uff19]"
+_CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
+_GAP = "[ \u3000+\\-\u2010\u2011\uff0d]?"  # at most one separator between two digits
+_WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+# 18 digits (the last may be X), perhaps grouped, not part of a longer code.
+_ID_SHAPED = re.compile(f"(?<![{_WORD}]){_DIGIT}(?:{_GAP}{_DIGIT}){{16}}{_GAP}{_CHECK}(?![{_WORD}])")
+_SEPARATORS = re.compile("[ \u3000+\\-\u2010\u2011\uff0d]")
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 # Enterprise codes are public and never personal: a USCC may by chance be shaped like a valid ID number.
 CODE_FIELDS = frozenset({"key", "uscc", "reg_no", "code"})
 
 
+def _compact(token: str) -> str:
+    """An ID-shaped match as the loaders read it: separators out, full-width folded, upper case."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", token)).upper()
+
+
 def is_id_number(token: str) -> bool:
-    """A valid resident ID number (GB 11643: shape, birth date and check digit)."""
-    code = token.upper()
+    """A valid resident ID number (GB 11643: shape, birth date and check digit), written as people write it."""
+    code = _compact(token)
     if not looks_like_id_number(code):
         return False
     try:
@@ -35,7 +55,8 @@ def find_id_numbers(data: Any) -> list[str]:
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
-            found.extend(t for t in _ID_SHAPED.findall(value) if is_id_number(t))
+            text = _decode_percent_runs(value) if "%" in value else value
+            found.extend(m.group() for m in _ID_SHAPED.finditer(text) if is_id_number(m.group()))
         elif isinstance(value, dict):
             for k, v in value.items():
                 walk(k)
@@ -48,8 +69,23 @@ def find_id_numbers(data: Any) -> list[str]:
     return found
 
 
+def _mask_match(m: re.Match) -> str:
+    token = m.group()
+    return mask_id_number(_compact(token)) if is_id_number(token) else token
+
+
 def mask_text(text: str) -> str:
-    return _ID_SHAPED.sub(lambda m: mask_id_number(m.group()) if is_id_number(m.group()) else m.group(), text)
+    return _ID_SHAPED.sub(_mask_match, text)
+
+
+def _decode_percent_runs(text: str) -> str:
+    def decode(m: re.Match) -> str:
+        try:
+            return unquote(m.group(), errors="strict")
+        except UnicodeDecodeError:  # not UTF-8: leave the run as it was
+            return m.group()
+
+    return _PERCENT_RUN.sub(decode, text)
 
 
 # `cn_<key id>_<secret>` (graph/accounts.py): the key id may be shown, the secret never.
@@ -66,6 +102,14 @@ def mask_secrets(text: str) -> str:
     lowered = text.lower()
     if "bearer" in lowered or "basic" in lowered:
         text = _CREDENTIALS.sub(r"\1\2***", text)
+    if "%" in text:
+        # A URL in a log line carries full-width digits percent-encoded. The line is shown decoded only
+        # when decoding reveals an ID number, so that every other line stays as it was written.
+        decoded = _decode_percent_runs(text)
+        if decoded != text:
+            masked = mask_text(decoded)
+            if masked != decoded:
+                return masked
     return mask_text(text)
 
 

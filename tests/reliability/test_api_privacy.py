@@ -30,6 +30,15 @@ from reliability.test_api_access import CASES, Context, expect, headers_for
 
 UNKNOWN_PERSON = id_number(77, "19750505")   # valid, in no file
 FREE_TEXT_PERSON = P["CLEAN"]                 # typed into a listing's 法律描述 below
+def full_width(code: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in code)
+
+
+def grouped(code: str, separator: str) -> str:
+    """An ID number as it is often written: region, birth date, the last four."""
+    return separator.join((code[:6], code[6:14], code[14:]))
+
+
 PUBLIC_PREFIXES = ("/api/v1/public", "/openapi.json", "/docs", "/redoc", "/static", "/public")
 
 
@@ -50,7 +59,10 @@ def _session(server: LiveServer, keys: Keys) -> list:
         for role in expect(call.who):
             out.append(c.request(method, path, headers=headers_for(role, keys), **kwargs))
     # ID numbers where a caller may put them, most of these failing.
-    people = [P["RESTRICTED"], P["HEAD"], UNKNOWN_PERSON, UNKNOWN_PERSON.lower(), FREE_TEXT_PERSON]
+    # The loaders and the API accept an ID number typed in full-width digits or grouped by spaces, so such a
+    # number reaches paths, queries and log lines too (percent-encoded in a request line).
+    people = [P["RESTRICTED"], P["HEAD"], UNKNOWN_PERSON, UNKNOWN_PERSON.lower(), FREE_TEXT_PERSON,
+              full_width(P["RESTRICTED"]), grouped(P["HEAD"], " "), grouped(UNKNOWN_PERSON, "-")]
     for person in people:
         for headers in ({}, h):
             out += [c.get(f"/api/v1/persons/{person}", headers=headers),
@@ -157,3 +169,20 @@ def test_mask_secrets():
     assert "S3cr3t" not in masked and "cn_0123456789ab_***" in masked and "dXNlcjpwYXNz" not in masked
     assert E["LISTED"] in masked  # enterprise codes are not personal
     assert json.loads(json.dumps(mask_secrets("plain text 12345"))) == "plain text 12345"
+
+
+def test_mask_secrets_reads_id_numbers_as_people_write_them():
+    from urllib.parse import quote, quote_plus
+    masked = mask_id_number(P["RESTRICTED"])
+    for written in (full_width(P["RESTRICTED"]), grouped(P["RESTRICTED"], " "), grouped(P["RESTRICTED"], "-"),
+                    grouped(P["RESTRICTED"], "\u3000"), full_width(grouped(P["RESTRICTED"], "-"))):
+        for line in (f"备注：{written}。", f"GET /api/v1/persons/{quote(written)} HTTP/1.1",
+                     f"GET /api/v1/public/search?q={quote_plus(written)} HTTP/1.1"):
+            assert find_id_numbers(line), line  # the check the tests run sees it ...
+            out = mask_secrets(line)
+            assert masked in out and find_id_numbers(out) == [], (line, out)  # ... and the masking hides it
+    # Not ID numbers: a wrong check digit, grouped or not; a phone number; a longer run; other encoded text.
+    wrong = P["RESTRICTED"][:-1] + ("1" if P["RESTRICTED"][-1] != "1" else "2")
+    for text in (grouped(wrong, " "), full_width(wrong), "电话 0951 1234 5678 9012 3456", P["RESTRICTED"] + "7",
+                 "/a/%E5%BC%A0%E4%B8%89?x=%FF%FE 200", "2025-07-08 12:30:00"):
+        assert find_id_numbers(text) == [] and mask_secrets(text) == text, text
