@@ -54,8 +54,9 @@ BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m
 # takes that lock when it raises the version and keeps it until its commit has been applied, and Neo4j applies
 # a commit record by record, visible to readers as it goes (read committed): so a version read this way is
 # never that of a commit still being applied.
+# `resetting` is set while `creditnet reset` empties the store batch by batch (see Neo4jStore.reset).
 SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
-                   "RETURN m.data_version AS v")
+                   "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting")
 
 # --- writing --------------------------------------------------------------------------------------------
 # Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).
@@ -190,7 +191,9 @@ LOAD_HISTORY = """
 MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,
        l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version ORDER BY l.at, elementId(l)
 """
-RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
+BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true, m.data_version = m.data_version + 1"
+END_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting SET m.data_version = m.data_version + 1"
 
 # --- reading --------------------------------------------------------------------------------------------
 ENTERPRISE_BY_USCC = "MATCH (e:Enterprise {uscc: $code}) RETURN e.key AS key, e.name AS name"

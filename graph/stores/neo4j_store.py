@@ -525,6 +525,7 @@ class Neo4jStore(GraphStore):
     # connection: the driver retries managed transactions, not the explicit read transactions used here.
     read_retries = 3
     retry_backoff_s = 0.25
+    reset_batch_nodes = 10_000  # nodes deleted per transaction by `reset`
 
     def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
         self.driver = driver
@@ -607,7 +608,7 @@ class Neo4jStore(GraphStore):
             with _translated(), self._session() as s:
                 tx = s.begin_transaction(timeout=self.settings.query_timeout_s)
                 try:
-                    version = tx.run(q.SETTLED_VERSION).single()["v"]
+                    meta = tx.run(q.SETTLED_VERSION).single()
                     tx.commit()
                 finally:
                     if not tx.closed():
@@ -620,7 +621,14 @@ class Neo4jStore(GraphStore):
                                 f"commit is still being applied after {self.settings.query_timeout_s:g} s; retry "
                                 f"shortly)") from exc
             raise
-        return int(version or 0)
+        if meta is None:
+            return 0
+        if meta["resetting"]:
+            raise StoreBusy("数据库正在被 creditnet reset 清空，请在清空完成后重试；如果没有正在运行的 reset，说明上次清空被中断，"
+                            "请再次运行 creditnet reset --yes (the store is being emptied by `creditnet reset`: retry when it "
+                            "has finished; if no reset is running, an earlier one was interrupted: run `creditnet reset "
+                            "--yes` again)")
+        return int(meta["v"] or 0)
 
     @contextmanager
     def reader(self):
@@ -654,10 +662,15 @@ class Neo4jStore(GraphStore):
             return int(s.run(q.DATA_VERSION).single()["v"] or 0)
 
     def reset(self):
+        # A store too large for one transaction's memory is emptied in batches, each its own transaction. The
+        # meta node says a reset is under way from before the first batch until after the last, so that no
+        # question answers from a half-emptied store: readers are told to retry instead (settled_version).
+        # An interrupted reset leaves the mark; running reset again finishes the job and removes it.
         with _translated(), self._session() as s:
-            while s.run(q.RESET_BATCH).single()["n"]:
+            s.run(q.BEGIN_RESET).consume()
+            while s.run(q.RESET_BATCH, limit=self.reset_batch_nodes).single()["n"]:
                 pass
-            s.run(q.BUMP_VERSION).consume()
+            s.run(q.END_RESET).consume()
 
     def record_load(self, entry):
         with _translated(), self._session() as s:
