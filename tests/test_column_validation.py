@@ -13,7 +13,7 @@ from graph.loaders import LoadError, ParsedRow, open_table
 from graph.loaders import headers as hdr
 from graph.loaders.fields import RowValidator
 from graph.loaders.reading import COLUMN_BATCH
-from tests.county import uscc
+from county import uscc
 from tests.reliability.corpus import CASES
 
 
