@@ -58,3 +58,24 @@ def test_the_code_map_sees_a_merge_and_a_code_gained_in_the_same_file(county_fil
     monkeypatch.setattr(embedded_writer, "PRELOAD_AFTER", 0)
     _load(tmp_path / "map", order)
     assert _dump(tmp_path / "map") == _dump(tmp_path / "lookup")
+
+
+def test_a_store_written_by_the_json_encoder_reloads_unchanged(county_files, tmp_path):
+    """Earlier versions stored props as json.dumps wrote them (a space after each separator); the same files
+    loaded again into such a store must change nothing, not rewrite every record in the new spelling."""
+    import json
+
+    home = tmp_path / "store"
+    files = list(county_files.values())
+    _load(home, files)
+    conn = sqlite3.connect(home / "creditnet.sqlite")
+    with conn:
+        for table in ("record", "enterprise"):
+            rows = conn.execute(f"SELECT id, props FROM {table}").fetchall()
+            conn.executemany(f"UPDATE {table} SET props = ? WHERE id = ?",
+                             [(json.dumps(json.loads(p), ensure_ascii=False, sort_keys=True), i) for i, p in rows])
+            assert any(", " in p for _, p in conn.execute(f"SELECT id, props FROM {table}"))
+    conn.close()
+    before = _dump(home)
+    assert _load(home, files) == [False] * len(files)
+    assert _dump(home) == before
