@@ -11,6 +11,7 @@ rejects file).
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from typing import Iterator
 
@@ -37,6 +38,11 @@ def _produce(table: Table, conn, writer_end) -> None:
     # The fork copied the writer's end of the pipe too: close it, so that if the writer dies (SIGKILL) the pipe
     # has no reader left and the next send fails, instead of blocking this process for ever.
     writer_end.close()
+    # The child inherits the writer's whole heap, and keeps nothing beyond a batch: frozen, the inherited
+    # objects are never scanned by its collections, and rarer young collections cost less (readers' CPU
+    # fell ~3 µs a row of ~23 at 100,000 enterprises with the collector off; this keeps it on, for cycles).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     try:
         batch = []
         for item in table.rows():
