@@ -161,16 +161,21 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     before = store.data_version()
     try:
         with store.writer(str(path)) as writer:
+            kind, warnings = table.kind, report.warnings
             for batch, fraction in iter_rows(table):
+                report.rows += len(batch)
                 for item in batch:
-                    report.rows += 1
-                    if isinstance(item, ParsedRow):
-                        write_row(writer, table.kind, item.values)
-                        report.loaded += 1
-                        if item.warnings and len(report.warnings) < MAX_WARNINGS:
-                            report.warnings.extend(f"第{item.row_number}行：{w}" for w in item.warnings)
+                    if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)
+                        row_number, values, row_warnings = item
+                    elif type(item) is ParsedRow:
+                        row_number, values, row_warnings = item.row_number, item.values, item.warnings
                     else:
                         rejects.append(item)
+                        continue
+                    write_row(writer, kind, values)
+                    if row_warnings and len(warnings) < MAX_WARNINGS:
+                        warnings.extend(f"第{row_number}行：{w}" for w in row_warnings)
+                report.loaded = report.rows - len(rejects)
                 if progress:
                     progress(fraction)
             if dry_run:

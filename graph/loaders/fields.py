@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from graph.departments import split_departments
@@ -201,6 +202,7 @@ _CORPORATE_ID = ("统一社会信用代码", "信用代码", "营业执照", "�
 _NOT_RESIDENT = ("外国人", "永久居留", "港澳", "台湾", "香港", "澳门", "护照", "通行证", "居住证")
 
 
+@lru_cache(maxsize=1024)  # a file names the same few 证件类型 on every row
 def id_type_class(id_type: str | None) -> str:
     folded = normalise_code(id_type or "")
     if any(word in folded for word in _CORPORATE_ID):

@@ -11,6 +11,7 @@ rejects file).
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from typing import Iterator
 
@@ -37,6 +38,11 @@ def _produce(table: Table, conn, writer_end) -> None:
     # The fork copied the writer's end of the pipe too: close it, so that if the writer dies (SIGKILL) the pipe
     # has no reader left and the next send fails, instead of blocking this process for ever.
     writer_end.close()
+    # The child inherits the writer's whole heap, and keeps nothing beyond a batch: frozen, the inherited
+    # objects are never scanned by its collections, and rarer young collections cost less (readers' CPU
+    # fell ~3 µs a row of ~23 at 100,000 enterprises with the collector off; this keeps it on, for cycles).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     try:
         batch = []
         for item in table.rows():
@@ -57,13 +63,10 @@ def _produce(table: Table, conn, writer_end) -> None:
         conn.close()
 
 
-def _unpack(batch: list) -> list:
-    return [ParsedRow(item[0], item[1], {}, item[2]) if type(item) is tuple else item for item in batch]
-
-
 def iter_rows(table: Table) -> Iterator[tuple[list, float]]:
-    """Yield (batch of ParsedRow | Reject, progress fraction), reading in a child process for large files.
-    Rows read in the child arrive without `original` (see the module's docstring)."""
+    """Yield (batch of ParsedRow | Reject | (row number, values, warnings), progress fraction), reading in a
+    child process for large files. Valid rows read in the child arrive as that tuple, without `original` (see
+    the module's docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing."""
     if table.size_bytes < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
         batch = []
         for item in table.rows():
@@ -89,8 +92,7 @@ def iter_rows(table: Table) -> Iterator[tuple[list, float]]:
                 return
             if isinstance(message, BaseException):
                 raise message
-            batch, fraction = message
-            yield _unpack(batch), fraction
+            yield message
     finally:
         receive.close()
         if child.is_alive():

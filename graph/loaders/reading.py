@@ -17,11 +17,12 @@ import zipfile
 import zlib
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
-from itertools import chain, zip_longest
+from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Iterator
 
 from graph.loaders import headers as hdr
+from graph.loaders.columns import ColumnValidator
 from graph.loaders.fields import ParsedRow, Reject, RowValidator
 from graph.model import KINDS
 
@@ -37,6 +38,7 @@ class LoadError(Exception):
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1 << 20
+COLUMN_BATCH = 512                    # rows validated together, column by column (graph/loaders/columns.py)
 HEADER_SEARCH_ROWS = 10               # a title row ("西吉县行政处罚信息汇总表") may sit above the header
 MAX_UNCOMPRESSED = 1 << 30            # zip-bomb guard: refuse a workbook that inflates beyond 1 GB …
 MAX_RATIO, RATIO_FLOOR = 200, 10 << 20  # … or a part > 10 MB that inflated more than 200×
@@ -312,10 +314,16 @@ class Table:
         validator = RowValidator(self.kind, self.headers, self.column_map)
         # Templates come with 序号 pre-filled down the sheet; a row with nothing but its 序号 is an empty row.
         serial = {i for i, h in enumerate(self.headers) if hdr.normalise_header(h) == "序号"}
-        for number, cells in records:
+
+        def by_row(number: int, cells: list[str]) -> ParsedRow | Reject | None:
             if serial and all(i in serial or not c.strip() for i, c in enumerate(cells)):
-                continue
-            yield validator.validate(number, cells)
+                return None
+            return validator.validate(number, cells)
+
+        # Such a row has an empty code, which the column-wise path always hands back to by_row.
+        columns = ColumnValidator(validator)
+        while batch := list(islice(records, COLUMN_BATCH)):
+            yield from columns.validate(batch, by_row)
 
     def progress(self) -> float:
         """Fraction of the file consumed so far (bytes for CSV, rows for XLSX), for a progress bar."""

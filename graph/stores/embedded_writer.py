@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+
+import orjson
 from typing import Any, Iterable
 
 from graph.model import Party
@@ -10,8 +12,18 @@ from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
-_dumps = _ENCODER.encode  # one encoder for the whole load: json.dumps would build one per call with these options
+_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def _dumps(props: dict) -> str:
+    """Props as JSON text, keys sorted, non-ASCII as is. orjson: ~1 µs a record where json's encoder took ~4.
+    Its text has no spaces after separators, as json.dumps's has: stored text is therefore compared by meaning
+    where it may have been written by an earlier version (`_same_props`)."""
+    return orjson.dumps(props, default=str, option=_SORTED).decode()
+
+
+def _same_props(old_text: str, new_text: str) -> bool:
+    return old_text == new_text or json.loads(old_text) == json.loads(new_text)
 
 # Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
 # this many rows: one call instead of one per row.
@@ -26,6 +38,11 @@ _UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role,
 
 
 _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"
+# After this many look-ups of an enterprise by its code in one file, every enterprise's codes are read in one
+# scan: a county's member or record file names each of its enterprises once or more, and a look-up each cost
+# ~5–15 µs (a B-tree descent, pages often outside SQLite's cache once the store outgrows it), an eighth of
+# the writer's time; the scan costs ~1 µs an enterprise and a dict of them ~150 bytes each.
+PRELOAD_AFTER = 2000
 
 
 class SqliteWriter(GraphWriter):
@@ -33,10 +50,15 @@ class SqliteWriter(GraphWriter):
         self.conn = conn
         self.stats = WriteStats()
         self._start_changes = conn.total_changes
-        # Within this file's transaction: codes already resolved to an enterprise id that has a name, and
-        # persons already written, so that the thousands of rows naming the same enterprise cost one look-up.
-        self._ids: dict[tuple[str, str], int] = {}
+        # Within this file's transaction: codes (a USCC has 18 characters, a registration number 15, so the
+        # code alone says which) already resolved to an enterprise id, the ids that have a name, and persons
+        # already written, so that the thousands of rows naming the same enterprise cost one look-up.
+        # Once `_complete`, `_ids` holds every enterprise of the store (see PRELOAD_AFTER): a code not in it is
+        # not in the store, and is not looked up.
+        self._ids: dict[str, int] = {}
         self._named: set[int] = set()
+        self._complete = False
+        self._lookups = 0
         self._persons: set[tuple] = set()
         self._departments_seen: set[tuple[str, str]] = set()
         # Enterprises created by this file, and the legal representative each was given here: a registry
@@ -48,7 +70,26 @@ class SqliteWriter(GraphWriter):
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
+        if self._complete:
+            eid = self._ids.get(value)
+            return None if eid is None else self.conn.execute(f"{_SELECT_ENTERPRISE} WHERE id = ?", (eid,)).fetchone()
+        self._lookups += 1
+        if self._lookups > PRELOAD_AFTER:
+            self._read_all_codes()
+            return self._row_by(column, value)
         return self.conn.execute(f"{_SELECT_ENTERPRISE} WHERE {column} = ?", (value,)).fetchone()
+
+    def _read_all_codes(self) -> None:
+        ids, named = self._ids, self._named
+        for eid, uscc, reg_no, has_name in self.conn.execute(
+                "SELECT id, uscc, reg_no, coalesce(name, '') != '' FROM enterprise"):
+            if uscc:
+                ids[uscc] = eid
+            if reg_no:
+                ids[reg_no] = eid
+            if has_name:
+                named.add(eid)
+        self._complete = True
 
     def _resolve(self, code: str, code_kind: str):
         """The enterprise row a code points to: by USCC, or by registration number where the registry knows both."""
@@ -59,6 +100,7 @@ class SqliteWriter(GraphWriter):
         self._flush_departments()
         self._flush_people()
         self._ids.clear()
+        self._complete, self._lookups = False, 0
         self._fresh.pop(keep, None)
         self._fresh.pop(drop, None)
         c = self.conn
@@ -74,13 +116,13 @@ class SqliteWriter(GraphWriter):
 
     def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
         if not from_registry and not reg_no:
-            eid = self._ids.get((code_kind, code))
+            eid = self._ids.get(code)
             if eid is not None and (eid in self._named or not name):
                 return  # a record only names the enterprise, and it is known and named already
         c = self.conn
         uscc = code if code_kind == "uscc" else None
         reg_no = reg_no or (code if code_kind == "reg_no" else None)
-        if uscc and reg_no:  # a registry row with both numbers: one statement for both look-ups
+        if uscc and reg_no and not self._complete:  # a registry row with both numbers: one statement for both
             rows = c.execute(f"{_SELECT_ENTERPRISE} WHERE uscc = ? UNION ALL {_SELECT_ENTERPRISE} WHERE reg_no = ?",
                              (uscc, reg_no)).fetchall()
             by_uscc = next((r for r in rows if r[2] == uscc), None)
@@ -98,9 +140,9 @@ class SqliteWriter(GraphWriter):
                             (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
                              _dumps(props or {}))).lastrowid
             self._fresh[eid] = None
-            for kind, value in (("uscc", uscc), ("reg_no", reg_no)):
+            for value in (uscc, reg_no):
                 if value:
-                    self._ids[(kind, value)] = eid
+                    self._ids[value] = eid
             if name:
                 self._named.add(eid)
             return
@@ -119,22 +161,31 @@ class SqliteWriter(GraphWriter):
             merged = json.loads(old_props)
             new_in_registry = in_registry
         new_props = _dumps(merged)
-        if (new_key, new_uscc, new_reg, new_name, new_in_registry, new_props) != (
-                key, old_uscc, old_reg, old_name, in_registry, old_props):
+        if (new_key, new_uscc, new_reg, new_name, new_in_registry) != (
+                key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
             c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
                       "in_registry = ?, props = ? WHERE id = ?",
                       (new_key, new_uscc, new_reg, new_name, normalise_name(new_name), new_in_registry,
                        new_props, eid))
+        if self._complete:  # a code the enterprise gains here must be found by the next row that names it
+            for value in (new_uscc, new_reg):
+                if value:
+                    self._ids[value] = eid
+            if new_name:
+                self._named.add(eid)
 
     def _enterprise_id(self, code: str, code_kind: str, name: str | None = None) -> int:
-        eid = self._ids.get((code_kind, code))
+        eid = self._ids.get(code)
         if eid is not None:
             return eid
         row = self._resolve(code, code_kind)
         if row is None:
             self.enterprise(code, code_kind, name=name)
+            eid = self._ids.get(code)  # a new enterprise: the insert put it there
+            if eid is not None:
+                return eid
             row = self._resolve(code, code_kind)
-        self._ids[(code_kind, code)] = row[0]
+        self._ids[code] = row[0]
         if row[4]:
             self._named.add(row[0])
         return row[0]
@@ -196,7 +247,7 @@ class SqliteWriter(GraphWriter):
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
                                       (kind, eid, natural_key)).fetchone()
-            if old_text == text:
+            if _same_props(old_text, text):
                 return  # the same record re-sent: nothing changes (departments and subjects are in its props)
             c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
             fresh = False
