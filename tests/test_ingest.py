@@ -68,6 +68,27 @@ def test_resent_listing_with_other_receivers_replaces_its_departments(county, tm
     assert county.data_version() == version
 
 
+def test_a_file_that_corrects_its_own_listing_changes_nothing_the_second_time(county, tmp_path, home):
+    """A department's file may hold a listing and, further down, its correction (an early removal). Each load
+    applies both; from the second load on the store ends where it was, so the version does not move (a moved
+    version makes every cache rebuild and every answer look new)."""
+    listing = ["1", E["OFFICER"], NAMES["OFFICER"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "",
+               "县市场监管局", "县财政局", "经营异常名录", "", "", "", ""]
+    removal = [*listing[:6], "2026-03-01", *listing[7:]]
+    path = write_csv(tmp_path / "listing-and-removal.csv", BLACKLIST_HEADERS, [listing, removal])
+    version = county.data_version()
+    assert load_file(county, path, home=home).changed is True and county.data_version() == version + 1
+    answer = check(county, key=E["OFFICER"], as_of=ON).as_dict()
+    for _ in range(2):
+        assert load_file(county, path, home=home).changed is False
+        assert county.data_version() == version + 1
+    again = check(county, key=E["OFFICER"], as_of=ON).as_dict()
+    assert {k: v for k, v in again.items() if k != "check_id"} == {k: v for k, v in answer.items() if k != "check_id"}
+    # The same two rows in the other order do change the store (the listing is open-ended again).
+    path = write_csv(tmp_path / "removal-then-listing.csv", BLACKLIST_HEADERS, [removal, listing])
+    assert load_file(county, path, home=home).changed is True and county.data_version() == version + 2
+
+
 def test_rejects_are_written_with_row_field_and_reason(store, county_files, home):
     report = load_file(store, county_files["blacklist"], home=home)
     assert (report.rows, report.loaded, report.rejected) == (12, 9, 3)

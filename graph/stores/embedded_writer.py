@@ -67,6 +67,11 @@ class SqliteWriter(GraphWriter):
         self._department_rows: list[tuple[int, str, str, str]] = []
         self._pending_persons: list[tuple] = []
         self._pending_roles: list[tuple] = []
+        # Records this file updated, with their props before it did, and the row changes those updates made
+        # (props, department links, listing subjects): a file that sends a record and later its correction
+        # re-applies both on every load, and if it ends where the store already was, nothing has changed.
+        self._updated: dict[int, str] = {}
+        self._update_changes = 0
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -249,8 +254,18 @@ class SqliteWriter(GraphWriter):
                                       (kind, eid, natural_key)).fetchone()
             if _same_props(old_text, text):
                 return  # the same record re-sent: nothing changes (departments and subjects are in its props)
+            self._flush_departments()  # so that the changes counted below are this record's only
+            before = c.total_changes
+            self._updated.setdefault(rid, old_text)
             c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
-            fresh = False
+            self._record_links(rid, kind, eid, props, departments, fresh=False)
+            self._flush_departments()
+            self._update_changes += c.total_changes - before
+            return
+        self._record_links(rid, kind, eid, props, departments, fresh=True)
+
+    def _record_links(self, rid: int, kind: str, eid: int, props: dict, departments, fresh: bool) -> None:
+        c = self.conn
         self._departments(rid, departments, fresh)
         if kind == "blacklist":
             wanted = {("enterprise", str(eid))}
@@ -285,6 +300,16 @@ class SqliteWriter(GraphWriter):
         if len(self._department_rows) >= ROWS_PER_STATEMENT:
             self._flush_departments()
 
+    def _updates_undone(self) -> bool:
+        """Every record this file updated is back to what it was before the file (its links follow its props)."""
+        ids = list(self._updated)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self.conn.execute(f"SELECT id, props FROM record WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            if not all(_same_props(self._updated[rid], text) for rid, text in rows):
+                return False
+        return True
+
     def _flush_departments(self) -> None:
         if self._department_rows:
             self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) "
@@ -295,5 +320,7 @@ class SqliteWriter(GraphWriter):
         self._flush_departments()
         self._flush_people()
         self.stats.changed = self.conn.total_changes - self._start_changes
+        if self.stats.changed and self.stats.changed == self._update_changes and self._updates_undone():
+            self.stats.changed = 0
         if self.stats.changed:
             self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
