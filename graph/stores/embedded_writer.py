@@ -5,7 +5,7 @@ import json
 import sqlite3
 
 import orjson
-from typing import Any, Iterable
+from typing import Iterable
 
 from graph.model import Party
 from graph.names import normalise_name
@@ -247,8 +247,7 @@ class SqliteWriter(GraphWriter):
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
-            rid = inserted.lastrowid
-            fresh = True
+            self._record_links(inserted.lastrowid, kind, eid, props, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
                                       (kind, eid, natural_key)).fetchone()
@@ -261,8 +260,6 @@ class SqliteWriter(GraphWriter):
             self._record_links(rid, kind, eid, props, departments, fresh=False)
             self._flush_departments()
             self._update_changes += c.total_changes - before
-            return
-        self._record_links(rid, kind, eid, props, departments, fresh=True)
 
     def _record_links(self, rid: int, kind: str, eid: int, props: dict, departments, fresh: bool) -> None:
         c = self.conn
