@@ -194,7 +194,7 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
         else:
             entry["sqlite_mb"] = round(sum(p.stat().st_size for p in spec.home.glob("creditnet.sqlite*")) / 2**20, 1)
         specs[backend] = spec
-    if not specs:
+    if not specs or cfg.load_only:
         return result
 
     # The sample: the same subjects for every store and baseline, stratified by their depth-3 verdict.
@@ -334,6 +334,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--baseline-budget", type=float, help="Seconds one baseline may spend at one depth (default 120; quick 20).")
     p.add_argument("--skip", default="", help="Parts to leave out: api, cli, memory, baselines (comma-separated).")
     p.add_argument("--gate", action="store_true", help="Apply the depth-3 gate (exit 1 on failure) in a full run too.")
+    p.add_argument("--load-only", action="store_true", help="Measure the loads only (no sample, checks, CLI, API, "
+                   "memory or baselines); writes BENCHMARKS.md and latest.json only when --markdown / --json say so.")
     p.add_argument("--data-dir", type=Path, default=data.DATA_ROOT, help="Cache of generated counties.")
     cfg = p.parse_args(argv)
     quick = cfg.quick
@@ -352,7 +354,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     cfg.pool_enterprises, cfg.pool_persons = (200, 60) if quick else (400, 120)
     cfg.skip = {s.strip() for s in cfg.skip.split(",") if s.strip()}
     cfg.gate = cfg.gate or quick
-    if not quick:
+    if not quick and not cfg.load_only:
         cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / "latest.json"
         cfg.markdown = cfg.markdown or REPO / "BENCHMARKS.md"
     if cfg.plot is None and cfg.json_out:
@@ -390,6 +392,15 @@ def main(argv: list[str] | None = None) -> int:
         if neo4j is not None:
             stop_neo4j(neo4j)
     results["elapsed_s"] = round(time.perf_counter() - t0, 1)
+    if cfg.load_only:
+        if cfg.json_out:
+            _save(results, cfg, t0, final=False)
+        for size, r in results["sizes"].items():
+            for backend, entry in r["stores"].items():
+                load = entry.get("load", {})
+                print(f"{int(size):,} {backend}: {load.get('rows', 0):,} rows, {load.get('wall_s')} s, "
+                      f"{load.get('rows_per_s')} rows/s, client CPU {load.get('cpu_s')} s {entry.get('skipped', '')}")
+        return 0
     results["gate"] = gate(results)
     results["targets"] = report.targets(results)
     _save(results, cfg, t0, final=True)

@@ -83,6 +83,9 @@ def find_neo4j(uri: str | None, log=print) -> Neo4jTarget:
     home = os.environ.get("CREDITNET_BENCH_NEO4J_HOME") or str(Path(tempfile.gettempdir()) / "creditnet-bench-neo4j")
     env = {**os.environ, "CREDITNET_NEO4J_HOME": home, "NEO4J_BOLT_PORT": str(free_port()),
            "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none"}
+    # The whole heap from the start, as a server that loads should run (deploy/neo4j.env.example): a heap that
+    # grows from 512m during the measured load costs the server CPU in collections (BENCHMARKS.md, section 5).
+    env.setdefault("NEO4J_HEAP_INITIAL", env.get("NEO4J_HEAP", "3g"))
     log(f"  no Neo4j configured: starting scripts/neo4j-local in {home}")
     out = subprocess.run([str(REPO / "scripts" / "neo4j-local"), "start"], env=env, capture_output=True, text=True,
                          timeout=900)

@@ -120,6 +120,18 @@ SET r.share = row.share
 """
 
 
+def create_roles(rel_type: str, member_kind: str) -> str:
+    """Roles of enterprises this transaction created: nothing to match, so CREATE (no lock on a search of the
+    enterprise's relationships). The writer sends each (enterprise, member, role) here at most once."""
+    assert rel_type in ROLE_TYPES and member_kind in ("person", "enterprise")
+    member = "(m:Person {id_number: row.member})" if member_kind == "person" else "(m:Enterprise {eid: row.member})"
+    return f"""
+UNWIND $rows AS row
+MATCH (e:Enterprise {{eid: row.eid}}), {member}
+CREATE (m)-[:{rel_type} {{role: row.role, share: row.share}}]->(e)
+"""
+
+
 REPLACE_LEGAL_REPRESENTATIVE = """
 UNWIND $rows AS row
 MATCH (m)-[r:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e:Enterprise {eid: row.eid})

@@ -24,6 +24,7 @@ from graph.settings import Settings
 from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
 from graph.stores.neighbourhood import Neighbourhood
+from graph.stores.neo4j_sender import StatementSender
 
 # Registry fields copied onto the node as plain properties, for captions and exploration in Neo4j Browser.
 # The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
@@ -99,8 +100,9 @@ class Neo4jWriter(GraphWriter):
     """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
 
     def __init__(self, tx, batch_size: int):
-        self.tx = tx
+        self.tx = tx  # used by the sender's thread only, until close()
         self.batch_size = batch_size
+        self.sender = StatementSender(max_pending_rows=2 * batch_size)
         self.stats = WriteStats()
         self.ops: list[tuple] = []
         self.ents: dict[str, _Ent] = {}           # eid -> state known in this transaction
@@ -110,6 +112,10 @@ class Neo4jWriter(GraphWriter):
         self.departments_seen: set[tuple[str, str]] = set()
         # Enterprises created by this transaction -> the legal representative this file gave them (or None).
         self.fresh_reps: dict[str, str | None] = {}
+        # Enterprises created by this transaction and never folded into or out of: no relationship can reach them
+        # but the roles this writer creates, which it remembers (fresh_roles), so their new roles are CREATEd.
+        self.created: set[str] = set()
+        self.fresh_roles: set[tuple[str, str, str, str]] = set()
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, *op) -> None:
@@ -134,10 +140,26 @@ class Neo4jWriter(GraphWriter):
 
     def finish(self):
         self.flush()
-        self.tx.run(q.LINK_CHANGES, eids=list(self.touched_eids)).consume()
-        self.tx.run(q.LINK_PENALTY_CHANGES, eids=list(self.touched_eids)).consume()
+        eids = list(self.touched_eids)
+        self._send(q.LINK_CHANGES, eids=eids)
+        self._send(q.LINK_PENALTY_CHANGES, eids=eids)
+        self.sender.drain()
         if self.stats.changed:
-            self.tx.run(q.BUMP_VERSION).consume()
+            self._send(q.BUMP_VERSION)
+        self.sender.drain()
+        self.close()
+
+    def close(self) -> None:
+        """Waits for the statement in flight and drops the rest: the transaction is this thread's again."""
+        self.sender.close()
+
+    def _send(self, cypher: str, n_rows: int = 0, **params) -> None:
+        def run():
+            c = self.tx.run(cypher, **params).consume().counters
+            # Only the sender's thread counts; the loading thread reads the sum after drain().
+            self.stats.changed += (c.nodes_created + c.nodes_deleted + c.relationships_created
+                                   + c.relationships_deleted + c.properties_set)
+        self.sender.send(run, n_rows)
 
     # --- resolution ----------------------------------------------------------------------------------------
     def _codes(self) -> set[str]:
@@ -156,7 +178,8 @@ class Neo4jWriter(GraphWriter):
     def _prefetch(self) -> None:
         unknown = [c for c in self._codes() if c not in self.by_uscc and c not in self.by_reg]
         for i in range(0, len(unknown), 5000):
-            for r in self.tx.run(q.LOOKUP_ENTERPRISES, codes=unknown[i:i + 5000]):
+            codes = unknown[i:i + 5000]
+            for r in self.sender.call(lambda: list(self.tx.run(q.LOOKUP_ENTERPRISES, codes=codes))):
                 if r["eid"] in self.ents:
                     continue
                 e = _Ent(r["eid"], r["key"], r["uscc"], r["reg_no"], r["name"], r["in_registry"] or 0,
@@ -189,6 +212,7 @@ class Neo4jWriter(GraphWriter):
             e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}),
                      dirty=True, new=True)
             self.fresh_reps[e.eid] = None
+            self.created.add(e.eid)
             self.ents[e.eid] = e
         else:
             before = (e.uscc, e.reg_no, e.name, e.in_registry, e.props)
@@ -218,10 +242,8 @@ class Neo4jWriter(GraphWriter):
     # --- flushing ------------------------------------------------------------------------------------------
     def _run(self, cypher: str, rows: list[dict]) -> None:
         for i in range(0, len(rows), self.batch_size):
-            summary = self.tx.run(cypher, rows=rows[i:i + self.batch_size]).consume()
-            c = summary.counters
-            self.stats.changed += (c.nodes_created + c.nodes_deleted + c.relationships_created
-                                   + c.relationships_deleted + c.properties_set)
+            batch = rows[i:i + self.batch_size]
+            self._send(cypher, len(batch), rows=batch)
 
     def flush(self) -> None:
         if not self.ops:
@@ -279,6 +301,9 @@ class Neo4jWriter(GraphWriter):
                     named.append({"uid": uid, "id_number": props["id_number"]})
         self.ops = []
         self._remap(merges, roles, replaces, records, named)
+        if merges:
+            # A fold moves relationships this writer does not track: from here on every role is MERGEd.
+            self.created.clear()
         for keep, drop in merges:
             self._merge(keep, drop)
         dirty = [e for e in self.ents.values() if e.dirty]
@@ -288,7 +313,16 @@ class Neo4jWriter(GraphWriter):
             e.dirty = e.new = False
         self._run(q.UPSERT_PERSONS, list(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
-            self._run(q.merge_roles(rel_type, member_kind), rows)
+            fresh, known = [], []
+            for r in rows:
+                key = (rel_type, r["eid"], r["member"], r["role"])
+                if r["eid"] in self.created and key not in self.fresh_roles:
+                    self.fresh_roles.add(key)
+                    fresh.append(r)
+                else:
+                    known.append(r)
+            self._run(q.create_roles(rel_type, member_kind), fresh)
+            self._run(q.merge_roles(rel_type, member_kind), known)
         self._run(q.REPLACE_LEGAL_REPRESENTATIVE, list(replaces.values()))
         pairs = {(c, sent) for rows in records.values() for r in rows for _, c, sent in r["departments"]}
         if pairs - self.departments_seen:
@@ -346,25 +380,23 @@ class Neo4jWriter(GraphWriter):
 
     def _merge(self, keep: str, drop: str) -> None:
         """Fold an enterprise known only by its registration number into the one that has its USCC."""
-        tx = self.tx
         for rel_type in q.ROLE_TYPES:
-            tx.run(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
-                   f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) SET n.share = r.share DELETE r",
-                   drop=drop, keep=keep).consume()
-            tx.run(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
-                   f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) SET n.share = r.share DELETE r",
-                   drop=drop, keep=keep).consume()
-        tx.run("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
-               "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
-               "OPTIONAL MATCH (x:Record {uid: uid}) "
-               "WITH r, c, uid, x "
-               "CALL (r, c, uid, x) { "
-               "  WITH r, c, uid, x WHERE x IS NULL "
-               "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c } "
-               "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
-               drop=drop, keep=keep).consume()
-        tx.run("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop).consume()
-        self.stats.changed += 1
+            self._send(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
+                       f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) SET n.share = r.share DELETE r",
+                       drop=drop, keep=keep)
+            self._send(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
+                       f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) SET n.share = r.share DELETE r",
+                       drop=drop, keep=keep)
+        self._send("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
+                   "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
+                   "OPTIONAL MATCH (x:Record {uid: uid}) "
+                   "WITH r, c, uid, x "
+                   "CALL (r, c, uid, x) { "
+                   "  WITH r, c, uid, x WHERE x IS NULL "
+                   "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c } "
+                   "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
+                   drop=drop, keep=keep)
+        self._send("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop)  # counted as a change
 
 
 class _TimedReads:
@@ -581,6 +613,7 @@ class Neo4jStore(GraphStore):
             except BaseException:
                 _quietly(session.close)
                 raise
+        w = None
         try:
             w = Neo4jWriter(tx, self.settings.batch_size)
             yield w
@@ -589,6 +622,8 @@ class Neo4jStore(GraphStore):
                 self._log_load(tx, w.load_entry)
             tx.commit()
         except BaseException as exc:
+            if w is not None:
+                w.close()  # the transaction is used by one thread at a time: its sender's first
             if not tx.closed():
                 _quietly(tx.rollback)
             if isinstance(exc, Exception) and _unavailable(exc):
