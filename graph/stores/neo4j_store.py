@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
-from graph.model import LEGAL_REPRESENTATIVE, Party
+from graph.model import Party
 from graph.names import normalise_name
 from graph.settings import Settings
 from graph.stores import neo4j_queries as q
