@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from graph.loaders.fields import (FieldProblem, ParsedRow, Reject, RowValidator, _ID_TYPE_FIELD, _RowProblem, clean,
-                                  is_formula, parse_code, parse_id_number)
+                                  parse_code, parse_id_number)
 
 _SLOW = object()   # this cell's answer is not plain: validate its row with RowValidator
 _MISS = object()
@@ -96,14 +96,12 @@ class ColumnValidator:
         found = self.v.columns.get(name)
         return found[0] if found else None
 
-    def _field_answer(self, f, header: str, keys: tuple[str, ...]) -> Callable[..., Any]:
+    def _field_answer(self, f, header: str, keys: tuple[str, ...]) -> Callable[[str], Any]:
+        """Any other typed field (ID numbers and codes have their own, below): RowValidator's answer for it."""
         validator, name = self.v, f.name
-        depends_on = _ID_TYPE_FIELD.get(name, "id_type")
 
-        def answer(cell: str, other: str = "") -> Any:
+        def answer(cell: str) -> Any:
             raw = {name: clean(cell)}
-            if f.type == "id_number":
-                raw[depends_on] = clean(other)
             values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
             warnings: list[str] = []
             try:
@@ -136,11 +134,8 @@ class ColumnValidator:
             text = clean(cell)
             if text is None:
                 return _SLOW if required else ((None, None) if with_member_kind else (None,))
-            id_type = clean(id_type_cell)
-            if id_type is not None and is_formula(id_type):
-                id_type = None  # as RowValidator: a formula type is read as no type
             try:
-                number, member_kind, warning = parse_id_number(text, id_type)
+                number, member_kind, warning = parse_id_number(text, clean(id_type_cell))
             except FieldProblem:
                 return _SLOW
             if warning:

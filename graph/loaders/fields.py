@@ -214,6 +214,10 @@ def id_type_class(id_type: str | None) -> str:
 
 def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | None]:
     """(number, "person" | "enterprise", warning) or FieldProblem."""
+    if id_type is not None and is_formula(id_type):
+        # The type cell is emptied with a warning (its own field): read the number as having no type, or a
+        # formula type would let any text through as a foreign document number.
+        id_type = None
     cls = id_type_class(id_type)
     if is_formula(text):
         raise FieldProblem(f"公式单元格“{text}”，请复制后“选择性粘贴-数值” (formula cell, paste values)")
@@ -337,12 +341,7 @@ class RowValidator:
                 warnings.append(f"{self.header(f.name)}：{warning}")
             return amount
         if f.type == "id_number":
-            id_type = raw.get(_ID_TYPE_FIELD.get(f.name, "id_type"))
-            if id_type is not None and is_formula(id_type):
-                # The type cell is emptied with a warning (its own field): read the number as having no type,
-                # or a formula type would let any text through as a foreign document number.
-                id_type = None
-            number, member_kind, warning = self.parse_id_number(text, id_type)
+            number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
             if f.name == "id_number":
                 values["member_kind"] = member_kind
             if warning:
