@@ -22,11 +22,12 @@ from graph.identifiers import InvalidIdentifier, looks_like_id_number, mask_id_n
 
 _DIGIT = "[0-9\uff10-\uff19]"
 _CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
-_GAP = "[ \u3000+\\-\u2010\u2011\uff0d]?"  # at most one separator between two digits
+_SEPARATOR = "[ \u3000+\\-\u2010\u2011\uff0d]"  # spaces, `+` (a space in a query string), hyphens
+_GAP = _SEPARATOR + "?"  # at most one separator between two digits
 _WORD = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 # 18 digits (the last may be X), perhaps grouped, not part of a longer code.
 _ID_SHAPED = re.compile(f"(?<![{_WORD}]){_DIGIT}(?:{_GAP}{_DIGIT}){{16}}{_GAP}{_CHECK}(?![{_WORD}])")
-_SEPARATORS = re.compile("[ \u3000+\\-\u2010\u2011\uff0d]")
+_SEPARATORS = re.compile(_SEPARATOR)
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 # Enterprise codes are public and never personal: a USCC may by chance be shaped like a valid ID number.
 CODE_FIELDS = frozenset({"key", "uscc", "reg_no", "code"})
