@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import threading
+from datetime import date
 
-from county import BLACKLIST_HEADERS, E, NAMES, write_csv
+from county import AS_OF, BLACKLIST_HEADERS, E, NAMES, write_csv
+from graph.errors import StoreBusy
 from graph.ingest import load_file
 from graph.model import Party
+from graph.queries.check import check
 from graph.stores import open_store
 
 
@@ -40,13 +44,6 @@ def test_no_question_is_answered_from_a_half_emptied_store(county):
     """`creditnet reset` empties a Neo4j store in batches (one transaction each, for memory): a check asked
     meanwhile gets the answer from before, the answer from after, or StoreBusy ("retry") — never one from a
     store that has lost some of its parties. The embedded store resets in one transaction."""
-    import threading
-    from datetime import date
-
-    from county import AS_OF
-    from graph.errors import StoreBusy
-    from graph.queries.check import check
-
     on = date.fromisoformat(AS_OF)
     keys = [E["LISTED"], E["OFFICER"], E["TWO_HOPS"], E["CHAIN"], E["BAR"]]
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Iterable
 
 import orjson
-from typing import Iterable
 
 from graph.model import Party
 from graph.names import normalise_name

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -172,7 +173,6 @@ def test_mask_secrets():
 
 
 def test_mask_secrets_reads_id_numbers_as_people_write_them():
-    from urllib.parse import quote, quote_plus
     masked = mask_id_number(P["RESTRICTED"])
     for written in (full_width(P["RESTRICTED"]), grouped(P["RESTRICTED"], " "), grouped(P["RESTRICTED"], "-"),
                     grouped(P["RESTRICTED"], "\u3000"), full_width(grouped(P["RESTRICTED"], "-"))):
