@@ -57,6 +57,10 @@ BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m
 # `resetting` is set while `creditnet reset` empties the store batch by batch (see Neo4jStore.reset).
 SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
                    "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting")
+# Asked by a load when it begins, and again just before its commit: after BUMP_VERSION the load holds the meta
+# node's lock, which BEGIN_RESET also needs, so a reset either began before that second ask (and the load
+# withdraws) or begins after the load's commit has been applied (and empties the load's rows with the rest).
+RESETTING = "OPTIONAL MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.resetting, false) AS resetting"
 
 # --- writing --------------------------------------------------------------------------------------------
 # Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).

@@ -615,9 +615,11 @@ class Neo4jStore(GraphStore):
                 raise
         w = None
         try:
+            self._refuse_during_reset(tx)
             w = Neo4jWriter(tx, self.settings.batch_size)
             yield w
             w.finish()
+            self._refuse_during_reset(tx)
             if w.load_entry is not None:
                 self._log_load(tx, w.load_entry)
             tx.commit()
@@ -631,6 +633,18 @@ class Neo4jStore(GraphStore):
             raise
         finally:
             _quietly(session.close)
+
+    @staticmethod
+    def _refuse_during_reset(tx) -> None:
+        """A reset empties the store in several transactions; a load committed between two of them would leave
+        part of its file in a store that is otherwise emptied, so a load that finds a reset under way withdraws
+        (its transaction is rolled back: nothing of the file is kept)."""
+        if tx.run(q.RESETTING).single()["resetting"]:
+            raise StoreBusy("数据库正在被 creditnet reset 清空，本文件未导入任何数据；请在清空完成后重新导入。如果没有正在运行的 "
+                            "reset，说明上次清空被中断，请再次运行 creditnet reset --yes (the store is being emptied by "
+                            "`creditnet reset`: nothing of this file was loaded; load it again when the reset has "
+                            "finished. If no reset is running, an earlier one was interrupted: run `creditnet reset "
+                            "--yes` again)")
 
     def settled_version(self) -> int:
         """The data version, once any commit in progress has been applied completely.
