@@ -162,7 +162,7 @@ def ratios(stores: dict, baselines: dict) -> dict:
 def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: argparse.Namespace,
              neo4j_rate: list[float]) -> dict:
     log(f"== {size:,} enterprises")
-    m = data.dataset(size, cfg.data_dir, log=lambda s: log(s))
+    m = data.dataset(size, cfg.data_dir, log=lambda s: log(s), groups=cfg.groups)
     rows = data.total_rows(m)
     result: dict = {"enterprises": size, "rows": rows, "rows_by_kind": m.rows, "reference_date": m.reference_date,
                     "data_dir": str(m.directory), "stores": {}, "baselines": {}}
@@ -356,6 +356,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--load-only", action="store_true", help="Measure the loads only (no sample, checks, CLI, API, "
                    "memory or baselines); writes BENCHMARKS.md and latest.json only when --markdown / --json say so.")
     p.add_argument("--data-dir", type=Path, default=data.DATA_ROOT, help="Cache of generated counties.")
+    p.add_argument("--groups", type=float, default=0.0, help="Share of companies in enterprise groups (a holding "
+                   "company, a controller and a partner in common; graph/synthetic.py GROUP_SIZES), to see how the "
+                   "comparison goes when paths multiply; 0, the default, is the county every other figure uses. "
+                   "A run with groups writes benchmarks/results/groups-<share>.json, not BENCHMARKS.md, unless "
+                   "--json / --markdown say otherwise.")
     cfg = p.parse_args(argv)
     quick = cfg.quick
     cfg.sizes = [int(s) for s in (cfg.sizes or ("1000,10000" if quick else "1000,10000,100000")).split(",")]
@@ -373,7 +378,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     cfg.pool_enterprises, cfg.pool_persons = (200, 60) if quick else (400, 120)
     cfg.skip = {s.strip() for s in cfg.skip.split(",") if s.strip()}
     cfg.gate = cfg.gate or quick
-    if not quick and not cfg.load_only:
+    if not 0.0 <= cfg.groups <= 1.0:
+        p.error(f"--groups is a share between 0 and 1, got {cfg.groups}")
+    if cfg.groups and not quick and not cfg.load_only:
+        cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / f"groups-{cfg.groups:g}.json"
+    elif not quick and not cfg.load_only:
         cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / "latest.json"
         cfg.markdown = cfg.markdown or REPO / "BENCHMARKS.md"
     if cfg.plot is None and cfg.json_out:
@@ -391,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "api_clients": 4, "baseline_timeout_s": cfg.baseline_timeout,
                                 "baseline_budget_s": cfg.baseline_budget, "neo4j_file_rows": cfg.neo4j_file_rows,
                                 "seed": data.SEED, "reference_date": data.REFERENCE_DATE.isoformat(),
+                                "groups": cfg.groups,
                                 "skip": sorted(cfg.skip)},
                      "sizes": {}}
     neo4j = None

@@ -182,6 +182,24 @@ CORPORATE_SHARE = 0.10   # shareholder slots taken by another enterprise
 MAX_CHAIN = 4            # corporate shareholder levels above an enterprise
 NO_HOLDINGS = 255        # depth marker: branches, individual businesses and cooperatives hold no shares
 NEW_PERSON = 0.7         # otherwise an earlier person again, chosen in proportion to the posts they hold
+# Enterprise groups (集团): off by default (`groups=0`). With a share above 0, that share of the background's
+# companies belongs to a group: the group's holding company holds shares in each member, one controller is the
+# legal representative of every member and one partner is a shareholder of most. This puts cycles into the party
+# graph (many paths between the same parties), which the default county, close to a forest, lacks; the
+# benchmark uses it to see how path enumeration and a bounded search compare when paths multiply.
+GROUP_SIZES = ((3, 35), (5, 25), (10, 20), (20, 12), (40, 8))   # members after the holding company, weight
+GROUP_CONTROLLER_HEADS = 0.8   # members whose legal representative is the group's controller
+GROUP_PARTNER_HOLDS = 0.6      # members in which the group's partner holds shares
+
+
+@dataclass
+class _Group:
+    """An enterprise group being written: its holding company, controller and partner, and how many more
+    members it takes."""
+    holding: Enterprise
+    controller: Person
+    partner: Person
+    room: int
 
 
 # --- identities ------------------------------------------------------------------------------------------
@@ -388,13 +406,15 @@ class Manifest:
     seed: int = 7
     enterprises: int = 0
     formats: str = "mixed"
+    groups: float = 0.0            # share of companies in enterprise groups (GROUP_SIZES); 0: none
 
     def to_json(self) -> str:
         """JSON with file names relative to the directory, so the manifest is as reproducible as the data."""
         files = {kind: [_relative(p, self.directory) for p in paths] for kind, paths in self.files.items()}
+        shape = {"groups": self.groups} if self.groups else {}   # absent when 0: older manifests read the same
         return json.dumps({"reference_date": self.reference_date, "seed": self.seed, "enterprises": self.enterprises,
-                           "formats": self.formats, "files": files, "rows": self.rows, "rows_bad": self.rows_bad,
-                           "scenarios": self.scenarios}, ensure_ascii=False, indent=2) + "\n"
+                           "formats": self.formats, **shape, "files": files, "rows": self.rows,
+                           "rows_bad": self.rows_bad, "scenarios": self.scenarios}, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str, directory: Path | str | None = None) -> Manifest:
@@ -403,7 +423,8 @@ class Manifest:
         return cls(directory=base, files={k: [base / p for p in v] for k, v in data["files"].items()},
                    rows=data["rows"], reference_date=data["reference_date"], scenarios=data["scenarios"],
                    rows_bad=data.get("rows_bad", {}), seed=data.get("seed", 7),
-                   enterprises=data.get("enterprises", 0), formats=data.get("formats", "mixed"))
+                   enterprises=data.get("enterprises", 0), formats=data.get("formats", "mixed"),
+                   groups=data.get("groups", 0.0))
 
     @classmethod
     def load(cls, directory: Path | str) -> Manifest:
@@ -418,14 +439,18 @@ def _relative(path: Path, directory: Path) -> str:
 
 
 def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, reference_date: date | None = None,
-             formats: str = "mixed", bad_rows: bool | None = None) -> Manifest:
+             formats: str = "mixed", bad_rows: bool | None = None, groups: float = 0.0) -> Manifest:
     """Write a synthetic county into `directory` and return (and save as manifest.json) its manifest.
 
     `enterprises` counts every enterprise, scenario subjects included. Deliberately bad rows (about 0.5%
-    of records) are sprinkled when `bad_rows` is true, by default up to 100,000 enterprises.
+    of records) are sprinkled when `bad_rows` is true, by default up to 100,000 enterprises. `groups` is the
+    share of background companies in enterprise groups (GROUP_SIZES); at 0, the default, the county is exactly
+    what it was before groups existed.
     """
     if formats not in FILE_FORMATS:
         raise ValueError(f"formats must be one of {sorted(FILE_FORMATS)}, got {formats!r}")
+    if not 0.0 <= groups <= 1.0:
+        raise ValueError(f"groups is a share between 0 and 1, got {groups!r}")
     if enterprises < MIN_ENTERPRISES:
         raise ValueError(f"a synthetic county needs at least {MIN_ENTERPRISES} enterprises, got {enterprises}")
     ref = reference_date or date.today()
@@ -433,6 +458,7 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
     directory.mkdir(parents=True, exist_ok=True)
     files = _Files(directory, formats, datetime.combine(ref, time()))
     county = _County(files, enterprises, seed, ref, enterprises <= BAD_ROWS_UP_TO if bad_rows is None else bad_rows)
+    county.group_share = groups
     try:
         scenarios = synthetic_scenarios.plant(county)
         county.background()
@@ -441,7 +467,8 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
     manifest = Manifest(
         directory=directory, files={k: [s.path] for k, s in files.sinks.items()},
         rows={k: s.rows for k, s in files.sinks.items()}, reference_date=ref.isoformat(), scenarios=scenarios,
-        rows_bad={k: county.bad.get(k, 0) for k in ALL_KINDS}, seed=seed, enterprises=enterprises, formats=formats)
+        rows_bad={k: county.bad.get(k, 0) for k in ALL_KINDS}, seed=seed, enterprises=enterprises, formats=formats,
+        groups=groups)
     (directory / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
@@ -461,6 +488,8 @@ class _County:
         self.licence_seq = 0
         self.decision_seq: dict[tuple[str, int], int] = {}
         self.resends: list[list] = []
+        self.group_share = 0.0
+        self.group: _Group | None = None           # the group new members join, while it has room
         self._forms = _Shuffle(len(FORMS) * (enterprises // len(FORMS) + 1), _mix(seed, 11))
         self._old_org = _Permutation(10 ** 8, 61_473_283, _mix(seed, 12))
         self._new_org = _Permutation(31 ** 6, 387_420_489, _mix(seed, 13))
@@ -476,7 +505,7 @@ class _County:
             "licences": ((0, 45), (1, 35), (2, 15), (3, 5)), "penalties": ((0, 80), (1, 15), (2, 4), (3, 1)),
             "inspections": ((0, 40), (1, 38), (2, 16), (3, 6)), "holders": ((1, 45), (2, 35), (3, 20)),
             "status": (("存续", 62), ("在业", 25), ("吊销", 6), ("注销", 7)),
-            "town": [(t, 30 if t == "吉强镇" else 3) for t in TOWNS]}.items()}
+            "town": [(t, 30 if t == "吉强镇" else 3) for t in TOWNS], "group_size": GROUP_SIZES}.items()}
 
     # identities ----------------------------------------------------------------------------------------
     def person(self, k: int) -> Person:
@@ -612,11 +641,41 @@ class _County:
             else:
                 if ent.category in ("company", "shares"):
                     parent, branches = ent, 0
-                head = self._register(ent)
+                head = self._register_in_group(ent) if self._joins_group(ent) else self._register(ent)
             self.records(ent, spoil=True)
             self._maybe_list(ent, head)
         for row in self.resends:  # re-sent rows arrive after the rows they update
             self.out.write("blacklist", row)
+
+    # enterprise groups (off unless group_share > 0) ------------------------------------------------------
+    def _joins_group(self, ent: Enterprise) -> bool:
+        # A hash of the index, not self.rng: with groups off nothing is drawn, so the county stays the same.
+        return (self.group_share > 0 and ent.category in ("company", "shares")
+                and _mix(self.seed, 21, ent.index) % 1_000_000 < self.group_share * 1_000_000)
+
+    def _register_in_group(self, ent: Enterprise) -> Person | None:
+        """The next member of the current group, or, when it is full, the holding company of a new one."""
+        rng, group = self.rng, self.group
+        if group is None or group.room == 0:
+            head = self._register(ent)
+            controller = head or self._draw(set())
+            self.group = _Group(ent, controller, self._draw(set()), self.weighted["group_size"].pick(rng))
+            return head
+        group.room -= 1
+        head = group.controller if rng.random() < GROUP_CONTROLLER_HEADS else self._draw(set())
+        holders: list = []
+        if self.depth[group.holding.index] < MAX_CHAIN:
+            holders.append(group.holding)
+            self.depth[ent.index] = max(self.depth[ent.index], self.depth[group.holding.index] + 1)
+        if rng.random() < GROUP_PARTNER_HOLDS:
+            holders.append(group.partner)
+        taken: set[int] = set()
+        while len(holders) < 2:
+            holders.append(self._draw(taken))
+        members = [("股东", h, s) for h, s in zip(holders, _split_shares(rng, len(holders)))]
+        members += self._officers(ent.category, head, taken)
+        self.register(ent, head, members, type_=_company_type(ent, holders), status=self.weighted["status"].pick(rng))
+        return head
 
     def _draw(self, taken: set[int]) -> Person:
         """A background person; an earlier one in proportion to the posts they hold (Yule–Simon),

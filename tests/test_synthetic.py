@@ -110,6 +110,49 @@ def test_arguments_are_checked(tmp_path):
         generate(tmp_path, 10, 7, REF)
     with pytest.raises(ValueError):
         generate(tmp_path, 1000, 7, REF, formats="parquet")
+    with pytest.raises(ValueError):
+        generate(tmp_path, 1000, 7, REF, groups=1.5)
+
+
+# --- enterprise groups (off by default) ------------------------------------------------------------------
+def _paths_per_party(members: list[dict[str, str]], depth: int) -> float:
+    """Simple paths of 1..depth hops from every enterprise, over the parties they reach: 1.0 in a forest."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    for m in members:
+        adj[m["code"]].add(m["id_number"])
+        adj[m["id_number"]].add(m["code"])
+    worst = 1.0
+    for start in {m["code"] for m in members}:
+        paths, n, reached = [(start,)], 0, set()
+        for _ in range(depth):
+            paths = [p + (v,) for p in paths for v in adj[p[-1]] if v not in p]
+            n += len(paths)
+            reached.update(p[-1] for p in paths)
+        worst = max(worst, n / max(len(reached), 1))
+    return worst
+
+
+def test_groups_share_a_holding_company_controller_and_partner(small, tmp_path):
+    grouped = generate(tmp_path / "groups", 1000, 7, REF, groups=0.3)
+    assert Manifest.load(grouped.directory).groups == 0.3 and "groups" not in small.to_json()
+    enterprises = {r["code"]: r for r in read(grouped, "enterprise")}
+    members = read(grouped, "member")
+    held_by = defaultdict(set)       # corporate shareholder -> enterprises it holds shares in
+    for m in members:
+        if m["role"] == "股东" and m["id_type"] == "统一社会信用代码":
+            held_by[m["id_number"]].add(m["code"])
+    holding, held = max(held_by.items(), key=lambda kv: len(kv[1]))
+    assert len(held) >= 3, "a group's holding company holds shares in each member"
+    heads = Counter(enterprises[c]["legal_rep_id_number"] for c in held)
+    assert heads.most_common(1)[0][1] >= len(held) // 2, "one controller represents most members"
+    # Paths multiply between the members (several routes to the same party); the default county has none of
+    # that at this size, and keeps its scenarios and its other rows.
+    assert _paths_per_party(members, 4) > 2 * _paths_per_party(read(small, "member"), 4)
+    assert grouped.scenarios == small.scenarios
+    reference = Reference(grouped)   # and the background still never reaches a scenario subject
+    for name, sc in grouped.scenarios.items():
+        assert reference.verdict(("p" if sc["kind"] == "person" else "e", sc["key"])) == sc["expected"], name
+    assert all(len(read(grouped, k)) == grouped.rows[k] for k in ("enterprise", "member"))
 
 
 # --- files and headers -----------------------------------------------------------------------------------
