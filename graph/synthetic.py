@@ -184,7 +184,7 @@ NO_HOLDINGS = 255        # depth marker: branches, individual businesses and coo
 NEW_PERSON = 0.7         # otherwise an earlier person again, chosen in proportion to the posts they hold
 # Enterprise groups (集团): off by default (`groups=0`). With a share above 0, that share of the background's
 # companies belongs to a group: the group's holding company holds shares in each member, one controller is the
-# legal representative of every member and one partner is a shareholder of most. This puts cycles into the party
+# legal representative of most members and one partner a shareholder of many. This puts cycles into the party
 # graph (many paths between the same parties), which the default county, close to a forest, lacks; the
 # benchmark uses it to see how path enumeration and a bounded search compare when paths multiply.
 GROUP_SIZES = ((3, 35), (5, 25), (10, 20), (20, 12), (40, 8))   # members after the holding company, weight
@@ -457,8 +457,8 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     files = _Files(directory, formats, datetime.combine(ref, time()))
-    county = _County(files, enterprises, seed, ref, enterprises <= BAD_ROWS_UP_TO if bad_rows is None else bad_rows)
-    county.group_share = groups
+    county = _County(files, enterprises, seed, ref, enterprises <= BAD_ROWS_UP_TO if bad_rows is None else bad_rows,
+                     groups)
     try:
         scenarios = synthetic_scenarios.plant(county)
         county.background()
@@ -477,8 +477,9 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
 class _County:
     """The generator's state. Scenario planting uses the public methods; `background` fills the rest."""
 
-    def __init__(self, files: _Files, enterprises: int, seed: int, ref: date, bad_rows: bool):
+    def __init__(self, files: _Files, enterprises: int, seed: int, ref: date, bad_rows: bool, groups: float = 0.0):
         self.out, self.total, self.seed, self.ref, self.bad_rows = files, enterprises, seed, ref, bad_rows
+        self.group_share = groups
         self.rng = random.Random(seed)
         self.bad: dict[str, int] = {}
         self.next_enterprise = self.next_person = 0
@@ -488,7 +489,6 @@ class _County:
         self.licence_seq = 0
         self.decision_seq: dict[tuple[str, int], int] = {}
         self.resends: list[list] = []
-        self.group_share = 0.0
         self.group: _Group | None = None           # the group new members join, while it has room
         self._forms = _Shuffle(len(FORMS) * (enterprises // len(FORMS) + 1), _mix(seed, 11))
         self._old_org = _Permutation(10 ** 8, 61_473_283, _mix(seed, 12))
