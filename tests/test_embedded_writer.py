@@ -79,3 +79,33 @@ def test_a_store_written_by_the_json_encoder_reloads_unchanged(county_files, tmp
     before = _dump(home)
     assert _load(home, files) == [False] * len(files)
     assert _dump(home) == before
+
+
+def _cache_kib(conn: sqlite3.Connection) -> int:
+    return -conn.execute("PRAGMA cache_size").fetchone()[0]
+
+
+def test_a_load_has_its_own_page_cache_and_gives_it_back(tmp_path, monkeypatch):
+    # CREDITNET_LOAD_CACHE_MB reaches the load's connection through the store factory; after the commit, and
+    # after a rollback, the connection is back to the 64 MB every other connection has.
+    from graph.settings import Settings
+    from graph.stores import open_store
+    from graph.stores.embedded import CACHE_KIB
+
+    monkeypatch.setenv("CREDITNET_LOAD_CACHE_MB", "300")
+    store = open_store(Settings(home=tmp_path, backend="embedded"))
+    try:
+        conn = store._write_conn
+        assert _cache_kib(conn) == CACHE_KIB
+        with store.writer("a.csv") as writer:
+            assert _cache_kib(writer.conn) == 300 * 1024
+            writer.person("110101199003074514", "张三")
+        assert _cache_kib(conn) == CACHE_KIB
+        with pytest.raises(RuntimeError):
+            with store.writer("b.csv"):
+                assert _cache_kib(conn) == 300 * 1024
+                raise RuntimeError("the load fails")
+        assert _cache_kib(conn) == CACHE_KIB
+        assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 1
+    finally:
+        store.close()

@@ -11,4 +11,4 @@ def open_store(settings: Settings | None = None) -> GraphStore:
         from graph.stores.neo4j_store import Neo4jStore  # the driver is only imported where it is used
         return Neo4jStore.from_settings(settings)
     from graph.stores.embedded import EmbeddedStore
-    return EmbeddedStore(settings.home)
+    return EmbeddedStore(settings.home, load_cache_mb=settings.load_cache_mb)

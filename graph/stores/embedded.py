@@ -25,12 +25,15 @@ from graph.stores.embedded_writer import SqliteWriter
 from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION
 
 
+CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")
-    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     return conn
 
 
@@ -340,8 +343,9 @@ def _chunks(items: list, size: int = 900) -> Iterator[list]:
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, *, load_cache_mb: int = 1024):
         self.home = Path(home)
+        self.load_cache_kib = load_cache_mb * 1024
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "creditnet.sqlite"
@@ -369,20 +373,31 @@ class EmbeddedStore(GraphStore):
     @contextmanager
     def writer(self, source: str):
         conn = self._write_conn
-        with self._disk_full_translated("load"):
-            conn.execute("BEGIN IMMEDIATE")
+        # A file's transaction keeps every page it changed: with the 64 MB cache, a load into a store of a
+        # province (2.2 GB at 1,000,000 enterprises, its persons, roles and codes inserted in random key order)
+        # spilled dirty pages to the WAL and read them back for most inserts. The cache is only as large as the
+        # pages the load touches, and shrinks back after it (CREDITNET_LOAD_CACHE_MB; durability unchanged).
+        conn.execute(f"PRAGMA cache_size=-{max(self.load_cache_kib, CACHE_KIB)}")
         try:
-            w = SqliteWriter(conn)
-            yield w
-            w.finish()
-            if w.load_entry is not None:
-                self._log_load(conn, w.load_entry)
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            self._rollback(conn)
-            if is_disk_full(exc):
-                raise disk_full_error(self.home, exc, "load") from exc
-            raise
+            with self._disk_full_translated("load"):
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                w = SqliteWriter(conn)
+                yield w
+                w.finish()
+                if w.load_entry is not None:
+                    self._log_load(conn, w.load_entry)
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                self._rollback(conn)
+                if is_disk_full(exc):
+                    raise disk_full_error(self.home, exc, "load") from exc
+                raise
+        finally:
+            try:
+                conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # frees the pages above it
+            except sqlite3.Error:  # a closed connection: nothing to free, and the load's own error matters
+                pass
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
