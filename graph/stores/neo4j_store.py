@@ -95,7 +95,7 @@ class _Ent:
         self.eid, self.key, self.uscc, self.reg_no, self.name = eid, key, uscc, reg_no, name
         self.in_registry, self.props, self.dirty, self.new = in_registry, props, dirty, new
         # No record concerned it when this transaction first read it (or created it): its records are new unless
-        # this transaction wrote them (Neo4jWriter.new_uids).
+        # this transaction wrote them (Neo4jWriter.written_uids).
         self.no_records = no_records
 
 
