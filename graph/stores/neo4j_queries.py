@@ -30,9 +30,8 @@ SCHEMA = [
     "CREATE CONSTRAINT enterprise_reg_no IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.reg_no IS UNIQUE",
     "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id_number IS UNIQUE",
     "CREATE CONSTRAINT department_name IF NOT EXISTS FOR (d:Department) REQUIRE d.name IS UNIQUE",
+    # A record's uid (kind|enterprise|natural key) is unique among all records: one constraint, on Record.
     "CREATE CONSTRAINT record_uid IF NOT EXISTS FOR (r:Record) REQUIRE r.uid IS UNIQUE",
-    *[f"CREATE CONSTRAINT {label.lower()}_uid IF NOT EXISTS FOR (r:{label}) REQUIRE r.uid IS UNIQUE"
-      for label in RECORD_LABELS.values()],
     "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CreditnetMeta) REQUIRE m.id IS UNIQUE",
     "CREATE INDEX enterprise_name_norm IF NOT EXISTS FOR (e:Enterprise) ON (e.name_norm)",
     "CREATE INDEX enterprise_name IF NOT EXISTS FOR (e:Enterprise) ON (e.name)",
@@ -40,12 +39,20 @@ SCHEMA = [
     "CREATE INDEX listing_valid_from IF NOT EXISTS FOR (l:Listing) ON (l.valid_from)",
     "CREATE INDEX listing_valid_to IF NOT EXISTS FOR (l:Listing) ON (l.valid_to)",
     "CREATE INDEX listing_type IF NOT EXISTS FOR (l:Listing) ON (l.list_type)",
-    "CREATE INDEX record_eid IF NOT EXISTS FOR (r:Record) ON (r.eid)",
     "CREATE INDEX license_eid_no IF NOT EXISTS FOR (r:License) ON (r.eid, r.license_no)",
     "CREATE INDEX license_change_eid IF NOT EXISTS FOR (r:LicenseChange) ON (r.eid)",
     "CREATE INDEX penalty_eid_no IF NOT EXISTS FOR (r:Penalty) ON (r.eid, r.decision_no)",
     "CREATE INDEX penalty_change_eid IF NOT EXISTS FOR (r:PenaltyChange) ON (r.eid)",
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
+]
+OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names RETURN name, owningConstraint"
+# Schema that stores made before 2026-11-27 (session 4) have and that no query needs: every record paid for it
+# with index entries at each load. A second uniqueness constraint on uid per record label (Record.uid already
+# holds every record's uid, kind included), and an index on Record.eid that no query reads. Dropped by
+# init_schema; nothing about the nodes changes.
+OBSOLETE_SCHEMA = [
+    *[f"DROP CONSTRAINT {label.lower()}_uid IF EXISTS" for label in RECORD_LABELS.values()],
+    "DROP INDEX record_eid IF EXISTS",
 ]
 
 DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
@@ -71,7 +78,7 @@ CALL () {
   UNWIND $codes AS code MATCH (e:Enterprise {reg_no: code}) RETURN e
 }
 RETURN e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
-       e.in_registry AS in_registry, e.props AS props
+       e.in_registry AS in_registry, e.props AS props, NOT EXISTS { (e)<-[:CONCERNS]-() } AS no_records
 """
 # `fp` is a fingerprint (a 128-bit hash) of everything written: an identical re-sent row sets nothing, so a
 # reload of the same file changes nothing (not even the data version). A hash, not the text: the text doubled
@@ -174,6 +181,26 @@ CALL (r, d, dep) {{
 }}
 """
 
+
+
+def create_records(label: str) -> str:
+    """Records that cannot exist yet: their enterprise had no record when this transaction first read it, or was
+    created by it, and this transaction has not written their uid (the writer knows both). CREATE, not MERGE:
+    no search of the uid index before the write and none of the department's relationships; the uniqueness
+    constraint on Record.uid still refuses a duplicate (and the file is rolled back) if that were ever wrong."""
+    assert label in RECORD_LABELS.values()
+    links = "\n".join(
+        f"CALL (r, row) {{\n  UNWIND row.{t.lower()} AS dep MATCH (d:Department {{name: dep.name}})\n"
+        f"  CREATE (r)-[:{t} {{sent_as: dep.sent_as}}]->(d)\n}}" for t in DEPARTMENT_TYPES.values())
+    return f"""
+UNWIND $rows AS row
+MATCH (e:Enterprise {{eid: row.eid}})
+CREATE (r:Record:{label} {{uid: row.uid, kind: row.kind, eid: row.eid, natural: row.natural, props: row.props}})
+       -[:CONCERNS]->(e)
+SET r += row.display
+WITH r, row
+{links}
+"""
 
 # Department nodes and their spellings are written once per batch, not once per record.
 MERGE_DEPARTMENTS = """

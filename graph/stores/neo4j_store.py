@@ -89,11 +89,14 @@ def _quietly(close) -> None:
 
 class _Ent:
     """An enterprise as this transaction knows it; `new` until its node is written (created by this writer)."""
-    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty", "new")
+    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty", "new", "no_records")
 
-    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False, new=False):
+    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False, new=False, no_records=False):
         self.eid, self.key, self.uscc, self.reg_no, self.name = eid, key, uscc, reg_no, name
         self.in_registry, self.props, self.dirty, self.new = in_registry, props, dirty, new
+        # No record concerned it when this transaction first read it (or created it): its records are new unless
+        # this transaction wrote them (Neo4jWriter.written_uids).
+        self.no_records = no_records
 
 
 class Neo4jWriter(GraphWriter):
@@ -116,6 +119,10 @@ class Neo4jWriter(GraphWriter):
         # but the roles this writer creates, which it remembers (fresh_roles), so their new roles are CREATEd.
         self.created: set[str] = set()
         self.fresh_roles: set[tuple[str, str, str, str]] = set()
+        # Records this transaction wrote, and the record kinds it wrote (changes are linked only when their kind or
+        # the kind they change was loaded).
+        self.written_uids: set[str] = set()
+        self.written_kinds: set[str] = set()
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, *op) -> None:
@@ -141,8 +148,10 @@ class Neo4jWriter(GraphWriter):
     def finish(self):
         self.flush()
         eids = list(self.touched_eids)
-        self._send(q.LINK_CHANGES, eids=eids)
-        self._send(q.LINK_PENALTY_CHANGES, eids=eids)
+        if self.written_kinds & {"license", "license-change"}:
+            self._send(q.LINK_CHANGES, eids=eids)
+        if self.written_kinds & {"penalty", "penalty-change"}:
+            self._send(q.LINK_PENALTY_CHANGES, eids=eids)
         self.sender.drain()
         if self.stats.changed:
             self._send(q.BUMP_VERSION)
@@ -183,7 +192,7 @@ class Neo4jWriter(GraphWriter):
                 if r["eid"] in self.ents:
                     continue
                 e = _Ent(r["eid"], r["key"], r["uscc"], r["reg_no"], r["name"], r["in_registry"] or 0,
-                         json.loads(r["props"] or "{}"))
+                         json.loads(r["props"] or "{}"), no_records=r["no_records"])
                 self.ents[e.eid] = e
                 if e.uscc:
                     self.by_uscc[e.uscc] = e.eid
@@ -210,7 +219,7 @@ class Neo4jWriter(GraphWriter):
         e = a or b
         if e is None:
             e = _Ent(uuid.uuid4().hex, uscc or reg_no, uscc, reg_no, name, int(from_registry), dict(props or {}),
-                     dirty=True, new=True)
+                     dirty=True, new=True, no_records=True)
             self.fresh_reps[e.eid] = None
             self.created.add(e.eid)
             self.ents[e.eid] = e
@@ -302,8 +311,11 @@ class Neo4jWriter(GraphWriter):
         self.ops = []
         self._remap(merges, roles, replaces, records, named)
         if merges:
-            # A fold moves relationships this writer does not track: from here on every role is MERGEd.
+            # A fold moves relationships and records this writer does not track: from here on every role and
+            # every record is MERGEd.
             self.created.clear()
+            for e in self.ents.values():
+                e.no_records = False
         for keep, drop in merges:
             self._merge(keep, drop)
         dirty = [e for e in self.ents.values() if e.dirty]
@@ -331,11 +343,23 @@ class Neo4jWriter(GraphWriter):
         for label, rows in records.items():
             # A re-sent record within one batch: the last one wins, as in the embedded store.
             rows = list({r["uid"]: r for r in rows}.values())
+            new, known = [], []
             for r in rows:
                 links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
-                r["links"] = [f"{t}|{c}" for t, c in links]
-                r["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
-            self._run(q.upsert_records(label), rows)
+                ent = self.ents.get(r["eid"])
+                if ent is not None and ent.no_records and r["uid"] not in self.written_uids:
+                    for t in q.DEPARTMENT_TYPES.values():
+                        r[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
+                    del r["departments"]
+                    new.append(r)
+                else:
+                    r["links"] = [f"{t}|{c}" for t, c in links]
+                    r["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    known.append(r)
+                self.written_uids.add(r["uid"])
+                self.written_kinds.add(r["kind"])
+            self._run(q.create_records(label), new)
+            self._run(q.upsert_records(label), known)
         self._run(q.NAME_LISTED_PERSONS, named)
 
     def _remap(self, merges, roles, replaces, records, named) -> None:
@@ -595,6 +619,10 @@ class Neo4jStore(GraphStore):
             with self._session() as s:
                 for statement in q.SCHEMA:
                     s.run(statement).consume()
+                names = [statement.split()[2] for statement in q.OBSOLETE_SCHEMA]
+                for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=names)):
+                    s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "
+                          f"IF EXISTS").consume()
                 # Browser captions show the masked ID (640422********0315), never the full number.
                 if not s.run(q.MASKED_IDS_DONE).single()["done"]:
                     while ids := [r["id_number"] for r in s.run(q.PERSONS_WITHOUT_MASKED_ID)]:
