@@ -79,6 +79,12 @@ def _translated(during: str = ""):
         raise
 
 
+# A load CREATEs the enterprises and records it knows to be new (faster than MERGE). Two loads running at once
+# that both create the same one: the second waits on the first's uniqueness entry, and once the first commits
+# the second fails with this code. Loading that file again matches what the first wrote.
+CONCURRENT_CREATE = "Neo.ClientError.Schema.ConstraintValidationFailed"
+
+
 def _quietly(close) -> None:
     """Closing what a lost connection left behind: the server rolls an orphaned transaction back by itself."""
     try:
@@ -658,6 +664,11 @@ class Neo4jStore(GraphStore):
                 _quietly(tx.rollback)
             if isinstance(exc, Exception) and _unavailable(exc):
                 raise _translate(exc, "load") from exc
+            if getattr(exc, "code", None) == CONCURRENT_CREATE:
+                raise StoreBusy("另一次导入同时写入了同一企业或同一条记录，本文件未导入任何数据（事务已回滚）；请重新导入本文件，"
+                                "已存在的数据会被匹配而不会重复 (another load wrote the same enterprise or record at the "
+                                "same moment: nothing of this file was loaded; load it again, and what the other load "
+                                "wrote will be matched, not duplicated)") from exc
             raise
         finally:
             _quietly(session.close)
