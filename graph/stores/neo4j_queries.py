@@ -182,7 +182,6 @@ CALL (r, d, dep) {{
 """
 
 
-
 def create_records(label: str) -> str:
     """Records that cannot exist yet: their enterprise had no record when this transaction first read it, or was
     created by it, and this transaction has not written their uid (the writer knows both). CREATE, not MERGE:
