@@ -11,23 +11,18 @@ would, and checks that a second writer gets the lock once the server has ended t
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from servers import free_port
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600, method="thread")]
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +35,8 @@ def short_timeout_server(tmp_path_factory):
     shared = os.environ.get("CREDITNET_NEO4J_HOME")
     if shared and (Path(shared) / "lib").is_dir():
         (state / "lib").symlink_to(Path(shared) / "lib")     # the jars scripts/test's server already resolved
-    env = {**os.environ, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(_free_port()),
-           "NEO4J_HTTP_PORT": str(_free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
+    env = {**os.environ, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
+           "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
            "NEO4J_PAGECACHE": "64m", "NEO4J_TX_TIMEOUT": f"{TIMEOUT_S}s"}
     script = str(REPO / "scripts" / "neo4j-local")
     out = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=540)
