@@ -49,11 +49,8 @@ OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name 
 # Schema that stores made before 2026-11-27 (session 4) have and that no query needs: every record paid for it
 # with index entries at each load. A second uniqueness constraint on uid per record label (Record.uid already
 # holds every record's uid, kind included), and an index on Record.eid that no query reads. Dropped by
-# init_schema; nothing about the nodes changes.
-OBSOLETE_SCHEMA = [
-    *[f"DROP CONSTRAINT {label.lower()}_uid IF EXISTS" for label in RECORD_LABELS.values()],
-    "DROP INDEX record_eid IF EXISTS",
-]
+# init_schema (as a constraint where one owns the index); nothing about the nodes changes.
+OBSOLETE_SCHEMA_NAMES = [*[f"{label.lower()}_uid" for label in RECORD_LABELS.values()], "record_eid"]
 
 DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
 BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"

@@ -625,8 +625,7 @@ class Neo4jStore(GraphStore):
             with self._session() as s:
                 for statement in q.SCHEMA:
                     s.run(statement).consume()
-                names = [statement.split()[2] for statement in q.OBSOLETE_SCHEMA]
-                for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=names)):
+                for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=q.OBSOLETE_SCHEMA_NAMES)):
                     s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "
                           f"IF EXISTS").consume()
                 # Browser captions show the masked ID (640422********0315), never the full number.
