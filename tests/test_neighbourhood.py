@@ -6,15 +6,16 @@ from datetime import date
 
 import pytest
 
-from county import AS_OF, E, P
+from county import AS_OF, E, OLD_REG_NO, P, id_number, uscc
 from graph.model import Party
 from graph.queries.check import check
 from graph.stores import neo4j_store
-from graph.stores.base import Edge
+from graph.stores.base import Edge, GraphReader
 from graph.stores.neighbourhood import Neighbourhood
 
 ON = date.fromisoformat(AS_OF)
-SUBJECTS = [*E.values(), *P.values()]
+# every party of the county, one known by its old registration number, and two valid codes nobody has
+SUBJECTS = [*E.values(), *P.values(), OLD_REG_NO, uscc(900), id_number(900)]
 
 
 def _answers(store, depth: int) -> list[dict]:
@@ -31,15 +32,25 @@ def fetches(county, monkeypatch):
     """How often the store's reader answered a check's neighbourhood in one piece (None: level by level)."""
     counts = {"fetched": 0, "level by level": 0}
     reader_class = type(county.read(lambda reader: reader))
-    own = reader_class.neighbourhood
+    own_neighbourhood, own_located = reader_class.neighbourhood, reader_class.located
 
-    def counted(self, *args):
-        found = own(self, *args)
+    def counted(found):
         counts["level by level" if found is None else "fetched"] += 1
         return found
 
-    monkeypatch.setattr(reader_class, "neighbourhood", counted)
+    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: counted(own_neighbourhood(self, *args)))
+    if "located" in vars(reader_class):  # the store looks a check's subject up in its neighbourhood query
+        def located(self, *args):
+            party, found = own_located(self, *args)
+            return party, counted(found)
+        monkeypatch.setattr(reader_class, "located", located)
     return counts, reader_class
+
+
+def _level_by_level(monkeypatch, reader_class) -> None:
+    """No neighbourhood in one piece: the subject looked up alone, then one question per level."""
+    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    monkeypatch.setattr(reader_class, "located", GraphReader.located)
 
 
 @pytest.mark.parametrize("depth", [0, 1, 2, 3, 4])
@@ -50,7 +61,7 @@ def test_one_query_gives_the_same_answers_as_level_by_level(county, fetches, mon
         assert counts == {"fetched": len(SUBJECTS), "level by level": 0}  # the one-query path was taken
     else:
         assert counts["fetched"] == 0  # embedded: memory and a local file, nothing to save
-    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    _level_by_level(monkeypatch, reader_class)
     assert fetched == _answers(county, depth)
     assert any(a["verdict"] == "restricted" for a in fetched) and any(a["hits"] for a in fetched)
 
@@ -61,8 +72,24 @@ def test_a_neighbourhood_over_the_bound_is_traversed_level_by_level(county, fetc
     bounded = _answers(county, 3)
     if county.name == "neo4j":
         assert counts["level by level"] > 0
-    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    _level_by_level(monkeypatch, reader_class)
     assert bounded == _answers(county, 3)
+
+
+def test_a_check_by_code_asks_the_neo4j_reader_one_question(county, monkeypatch):
+    """The subject's look-up rides in the neighbourhood query: one round trip besides the two version reads."""
+    if county.name != "neo4j":
+        pytest.skip("a Neo4j reader's round trips")
+    asked = []
+    own = neo4j_store._TimedReads.run
+    monkeypatch.setattr(neo4j_store._TimedReads, "run",
+                        lambda self, cypher, **params: asked.append(cypher) or own(self, cypher, **params))
+    for key, known in ((E["LISTED"], True), (P["RESTRICTED"], True), (OLD_REG_NO, True), (uscc(900), False)):
+        asked.clear()
+        answer = check(county, key=key, as_of=ON, depth=3)
+        assert len(asked) == 1, (key, asked)
+        assert bool(answer.subject.name) == known
+        assert any("unknown subject" in note for note in answer.notes) == (not known)
 
 
 def _edge(member: str, enterprise: str) -> Edge:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
-from graph.identifiers import InvalidIdentifier, classify, validate_id_number, validate_uscc
+from graph.identifiers import Identifier, InvalidIdentifier, classify, validate_id_number, validate_uscc
 from graph.model import (BINDING_ROLES, HEAD_ROLES, ROLE_ALIASES, SERIOUS_LIST, THREE_YEAR_BAR_YEARS, CheckResult,
                          Hit, Party)
 from graph.names import normalise_name
@@ -113,20 +113,26 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
             raise AmbiguousName(f"名称“{name}”对应多家企业，请用统一社会信用代码查询 (several enterprises share this name)",
                                 {"candidates": [p.as_dict() for p in found]})
         return found[0], []
+    ident, notes = _identified(key)
+    party = reader.person(ident.value) if ident.kind == "id_number" else reader.enterprise_by_code(ident.value, ident.kind)
+    return _known_or_noted(party, ident, notes)
+
+
+def _identified(key: str | None) -> tuple[Identifier, list[str]]:
     try:
         ident = classify(key or "")
     except InvalidIdentifier as exc:
         raise InvalidSubject(exc.reason, {"key": key, "expected": exc.expected}) from exc
-    notes = [ident.warning] if ident.warning else []
-    if ident.kind == "id_number":
-        party = reader.person(ident.value)
-        if party is None:
-            return Party("person", ident.value), notes + ["该证件号码不在库中，未发现关联 (unknown subject: not in the store)"]
+    return ident, [ident.warning] if ident.warning else []
+
+
+def _known_or_noted(party: Party | None, ident: Identifier, notes: list[str]) -> tuple[Party, list[str]]:
+    """An unknown valid key is checked as a party with no relationships, and the answer says so."""
+    if party is not None:
         return party, notes
-    party = reader.enterprise_by_code(ident.value, ident.kind)
-    if party is None:
-        return Party("enterprise", ident.value), notes + ["该代码不在库中，未发现关联 (unknown subject: not in the store)"]
-    return party, notes
+    if ident.kind == "id_number":
+        return Party("person", ident.value), notes + ["该证件号码不在库中，未发现关联 (unknown subject: not in the store)"]
+    return Party("enterprise", ident.value), notes + ["该代码不在库中，未发现关联 (unknown subject: not in the store)"]
 
 
 def _applicant_edges(applicant: Applicant, subject: Party) -> tuple[list[Edge], dict[Node, str]]:
@@ -148,28 +154,43 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
                              {"field": "depth"})
     def question(reader: GraphReader) -> CheckResult:
         extra: list[Edge] = []
+        fetched = NOT_FETCHED
         if applicant is not None:
             known = reader.enterprise_by_code(applicant.uscc, "uscc") if applicant.uscc else None
             subject = known or Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name)
             notes = [] if known else ["新申请人，尚未登记 (a new applicant, not yet in the registry)"]
             extra, _ = _applicant_edges(applicant, subject)
+        elif name is not None:
+            subject, notes = resolve(reader, name=name)
         else:
-            subject, notes = resolve(reader, key, name)
-        result = evaluate(reader, subject, as_of, depth, settings, extra)
+            # The subject and its neighbourhood in one question to the store (one round trip on Neo4j).
+            ident, notes = _identified(key)
+            party, fetched = reader.located(ident.value, ident.kind, _reach_depth(depth), settings.max_parties)
+            subject, notes = _known_or_noted(party, ident, notes)
+        result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         result.notes = notes + result.notes
         return result
 
     return store.read(question)
 
 
-def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,
-             extra_edges: list[Edge] = ()) -> CheckResult:
-    """Apply the rules to the neighbourhood of `subject` as one reader sees it."""
-    on = as_of.isoformat()
+def _reach_depth(depth: int) -> int:
     # Two hops are always explored: the three-year bar reaches through the subject's head to another enterprise.
-    reach_depth = max(depth, 2)
-    # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
-    fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
+    return max(depth, 2)
+
+
+NOT_FETCHED = object()
+
+
+def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,
+             extra_edges: list[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
+    """Apply the rules to the neighbourhood of `subject` as one reader sees it (`fetched`: what
+    `reader.neighbourhood` gave for it, when the caller already asked)."""
+    on = as_of.isoformat()
+    reach_depth = _reach_depth(depth)
+    if fetched is NOT_FETCHED:
+        # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
+        fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
     source = fetched or reader
     reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges))
     listings = source.listings_of([reach.party(n) for n in reach.hops])

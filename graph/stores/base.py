@@ -93,6 +93,13 @@ class GraphReader(ABC):
         cheap (embedded: memory and a local file) keep the default."""
         return None
 
+    def located(self, code: str, code_kind: str, depth: int, max_parties: int) -> tuple[Party | None, Any]:
+        """The party a code names (`code_kind`: uscc, reg_no or id_number; None when the store does not know
+        it) and what `neighbourhood` gives for it. A check asks both; a store whose every question is a round
+        trip (Neo4j) answers them in one."""
+        party = self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
+        return party, (self.neighbourhood(party, depth, max_parties) if party is not None else None)
+
     @abstractmethod
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""

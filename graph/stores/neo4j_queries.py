@@ -278,7 +278,21 @@ RETURN kind, key, l.props AS props,
 """
 
 
-def neighbourhood(levels: int) -> str:
+# Where a neighbourhood starts: the party a check already resolved (by key), or the one a code names, looked up
+# in the same query (a check's subject look-up and its neighbourhood in one round trip; `located`).
+_START_BY_KEY = """
+  MATCH (s:Enterprise {key: $key}) WHERE $kind = 'enterprise' RETURN s
+  UNION
+  MATCH (s:Person {id_number: $key}) WHERE $kind = 'person' RETURN s"""
+_START_BY_CODE = """
+  MATCH (s:Enterprise {uscc: $code}) WHERE $code_kind = 'uscc' RETURN s
+  UNION
+  MATCH (s:Enterprise {reg_no: $code}) WHERE $code_kind = 'reg_no' RETURN s
+  UNION
+  MATCH (s:Person {id_number: $code}) WHERE $code_kind = 'id_number' RETURN s"""
+
+
+def neighbourhood(levels: int, by_code: bool = False) -> str:
     """A check's whole neighbourhood in one round trip: the parties within `levels` hops of the start (an
     unrolled breadth-first search, one CALL per level, each party once: no path enumeration), every role
     edge touching them, and the listings of every party those edges reach. The client then runs the same
@@ -286,6 +300,8 @@ def neighbourhood(levels: int) -> str:
 
     Bounded: each level and the ball keep at most $cap parties, the edges at most $edge_cap; `capped` says a
     bound was reached, and the caller then traverses level by level instead (EXPAND, with its own bounds).
+    With `by_code` the start is the party $code names ($code_kind: uscc, reg_no, id_number) and the row says
+    who that is (`subject_*`); no row: nothing has that code.
     Only the number of levels is formatted into the text (an int of 0..10); everything else is a parameter.
     """
     assert isinstance(levels, int) and 0 <= levels <= 10
@@ -297,15 +313,12 @@ CALL (frontier, previous) {{
   WITH DISTINCT n LIMIT $cap + 1
   RETURN collect(n) AS next
 }}
-WITH ball + next AS ball, next AS frontier, frontier AS previous, capped OR size(next) > $cap AS capped"""
+WITH s, ball + next AS ball, next AS frontier, frontier AS previous, capped OR size(next) > $cap AS capped"""
     return f"""
-CALL () {{
-  MATCH (s:Enterprise {{key: $key}}) WHERE $kind = 'enterprise' RETURN s
-  UNION
-  MATCH (s:Person {{id_number: $key}}) WHERE $kind = 'person' RETURN s
+CALL () {{{_START_BY_CODE if by_code else _START_BY_KEY}
 }}
-WITH [s] AS ball, [s] AS frontier, [] AS previous, false AS capped{level * levels}
-WITH ball, capped OR size(ball) > $cap AS capped
+WITH s, [s] AS ball, [s] AS frontier, [] AS previous, false AS capped{level * levels}
+WITH s, ball, capped OR size(ball) > $cap AS capped
 CALL (ball) {{
   UNWIND ball AS b
   MATCH (b)-[r:{ROLE_PATTERN}]-()
@@ -316,7 +329,7 @@ CALL (ball) {{
                    enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
          collect(DISTINCT m) + collect(DISTINCT e) AS touched
 }}
-WITH ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
+WITH s, ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
 CALL (ball, touched, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
   WITH DISTINCT x
@@ -325,7 +338,8 @@ CALL (ball, touched, capped) {{
                    props: l.props, senders: [(l)-[:SENT_BY]->(d) | d.name],
                    receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}}) AS listings
 }}
-RETURN edges, listings, capped
+RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
+       s.name AS subject_name, edges, listings, capped
 """
 
 

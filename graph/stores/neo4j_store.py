@@ -489,7 +489,22 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.neighbourhood(depth - 1), kind=start.kind, key=start.key, cap=cap, edge_cap=cap * 4 + 100)
         if not rows:  # a subject the store does not know: nothing around it
             return Neighbourhood([], {})
+        return self._neighbourhood(rows[0], max_parties)
+
+    def located(self, code, code_kind, depth, max_parties):
+        # The subject's look-up inside the neighbourhood query: one round trip of a check's four.
+        if depth < 1:
+            return super().located(code, code_kind, depth, max_parties)
+        cap = min(max_parties, NEIGHBOURHOOD_CAP)
+        rows = self._rows(q.neighbourhood(depth - 1, by_code=True), code=code, code_kind=code_kind, cap=cap,
+                          edge_cap=cap * 4 + 100)
+        if not rows:  # no party has this code: nothing around it either
+            return None, Neighbourhood([], {})
         row = rows[0]
+        return Party(row["subject_kind"], row["subject_key"], row["subject_name"] or ""), \
+            self._neighbourhood(row, max_parties)
+
+    def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
             return None
         edges: dict[tuple, set[str]] = {}
