@@ -492,7 +492,8 @@ class Neo4jReader(GraphReader):
         return self._neighbourhood(rows[0], max_parties)
 
     def located(self, code, code_kind, depth, max_parties):
-        # The subject's look-up inside the neighbourhood query: one round trip of a check's four.
+        # The subject's look-up inside the neighbourhood query: a check makes three round trips, not four (the
+        # settled version, this, the settled version again).
         if depth < 1:
             return super().located(code, code_kind, depth, max_parties)
         cap = min(max_parties, NEIGHBOURHOOD_CAP)
