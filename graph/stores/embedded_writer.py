@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from typing import Iterable
 
 import orjson
@@ -36,6 +37,9 @@ _UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?
 _UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share")
 
+
+_ID_NUMBER = itemgetter(0)  # of a pending person
+_MEMBER = itemgetter(1, 2)  # of a pending role: the role_member index's key (its primary key follows the file)
 
 _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"
 # After this many look-ups of an enterprise by its code in one file, every enterprise's codes are read in one
@@ -72,6 +76,34 @@ class SqliteWriter(GraphWriter):
         # re-applies both on every load, and if it ends where the store already was, nothing has changed.
         self._updated: dict[int, str] = {}
         self._update_changes = 0
+        # Tables this file has written to, and the secondary indexes dropped because their table was empty
+        # when this file first wrote to it (see `_first_write`), to be created again before the commit.
+        self._written: set[str] = set()
+        self._dropped: list[str] = []
+
+    # --- secondary indexes during a first load -----------------------------------------------------------
+    def _first_write(self, table: str) -> None:
+        """Before this file's first insert into `table`: if the table is empty, drop its secondary indexes for
+        the rest of the file and create them again before the commit (`_restore_indexes`). One CREATE INDEX
+        sorts its entries once; kept up to date, each insert descends the index's B-tree at a random place
+        (ID numbers, names), a page often outside the cache at 1,000,000 enterprises. All of it happens inside
+        the file's transaction: a file that fails or is killed leaves the indexes as they were. Unique
+        constraints stay (they are the table's own, and the writer's upserts rely on them)."""
+        self._written.add(table)
+        c = self.conn
+        if c.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+            return
+        for name, sql in c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                   "AND sql IS NOT NULL", (table,)).fetchall():
+            c.execute(f'DROP INDEX "{name}"')
+            self._dropped.append(sql)
+
+    def _restore_indexes(self) -> None:
+        """Create the dropped indexes again: before the commit, and before any statement that would search
+        through one of them (a merge of two enterprises)."""
+        for sql in self._dropped:
+            self.conn.execute(sql)
+        self._dropped = []
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -104,6 +136,7 @@ class SqliteWriter(GraphWriter):
         """Fold an enterprise known only by its registration number into the one with its USCC."""
         self._flush_departments()
         self._flush_people()
+        self._restore_indexes()  # the updates below find roles and listings by member
         self._ids.clear()
         self._complete, self._lookups = False, 0
         self._fresh.pop(keep, None)
@@ -140,6 +173,8 @@ class SqliteWriter(GraphWriter):
             by_reg = None
         row = by_uscc or by_reg
         if row is None:
+            if "enterprise" not in self._written:
+                self._first_write("enterprise")
             eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
@@ -220,10 +255,16 @@ class SqliteWriter(GraphWriter):
     def _flush_people(self) -> None:
         """Write the persons and roles waiting since the last flush, in the order they came (a later row for
         the same person or role wins, as row by row). Called before any statement that reads or deletes roles."""
+        # Each batch in key order (a stable sort: a later row for the same key still comes later): ID numbers
+        # arrive in random order, and consecutive inserts into nearby B-tree pages find them in the CPU's cache.
         if self._pending_persons:
+            self._pending_persons.sort(key=_ID_NUMBER)
             self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
             self._pending_persons = []
         if self._pending_roles:
+            if "role" not in self._written:
+                self._first_write("role")
+            self._pending_roles.sort(key=_MEMBER)
             self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
             self._pending_roles = []
 
@@ -242,6 +283,8 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
         text = _dumps(props)
+        if "record" not in self._written:
+            self._first_write("record")
         # Insert first: on a first load (the common case) that is the only statement; a conflict means the
         # record is known, and only then is it read and compared.
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
@@ -273,6 +316,8 @@ class SqliteWriter(GraphWriter):
             for kind_, ref in have - wanted:
                 c.execute("DELETE FROM listing_subject WHERE record_id = ? AND party_kind = ? AND party_ref = ?",
                           (rid, kind_, ref))
+            if "listing_subject" not in self._written:
+                self._first_write("listing_subject")
             c.executemany("INSERT INTO listing_subject (record_id, party_kind, party_ref) VALUES (?, ?, ?)",
                           [(rid, k, r) for k, r in wanted - have])
 
@@ -309,6 +354,8 @@ class SqliteWriter(GraphWriter):
 
     def _flush_departments(self) -> None:
         if self._department_rows:
+            if "record_department" not in self._written:
+                self._first_write("record_department")
             self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) "
                                   "VALUES (?, ?, ?, ?)", self._department_rows)
             self._department_rows = []
@@ -316,6 +363,7 @@ class SqliteWriter(GraphWriter):
     def finish(self):
         self._flush_departments()
         self._flush_people()
+        self._restore_indexes()
         self.stats.changed = self.conn.total_changes - self._start_changes
         if self.stats.changed and self.stats.changed == self._update_changes and self._updates_undone():
             self.stats.changed = 0
