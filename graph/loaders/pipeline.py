@@ -16,7 +16,7 @@ import multiprocessing as mp
 import queue
 import threading
 from multiprocessing.reduction import ForkingPickler
-from typing import Iterator
+from typing import Callable, Iterator
 
 from graph.loaders.fields import ParsedRow
 from graph.loaders.reading import LoadError, Table
@@ -72,7 +72,7 @@ class _Sender:
         self.thread.join()
 
 
-def _produce(table: Table, conn, writer_end) -> None:
+def _produce(table: Table, conn, writer_end, prepare) -> None:
     # The fork copied the writer's end of the pipe too: close it, so that if the writer dies (SIGKILL) the pipe
     # has no reader left and the next send fails, instead of blocking this process for ever.
     writer_end.close()
@@ -85,7 +85,9 @@ def _produce(table: Table, conn, writer_end) -> None:
     try:
         batch = []
         for item in table.rows():
-            batch.append((item.row_number, item.values, item.warnings) if type(item) is ParsedRow else item)
+            if type(item) is ParsedRow:
+                item = (item.row_number, item.values if prepare is None else prepare(item.values), item.warnings)
+            batch.append(item)
             if len(batch) >= BATCH:
                 sender.send((batch, table.progress()))
                 batch = []
@@ -103,13 +105,16 @@ def _produce(table: Table, conn, writer_end) -> None:
         conn.close()
 
 
-def iter_rows(table: Table) -> Iterator[tuple[list, float]]:
+def iter_rows(table: Table, prepare: Callable[[dict], tuple] | None = None) -> Iterator[tuple[list, float]]:
     """Yield (batch of ParsedRow | Reject | (row number, values, warnings), progress fraction), reading in a
     child process for large files. Valid rows read in the child arrive as that tuple, without `original` (see
-    the module's docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing."""
+    the module's docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing.
+    With `prepare` (the store's `row_preparer`), every valid row arrives as that tuple, its values prepared."""
     if table.size_bytes < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
         batch = []
         for item in table.rows():
+            if prepare is not None and type(item) is ParsedRow:
+                item = (item.row_number, prepare(item.values), item.warnings)
             batch.append(item)
             if len(batch) >= BATCH:
                 yield batch, table.progress()
@@ -118,7 +123,7 @@ def iter_rows(table: Table) -> Iterator[tuple[list, float]]:
         return
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_produce, args=(table, send, receive), daemon=True)
+    child = ctx.Process(target=_produce, args=(table, send, receive, prepare), daemon=True)
     child.start()
     send.close()
     try:

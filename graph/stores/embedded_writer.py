@@ -8,7 +8,7 @@ from typing import Iterable
 
 import orjson
 
-from graph.model import Party
+from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
 
@@ -16,7 +16,7 @@ from graph.stores.base import GraphWriter, WriteStats
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def _dumps(props: dict) -> str:
+def dumps_props(props: dict) -> str:
     """Props as JSON text, keys sorted, non-ASCII as is. orjson: ~1 µs a record where json's encoder took ~4.
     Its text has no spaces after separators, as json.dumps's has: stored text is therefore compared by meaning
     where it may have been written by an earlier version (`_same_props`)."""
@@ -25,6 +25,11 @@ def _dumps(props: dict) -> str:
 
 def _same_props(old_text: str, new_text: str) -> bool:
     return old_text == new_text or json.loads(old_text) == json.loads(new_text)
+
+
+def listed_subject(props: dict) -> str | None:
+    """The ID number of the natural person a listing's props name (restricted besides its enterprise)."""
+    return props["id_number"] if props.get("id_number") and props.get("member_kind", "person") == "person" else None
 
 # Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
 # this many rows: one call instead of one per row.
@@ -152,7 +157,10 @@ class SqliteWriter(GraphWriter):
             c.execute(f"DELETE FROM {table} WHERE {kind_col} = 'enterprise' AND {ref_col} = ?", (str(drop),))
         c.execute("DELETE FROM enterprise WHERE id = ?", (drop,))
 
-    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False,
+                   props_text=None, name_norm=None):
+        """`props_text` and `name_norm`, where given (a row prepared in the reading process), are `props` as
+        JSON text and the normalised name."""
         if not from_registry and not reg_no:
             eid = self._ids.get(code)
             if eid is not None and (eid in self._named or not name):
@@ -177,8 +185,9 @@ class SqliteWriter(GraphWriter):
                 self._first_write("enterprise")
             eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
-                             _dumps(props or {}))).lastrowid
+                            (uscc or reg_no, uscc, reg_no, name,
+                             normalise_name(name) if name_norm is None else name_norm, int(from_registry),
+                             dumps_props(props or {}) if props_text is None else props_text)).lastrowid
             self._fresh[eid] = None
             for value in (uscc, reg_no):
                 if value:
@@ -193,20 +202,26 @@ class SqliteWriter(GraphWriter):
         if from_registry:
             # The registry is the authority on who the enterprise is: its fields replace earlier ones.
             new_name = name or old_name
-            merged = {**json.loads(old_props), **(props or {})}
+            if props_text is None:
+                merged = {**json.loads(old_props), **(props or {})}
+            elif props_text == old_props:  # the registry row re-sent: merging changes nothing
+                merged = None
+            else:
+                merged = {**json.loads(old_props), **json.loads(props_text)}
             new_in_registry = 1
         else:
             # A department's record only names the enterprise; it never overrides the registry.
             new_name = old_name or name
             merged = json.loads(old_props)
             new_in_registry = in_registry
-        new_props = _dumps(merged)
+        new_props = old_props if merged is None else dumps_props(merged)
         if (new_key, new_uscc, new_reg, new_name, new_in_registry) != (
                 key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
             c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
                       "in_registry = ?, props = ? WHERE id = ?",
-                      (new_key, new_uscc, new_reg, new_name, normalise_name(new_name), new_in_registry,
-                       new_props, eid))
+                      (new_key, new_uscc, new_reg, new_name,
+                       name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
+                       new_in_registry, new_props, eid))
         if self._complete:  # a code the enterprise gains here must be found by the next row that names it
             for value in (new_uscc, new_reg):
                 if value:
@@ -252,6 +267,39 @@ class SqliteWriter(GraphWriter):
         if len(self._pending_roles) >= ROWS_PER_STATEMENT:
             self._flush_people()
 
+    # --- rows prepared in the reading process (graph/stores/embedded_rows.py) ------------------------------
+    def write_prepared(self, kind, row):
+        """The same writes as graph.ingest.write_row for the row `embedded_rows.preparer(kind)` made."""
+        if kind == "member":
+            code, code_kind, name, member_kind, member_id, member_code_kind, member_name, id_type, role, share = row
+            self.enterprise(code, code_kind, name=name)
+            if member_kind == "enterprise":
+                self.enterprise(member_id, member_code_kind, name=member_name)
+            else:
+                self.person(member_id, member_name, id_type)
+            eid = self._enterprise_id(code, code_kind)
+            ref = member_id if member_kind == "person" else \
+                str(self._enterprise_id(member_id, member_code_kind, member_name or None))
+            self._pending_roles.append((eid, member_kind, ref, role, share))
+            if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+                self._flush_people()
+        elif kind == "enterprise":
+            code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type = row
+            self.enterprise(code, code_kind, name=name, reg_no=reg_no, props_text=props_text, name_norm=name_norm,
+                            from_registry=True)
+            if rep_id:
+                self.person(rep_id, rep_name, rep_id_type)
+                self._pending_roles.append((self._enterprise_id(code, code_kind), "person", rep_id,
+                                            LEGAL_REPRESENTATIVE, None))
+                if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+                    self._flush_people()
+                self.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
+        else:
+            code, code_kind, name, natural_key, text, departments, person, subject = row
+            if person:
+                self.person(*person)
+            self._record(kind, natural_key, code, code_kind, name, text, departments, subject)
+
     def _flush_people(self) -> None:
         """Write the persons and roles waiting since the last flush, in the order they came (a later row for
         the same person or role wins, as row by row). Called before any statement that reads or deletes roles."""
@@ -280,9 +328,14 @@ class SqliteWriter(GraphWriter):
 
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        self._record(kind, natural_key, enterprise_code, enterprise_code_kind, props.get("name"), dumps_props(props),
+                     departments, listed_subject(props) if kind == "blacklist" else None)
+
+    def _record(self, kind: str, natural_key: str, enterprise_code: str, enterprise_code_kind: str,
+                name: str | None, text: str, departments, subject: str | None) -> None:
+        """`text`: the record's props as JSON; `subject`: the person a listing restricts besides its enterprise."""
         c = self.conn
-        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
-        text = _dumps(props)
+        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, name)
         if "record" not in self._written:
             self._first_write("record")
         # Insert first: on a first load (the common case) that is the only statement; a conflict means the
@@ -290,7 +343,7 @@ class SqliteWriter(GraphWriter):
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
-            self._record_links(inserted.lastrowid, kind, eid, props, departments, fresh=True)
+            self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
                                       (kind, eid, natural_key)).fetchone()
@@ -300,17 +353,17 @@ class SqliteWriter(GraphWriter):
             before = c.total_changes
             self._updated.setdefault(rid, old_text)
             c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
-            self._record_links(rid, kind, eid, props, departments, fresh=False)
+            self._record_links(rid, kind, eid, subject, departments, fresh=False)
             self._flush_departments()
             self._update_changes += c.total_changes - before
 
-    def _record_links(self, rid: int, kind: str, eid: int, props: dict, departments, fresh: bool) -> None:
+    def _record_links(self, rid: int, kind: str, eid: int, subject: str | None, departments, fresh: bool) -> None:
         c = self.conn
         self._departments(rid, departments, fresh)
         if kind == "blacklist":
             wanted = {("enterprise", str(eid))}
-            if props.get("id_number") and props.get("member_kind", "person") == "person":
-                wanted.add(("person", props["id_number"]))
+            if subject:
+                wanted.add(("person", subject))
             have = set() if fresh else set(c.execute(
                 "SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ?", (rid,)))
             for kind_, ref in have - wanted:
