@@ -7,7 +7,8 @@ across and raised here, so the writer's transaction rolls back exactly as in a s
 A valid row crosses as a plain tuple (row number, values, warnings), without its original cells: the writer
 never reads them, and unpickling a ParsedRow dataclass with two dicts cost the writer ~18 µs a row — a third
 of its whole budget — against ~2 µs for the tuple. Rejects cross whole (their original row goes to the
-rejects file).
+rejects file). Where the store prepares its rows (`GraphStore.row_preparer`: the embedded store's JSON text,
+natural keys, departments), the child prepares them and `values` is that tuple.
 """
 from __future__ import annotations
 
