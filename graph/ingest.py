@@ -92,8 +92,12 @@ def _departments(kind: str, v: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-def write_row(writer: GraphWriter, kind: str, v: dict[str, Any]) -> None:
-    """Turn one validated row into graph writes: enterprises, persons, roles, records, departments."""
+def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None:
+    """Turn one validated row into graph writes: enterprises, persons, roles, records, departments.
+    A tuple is a row the store's own `row_preparer` already turned into what its writer inserts."""
+    if type(v) is tuple:
+        writer.write_prepared(kind, v)
+        return
     if kind == "enterprise":
         code = v.get("code") or v.get("reg_no")
         code_kind = v.get("code_kind") or "reg_no"
@@ -117,16 +121,27 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any]) -> None:
             member = Party("person", member_id)
         writer.role(member, v["code"], v["code_kind"], v["role"], v.get("share"))
         return
+    props = record_props(kind, v)
+    if kind == "blacklist" and listed_person(v):
+        writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
+    writer.record(kind, _natural_key(kind, v), v["code"], v["code_kind"], props, _departments(kind, v))
+
+
+def record_props(kind: str, v: dict[str, Any]) -> dict[str, Any]:
+    """A record row's own fields, as the record keeps them."""
     props = {k: val for k, val in v.items() if k not in _ADDRESSING and val is not None}
     if kind == "blacklist":
         # The canonical sender/receivers live on department nodes; keep the spellings the department used.
         props["sender_as_sent"] = "、".join(v.get("sender") or [])
         props["receivers_as_sent"] = "、".join(v.get("receivers") or [])
         props.pop("sender", None)
-        if v.get("id_number") and v.get("member_kind", "person") == "person":
-            writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
     props.pop("receivers", None)
-    writer.record(kind, _natural_key(kind, v), v["code"], v["code_kind"], props, _departments(kind, v))
+    return props
+
+
+def listed_person(v: dict[str, Any]) -> bool:
+    """A listing row names a natural person (not a corporate code) as its subject."""
+    return bool(v.get("id_number")) and v.get("member_kind", "person") == "person"
 
 
 def _rejects_path(home: Path, source: Path) -> Path:
@@ -162,7 +177,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     try:
         with store.writer(str(path)) as writer:
             kind, warnings = table.kind, report.warnings
-            for batch, fraction in iter_rows(table):
+            for batch, fraction in iter_rows(table, store.row_preparer(kind)):
                 report.rows += len(batch)
                 for item in batch:
                     if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)

@@ -109,3 +109,89 @@ def test_a_load_has_its_own_page_cache_and_gives_it_back(tmp_path, monkeypatch):
         assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 1
     finally:
         store.close()
+
+
+def _no_preparer(monkeypatch):
+    monkeypatch.setattr(EmbeddedStore, "row_preparer", lambda self, kind: None)  # every row through write_row
+
+
+def test_rows_prepared_in_the_reading_process_give_the_same_store(synthetic_files, tmp_path, monkeypatch):
+    # Prepared rows (embedded_rows.py), read in a child process for every file, against the values dicts
+    # through graph.ingest.write_row: the same store, and the same answer to "did the second round change it".
+    import graph.loaders.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    prepared = _load(tmp_path / "prepared", synthetic_files, rounds=2)
+    _no_preparer(monkeypatch)
+    by_dicts = _load(tmp_path / "dicts", synthetic_files, rounds=2)
+    assert prepared == by_dicts and prepared[len(KINDS):] == [False] * len(KINDS)
+    assert _dump(tmp_path / "prepared") == _dump(tmp_path / "dicts")
+
+
+def test_prepared_rows_see_a_merge_and_corrections(county_files, tmp_path, monkeypatch):
+    order = [county_files[k] for k in ("blacklist", "enterprise", "member", "penalty", "blacklist", "enterprise")]
+    prepared = _load(tmp_path / "prepared", order)
+    _no_preparer(monkeypatch)
+    assert _load(tmp_path / "dicts", order) == prepared
+    assert _dump(tmp_path / "prepared") == _dump(tmp_path / "dicts")
+
+
+def _indexes(home: Path) -> list[tuple]:
+    conn = sqlite3.connect(home / "creditnet.sqlite")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]  # every index matches its table
+        return sorted(conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+    finally:
+        conn.close()
+
+
+def test_a_first_load_rebuilds_the_indexes_it_dropped_and_a_reload_touches_none(synthetic_files, tmp_path):
+    home = tmp_path / "store"
+    EmbeddedStore(home).close()
+    schema = _indexes(home)
+    assert {name for name, _, sql in schema if sql} >= {"enterprise_name", "role_member", "record_enterprise",
+                                                        "record_department_dept", "listing_subject_party"}
+    store = EmbeddedStore(home)
+    statements: list[str] = []
+    store._write_conn.set_trace_callback(statements.append)
+    try:
+        for f in synthetic_files:
+            load_file(store, f, home=home)
+        dropped = [s for s in statements if s.startswith("DROP INDEX")]
+        assert len(dropped) == 5  # each secondary index once, by the first file to write its table
+        assert _indexes(home) == schema
+        statements.clear()
+        assert [load_file(store, f, home=home).changed for f in synthetic_files] == [False] * len(KINDS)
+        assert not [s for s in statements if s.startswith(("DROP", "CREATE"))]
+    finally:
+        store.close()
+
+
+def test_a_first_load_that_fails_keeps_the_indexes(synthetic_files, tmp_path, monkeypatch):
+    import graph.ingest as ingest
+
+    home = tmp_path / "store"
+    EmbeddedStore(home).close()
+    schema = _indexes(home)
+    real, rows = ingest.write_row, [0]
+
+    def crash_half_way(*args):
+        rows[0] += 1
+        if rows[0] > 1000:  # the enterprise index is dropped, and the role index since the first flush
+            raise KeyboardInterrupt
+        real(*args)
+
+    monkeypatch.setattr(ingest, "write_row", crash_half_way)
+    monkeypatch.setattr(embedded_writer, "ROWS_PER_STATEMENT", 100)
+    store = EmbeddedStore(home)
+    statements: list[str] = []
+    store._write_conn.set_trace_callback(statements.append)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            load_file(store, synthetic_files[0], home=home)
+    finally:
+        store.close()
+    assert sorted(s.split()[2] for s in statements if s.startswith("DROP INDEX")) == ['"enterprise_name"',
+                                                                                     '"role_member"']
+    assert _indexes(home) == schema
+    assert _dump(home)["enterprise"] == []

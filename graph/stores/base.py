@@ -50,6 +50,10 @@ class GraphWriter(ABC):
     @abstractmethod
     def person(self, id_number: str, name: str | None, id_type: str | None = None) -> None: ...
 
+    def write_prepared(self, kind: str, row: tuple) -> None:
+        """Write one row made by the store's `row_preparer`."""
+        raise NotImplementedError
+
     @abstractmethod
     def role(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,
              share: str | None = None) -> None:
@@ -153,6 +157,11 @@ class GraphStore(ABC):
 
     @abstractmethod
     def writer(self, source: str) -> AbstractContextManager[GraphWriter]: ...
+
+    def row_preparer(self, kind: str) -> Callable[[dict[str, Any]], tuple] | None:
+        """A pure function of one validated row giving what this store's writer inserts for it
+        (`GraphWriter.write_prepared`), run in the process that reads the file; None: rows go to `write_row`."""
+        return None
 
     @abstractmethod
     def reader(self) -> AbstractContextManager[GraphReader]: ...

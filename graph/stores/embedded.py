@@ -399,6 +399,10 @@ class EmbeddedStore(GraphStore):
             except sqlite3.Error:  # a closed connection: nothing to free, and the load's own error matters
                 pass
 
+    def row_preparer(self, kind: str):
+        from graph.stores.embedded_rows import preparer  # it imports graph.ingest, which imports the stores
+        return preparer(kind)
+
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
         # SQLite rolls back by itself on some errors (SQLITE_FULL at COMMIT): a second ROLLBACK would fail and

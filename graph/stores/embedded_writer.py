@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from typing import Iterable
 
 import orjson
 
-from graph.model import Party
+from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
 
@@ -15,7 +16,7 @@ from graph.stores.base import GraphWriter, WriteStats
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def _dumps(props: dict) -> str:
+def dumps_props(props: dict) -> str:
     """Props as JSON text, keys sorted, non-ASCII as is. orjson: ~1 µs a record where json's encoder took ~4.
     Its text has no spaces after separators, as json.dumps's has: stored text is therefore compared by meaning
     where it may have been written by an earlier version (`_same_props`)."""
@@ -24,6 +25,11 @@ def _dumps(props: dict) -> str:
 
 def _same_props(old_text: str, new_text: str) -> bool:
     return old_text == new_text or json.loads(old_text) == json.loads(new_text)
+
+
+def listed_subject(props: dict) -> str | None:
+    """The ID number of the natural person a listing's props name (restricted besides its enterprise)."""
+    return props["id_number"] if props.get("id_number") and props.get("member_kind", "person") == "person" else None
 
 # Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
 # this many rows: one call instead of one per row.
@@ -36,6 +42,9 @@ _UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?
 _UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share")
 
+
+_ID_NUMBER = itemgetter(0)  # of a pending person
+_MEMBER = itemgetter(1, 2)  # of a pending role: the role_member index's key (its primary key follows the file)
 
 _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"
 # After this many look-ups of an enterprise by its code in one file, every enterprise's codes are read in one
@@ -72,6 +81,34 @@ class SqliteWriter(GraphWriter):
         # re-applies both on every load, and if it ends where the store already was, nothing has changed.
         self._updated: dict[int, str] = {}
         self._update_changes = 0
+        # Tables this file has written to, and the secondary indexes dropped because their table was empty
+        # when this file first wrote to it (see `_first_write`), to be created again before the commit.
+        self._written: set[str] = set()
+        self._dropped: list[str] = []
+
+    # --- secondary indexes during a first load -----------------------------------------------------------
+    def _first_write(self, table: str) -> None:
+        """Before this file's first insert into `table`: if the table is empty, drop its secondary indexes for
+        the rest of the file and create them again before the commit (`_restore_indexes`). One CREATE INDEX
+        sorts its entries once; kept up to date, each insert descends the index's B-tree at a random place
+        (ID numbers, names), a page often outside the cache at 1,000,000 enterprises. All of it happens inside
+        the file's transaction: a file that fails or is killed leaves the indexes as they were. Unique
+        constraints stay (they are the table's own, and the writer's upserts rely on them)."""
+        self._written.add(table)
+        c = self.conn
+        if c.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+            return
+        for name, sql in c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                   "AND sql IS NOT NULL", (table,)).fetchall():
+            c.execute(f'DROP INDEX "{name}"')
+            self._dropped.append(sql)
+
+    def _restore_indexes(self) -> None:
+        """Create the dropped indexes again: before the commit, and before any statement that would search
+        through one of them (a merge of two enterprises)."""
+        for sql in self._dropped:
+            self.conn.execute(sql)
+        self._dropped = []
 
     # --- enterprises -------------------------------------------------------------------------------------
     def _row_by(self, column: str, value: str):
@@ -104,6 +141,7 @@ class SqliteWriter(GraphWriter):
         """Fold an enterprise known only by its registration number into the one with its USCC."""
         self._flush_departments()
         self._flush_people()
+        self._restore_indexes()  # the updates below find roles and listings by member
         self._ids.clear()
         self._complete, self._lookups = False, 0
         self._fresh.pop(keep, None)
@@ -119,7 +157,10 @@ class SqliteWriter(GraphWriter):
             c.execute(f"DELETE FROM {table} WHERE {kind_col} = 'enterprise' AND {ref_col} = ?", (str(drop),))
         c.execute("DELETE FROM enterprise WHERE id = ?", (drop,))
 
-    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False,
+                   props_text=None, name_norm=None):
+        """`props_text` and `name_norm`, where given (a row prepared in the reading process), are `props` as
+        JSON text and the normalised name."""
         if not from_registry and not reg_no:
             eid = self._ids.get(code)
             if eid is not None and (eid in self._named or not name):
@@ -140,10 +181,13 @@ class SqliteWriter(GraphWriter):
             by_reg = None
         row = by_uscc or by_reg
         if row is None:
+            if "enterprise" not in self._written:
+                self._first_write("enterprise")
             eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (uscc or reg_no, uscc, reg_no, name, normalise_name(name), int(from_registry),
-                             _dumps(props or {}))).lastrowid
+                            (uscc or reg_no, uscc, reg_no, name,
+                             normalise_name(name) if name_norm is None else name_norm, int(from_registry),
+                             dumps_props(props or {}) if props_text is None else props_text)).lastrowid
             self._fresh[eid] = None
             for value in (uscc, reg_no):
                 if value:
@@ -158,20 +202,26 @@ class SqliteWriter(GraphWriter):
         if from_registry:
             # The registry is the authority on who the enterprise is: its fields replace earlier ones.
             new_name = name or old_name
-            merged = {**json.loads(old_props), **(props or {})}
+            if props_text is None:
+                merged = {**json.loads(old_props), **(props or {})}
+            elif props_text == old_props:  # the registry row re-sent: merging changes nothing
+                merged = None
+            else:
+                merged = {**json.loads(old_props), **json.loads(props_text)}
             new_in_registry = 1
         else:
             # A department's record only names the enterprise; it never overrides the registry.
             new_name = old_name or name
             merged = json.loads(old_props)
             new_in_registry = in_registry
-        new_props = _dumps(merged)
+        new_props = old_props if merged is None else dumps_props(merged)
         if (new_key, new_uscc, new_reg, new_name, new_in_registry) != (
                 key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
             c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
                       "in_registry = ?, props = ? WHERE id = ?",
-                      (new_key, new_uscc, new_reg, new_name, normalise_name(new_name), new_in_registry,
-                       new_props, eid))
+                      (new_key, new_uscc, new_reg, new_name,
+                       name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
+                       new_in_registry, new_props, eid))
         if self._complete:  # a code the enterprise gains here must be found by the next row that names it
             for value in (new_uscc, new_reg):
                 if value:
@@ -217,13 +267,52 @@ class SqliteWriter(GraphWriter):
         if len(self._pending_roles) >= ROWS_PER_STATEMENT:
             self._flush_people()
 
+    # --- rows prepared in the reading process (graph/stores/embedded_rows.py) ------------------------------
+    def write_prepared(self, kind, row):
+        """The same writes as graph.ingest.write_row for the row `embedded_rows.preparer(kind)` made."""
+        if kind == "member":
+            code, code_kind, name, member_kind, member_id, member_code_kind, member_name, id_type, role, share = row
+            self.enterprise(code, code_kind, name=name)
+            if member_kind == "enterprise":
+                self.enterprise(member_id, member_code_kind, name=member_name)
+            else:
+                self.person(member_id, member_name, id_type)
+            eid = self._enterprise_id(code, code_kind)
+            ref = member_id if member_kind == "person" else \
+                str(self._enterprise_id(member_id, member_code_kind, member_name or None))
+            self._pending_roles.append((eid, member_kind, ref, role, share))
+            if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+                self._flush_people()
+        elif kind == "enterprise":
+            code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type = row
+            self.enterprise(code, code_kind, name=name, reg_no=reg_no, props_text=props_text, name_norm=name_norm,
+                            from_registry=True)
+            if rep_id:
+                self.person(rep_id, rep_name, rep_id_type)
+                self._pending_roles.append((self._enterprise_id(code, code_kind), "person", rep_id,
+                                            LEGAL_REPRESENTATIVE, None))
+                if len(self._pending_roles) >= ROWS_PER_STATEMENT:
+                    self._flush_people()
+                self.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
+        else:
+            code, code_kind, name, natural_key, text, departments, person, subject = row
+            if person:
+                self.person(*person)
+            self._record(kind, natural_key, code, code_kind, name, text, departments, subject)
+
     def _flush_people(self) -> None:
         """Write the persons and roles waiting since the last flush, in the order they came (a later row for
         the same person or role wins, as row by row). Called before any statement that reads or deletes roles."""
+        # Each batch in key order (a stable sort: a later row for the same key still comes later): ID numbers
+        # arrive in random order, and consecutive inserts into nearby B-tree pages find them in the CPU's cache.
         if self._pending_persons:
+            self._pending_persons.sort(key=_ID_NUMBER)
             self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
             self._pending_persons = []
         if self._pending_roles:
+            if "role" not in self._written:
+                self._first_write("role")
+            self._pending_roles.sort(key=_MEMBER)
             self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
             self._pending_roles = []
 
@@ -239,15 +328,22 @@ class SqliteWriter(GraphWriter):
 
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        self._record(kind, natural_key, enterprise_code, enterprise_code_kind, props.get("name"), dumps_props(props),
+                     departments, listed_subject(props) if kind == "blacklist" else None)
+
+    def _record(self, kind: str, natural_key: str, enterprise_code: str, enterprise_code_kind: str,
+                name: str | None, text: str, departments, subject: str | None) -> None:
+        """`text`: the record's props as JSON; `subject`: the person a listing restricts besides its enterprise."""
         c = self.conn
-        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, props.get("name"))
-        text = _dumps(props)
+        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, name)
+        if "record" not in self._written:
+            self._first_write("record")
         # Insert first: on a first load (the common case) that is the only statement; a conflict means the
         # record is known, and only then is it read and compared.
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
-            self._record_links(inserted.lastrowid, kind, eid, props, departments, fresh=True)
+            self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
                                       (kind, eid, natural_key)).fetchone()
@@ -257,22 +353,24 @@ class SqliteWriter(GraphWriter):
             before = c.total_changes
             self._updated.setdefault(rid, old_text)
             c.execute("UPDATE record SET props = ? WHERE id = ?", (text, rid))
-            self._record_links(rid, kind, eid, props, departments, fresh=False)
+            self._record_links(rid, kind, eid, subject, departments, fresh=False)
             self._flush_departments()
             self._update_changes += c.total_changes - before
 
-    def _record_links(self, rid: int, kind: str, eid: int, props: dict, departments, fresh: bool) -> None:
+    def _record_links(self, rid: int, kind: str, eid: int, subject: str | None, departments, fresh: bool) -> None:
         c = self.conn
         self._departments(rid, departments, fresh)
         if kind == "blacklist":
             wanted = {("enterprise", str(eid))}
-            if props.get("id_number") and props.get("member_kind", "person") == "person":
-                wanted.add(("person", props["id_number"]))
+            if subject:
+                wanted.add(("person", subject))
             have = set() if fresh else set(c.execute(
                 "SELECT party_kind, party_ref FROM listing_subject WHERE record_id = ?", (rid,)))
             for kind_, ref in have - wanted:
                 c.execute("DELETE FROM listing_subject WHERE record_id = ? AND party_kind = ? AND party_ref = ?",
                           (rid, kind_, ref))
+            if "listing_subject" not in self._written:
+                self._first_write("listing_subject")
             c.executemany("INSERT INTO listing_subject (record_id, party_kind, party_ref) VALUES (?, ?, ?)",
                           [(rid, k, r) for k, r in wanted - have])
 
@@ -309,6 +407,8 @@ class SqliteWriter(GraphWriter):
 
     def _flush_departments(self) -> None:
         if self._department_rows:
+            if "record_department" not in self._written:
+                self._first_write("record_department")
             self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) "
                                   "VALUES (?, ?, ?, ?)", self._department_rows)
             self._department_rows = []
@@ -316,6 +416,7 @@ class SqliteWriter(GraphWriter):
     def finish(self):
         self._flush_departments()
         self._flush_people()
+        self._restore_indexes()
         self.stats.changed = self.conn.total_changes - self._start_changes
         if self.stats.changed and self.stats.changed == self._update_changes and self._updates_undone():
             self.stats.changed = 0
