@@ -12,7 +12,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
@@ -98,8 +98,9 @@ class _Ent:
 class Neo4jWriter(GraphWriter):
     """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
 
-    def __init__(self, tx, batch_size: int):
+    def __init__(self, tx, batch_size: int, lookup: Callable[[list[str]], list]):
         self.tx = tx  # used by the sender's thread only, until close()
+        self.lookup = lookup  # LOOKUP_ENTERPRISES on a connection of its own (see _prefetch)
         self.batch_size = batch_size
         self.sender = StatementSender(max_pending_rows=2 * batch_size)
         self.stats = WriteStats()
@@ -181,10 +182,15 @@ class Neo4jWriter(GraphWriter):
         return codes
 
     def _prefetch(self) -> None:
+        """The enterprises a batch names that this transaction has not met yet. Every enterprise it created,
+        changed or folded is in `ents` already, so these are what the store held before it (or what another load
+        committed since, which this transaction would read too): asked on another connection, the question need
+        not wait behind this transaction's statements in flight, and the server writes batch n while the client
+        resolves and prepares batch n+1. (Asked inside the transaction, it waited for the server to finish
+        everything sent, and the server then idled while the client prepared the next batch.)"""
         unknown = [c for c in self._codes() if c not in self.by_uscc and c not in self.by_reg]
         for i in range(0, len(unknown), 5000):
-            codes = unknown[i:i + 5000]
-            for r in self.sender.call(lambda: list(self.tx.run(q.LOOKUP_ENTERPRISES, codes=codes))):
+            for r in self.lookup(unknown[i:i + 5000]):
                 node = r["node"]
                 if node["eid"] in self.ents:
                     continue
@@ -649,9 +655,13 @@ class Neo4jStore(GraphStore):
                 _quietly(session.close)
                 raise
         w = None
+        lookups = None
         try:
             self._refuse_during_reset(tx)
-            w = Neo4jWriter(tx, self.settings.batch_size)
+            # On the leader (a write session), where every commit before this transaction is visible, as inside it.
+            lookups = self._session()
+            w = Neo4jWriter(tx, self.settings.batch_size,
+                            lambda codes: list(lookups.run(q.LOOKUP_ENTERPRISES, codes=codes)))
             yield w
             w.finish()
             self._refuse_during_reset(tx)
@@ -672,6 +682,8 @@ class Neo4jStore(GraphStore):
                                 "wrote will be matched, not duplicated)") from exc
             raise
         finally:
+            if lookups is not None:
+                _quietly(lookups.close)
             _quietly(session.close)
 
     @staticmethod
