@@ -181,3 +181,61 @@ def test_two_loads_creating_the_same_records_at_once_fail_one_file_cleanly(store
     version = store.data_version()
     assert load_file(store, path, home=home).changed is False
     assert records(store, NEW[0]) == expected and store.data_version() == version
+
+
+def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(county, county_files, home):
+    """Stores written before session 5 held each enterprise's and record's fields twice: a JSON copy (`props`) and
+    the properties Neo4j Browser shows. Such a store reads the same before it is rewritten and after; opening it
+    rewrites every such node with each field once, as a property, without moving the data version; and loading the
+    same files again afterwards changes nothing."""
+    import json
+    from datetime import date
+
+    from county import AS_OF, E
+    from graph.queries.check import check
+    from graph.queries.department import department
+    from graph.queries.profile import profile
+    from graph.stores.neo4j_properties import ENTERPRISE_KEYS, RECORD_KEYS
+
+    store = county
+    if store.name != "neo4j":
+        pytest.skip("the shape of Neo4j nodes")
+    on = date.fromisoformat(AS_OF)
+
+    def answers():
+        checks = [check(store, key=code, as_of=on).as_dict() for code in E.values()]
+        for c in checks:
+            c.pop("check_id", None)
+        return ([profile(store, code, on) for code in E.values()], checks, department(store, "县财政局", on))
+
+    before, version = answers(), store.data_version()
+    display = {"Enterprise": ("type", "legal_rep", "established", "status", "address", "authority"),
+               "Record": ("name", "license_no", "license_name", "decision_no", "valid_from", "valid_to", "list_type")}
+    with store.driver.session(database=store.database) as s:
+        nodes = list(s.run("MATCH (n) WHERE n:Enterprise OR n:Record RETURN elementId(n) AS id, "
+                           "CASE WHEN n:Enterprise THEN 'Enterprise' ELSE 'Record' END AS label, properties(n) AS p"))
+        assert nodes and all("props" not in n["p"] for n in nodes)
+        for n in nodes:  # the shape they had: identity, a JSON copy of the fields, some of them again for Browser
+            structural = ENTERPRISE_KEYS if n["label"] == "Enterprise" else RECORD_KEYS
+            fields = {k: v for k, v in n["p"].items() if k not in structural}
+            old = {k: v for k, v in n["p"].items() if k in structural or k in display[n["label"]]}
+            old["props"] = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+            if "fp" in old:
+                old["fp"] = "a fingerprint computed another way"
+            s.run("MATCH (n) WHERE elementId(n) = $id SET n = $old", id=n["id"], old=old).consume()
+        s.run("MATCH (m:CreditnetMeta) REMOVE m.fields_as_properties").consume()
+        assert answers() == before  # read as it is, before it is rewritten
+        store.init_schema()
+        after = {r["id"]: r["p"] for r in s.run("MATCH (n) WHERE n:Enterprise OR n:Record "
+                                               "RETURN elementId(n) AS id, properties(n) AS p")}
+    for n in nodes:
+        rewritten = dict(after[n["id"]])
+        assert "props" not in rewritten
+        if n["label"] == "Enterprise":
+            assert rewritten.pop("fp") != "a fingerprint computed another way"
+            n["p"].pop("fp")
+        assert rewritten == n["p"]
+    assert answers() == before and store.data_version() == version
+    for path in county_files.values():
+        assert load_file(store, path, home=home).changed is False
+    assert store.data_version() == version

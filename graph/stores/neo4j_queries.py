@@ -74,25 +74,22 @@ CALL () {
   UNION
   UNWIND $codes AS code MATCH (e:Enterprise {reg_no: code}) RETURN e
 }
-RETURN e.eid AS eid, e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, e.name AS name,
-       e.in_registry AS in_registry, e.props AS props, NOT EXISTS { (e)<-[:CONCERNS]-() } AS no_records
+RETURN properties(e) AS node, NOT EXISTS { (e)<-[:CONCERNS]-() } AS no_records
 """
-# `fp` is a fingerprint (a 128-bit hash) of everything written: an identical re-sent row sets nothing, so a
-# reload of the same file changes nothing (not even the data version). A hash, not the text: the text doubled
-# every enterprise's size in the transaction, and a 100,000-row registry file is one transaction.
-# Enterprises this transaction created (the writer knows: it gave them their eid) are CREATEd, not MERGEd.
+# Each row is the node's every property (graph/stores/neo4j_properties.py), `fp` among them: a fingerprint (a
+# 128-bit hash) of the rest, so that an identical re-sent row sets nothing and a reload of the same file changes
+# nothing (not even the data version). Enterprises this transaction created (the writer knows: it gave them
+# their eid) are CREATEd, not MERGEd; `SET e = row` on an existing one also removes what the row no longer holds.
 CREATE_ENTERPRISES = """
 UNWIND $rows AS row
-CREATE (e:Enterprise {eid: row.eid, key: row.key, uscc: row.uscc, reg_no: row.reg_no, name: row.name,
-                      name_norm: row.name_norm, in_registry: row.in_registry, props: row.props, fp: row.fp})
-SET e += row.display
+CREATE (e:Enterprise)
+SET e += row
 """
 UPSERT_ENTERPRISES = """
 UNWIND $rows AS row
 MERGE (e:Enterprise {eid: row.eid})
 WITH e, row WHERE e.fp IS NULL OR e.fp <> row.fp
-SET e.key = row.key, e.uscc = row.uscc, e.reg_no = row.reg_no, e.name = row.name, e.name_norm = row.name_norm,
-    e.in_registry = row.in_registry, e.props = row.props, e.fp = row.fp, e += row.display
+SET e = row
 """
 UPSERT_PERSONS = """
 UNWIND $rows AS row
@@ -106,6 +103,16 @@ SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_
 
 # Persons written before masked_id existed get it once, from init_schema (display only: no data version
 # bump); the flag on the meta node keeps later opens from scanning every person again.
+# Stores written before session 5 hold each enterprise's and record's fields twice (a JSON copy `props` and the
+# Browser's display properties): init_schema rewrites those nodes once (graph/stores/neo4j_properties.py; no
+# data version bump: every answer stays the same), and the flag keeps later opens from scanning again.
+FIELDS_AS_PROPERTIES_DONE = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) "
+                             "RETURN coalesce(m.fields_as_properties, false) AS done")
+MARK_FIELDS_AS_PROPERTIES_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.fields_as_properties = true"
+OLD_SHAPE_NODES = {"Enterprise": "MATCH (n:Enterprise) WHERE n.props IS NOT NULL RETURN properties(n) AS node",
+                   "Record": "MATCH (n:Record) WHERE n.props IS NOT NULL RETURN properties(n) AS node"}
+REWRITE_NODES = {"Enterprise": "UNWIND $rows AS row MATCH (n:Enterprise {eid: row.id}) SET n = row.node",
+                 "Record": "UNWIND $rows AS row MATCH (n:Record {uid: row.id}) SET n = row.node"}
 MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.masked_ids, false) AS done"
 MARK_MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.masked_ids = true"
 PERSONS_WITHOUT_MASKED_ID = "MATCH (p:Person) WHERE p.masked_id IS NULL RETURN p.id_number AS id_number LIMIT 10000"
@@ -150,20 +157,20 @@ DELETE r
 
 def upsert_records(label: str) -> str:
     """One statement per batch of records: the record, its enterprise and its departments. Departments are
-    replaced only when the record's props changed (they are part of the props, as in the embedded store), so a
-    new record — a first load — pays no deletion; the relationship type comes from the row, one FOREACH each."""
+    replaced only when the record's fields changed (they are among its fields, as in the embedded store), so a
+    new record — a first load — pays no deletion; the relationship type comes from the row, one FOREACH each.
+    `row.node` is the node's every property: a record re-sent unchanged sets nothing."""
     assert label in RECORD_LABELS.values()
     merges = "\n".join(
         f"  FOREACH (_ IN CASE WHEN dep.type = '{t}' THEN [1] ELSE [] END |\n"
         f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as)" for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
-MATCH (e:Enterprise {{eid: row.eid}})
-MERGE (r:Record:{label} {{uid: row.uid}})
-ON CREATE SET r.kind = row.kind, r.eid = row.eid, r.natural = row.natural
+MATCH (e:Enterprise {{eid: row.node.eid}})
+MERGE (r:Record:{label} {{uid: row.node.uid}})
 MERGE (r)-[:CONCERNS]->(e)
-WITH r, row WHERE r.props IS NULL OR r.props <> row.props
-SET r.props = row.props, r += row.display
+WITH r, row WHERE properties(r) <> row.node
+SET r = row.node
 WITH r, row
 CALL (r, row) {{
   MATCH (r)-[old:{'|'.join(DEPARTMENT_TYPES.values())}]->(d:Department)
@@ -190,10 +197,9 @@ def create_records(label: str) -> str:
         f"  CREATE (r)-[:{t} {{sent_as: dep.sent_as}}]->(d)\n}}" for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
-MATCH (e:Enterprise {{eid: row.eid}})
-CREATE (r:Record:{label} {{uid: row.uid, kind: row.kind, eid: row.eid, natural: row.natural, props: row.props}})
-       -[:CONCERNS]->(e)
-SET r += row.display
+MATCH (e:Enterprise {{eid: row.node.eid}})
+CREATE (r:Record:{label})-[:CONCERNS]->(e)
+SET r += row.node
 WITH r, row
 {links}
 """
@@ -272,7 +278,7 @@ CALL () {
   MATCH (:Person {id_number: k})<-[:NAMES]-(l:Listing)
   RETURN 'person' AS kind, k AS key, l
 }
-RETURN kind, key, l.props AS props,
+RETURN kind, key, properties(l) AS props,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
        [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers
 """
@@ -335,7 +341,7 @@ CALL (ball, touched, capped) {{
   WITH DISTINCT x
   MATCH (x)<-[:CONCERNS|NAMES]-(l:Listing)
   RETURN collect({{kind: CASE WHEN x:Person THEN 'person' ELSE 'enterprise' END, key: coalesce(x.key, x.id_number),
-                   props: l.props, senders: [(l)-[:SENT_BY]->(d) | d.name],
+                   props: properties(l), senders: [(l)-[:SENT_BY]->(d) | d.name],
                    receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}}) AS listings
 }}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
@@ -343,11 +349,10 @@ RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, c
 """
 
 
-ENTERPRISE = "MATCH (e:Enterprise {key: $key}) RETURN e.key AS key, e.uscc AS uscc, e.reg_no AS reg_no, " \
-             "e.name AS name, e.in_registry AS in_registry, e.props AS props"
+ENTERPRISE = "MATCH (e:Enterprise {key: $key}) RETURN properties(e) AS node"
 RECORDS_OF = """
 MATCH (:Enterprise {key: $key})<-[:CONCERNS]-(r:Record)
-RETURN r.kind AS kind, r.natural AS natural, r.props AS props,
+RETURN r.kind AS kind, r.natural AS natural, properties(r) AS props,
        [(r)-[:ISSUED_BY]->(d) | d.name] AS issued_by,
        [(r)-[:SENT_BY]->(d) | d.name] AS senders,
        [(r)-[:RECEIVED_BY]->(d) | d.name] AS receivers
@@ -371,7 +376,7 @@ RETURN 'enterprise' AS member_kind, m.key AS member_key, m.name AS member_name,
 """
 DEPARTMENT_LISTINGS = """
 MATCH (:Department {name: $name})<-[:RECEIVED_BY]-(l:Listing)
-RETURN l.props AS props,
+RETURN properties(l) AS props,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
        [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers,
        [(l)-[:CONCERNS]->(e:Enterprise) | {kind: 'enterprise', key: e.key, name: e.name}] +

@@ -48,12 +48,6 @@ class StatementSender:
         self._reap(self._max_pending_rows)
         self._pending.append((self._pool.submit(self._guarded(work)), rows))
 
-    def call(self, work: Callable[[], Any]) -> Any:
-        """Run a statement whose answer the loader needs (after everything handed over before it) and wait."""
-        future = self._pool.submit(self._guarded(work))
-        self._reap(None)
-        return future.result()
-
     def drain(self) -> None:
         self._reap(None)
 

@@ -8,36 +8,26 @@ carry a LIMIT so a supernode cannot stall a check.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
 from graph.model import Party
-from graph.names import normalise_name
 from graph.settings import Settings
 from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
 from graph.stores.neighbourhood import Neighbourhood
+from graph.stores.neo4j_properties import (ENTERPRISE_KEYS, RECORD_KEYS, enterprise_node, fields, migration_rows,
+                                           record_node)
 from graph.stores.neo4j_sender import StatementSender
 
-# Registry fields copied onto the node as plain properties, for captions and exploration in Neo4j Browser.
 # The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
 # a larger neighbourhood is traversed level by level, as before.
 NEIGHBOURHOOD_CAP = 2000
-DISPLAY_FIELDS = ("type", "legal_rep", "established", "status", "address", "authority")
-RECORD_DISPLAY = ("name", "license_no", "license_name", "decision_no", "decision_date", "list_type", "valid_from",
-                  "valid_to", "inspection_date", "result", "item", "change_date", "person_name", "person_role")
-
-
-def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
-
 
 def _translate(exc: Exception, during: str = "") -> CreditnetError:
     """The driver's exception as creditnet's: the server cannot be used now (unreachable, connection lost,
@@ -108,8 +98,9 @@ class _Ent:
 class Neo4jWriter(GraphWriter):
     """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
 
-    def __init__(self, tx, batch_size: int):
+    def __init__(self, tx, batch_size: int, lookup: Callable[[list[str]], list]):
         self.tx = tx  # used by the sender's thread only, until close()
+        self.lookup = lookup  # LOOKUP_ENTERPRISES on a connection of its own (see _prefetch)
         self.batch_size = batch_size
         self.sender = StatementSender(max_pending_rows=2 * batch_size)
         self.stats = WriteStats()
@@ -191,14 +182,20 @@ class Neo4jWriter(GraphWriter):
         return codes
 
     def _prefetch(self) -> None:
+        """The enterprises a batch names that this transaction has not met yet. Every enterprise it created,
+        changed or folded is in `ents` already, so these are what the store held before it (or what another load
+        committed since, which this transaction would read too): asked on another connection, the question need
+        not wait behind this transaction's statements in flight, and the server writes batch n while the client
+        resolves and prepares batch n+1. (Asked inside the transaction, it waited for the server to finish
+        everything sent, and the server then idled while the client prepared the next batch.)"""
         unknown = [c for c in self._codes() if c not in self.by_uscc and c not in self.by_reg]
         for i in range(0, len(unknown), 5000):
-            codes = unknown[i:i + 5000]
-            for r in self.sender.call(lambda: list(self.tx.run(q.LOOKUP_ENTERPRISES, codes=codes))):
-                if r["eid"] in self.ents:
+            for r in self.lookup(unknown[i:i + 5000]):
+                node = r["node"]
+                if node["eid"] in self.ents:
                     continue
-                e = _Ent(r["eid"], r["key"], r["uscc"], r["reg_no"], r["name"], r["in_registry"] or 0,
-                         json.loads(r["props"] or "{}"), no_records=r["no_records"])
+                e = _Ent(node["eid"], node["key"], node.get("uscc"), node.get("reg_no"), node.get("name"),
+                         node.get("in_registry") or 0, fields(node, ENTERPRISE_KEYS), no_records=r["no_records"])
                 self.ents[e.eid] = e
                 if e.uscc:
                     self.by_uscc[e.uscc] = e.eid
@@ -308,10 +305,9 @@ class Neo4jWriter(GraphWriter):
                 eid = self._eid(code, code_kind, merges, props.get("name"))
                 self.touched_eids.add(eid)
                 uid = f"{rkind}|{eid}|{natural}"
-                display = {k: props.get(k) for k in RECORD_DISPLAY if not isinstance(props.get(k), (list, dict))}
                 records.setdefault(q.RECORD_LABELS[rkind], []).append(
-                    {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": _dumps(props),
-                     "display": display, "departments": departments})
+                    {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": props,
+                     "departments": departments})
                 if rkind == "blacklist" and props.get("id_number") and props.get("member_kind", "person") == "person":
                     named.append({"uid": uid, "id_number": props["id_number"]})
         self.ops = []
@@ -353,15 +349,15 @@ class Neo4jWriter(GraphWriter):
             for r in rows:
                 links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
                 ent = self.ents.get(r["eid"])
+                row = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
                 if ent is not None and ent.no_records and r["uid"] not in self.written_uids:
                     for t in q.DEPARTMENT_TYPES.values():
-                        r[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
-                    del r["departments"]
-                    new.append(r)
+                        row[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
+                    new.append(row)
                 else:
-                    r["links"] = [f"{t}|{c}" for t, c in links]
-                    r["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
-                    known.append(r)
+                    row["links"] = [f"{t}|{c}" for t, c in links]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    known.append(row)
                 self.written_uids.add(r["uid"])
                 self.written_kinds.add(r["kind"])
             self._run(q.create_records(label), new)
@@ -400,13 +396,7 @@ class Neo4jWriter(GraphWriter):
 
     @staticmethod
     def _enterprise_row(e: _Ent) -> dict:
-        props = _dumps(e.props)
-        row = {"eid": e.eid, "key": e.key, "uscc": e.uscc, "reg_no": e.reg_no, "name": e.name,
-               "name_norm": normalise_name(e.name), "in_registry": e.in_registry, "props": props,
-               "display": {k: e.props.get(k) for k in DISPLAY_FIELDS}}
-        row["fp"] = hashlib.blake2b(_dumps({k: v for k, v in row.items() if k != "display"}).encode(),
-                                    digest_size=16).hexdigest()
-        return row
+        return enterprise_node(e.eid, e.key, e.uscc, e.reg_no, e.name, e.in_registry, e.props)
 
     def _merge(self, keep: str, drop: str) -> None:
         """Fold an enterprise known only by its registration number into the one that has its USCC."""
@@ -521,8 +511,8 @@ class Neo4jReader(GraphReader):
         return found if found.fits(max_parties) else None
 
     @staticmethod
-    def _listing(props: str, senders: list[str], receivers: list[str]) -> dict[str, Any]:
-        data = json.loads(props)
+    def _listing(node: dict[str, Any], senders: list[str], receivers: list[str]) -> dict[str, Any]:
+        data = fields(node, RECORD_KEYS)
         data["receivers"] = sorted(receivers)
         data["sender"] = sorted(senders)[0] if senders else data.get("sender_as_sent")
         return data
@@ -539,9 +529,9 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.ENTERPRISE, key=key)
         if not rows:
             return None
-        r = rows[0]
-        return {"key": r["key"], "uscc": r["uscc"], "reg_no": r["reg_no"], "name": r["name"],
-                "in_registry": bool(r["in_registry"]), **json.loads(r["props"] or "{}")}
+        node = rows[0]["node"]
+        return {"key": node["key"], "uscc": node.get("uscc"), "reg_no": node.get("reg_no"), "name": node.get("name"),
+                "in_registry": bool(node.get("in_registry")), **fields(node, ENTERPRISE_KEYS)}
 
     def records_of(self, enterprise_key):
         out: dict[str, list[dict[str, Any]]] = {}
@@ -549,7 +539,7 @@ class Neo4jReader(GraphReader):
             if r["kind"] == "blacklist":
                 data = self._listing(r["props"], r["senders"], r["receivers"])
             else:
-                data = json.loads(r["props"])
+                data = fields(r["props"], RECORD_KEYS)
                 data["departments"] = sorted(r["issued_by"])
             out.setdefault(r["kind"], []).append(data)
         return out
@@ -644,6 +634,9 @@ class Neo4jStore(GraphStore):
                 for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=q.OBSOLETE_SCHEMA_NAMES)):
                     s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "
                           f"IF EXISTS").consume()
+                if not s.run(q.FIELDS_AS_PROPERTIES_DONE).single()["done"]:
+                    self._rewrite_old_shape_nodes()
+                    s.run(q.MARK_FIELDS_AS_PROPERTIES_DONE).consume()
                 # Browser captions show the masked ID (640422********0315), never the full number.
                 if not s.run(q.MASKED_IDS_DONE).single()["done"]:
                     while ids := [r["id_number"] for r in s.run(q.PERSONS_WITHOUT_MASKED_ID)]:
@@ -652,6 +645,21 @@ class Neo4jStore(GraphStore):
                     s.run(q.MARK_MASKED_IDS_DONE).consume()
         except Exception as exc:
             raise _translate(exc) from exc
+
+    def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
+        """Nodes holding their fields twice (written before session 5) rewritten with each field once, in batches
+        of their own transactions while one read walks them (neo4j_properties: readers understand both shapes,
+        so a reader between two batches answers the same)."""
+        with self._session(read=True) as reading, self._session() as writing:
+            for label, cypher in q.OLD_SHAPE_NODES.items():
+                nodes: list[dict] = []
+                for r in reading.run(cypher):
+                    nodes.append(dict(r["node"]))
+                    if len(nodes) >= batch:
+                        writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
+                        nodes = []
+                if nodes:
+                    writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
 
     @contextmanager
     def writer(self, source: str):
@@ -663,9 +671,13 @@ class Neo4jStore(GraphStore):
                 _quietly(session.close)
                 raise
         w = None
+        lookups = None
         try:
             self._refuse_during_reset(tx)
-            w = Neo4jWriter(tx, self.settings.batch_size)
+            # On the leader (a write session), where every commit before this transaction is visible, as inside it.
+            lookups = self._session()
+            w = Neo4jWriter(tx, self.settings.batch_size,
+                            lambda codes: list(lookups.run(q.LOOKUP_ENTERPRISES, codes=codes)))
             yield w
             w.finish()
             self._refuse_during_reset(tx)
@@ -686,6 +698,8 @@ class Neo4jStore(GraphStore):
                                 "wrote will be matched, not duplicated)") from exc
             raise
         finally:
+            if lookups is not None:
+                _quietly(lookups.close)
             _quietly(session.close)
 
     @staticmethod
