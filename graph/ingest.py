@@ -18,7 +18,7 @@ from typing import Any, Callable
 from graph.departments import canonical_department
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
-from graph.model import LEGAL_REPRESENTATIVE, Party
+from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.stores.base import GraphStore, GraphWriter
 
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
@@ -137,11 +137,6 @@ def record_props(kind: str, v: dict[str, Any]) -> dict[str, Any]:
         props.pop("sender", None)
     props.pop("receivers", None)
     return props
-
-
-def listed_person(v: dict[str, Any]) -> bool:
-    """A listing row names a natural person (not a corporate code) as its subject."""
-    return bool(v.get("id_number")) and v.get("member_kind", "person") == "person"
 
 
 def _rejects_path(home: Path, source: Path) -> Path:

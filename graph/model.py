@@ -26,6 +26,12 @@ HEAD_ROLES = frozenset({LEGAL_REPRESENTATIVE, RESPONSIBLE_PERSON})
 SERIOUS_LIST = "严重违法失信企业名单"
 THREE_YEAR_BAR_YEARS = 3
 
+
+def listed_person(fields: dict) -> str | None:
+    """The ID number of the natural person a listing row (or a listing's stored fields) names besides its
+    enterprise, or None: no ID number, or the subject is a corporate code."""
+    return fields["id_number"] if fields.get("id_number") and fields.get("member_kind", "person") == "person" else None
+
 ROLE_ALIASES = {
     "法人代表": LEGAL_REPRESENTATIVE, "法定代表": LEGAL_REPRESENTATIVE, "法人": LEGAL_REPRESENTATIVE,
     "执行事务合伙人": LEGAL_REPRESENTATIVE, "投资人": SHAREHOLDER, "经营者": RESPONSIBLE_PERSON,

@@ -114,8 +114,7 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
                                 {"candidates": [p.as_dict() for p in found]})
         return found[0], []
     ident, notes = _identified(key)
-    party = reader.person(ident.value) if ident.kind == "id_number" else reader.enterprise_by_code(ident.value, ident.kind)
-    return _known_or_noted(party, ident, notes)
+    return _known_or_noted(reader.party_by_code(ident.value, ident.kind), ident, notes)
 
 
 def _identified(key: str | None) -> tuple[Identifier, list[str]]:

@@ -101,8 +101,12 @@ class GraphReader(ABC):
         """The party a code names (`code_kind`: uscc, reg_no or id_number; None when the store does not know
         it) and what `neighbourhood` gives for it. A check asks both; a store whose every question is a round
         trip (Neo4j) answers them in one."""
-        party = self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
+        party = self.party_by_code(code, code_kind)
         return party, (self.neighbourhood(party, depth, max_parties) if party is not None else None)
+
+    def party_by_code(self, code: str, code_kind: str) -> Party | None:
+        """The person (`code_kind` id_number) or enterprise (uscc, reg_no) a code names, or None."""
+        return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
 
     @abstractmethod
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:

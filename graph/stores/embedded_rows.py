@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.ingest import _NOT_REGISTRY_PROPS, _code_kind, _departments, _natural_key, listed_person, record_props
+from graph.ingest import _NOT_REGISTRY_PROPS, _code_kind, _departments, _natural_key, record_props
+from graph.model import listed_person
 from graph.names import normalise_name
-from graph.stores.embedded_writer import dumps_props, listed_subject
+from graph.stores.embedded_writer import dumps_props
 
 
 def _enterprise(v: dict[str, Any]) -> tuple:
@@ -44,7 +45,7 @@ def _record(kind: str) -> Callable[[dict[str, Any]], tuple]:
         if kind == "blacklist":
             if listed_person(v):
                 person = (v["id_number"], v.get("person_name"), v.get("id_type"))
-            subject = listed_subject(props)
+            subject = listed_person(props)
         return (v["code"], v["code_kind"], props.get("name"), _natural_key(kind, v), dumps_props(props),
                 _departments(kind, v), person, subject)
     return prepare

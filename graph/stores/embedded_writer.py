@@ -8,7 +8,7 @@ from typing import Iterable
 
 import orjson
 
-from graph.model import LEGAL_REPRESENTATIVE, Party
+from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
 
@@ -25,11 +25,6 @@ def dumps_props(props: dict) -> str:
 
 def _same_props(old_text: str, new_text: str) -> bool:
     return old_text == new_text or json.loads(old_text) == json.loads(new_text)
-
-
-def listed_subject(props: dict) -> str | None:
-    """The ID number of the natural person a listing's props name (restricted besides its enterprise)."""
-    return props["id_number"] if props.get("id_number") and props.get("member_kind", "person") == "person" else None
 
 # Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
 # this many rows: one call instead of one per row.
@@ -262,8 +257,10 @@ class SqliteWriter(GraphWriter):
 
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
-        ref = self._member_ref(member)
-        self._pending_roles.append((eid, member.kind, ref, role, share))
+        self._add_role(eid, member.kind, self._member_ref(member), role, share)
+
+    def _add_role(self, eid: int, member_kind: str, ref: str, role: str, share: str | None) -> None:
+        self._pending_roles.append((eid, member_kind, ref, role, share))
         if len(self._pending_roles) >= ROWS_PER_STATEMENT:
             self._flush_people()
 
@@ -280,19 +277,14 @@ class SqliteWriter(GraphWriter):
             eid = self._enterprise_id(code, code_kind)
             ref = member_id if member_kind == "person" else \
                 str(self._enterprise_id(member_id, member_code_kind, member_name or None))
-            self._pending_roles.append((eid, member_kind, ref, role, share))
-            if len(self._pending_roles) >= ROWS_PER_STATEMENT:
-                self._flush_people()
+            self._add_role(eid, member_kind, ref, role, share)
         elif kind == "enterprise":
             code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type = row
             self.enterprise(code, code_kind, name=name, reg_no=reg_no, props_text=props_text, name_norm=name_norm,
                             from_registry=True)
             if rep_id:
                 self.person(rep_id, rep_name, rep_id_type)
-                self._pending_roles.append((self._enterprise_id(code, code_kind), "person", rep_id,
-                                            LEGAL_REPRESENTATIVE, None))
-                if len(self._pending_roles) >= ROWS_PER_STATEMENT:
-                    self._flush_people()
+                self._add_role(self._enterprise_id(code, code_kind), "person", rep_id, LEGAL_REPRESENTATIVE, None)
                 self.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
         else:
             code, code_kind, name, natural_key, text, departments, person, subject = row
@@ -329,7 +321,7 @@ class SqliteWriter(GraphWriter):
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
         self._record(kind, natural_key, enterprise_code, enterprise_code_kind, props.get("name"), dumps_props(props),
-                     departments, listed_subject(props) if kind == "blacklist" else None)
+                     departments, listed_person(props) if kind == "blacklist" else None)
 
     def _record(self, kind: str, natural_key: str, enterprise_code: str, enterprise_code_kind: str,
                 name: str | None, text: str, departments, subject: str | None) -> None:

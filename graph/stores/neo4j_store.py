@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
-from graph.model import Party
+from graph.model import Party, listed_person
 from graph.settings import Settings
 from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
@@ -308,7 +308,7 @@ class Neo4jWriter(GraphWriter):
                 records.setdefault(q.RECORD_LABELS[rkind], []).append(
                     {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": props,
                      "departments": departments})
-                if rkind == "blacklist" and props.get("id_number") and props.get("member_kind", "person") == "person":
+                if rkind == "blacklist" and listed_person(props):
                     named.append({"uid": uid, "id_number": props["id_number"]})
         self.ops = []
         self._remap(merges, roles, replaces, records, named)
@@ -475,8 +475,7 @@ class Neo4jReader(GraphReader):
         for the listings; None when a bound was reached, so that the traversal goes level by level."""
         if depth < 1:
             return None
-        cap = min(max_parties, NEIGHBOURHOOD_CAP)
-        rows = self._rows(q.neighbourhood(depth - 1), kind=start.kind, key=start.key, cap=cap, edge_cap=cap * 4 + 100)
+        rows = self._neighbourhood_rows(depth, max_parties, kind=start.kind, key=start.key)
         if not rows:  # a subject the store does not know: nothing around it
             return Neighbourhood([], {})
         return self._neighbourhood(rows[0], max_parties)
@@ -486,14 +485,19 @@ class Neo4jReader(GraphReader):
         # settled version, this, the settled version again).
         if depth < 1:
             return super().located(code, code_kind, depth, max_parties)
-        cap = min(max_parties, NEIGHBOURHOOD_CAP)
-        rows = self._rows(q.neighbourhood(depth - 1, by_code=True), code=code, code_kind=code_kind, cap=cap,
-                          edge_cap=cap * 4 + 100)
+        rows = self._neighbourhood_rows(depth, max_parties, code=code, code_kind=code_kind)
         if not rows:  # no party has this code: nothing around it either
             return None, Neighbourhood([], {})
         row = rows[0]
         return Party(row["subject_kind"], row["subject_key"], row["subject_name"] or ""), \
             self._neighbourhood(row, max_parties)
+
+    def _neighbourhood_rows(self, depth: int, max_parties: int, **start) -> list:
+        """The neighbourhood query from a party (`kind`, `key`) or from the party a code names (`code`,
+        `code_kind`), within its bounds."""
+        cap = min(max_parties, NEIGHBOURHOOD_CAP)
+        return self._rows(q.neighbourhood(depth - 1, by_code="code" in start), cap=cap, edge_cap=cap * 4 + 100,
+                          **start)
 
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
