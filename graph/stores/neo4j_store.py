@@ -20,6 +20,7 @@ from graph.model import Party, listed_person
 from graph.settings import Settings
 from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
+from graph.stores.load_collections import fewer_collections
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores.neo4j_properties import (ENTERPRISE_KEYS, RECORD_KEYS, enterprise_node, fields, migration_rows,
                                            record_node)
@@ -667,6 +668,11 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def writer(self, source: str):
+        with fewer_collections(), self._file_transaction() as w:
+            yield w
+
+    @contextmanager
+    def _file_transaction(self):
         with _translated("load"):
             session = self._session()
             try:
