@@ -117,6 +117,10 @@ class Neo4jWriter(GraphWriter):
         # but the roles this writer creates, which it remembers (fresh_roles), so their new roles are CREATEd.
         self.created: set[str] = set()
         self.fresh_roles: set[tuple[str, str, str, str]] = set()
+        # Persons this transaction wrote -> (name, ID type) as it left them (None: what the store held). A registry
+        # names the same person in many rows (a legal representative in the enterprise file and again in the
+        # member file, a shareholder of several enterprises): a row that would change nothing sends nothing.
+        self.people: dict[str, tuple[str | None, str | None]] = {}
         # Records this transaction wrote, and the record kinds it wrote (changes are linked only when their kind or
         # the kind they change was loaded).
         self.written_uids: set[str] = set()
@@ -326,7 +330,7 @@ class Neo4jWriter(GraphWriter):
         self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
         for e in dirty:
             e.dirty = e.new = False
-        self._run(q.UPSERT_PERSONS, list(persons.values()))
+        self._run(q.UPSERT_PERSONS, self._changed_persons(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
             fresh, known = [], []
             for r in rows:
@@ -364,6 +368,21 @@ class Neo4jWriter(GraphWriter):
             self._run(q.create_records(label), new)
             self._run(q.upsert_records(label), known)
         self._run(q.NAME_LISTED_PERSONS, named)
+
+    def _changed_persons(self, rows) -> list[dict]:
+        """The rows of UPSERT_PERSONS that would change a person this transaction has not already left so: it sets
+        a name or an ID type only where the row has one (coalesce), so a row whose values are missing or equal to
+        what this transaction wrote is left out."""
+        changed = []
+        for row in rows:
+            known = self.people.get(row["id_number"])
+            after = (row["name"], row["id_type"]) if known is None else \
+                (row["name"] if row["name"] is not None else known[0],
+                 row["id_type"] if row["id_type"] is not None else known[1])
+            if after != known:
+                self.people[row["id_number"]] = after
+                changed.append(row)
+        return changed
 
     def _remap(self, merges, roles, replaces, records, named) -> None:
         """Rows built before a merge later in the same batch still name the folded enterprise: re-point them."""
