@@ -239,3 +239,27 @@ def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(
     for path in county_files.values():
         assert load_file(store, path, home=home).changed is False
     assert store.data_version() == version
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 10_000])
+def test_a_person_named_in_many_rows_keeps_the_last_name_sent_in_any_batching(store, tmp_path, home, batch_size):
+    """The Neo4j writer sends a person only when a row would change what the file already wrote about them: a
+    repeated person costs nothing, a renamed one still gets the new name."""
+    if store.name == "neo4j":
+        store.settings.batch_size = batch_size
+    load_file(store, write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)
+    who = PEOPLE[5]
+    member = lambda n, ent, role, name, id_type: [str(n), NEW[ent], f"西吉县新设{ent}号商贸有限公司", role, name,
+                                                 id_type, who, ""]
+    rows = [member(1, 0, "监事", "王五", "居民身份证"), member(2, 1, "监事", "王五", "居民身份证"),
+            member(3, 0, "董事", "王伍", "居民身份证"), member(4, 1, "董事", "王伍", "居民身份证"),
+            member(5, 2, "监事", "王伍", "居民身份证"), member(6, 3, "董事", "王伍", "居民身份证")]
+    load_file(store, write_csv(tmp_path / "members.csv", MEMBER_HEADERS, rows), home=home)
+    assert store.read(lambda r: r.person(who)).name == "王伍"
+    assert sorted(e.enterprise.key for e in store.read(lambda r: r.roles_of(r.person(who)))) == sorted(NEW)
+    version = store.data_version()
+    load_file(store, write_csv(tmp_path / "again.csv", MEMBER_HEADERS, rows[2:]), home=home)
+    assert store.data_version() == version  # the rows giving the last name sent again: nothing changes
+    load_file(store, write_csv(tmp_path / "renamed.csv", MEMBER_HEADERS, [member(1, 0, "监事", "王五", "居民身份证")]),
+              home=home)
+    assert store.read(lambda r: r.person(who)).name == "王五" and store.data_version() == version + 1

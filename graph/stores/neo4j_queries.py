@@ -91,10 +91,12 @@ MERGE (e:Enterprise {eid: row.eid})
 WITH e, row WHERE e.fp IS NULL OR e.fp <> row.fp
 SET e = row
 """
+# A new person gets every property at its creation; the WHERE then passes only persons that existed with other
+# values (one property write per created person, not two, and no second pass over it).
 UPSERT_PERSONS = """
 UNWIND $rows AS row
 MERGE (p:Person {id_number: row.id_number})
-ON CREATE SET p.masked_id = row.masked_id
+ON CREATE SET p.masked_id = row.masked_id, p.name = row.name, p.id_type = row.id_type
 WITH p, row
 WHERE (row.name IS NOT NULL AND coalesce(p.name, '') <> row.name)
    OR (row.id_type IS NOT NULL AND coalesce(p.id_type, '') <> row.id_type)
