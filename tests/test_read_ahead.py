@@ -7,7 +7,13 @@ goes on to the next file (whose reader already ran) or stops (and no reader proc
 """
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -120,3 +126,51 @@ def test_a_file_skipped_by_the_caller_gets_a_reader_of_its_own(store, county_fil
         got = reports(store, paths[:1], home, ahead) + reports(store, paths[1:2], home, ahead)
     assert got == one_by_one and state(store)[1:] == expected[1:]
     assert mp.active_children() == []
+
+
+def _processes_in_group(pgid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[2]) == pgid:
+                        found.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+    return found
+
+
+def test_the_command_goes_on_after_a_large_file_breaks_and_leaves_no_process(tmp_path, monkeypatch):
+    """`creditnet load broken.csv good.csv`, both large enough for a reading child each (no PARALLEL_MIN_BYTES
+    trick: a process of its own): the broken file is refused whole, the next one, whose reader waited meanwhile,
+    loads all its rows, and when the command exits no process of it is left."""
+    monkeypatch.undo()
+    from reliability.helpers import REPO, cli_env
+    from reliability.test_hostile_files import write_big_penalty_file
+
+    size = pipeline.PARALLEL_MIN_BYTES + (1 << 20)
+    broken, good = tmp_path / "broken.csv", tmp_path / "good.csv"
+    write_big_penalty_file(broken, size)
+    with open(broken, "a", encoding="utf-8", newline="") as fh:
+        fh.write('0,"91640422MA76XBY5XN,未闭合的引号\r\n' + "x," * 10 + "\r\n")
+    rows = write_big_penalty_file(good, size)
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "load", "-q", "--json", str(broken), str(good)],
+                            env=cli_env(tmp_path / "home"), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    out, err = proc.communicate(timeout=300)
+    deadline = time.monotonic() + 10
+    while _processes_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _processes_in_group(proc.pid)
+    for pid in left:  # only if the test fails: the processes of the group it started
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a reading process outlived the command"
+    assert proc.returncode == 2, err
+    decoder, objects, at = json.JSONDecoder(), [], 0
+    while out[at:].strip():
+        obj, at = decoder.raw_decode(out, at + len(out[at:]) - len(out[at:].lstrip()))
+        objects.append(obj)
+    first, second = objects
+    assert first["file"] == str(broken) and first["error"]["code"] == "file_rejected"
+    assert (second["file"], second["rows"], second["loaded"]) == (str(good), rows, rows)

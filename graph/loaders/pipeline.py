@@ -100,8 +100,8 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
         c.close()
     try:
         go.recv_bytes()
-    except (EOFError, OSError):  # the writer gave this file up, or is gone, before its turn came
-        return
+    except (EOFError, OSError, KeyboardInterrupt):  # the writer gave this file up, or is gone (Ctrl-C reaches the
+        return                                      # whole process group), before its turn came
     finally:
         go.close()
     # The child inherits the writer's whole heap, and keeps nothing beyond a batch: frozen, the inherited
