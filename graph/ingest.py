@@ -180,6 +180,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
             with store.writer(str(path)) as writer:
                 kind, warnings = table.kind, report.warnings
                 for batch, fraction in reading.batches():
+                    if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
+                        writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
                     for item in batch:
                         if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)
