@@ -128,19 +128,6 @@ def test_a_file_skipped_by_the_caller_gets_a_reader_of_its_own(store, county_fil
     assert mp.active_children() == []
 
 
-def _processes_in_group(pgid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[2]) == pgid:
-                        found.append(int(entry))
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                continue
-    return found
-
-
 def test_the_command_goes_on_after_a_large_file_breaks_and_leaves_no_process(tmp_path, monkeypatch):
     """`creditnet load broken.csv good.csv`, both large enough for a reading child each (no PARALLEL_MIN_BYTES
     trick: a process of its own): the broken file is refused whole, the next one, whose reader waited meanwhile,
@@ -148,6 +135,7 @@ def test_the_command_goes_on_after_a_large_file_breaks_and_leaves_no_process(tmp
     monkeypatch.undo()
     from reliability.helpers import REPO, cli_env
     from reliability.test_hostile_files import write_big_penalty_file
+    from reliability.test_kill import _group_members
 
     size = pipeline.PARALLEL_MIN_BYTES + (1 << 20)
     broken, good = tmp_path / "broken.csv", tmp_path / "good.csv"
@@ -160,9 +148,9 @@ def test_the_command_goes_on_after_a_large_file_breaks_and_leaves_no_process(tmp
                             text=True, start_new_session=True)
     out, err = proc.communicate(timeout=300)
     deadline = time.monotonic() + 10
-    while _processes_in_group(proc.pid) and time.monotonic() < deadline:
+    while _group_members(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = _processes_in_group(proc.pid)
+    left = _group_members(proc.pid)
     for pid in left:  # only if the test fails: the processes of the group it started
         os.kill(pid, signal.SIGKILL)
     assert not left, "a reading process outlived the command"
