@@ -73,14 +73,17 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
 
     if kind is not None and kind not in KINDS:
         _fail(InvalidRequest(f"未知类型“{kind}”，可选：{', '.join(KINDS)} (unknown kind)"), as_json)
+    from graph.loaders.read_ahead import ReadAhead
+
     settings = _settings()
     failed = 0
-    with _run(as_json, _store) as store:
+    with _run(as_json, _store) as store, ReadAhead(files, kind, store.row_preparer) as ahead:
         for path in files:
             try:
                 if not path.exists():
                     raise InvalidRequest(f"{path}：文件不存在 (file not found)", {"file": str(path)})
-                report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file)
+                report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file,
+                                             ahead)
             except CreditnetError as exc:
                 failed += 1
                 if as_json:
@@ -96,14 +99,14 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
         raise typer.Exit(2)
 
 
-def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file):
+def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead):
     if quiet:
-        return load_file(store, path, kind=kind, home=home, dry_run=dry_run)
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead)
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task(f"导入 {path.name}", total=1.0)
-        return load_file(store, path, kind=kind, home=home, dry_run=dry_run,
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead,
                          progress=lambda f: bar.update(task, completed=f))
 
 

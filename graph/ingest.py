@@ -13,13 +13,16 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from graph.departments import canonical_department
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.stores.base import GraphStore, GraphWriter
+
+if TYPE_CHECKING:
+    from graph.loaders.read_ahead import ReadAhead
 
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
 
@@ -155,56 +158,65 @@ def _rejects_path(home: Path, source: Path) -> Path:
 
 
 def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = None, home: Path,
-              dry_run: bool = False, progress: Callable[[float], None] | None = None) -> LoadReport:
-    """Load one file atomically and return its report; raise FileRejected when it cannot be read at all."""
-    from graph.loaders import LoadError, ParsedRow, open_table  # the loaders pull in openpyxl: import late
-    from graph.loaders.pipeline import iter_rows
+              dry_run: bool = False, progress: Callable[[float], None] | None = None,
+              ahead: ReadAhead | None = None) -> LoadReport:
+    """Load one file atomically and return its report; raise FileRejected when it cannot be read at all.
+    `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits."""
+    from graph.loaders import LoadError, ParsedRow  # the loaders pull in openpyxl: import late
+    from graph.loaders.pipeline import Reading
 
     path = Path(path)
-    try:
-        table = open_table(path, kind)
-    except LoadError as exc:
-        raise FileRejected(str(exc), {"file": str(path)}) from exc
-    report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
-                        encoding=table.encoding, dry_run=dry_run)
-    rejects = []
-    before = store.data_version()
-    try:
-        with store.writer(str(path)) as writer:
-            kind, warnings = table.kind, report.warnings
-            for batch, fraction in iter_rows(table, store.row_preparer(kind)):
-                report.rows += len(batch)
-                for item in batch:
-                    if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)
-                        row_number, values, row_warnings = item
-                    elif type(item) is ParsedRow:
-                        row_number, values, row_warnings = item.row_number, item.values, item.warnings
-                    else:
-                        rejects.append(item)
-                        continue
-                    write_row(writer, kind, values)
-                    if row_warnings and len(warnings) < MAX_WARNINGS:
-                        warnings.extend(f"第{row_number}行：{w}" for w in row_warnings)
-                report.loaded = report.rows - len(rejects)
-                if progress:
-                    progress(fraction)
-            if dry_run:
-                raise _DryRun
-            # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
-            # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
-            if rejects:
-                report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
-            report.rejected = len(rejects)
-            writer.log_load(report.as_dict())  # committed with the file, or not at all
-    except _DryRun:
-        pass
-    except BaseException as exc:
-        if report.rejects_file:  # written, but the commit failed: the file did not load, so neither did its rejects
-            Path(report.rejects_file).unlink(missing_ok=True)
-            report.rejects_file = None
-        if isinstance(exc, LoadError):  # the file broke part-way (e.g. undecodable bytes deep inside): nothing kept
+    reading = ahead.take(path) if ahead is not None else Reading(path, kind, store.row_preparer)
+    with reading:
+        try:
+            table = reading.open()
+        except LoadError as exc:
             raise FileRejected(str(exc), {"file": str(path)}) from exc
-        raise
+        report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
+                            encoding=table.encoding, dry_run=dry_run)
+        rejects = []
+        before = store.data_version()
+        try:
+            with store.writer(str(path)) as writer:
+                kind, warnings = table.kind, report.warnings
+                for batch, fraction in reading.batches():
+                    if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
+                        writer.expect_rows(int(len(batch) / fraction))
+                    report.rows += len(batch)
+                    for item in batch:
+                        if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)
+                            row_number, values, row_warnings = item
+                        elif type(item) is ParsedRow:
+                            row_number, values, row_warnings = item.row_number, item.values, item.warnings
+                        else:
+                            rejects.append(item)
+                            continue
+                        write_row(writer, kind, values)
+                        if row_warnings and len(warnings) < MAX_WARNINGS:
+                            warnings.extend(f"第{row_number}行：{w}" for w in row_warnings)
+                    report.loaded = report.rows - len(rejects)
+                    if progress:
+                        progress(fraction)
+                if ahead is not None:  # the next file is read while this one's last writes and commit run
+                    ahead.rows_done()
+                reading.close()
+                if dry_run:
+                    raise _DryRun
+                # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
+                # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
+                if rejects:
+                    report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+                report.rejected = len(rejects)
+                writer.log_load(report.as_dict())  # committed with the file, or not at all
+        except _DryRun:
+            pass
+        except BaseException as exc:
+            if report.rejects_file:  # written, but the commit failed: the file did not load, so neither did its rejects
+                Path(report.rejects_file).unlink(missing_ok=True)
+                report.rejects_file = None
+            if isinstance(exc, LoadError):  # the file broke part-way (e.g. undecodable bytes deep inside): nothing kept
+                raise FileRejected(str(exc), {"file": str(path)}) from exc
+            raise
     report.rejected = len(rejects)
     report.data_version = store.data_version()
     report.changed = report.data_version != before

@@ -158,7 +158,11 @@ def test_a_first_load_rebuilds_the_indexes_it_dropped_and_a_reload_touches_none(
         for f in synthetic_files:
             load_file(store, f, home=home)
         dropped = [s for s in statements if s.startswith("DROP INDEX")]
-        assert len(dropped) == 5  # each secondary index once, by the first file to write its table
+        # Each secondary index once, by the first file to write its table, and role_member again by the member
+        # file, which brings more than twice the registry's roles.
+        assert sorted(s.split()[2] for s in dropped) == ['"enterprise_name"', '"listing_subject_party"',
+                                                         '"record_department_dept"', '"record_enterprise"',
+                                                         '"role_member"', '"role_member"']
         assert _indexes(home) == schema
         statements.clear()
         assert [load_file(store, f, home=home).changed for f in synthetic_files] == [False] * len(KINDS)
@@ -167,25 +171,35 @@ def test_a_first_load_rebuilds_the_indexes_it_dropped_and_a_reload_touches_none(
         store.close()
 
 
-def test_a_first_load_that_fails_keeps_the_indexes(synthetic_files, tmp_path, monkeypatch):
+def _crash_after(rows: int, monkeypatch) -> None:
+    """The next load stops (KeyboardInterrupt) after `rows` rows; persons and roles are flushed every 100."""
     import graph.ingest as ingest
 
-    home = tmp_path / "store"
-    EmbeddedStore(home).close()
-    schema = _indexes(home)
-    real, rows = ingest.write_row, [0]
+    real, seen = ingest.write_row, [0]
 
-    def crash_half_way(*args):
-        rows[0] += 1
-        if rows[0] > 1000:  # the enterprise index is dropped, and the role index since the first flush
+    def crash(*args):
+        seen[0] += 1
+        if seen[0] > rows:
             raise KeyboardInterrupt
         real(*args)
 
-    monkeypatch.setattr(ingest, "write_row", crash_half_way)
+    monkeypatch.setattr(ingest, "write_row", crash)
     monkeypatch.setattr(embedded_writer, "ROWS_PER_STATEMENT", 100)
-    store = EmbeddedStore(home)
-    statements: list[str] = []
+
+
+def _traced(home: Path) -> tuple[EmbeddedStore, list[str]]:
+    """A store whose write connection records every statement it runs."""
+    store, statements = EmbeddedStore(home), []
     store._write_conn.set_trace_callback(statements.append)
+    return store, statements
+
+
+def test_a_first_load_that_fails_keeps_the_indexes(synthetic_files, tmp_path, monkeypatch):
+    home = tmp_path / "store"
+    EmbeddedStore(home).close()
+    schema = _indexes(home)
+    _crash_after(1000, monkeypatch)  # the enterprise index is dropped, and the role index since the first flush
+    store, statements = _traced(home)
     try:
         with pytest.raises(KeyboardInterrupt):
             load_file(store, synthetic_files[0], home=home)
@@ -195,3 +209,38 @@ def test_a_first_load_that_fails_keeps_the_indexes(synthetic_files, tmp_path, mo
                                                                                      '"role_member"']
     assert _indexes(home) == schema
     assert _dump(home)["enterprise"] == []
+
+
+def test_a_member_file_twice_the_role_table_rebuilds_role_member_inside_its_transaction(synthetic_files, tmp_path,
+                                                                                         monkeypatch):
+    """The member file finds the role table holding the registry's legal representatives and brings more than twice
+    as many roles: role_member is dropped and created again before the commit. The store is the one a load keeping
+    the index up to date gives, and a member file interrupted half-way leaves the index and the roles as before."""
+    registry, members = synthetic_files[0], synthetic_files[1]
+    kept = tmp_path / "kept"
+    monkeypatch.setattr(embedded_writer.SqliteWriter, "expect_rows", lambda self, rows: None)
+    _load(kept, [registry, members])
+    monkeypatch.undo()
+
+    home = tmp_path / "rebuilt"
+    _load(home, [registry])
+    schema, before = _indexes(home), _dump(home)
+    _crash_after(2000, monkeypatch)  # past the first flush of roles, whose first write dropped role_member
+    store, statements = _traced(home)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            load_file(store, members, home=home)
+    finally:
+        store.close()
+    assert [s.split()[2] for s in statements if s.startswith("DROP INDEX")] == ['"role_member"']
+    assert _indexes(home) == schema and _dump(home) == before
+    monkeypatch.undo()
+
+    store, statements = _traced(home)
+    try:
+        assert load_file(store, members, home=home).changed
+    finally:
+        store.close()
+    assert [s.split()[2] for s in statements if s.startswith("DROP INDEX")] == ['"role_member"']
+    assert _indexes(home) == schema == _indexes(kept)
+    assert _dump(home) == _dump(kept)

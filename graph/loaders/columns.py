@@ -43,7 +43,7 @@ class _Column:
                  answer: Callable[..., Any] | None, plain: bool, required: bool, as_list: bool):
         self.keys, self.index, self.depends = keys, index, depends
         self.answer, self.plain, self.required, self.as_list = answer, plain, required, as_list
-        self.memo: dict = {}
+        self.memo: dict | None = {}
 
 
 class ColumnValidator:
@@ -57,8 +57,10 @@ class ColumnValidator:
         columns: list[_Column] = []
         if validator.kind.name == "enterprise":
             code_at, reg_at = self._index("code"), self._index("reg_no")
-            columns.append(_Column(("code_kind", "code", "reg_no"), code_at, reg_at, self._enterprise_answer,
-                                   False, False, False))
+            registry_codes = _Column(("code_kind", "code", "reg_no"), code_at, reg_at, self._enterprise_answer,
+                                     False, False, False)
+            registry_codes.memo = None  # one pair a row: never seen twice
+            columns.append(registry_codes)
         for f, header, plain_text in validator.plan:
             index = self._index(f.name)
             if f.type == "text":
@@ -143,17 +145,33 @@ class ColumnValidator:
             return (member_kind, number) if with_member_kind else (number,)
         return answer
 
-    def _enterprise_answer(self, code: str, reg_no: str = "") -> Any:
-        values: dict[str, Any] = {}
-        warnings: list[str] = []
-        try:
-            self.v._enterprise_code({"code": clean(code), "reg_no": clean(reg_no)}, values, warnings)
-        except _RowProblem:
-            return _SLOW
-        return _SLOW if warnings else (values["code_kind"], values["code"], values["reg_no"])
+    @staticmethod
+    def _enterprise_answer(code: str, reg_no: str = "") -> Any:
+        """The registry's two code columns, as RowValidator._enterprise_code reads them when neither has a
+        problem or a warning (each empty, or a code that parses plainly; one at least): anything else goes row
+        by row, which says what is wrong. The parser is called directly, as for codes above: the pair is
+        unique to its row, so a memo (RowValidator's, and this column's) only cost a miss and an insert."""
+        found: dict[str, str] = {}
+        for cell in (code, reg_no):
+            text = clean(cell)
+            if text is None:
+                continue
+            try:
+                value, code_kind, warning = parse_code(text)
+            except FieldProblem:
+                return _SLOW
+            if warning:
+                return _SLOW
+            found.setdefault(code_kind, value)
+        if not found:
+            return _SLOW  # a required field is empty
+        code_kind = "uscc" if "uscc" in found else "reg_no"
+        return code_kind, found[code_kind], found.get("reg_no")
 
     def _answers(self, column: _Column, cells: list[str], others: list[str] | None) -> list:
         memo = column.memo
+        if memo is None:
+            return list(map(column.answer, cells, others))
         keys = cells if others is None else list(zip(cells, others))
         get = memo.get
         answers = [get(k, _MISS) for k in keys]

@@ -9,6 +9,10 @@ never reads them, and unpickling a ParsedRow dataclass with two dicts cost the w
 of its whole budget — against ~2 µs for the tuple. Rejects cross whole (their original row goes to the
 rejects file). Where the store prepares its rows (`GraphStore.row_preparer`: the embedded store's JSON text,
 natural keys, departments), the child prepares them and `values` is that tuple.
+
+The child also opens the file (sniffs its encoding, which decodes the whole file once, and finds its header and
+kind) and sends what it found first. A child may be started before its file's turn and wait for `go()`
+(graph/loaders/read_ahead.py): it then reads while the file before it commits.
 """
 from __future__ import annotations
 
@@ -16,17 +20,21 @@ import gc
 import multiprocessing as mp
 import queue
 import threading
+from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
+from pathlib import Path
 from typing import Callable, Iterator
 
 from graph.loaders.fields import ParsedRow
-from graph.loaders.reading import LoadError, Table
+from graph.loaders.reading import LoadError, Table, open_table
 
 # Below this size a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 BATCH = 1000
-# Batches the reader may hold ready beyond what the pipe holds (~150 KB each pickled: ~10 MB at most).
-AHEAD = 64
+# Batches the reader may hold ready beyond what the pipe holds (~150 KB each pickled: ~40 MB at most). A reader
+# started while the file before it commits (read_ahead.py) fills them for the 1–5 s that commit takes at
+# 1,000,000 enterprises; 64 held ~1.3 s of a reader's work.
+AHEAD = 256
 _DONE = object()
 
 
@@ -73,10 +81,29 @@ class _Sender:
         self.thread.join()
 
 
-def _produce(table: Table, conn, writer_end, prepare) -> None:
-    # The fork copied the writer's end of the pipe too: close it, so that if the writer dies (SIGKILL) the pipe
-    # has no reader left and the next send fails, instead of blocking this process for ever.
-    writer_end.close()
+Prepare = Callable[[dict], tuple]
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the child found when it opened the file: the writer's report needs it, and `prepare` the kind."""
+    kind: str
+    column_map: dict
+    encoding: str
+
+
+def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tuple) -> None:
+    # The fork copied the parent's ends of this child's pipes, and of the pipes of a reader started before it: close
+    # them, so that if the writer dies (SIGKILL) each pipe has no reader left and the next send fails, instead of
+    # blocking a child for ever, and a waiting child sees the end of its `go` pipe.
+    for c in inherited:
+        c.close()
+    try:
+        go.recv_bytes()
+    except (EOFError, OSError, KeyboardInterrupt):  # the writer gave this file up, or is gone (Ctrl-C reaches the
+        return                                      # whole process group), before its turn came
+    finally:
+        go.close()
     # The child inherits the writer's whole heap, and keeps nothing beyond a batch: frozen, the inherited
     # objects are never scanned by its collections, and rarer young collections cost less (readers' CPU
     # fell ~3 µs a row of ~23 at 100,000 enterprises with the collector off; this keeps it on, for cycles).
@@ -84,6 +111,9 @@ def _produce(table: Table, conn, writer_end, prepare) -> None:
     gc.set_threshold(50_000, 20, 20)
     sender = _Sender(conn)
     try:
+        table = open_table(path, kind)
+        sender.send(Opened(table.kind, dict(table.column_map), table.encoding))
+        prepare = None if prepare_for is None else prepare_for(table.kind)
         batch = []
         for item in table.rows():
             if type(item) is ParsedRow:
@@ -106,41 +136,108 @@ def _produce(table: Table, conn, writer_end, prepare) -> None:
         conn.close()
 
 
-def iter_rows(table: Table, prepare: Callable[[dict], tuple] | None = None) -> Iterator[tuple[list, float]]:
-    """Yield (batch of ParsedRow | Reject | (row number, values, warnings), progress fraction), reading in a
-    child process for large files. Valid rows read in the child arrive as that tuple, without `original` (see
-    the module's docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing.
-    With `prepare` (the store's `row_preparer`), every valid row arrives as that tuple, its values prepared."""
-    if table.size_bytes < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
-        batch = []
-        for item in table.rows():
-            if prepare is not None and type(item) is ParsedRow:
-                item = (item.row_number, prepare(item.values), item.warnings)
-            batch.append(item)
-            if len(batch) >= BATCH:
-                yield batch, table.progress()
-                batch = []
-        yield batch, 1.0
-        return
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_produce, args=(table, send, receive, prepare), daemon=True)
-    child.start()
-    send.close()
-    try:
-        while True:
+class Reading:
+    """One file's rows, read and validated in a forked child for a large file, in this process otherwise.
+
+    `open()` gives the file's kind, columns and encoding (a Table here, `Opened` from the child) or raises
+    LoadError; `batches()` then yields (batch of ParsedRow | Reject | (row number, values, warnings), progress
+    fraction). Valid rows read in the child arrive as that tuple, without `original` (see the module's
+    docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing. With `prepare_for`
+    (the store's `row_preparer`), every valid row arrives as that tuple, its values prepared.
+
+    `waiting`: the child is forked now but reads nothing until `go()`. `close_in_child`: the parent's ends of
+    another reader's pipes, which this child must not keep open (see `_produce`)."""
+
+    def __init__(self, path: Path | str, kind: str | None, prepare_for: Callable[[str], Prepare | None] | None,
+                 *, waiting: bool = False, close_in_child: tuple = ()):
+        self.path = Path(path)
+        self._kind, self._prepare_for = kind, prepare_for
+        self._table: Table | None = None
+        self._child = None
+        self._gone = False
+        try:
+            size = self.path.stat().st_size
+        except OSError:  # opened here, so that open_table says what is wrong
+            size = 0
+        if size < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
+            return  # below this size a second process costs more than it saves
+        ctx = mp.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        go_receive, self._go = ctx.Pipe(duplex=False)
+        self._child = ctx.Process(target=_produce, daemon=True, args=(
+            self.path, kind, prepare_for, send, go_receive, (self._receive, self._go, *close_in_child)))
+        self._child.start()
+        send.close()
+        go_receive.close()
+        if not waiting:
+            self.go()
+
+    @property
+    def parent_ends(self) -> tuple:
+        """This reader's pipe ends held here: a child forked later must close its copies."""
+        return () if self._child is None else (self._receive, self._go)
+
+    def go(self) -> None:
+        """Let a waiting child start reading (again: nothing)."""
+        if self._child is not None and not self._go.closed:
             try:
-                message = receive.recv()
-            except (EOFError, OSError):  # the reader died without a word, or mid-message (killed, out of memory)
-                raise LoadError(table.path, "读取文件的子进程意外退出，未导入任何数据，请重试 "
-                                            "(the process reading the file died; nothing was loaded, try again)") from None
+                self._go.send_bytes(b"go")
+            except OSError:  # the child is dead: `open` says so
+                pass
+            self._go.close()
+
+    def open(self) -> Table | Opened:
+        if self._child is None:
+            self._table = open_table(self.path, self._kind)
+            return self._table
+        self.go()
+        message = self._recv()
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+    def batches(self) -> Iterator[tuple[list, float]]:
+        if self._child is None:
+            table = self._table
+            prepare = None if self._prepare_for is None else self._prepare_for(table.kind)
+            batch = []
+            for item in table.rows():
+                if prepare is not None and type(item) is ParsedRow:
+                    item = (item.row_number, prepare(item.values), item.warnings)
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    yield batch, table.progress()
+                    batch = []
+            yield batch, 1.0
+            return
+        while True:
+            message = self._recv()
             if message is None:
                 return
             if isinstance(message, BaseException):
                 raise message
             yield message
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.terminate()
-        child.join()
+
+    def _recv(self):
+        try:
+            return self._receive.recv()
+        except (EOFError, OSError):  # the reader died without a word, or mid-message (killed, out of memory)
+            raise LoadError(self.path, "读取文件的子进程意外退出，未导入任何数据，请重试 "
+                                       "(the process reading the file died; nothing was loaded, try again)") from None
+
+    def close(self) -> None:
+        """Stop the child, whether it finished, waits for its turn or is still reading (again: nothing)."""
+        if self._child is None or self._gone:
+            return
+        self._gone = True
+        self._receive.close()
+        self._go.close()
+        if self._child.is_alive():
+            self._child.terminate()
+        self._child.join()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -35,6 +35,11 @@ class LoadError(Exception):
         self.path = Path(path)
         self.reason = reason
 
+    def __reduce__(self):
+        # Raised in the reading child, it crosses the pipe pickled; the default pickling calls the class with the
+        # message alone, which cannot be unpickled (no `reason`): the writer got a TypeError instead.
+        return LoadError, (self.path, self.reason)
+
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1 << 20

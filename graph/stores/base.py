@@ -42,6 +42,11 @@ class GraphWriter(ABC):
         lists one that did not load, whenever the process dies."""
         self.load_entry = entry
 
+    def expect_rows(self, rows: int) -> None:
+        """About how many rows this file holds, estimated from its first batch: a writer may choose how to write
+        by it (the embedded one, whether to rebuild an index rather than keep it up to date). A hint: nothing
+        written may depend on it."""
+
     @abstractmethod
     def enterprise(self, code: str, code_kind: str, *, name: str | None, reg_no: str | None = None,
                    props: dict[str, Any] | None = None, from_registry: bool = False) -> None:
