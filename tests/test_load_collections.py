@@ -62,9 +62,7 @@ def test_loads_in_threads_leave_the_thresholds_as_they_were(default_thresholds):
     assert gc.get_threshold() == default_thresholds
 
 
-def test_the_neo4j_writer_writes_with_fewer_collections(store, tmp_path, home, default_thresholds, monkeypatch):
-    if store.name != "neo4j":
-        pytest.skip("the embedded writer keeps the interpreter's thresholds")
+def test_each_store_writes_with_fewer_collections(store, tmp_path, home, default_thresholds, monkeypatch):
     seen = []
     original = ingest.write_row
 

@@ -22,6 +22,7 @@ from graph.errors import StoreUnavailable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.embedded_writer import SqliteWriter
+from graph.stores.load_collections import fewer_collections
 from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION
 
 
@@ -383,8 +384,9 @@ class EmbeddedStore(GraphStore):
                 conn.execute("BEGIN IMMEDIATE")
             try:
                 w = SqliteWriter(conn)
-                yield w
-                w.finish()
+                with fewer_collections():
+                    yield w
+                    w.finish()
                 if w.load_entry is not None:
                     self._log_load(conn, w.load_entry)
                 conn.execute("COMMIT")
