@@ -185,6 +185,33 @@ def test_the_load_history_entry_commits_with_the_file(store, county_files, home,
     assert entry["data_version"] == report.data_version == store.data_version() > version
 
 
+def test_loads_in_the_same_second_are_listed_in_the_order_they_ran(store, county_files, home, monkeypatch):
+    """An entry's time has whole seconds, and Neo4j reuses element ids after a reset: the history is ordered by
+    the number each entry gets from the store, whatever the clock says."""
+    import graph.stores.embedded as embedded
+    import graph.stores.neo4j_store as neo4j_store
+    from datetime import datetime as real_datetime
+
+    class StoppedClock(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime(2026, 7, 1, 9, 30, 0, tzinfo=tz)
+
+    for module in (embedded, neo4j_store):
+        monkeypatch.setattr(module, "datetime", StoppedClock)
+    for path in county_files.values():  # nodes to delete, whose ids a store may give to the entries below
+        load_file(store, path, home=home)
+    store.reset()
+    order = ["enterprise", "blacklist", "penalty", "enterprise", "blacklist", "penalty"] * 2
+    for kind in order:
+        load_file(store, county_files[kind], home=home)
+    history = store.load_history()
+    assert {entry["at"] for entry in history} == {"2026-07-01T09:30:00+00:00"}
+    assert [entry["file"] for entry in history] == [str(county_files[kind]) for kind in order]
+    versions = [entry["data_version"] for entry in history]
+    assert versions == sorted(versions)
+
+
 def test_record_by_registration_number_before_the_registry_is_merged(store, county_files, home, tmp_path):
     # The listing arrives first, under the 15-digit number only; the registry later gives both codes.
     load_file(store, county_files["blacklist"], home=home)

@@ -229,14 +229,19 @@ MATCH (c:PenaltyChange) WHERE c.eid IN $eids
 MATCH (p:Penalty {eid: c.eid, decision_no: c.decision_no})
 MERGE (c)-[:CHANGES]->(p)
 """
+# Entries are numbered from the meta node, which outlives a reset: `at` has whole seconds, and element ids are
+# reused after a reset, so two loads in one second were listed in either order. Entries written before the number
+# (null) come first, in their old order.
 LOG_LOAD = """
 MATCH (m:CreditnetMeta {id: 'creditnet'})
+SET m.load_seq = coalesce(m.load_seq, 0) + 1
 CREATE (l:LoadLog {at: $at, file: $file, kind: $kind, rows: $rows, loaded: $loaded, rejected: $rejected,
-                   rejects_file: $rejects_file, data_version: m.data_version})
+                   rejects_file: $rejects_file, data_version: m.data_version, seq: m.load_seq})
 """
 LOAD_HISTORY = """
 MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,
-       l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version ORDER BY l.at, elementId(l)
+       l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version
+ORDER BY coalesce(l.seq, 0), l.at, elementId(l)
 """
 RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true, m.data_version = m.data_version + 1"
