@@ -162,7 +162,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
               ahead: ReadAhead | None = None) -> LoadReport:
     """Load one file atomically and return its report; raise FileRejected when it cannot be read at all.
     `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits."""
-    from graph.loaders import LoadError, ParsedRow  # the loaders pull in openpyxl: import late
+    from graph.loaders import LoadError  # the loaders pull in openpyxl: import late
     from graph.loaders.pipeline import Reading
 
     path = Path(path)
@@ -184,13 +184,10 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                         writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
                     for item in batch:
-                        if type(item) is tuple:  # a valid row from the reading process: (row number, values, warnings)
-                            row_number, values, row_warnings = item
-                        elif type(item) is ParsedRow:
-                            row_number, values, row_warnings = item.row_number, item.values, item.warnings
-                        else:
+                        if type(item) is not tuple:  # a valid row is (row number, values, warnings)
                             rejects.append(item)
                             continue
+                        row_number, values, row_warnings = item
                         write_row(writer, kind, values)
                         if row_warnings and len(warnings) < MAX_WARNINGS:
                             warnings.extend(f"第{row_number}行：{w}" for w in row_warnings)

@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 from graph.loaders.fields import ParsedRow
 from graph.loaders.reading import LoadError, Table, open_table
+from graph.stores.load_collections import LOAD_THRESHOLDS
 
 # Below this size a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -84,6 +85,21 @@ class _Sender:
 Prepare = Callable[[dict], tuple]
 
 
+def _batches(table: Table, prepare_for: Callable[[str], Prepare | None] | None) -> Iterator[tuple[list, float]]:
+    """(batch, progress fraction) of the table's rows, in the child or in this process: a valid row as the tuple
+    (row number, values — prepared by the store's `row_preparer` if it has one — warnings), a reject whole."""
+    prepare = None if prepare_for is None else prepare_for(table.kind)
+    batch = []
+    for item in table.rows():
+        if type(item) is ParsedRow:
+            item = (item.row_number, item.values if prepare is None else prepare(item.values), item.warnings)
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch, table.progress()
+            batch = []
+    yield batch, 1.0
+
+
 @dataclass(frozen=True)
 class Opened:
     """What the child found when it opened the file: the writer's report needs it, and `prepare` the kind."""
@@ -108,21 +124,13 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
     # objects are never scanned by its collections, and rarer young collections cost less (readers' CPU
     # fell ~3 µs a row of ~23 at 100,000 enterprises with the collector off; this keeps it on, for cycles).
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*LOAD_THRESHOLDS)
     sender = _Sender(conn)
     try:
         table = open_table(path, kind)
         sender.send(Opened(table.kind, dict(table.column_map), table.encoding))
-        prepare = None if prepare_for is None else prepare_for(table.kind)
-        batch = []
-        for item in table.rows():
-            if type(item) is ParsedRow:
-                item = (item.row_number, item.values if prepare is None else prepare(item.values), item.warnings)
-            batch.append(item)
-            if len(batch) >= BATCH:
-                sender.send((batch, table.progress()))
-                batch = []
-        sender.send((batch, 1.0))
+        for message in _batches(table, prepare_for):
+            sender.send(message)
         sender.send(None)
     except _WriterGone:
         pass
@@ -140,10 +148,9 @@ class Reading:
     """One file's rows, read and validated in a forked child for a large file, in this process otherwise.
 
     `open()` gives the file's kind, columns and encoding (a Table here, `Opened` from the child) or raises
-    LoadError; `batches()` then yields (batch of ParsedRow | Reject | (row number, values, warnings), progress
-    fraction). Valid rows read in the child arrive as that tuple, without `original` (see the module's
-    docstring); making a ParsedRow of each again cost the writer ~1 µs a row for nothing. With `prepare_for`
-    (the store's `row_preparer`), every valid row arrives as that tuple, its values prepared.
+    LoadError; `batches()` then yields (batch of Reject | (row number, values, warnings), progress fraction).
+    Valid rows arrive as that tuple, without `original` (see the module's docstring), wherever they were read;
+    with `prepare_for` (the store's `row_preparer`), their values prepared.
 
     `waiting`: the child is forked now but reads nothing until `go()`. `close_in_child`: the parent's ends of
     another reader's pipes, which this child must not keep open (see `_produce`)."""
@@ -198,17 +205,7 @@ class Reading:
 
     def batches(self) -> Iterator[tuple[list, float]]:
         if self._child is None:
-            table = self._table
-            prepare = None if self._prepare_for is None else self._prepare_for(table.kind)
-            batch = []
-            for item in table.rows():
-                if prepare is not None and type(item) is ParsedRow:
-                    item = (item.row_number, prepare(item.values), item.warnings)
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    yield batch, table.progress()
-                    batch = []
-            yield batch, 1.0
+            yield from _batches(self._table, self._prepare_for)
             return
         while True:
             message = self._recv()
