@@ -40,6 +40,17 @@ def _same(path: Path) -> list:
         assert a == b, (path.name, a.row_number)
         if isinstance(a, ParsedRow):
             assert list(a.values) == list(b.values)  # the same key order, as the dicts go on to the writers
+    # What a load sends its writer (Table.row_batches: plain rows built straight into tuples, without a
+    # ParsedRow) holds the same rows: a valid row as (row number, values, warnings), a reject whole.
+    sent = [item for batch in open_table(path).row_batches() for item in batch]
+    assert len(sent) == len(expected)
+    for a, b in zip(sent, expected):
+        if isinstance(b, ParsedRow):
+            assert type(a) is tuple and a[0] == b.row_number and a[1] == b.values and list(a[2]) == b.warnings, \
+                (path.name, b.row_number)
+            assert list(a[1]) == list(b.values)
+        else:
+            assert a == b, (path.name, b.row_number)
     return got
 
 
@@ -94,3 +105,52 @@ def test_bad_rows_on_batch_boundaries(tmp_path):
     assert len(got) == len(rows) - 1
     assert sum(1 for x in got if not isinstance(x, ParsedRow)) == 2
     assert sum(1 for x in got if isinstance(x, ParsedRow) and x.warnings) >= 2
+
+
+def test_bad_codes_and_id_numbers_go_row_by_row(tmp_path):
+    """The column path's shortcut for a plain USCC or resident ID number (graph/identifiers.py, plain_uscc and
+    plain_id_number) takes only what the parsers would return unchanged; every near miss must come out as the
+    row-by-row path says: rejected with its reason, folded, or accepted with a warning."""
+    good_id = "11010519491231002X"
+    bad_ids = ["11010519491231002Y", "110105194912310021", "11010519491331002X", "11010519490229002X",
+               "11010519491231002x", " 11010519491231002X", "１１０１０５１９４９１２３１００２Ｘ", "1101051949123100",
+               "11010519491231002X1", "=11010519491231002X", "11010519491231002", "٠١٠١٠٥١٩٤٩١٢٣١٠٠٢X", ""]
+    bad_codes = ["91640422MAJAC7AQ1X", "91640422majac7aq1d", "91640422MAJAC7AQ1D ", "9164042２MAJAC7AQ1D",
+                 "91640422MAJAC7AQ1", "91640422MAJAC7AQIO", "9E1234567890123456", "916401052278583000",
+                 "9E1234567890123471", "440301103032184", "520000000005018", "520000000005018.0", "-", ""]
+    member = tmp_path / "member.csv"
+    rows = []
+    for i in range(2 * COLUMN_BATCH):
+        code, id_number, id_type = uscc(2000 + i), good_id, "居民身份证"
+        if i % 7 == 1:
+            id_number = bad_ids[(i // 7) % len(bad_ids)]
+        if i % 11 == 2:
+            code = bad_codes[(i // 11) % len(bad_codes)]
+        if i % 13 == 3:
+            id_type = ["护照", "统一社会信用代码", "", "=A1"][(i // 13) % 4]
+        if i % 17 == 4:
+            id_number = uscc(5000 + i)  # a corporate member's code in the ID column
+        rows.append([str(i + 1), code, "西吉县某某商贸有限公司", "股东", "张三", id_type, id_number, "10%"])
+    with member.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["序号", "统一社会信用代码", "企业名称", "人员类别", "姓名", "证件类型", "证件号码", "出资比例"],
+                                  *rows])
+    got = _same(member)
+    assert 100 < sum(1 for x in got if not isinstance(x, ParsedRow)) < len(rows) - 100
+    registry = tmp_path / "enterprise.csv"
+    rows = []
+    for i in range(2 * COLUMN_BATCH):
+        code, reg_no, id_number = uscc(3000 + i), "", good_id
+        if i % 5 == 1:
+            code = bad_codes[(i // 5) % len(bad_codes)]
+        if i % 9 == 2:
+            reg_no = ["440301103032184", "520000000005018", "52000000000501", "-"][(i // 9) % 4]
+        if i % 7 == 3:
+            id_number = bad_ids[(i // 7) % len(bad_ids)]
+        rows.append([str(i + 1), code, reg_no, "西吉县某某商贸有限公司", "有限责任公司", "张三", "居民身份证", id_number,
+                     "2019-12-05", "存续", "西吉县吉强镇", "西吉县市场监督管理局"])
+    with registry.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["序号", "统一社会信用代码", "注册号", "企业名称", "企业类型", "法定代表人", "法定代表人证件类型",
+                                   "法定代表人证件号码", "成立日期", "登记状态", "住所", "登记机关"], *rows])
+    got = _same(registry)
+    assert 100 < sum(1 for x in got if not isinstance(x, ParsedRow)) < len(rows) - 100
+    assert any(x.warnings for x in got if isinstance(x, ParsedRow))

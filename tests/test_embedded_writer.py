@@ -4,6 +4,7 @@ with a look-up per code: compared table by table on a synthetic county loaded tw
 nothing) and on the tiny county where a registration number later gains its USCC (a merge)."""
 from __future__ import annotations
 
+import csv
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import graph.stores.embedded_writer as embedded_writer
 from graph import synthetic
 from graph.ingest import load_file
 from graph.stores.embedded import EmbeddedStore
+from county import uscc
 
 KINDS = ["enterprise", "member", "license", "license-change", "penalty", "penalty-change", "inspection", "blacklist"]
 TABLES = ["enterprise", "person", "role", "record", "record_department", "listing_subject", "department",
@@ -244,3 +246,95 @@ def test_a_member_file_twice_the_role_table_rebuilds_role_member_inside_its_tran
     assert [s.split()[2] for s in statements if s.startswith("DROP INDEX")] == ['"role_member"']
     assert _indexes(home) == schema == _indexes(kept)
     assert _dump(home) == _dump(kept)
+
+
+# --- the code map carried from one file to the next (embedded_writer.KnownCodes) -----------------------------
+_FULL_SCAN = "SELECT id, uscc, reg_no, coalesce(name, '') != '' FROM enterprise"
+
+
+def test_the_code_map_carried_from_file_to_file_gives_the_same_store(synthetic_files, tmp_path):
+    """One store loading every file (each writer starts from the map the last one committed) against a new store
+    object per file (each reads the codes afresh): the same tables, the same changed flags, and one scan."""
+    reference = tmp_path / "afresh"
+    changed = [flag for _ in range(2) for f in synthetic_files for flag in _load(reference, [f])]
+    store, statements = _traced(tmp_path / "carried")
+    try:
+        carried = [load_file(store, f, home=tmp_path / "carried").changed for _ in range(2) for f in synthetic_files]
+    finally:
+        store.close()
+    assert carried == changed
+    assert _dump(tmp_path / "carried") == _dump(reference)
+    assert sum(s.startswith(_FULL_SCAN) for s in statements) == 1  # the map was carried, not read per file
+
+
+def _registry(path: Path, codes: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件类型", "法定代表人证件号码"],
+                                  *[[c, f"西吉县第{i}商贸有限公司", "张三", "居民身份证", "11010519491231002X"]
+                                    for i, c in enumerate(codes)]])
+    return path
+
+
+def _penalties(path: Path, codes: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["统一社会信用代码", "企业名称", "行政处罚决定书文号", "作出行政处罚决定日期",
+                                   "作出行政处罚决定机关名称"],
+                                  *[[c, f"西吉县某{i}商贸有限公司", f"{path.stem}〔2025〕{i}号", "2025-07-08",
+                                     "西吉县市场监督管理局"] for i, c in enumerate(codes)]])
+    return path
+
+
+@pytest.mark.parametrize("between", ["another connection commits", "reset on this connection",
+                                     "a file rolled back"])
+def test_a_carried_code_map_is_read_afresh_after_any_other_change(tmp_path, monkeypatch, between):
+    """The map a writer leaves is only good for the store it saw: an enterprise another process created, a reset,
+    or the inserts of a file that rolled back must not be taken from it (a duplicate enterprise, a record pointing
+    at a deleted id). Each sequence must end as the same steps run on a store that carries nothing."""
+    monkeypatch.setattr(embedded_writer, "PRELOAD_AFTER", 0)  # every file reads (or is handed) the whole map
+    files = tmp_path / "files"
+    files.mkdir()
+    registry = _registry(files / "registry.csv", [uscc(1), uscc(2)])
+    others = _penalties(files / "others.csv", [uscc(3), uscc(1)])
+    crashing = _penalties(files / "crashing.csv", [uscc(4), uscc(5), uscc(6)])
+    last = _penalties(files / "last.csv", [uscc(3), uscc(4), uscc(1), uscc(2)])
+
+    def run(home: Path, carry: bool) -> None:
+        store = EmbeddedStore(home)
+
+        def step(path: Path) -> None:
+            nonlocal store
+            if not carry:
+                store.close()
+                store = EmbeddedStore(home)
+            load_file(store, path, home=home)
+
+        try:
+            step(registry)
+            if between == "another connection commits":
+                other = EmbeddedStore(home)
+                load_file(other, others, home=home)  # creates the enterprise uscc(3)
+                other.close()
+            elif between == "reset on this connection":
+                store.reset()
+                step(others)
+            else:
+                with monkeypatch.context() as m:
+                    _crash_after(2, m)  # uscc(4) and uscc(5) written, then the file rolls back
+                    with pytest.raises(KeyboardInterrupt):
+                        load_file(store, crashing, home=home)
+            step(last)
+        finally:
+            store.close()
+
+    run(tmp_path / "afresh", carry=False)
+    run(tmp_path / "carried", carry=True)
+    assert _dump(tmp_path / "carried") == _dump(tmp_path / "afresh")
+    conn = sqlite3.connect(tmp_path / "carried" / "creditnet.sqlite")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        keys = [k for (k,) in conn.execute("SELECT key FROM enterprise")]
+        assert len(keys) == len(set(keys)) and set(keys) >= {uscc(1), uscc(3), uscc(4)}
+        assert not conn.execute("SELECT count(*) FROM record WHERE enterprise_id NOT IN (SELECT id FROM enterprise)"
+                                ).fetchone()[0]
+    finally:
+        conn.close()

@@ -25,7 +25,6 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Callable, Iterator
 
-from graph.loaders.fields import ParsedRow
 from graph.loaders.reading import LoadError, Table, open_table
 from graph.stores.load_collections import LOAD_THRESHOLDS
 
@@ -89,11 +88,9 @@ def _batches(table: Table, prepare_for: Callable[[str], Prepare | None] | None) 
     """(batch, progress fraction) of the table's rows, in the child or in this process: a valid row as the tuple
     (row number, values — prepared by the store's `row_preparer` if it has one — warnings), a reject whole."""
     prepare = None if prepare_for is None else prepare_for(table.kind)
-    batch = []
-    for item in table.rows():
-        if type(item) is ParsedRow:
-            item = (item.row_number, item.values if prepare is None else prepare(item.values), item.warnings)
-        batch.append(item)
+    batch: list = []
+    for rows in table.row_batches(prepare):
+        batch += rows
         if len(batch) >= BATCH:
             yield batch, table.progress()
             batch = []

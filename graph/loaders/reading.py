@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
 from itertools import chain, islice, zip_longest
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from graph.loaders import headers as hdr
 from graph.loaders.columns import ColumnValidator
@@ -127,7 +127,7 @@ class _CsvSource:
             start = 1
             try:
                 for cells in reader:
-                    if any(c.strip() for c in cells):
+                    if any(map(str.strip, cells)):  # a blank cell strips to "", which is false
                         yield start, cells
                     start = reader.line_num + 1
             except csv.Error as exc:
@@ -313,6 +313,17 @@ class Table:
 
     def rows(self) -> Iterator[ParsedRow | Reject]:
         """Each data row in file order. May raise LoadError mid-stream if the CSV turns out malformed."""
+        for columns, batch, by_row in self._record_batches():
+            yield from columns.validate(batch, by_row)
+
+    def row_batches(self, prepare: Callable[[dict], tuple] | None = None) -> Iterator[list]:
+        """The same rows as `rows()`, a batch at a time, as a load hands them to its writer: a valid row as the
+        tuple (row number, values — prepared by the store's row preparer if given —, warnings), a Reject whole
+        (graph/loaders/pipeline.py says why)."""
+        for columns, batch, by_row in self._record_batches():
+            yield columns.valid_tuples(batch, by_row, prepare)
+
+    def _record_batches(self) -> Iterator[tuple[ColumnValidator, list, Callable]]:
         records, self._pending = self._pending, None
         if records is None:
             records = ((n, cells) for n, cells in self._source.records() if n > self.header_row)
@@ -328,7 +339,7 @@ class Table:
         # Such a row has an empty code, which the column-wise path always hands back to by_row.
         columns = ColumnValidator(validator)
         while batch := list(islice(records, COLUMN_BATCH)):
-            yield from columns.validate(batch, by_row)
+            yield columns, batch, by_row
 
     def progress(self) -> float:
         """Fraction of the file consumed so far (bytes for CSV, rows for XLSX), for a progress bar."""

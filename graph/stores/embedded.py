@@ -21,7 +21,7 @@ import networkx as nx
 from graph.errors import StoreUnavailable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.stores.embedded_writer import SqliteWriter
+from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION
 
@@ -363,6 +363,7 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._graph: PartyGraph | None = None
         self._graph_lock = threading.Lock()
+        self._known_codes: KnownCodes | None = None  # the last load's map of codes (embedded_writer.KnownCodes)
 
     def _read_conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -383,13 +384,16 @@ class EmbeddedStore(GraphStore):
             with self._disk_full_translated("load"):
                 conn.execute("BEGIN IMMEDIATE")
             try:
-                w = SqliteWriter(conn)
+                # The map is handed to one writer, which changes it as it writes: kept only once its file committed.
+                known, self._known_codes = self._known_codes, None
+                w = SqliteWriter(conn, known if known is not None and known.as_of == store_state(conn) else None)
                 with fewer_collections():
                     yield w
                     w.finish()
                 if w.load_entry is not None:
                     self._log_load(conn, w.load_entry)
                 conn.execute("COMMIT")
+                self._known_codes = w.known_codes()
             except BaseException as exc:
                 self._rollback(conn)
                 if is_disk_full(exc):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from operator import itemgetter
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import orjson
 
@@ -49,8 +49,26 @@ _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FRO
 PRELOAD_AFTER = 2000
 
 
+class KnownCodes(NamedTuple):
+    """A writer's complete map of every enterprise's codes to its id, and the ids that have a name, kept by the
+    store after the file's commit for the next file the same process loads. Each file of a province's load read
+    it again in one scan of `enterprise` (its props with it: ~1.7 s a file at 1,000,000 enterprises, 12% of
+    the writer's CPU over the eight files). `as_of` is the store's state after that commit (`store_state`): any
+    later change, by this connection or another one, moves it, and the next writer reads the codes afresh."""
+    ids: dict[str, int]
+    named: set[int]
+    as_of: tuple[int, int]
+
+
+def store_state(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(PRAGMA data_version: moves when another connection commits; this connection's total_changes: moves with
+    every row it writes)."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
 class SqliteWriter(GraphWriter):
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, known: KnownCodes | None = None):
+        """`known`: the codes a writer on this connection left complete, if the store has not changed since."""
         self.conn = conn
         self.stats = WriteStats()
         self._start_changes = conn.total_changes
@@ -63,6 +81,9 @@ class SqliteWriter(GraphWriter):
         self._named: set[int] = set()
         self._complete = False
         self._lookups = 0
+        self._merged = False  # a merge deletes an enterprise, whose id a later insert may take again
+        if known is not None:
+            self._ids, self._named, self._complete = known.ids, known.named, True
         self._persons: set[tuple] = set()
         self._departments_seen: set[tuple[str, str]] = set()
         # Enterprises created by this file, and the legal representative each was given here: a registry
@@ -81,6 +102,13 @@ class SqliteWriter(GraphWriter):
         self._written: set[str] = set()
         self._dropped: list[str] = []
         self._expected_rows = 0
+
+    def known_codes(self) -> KnownCodes | None:
+        """After the commit: this file's complete map of codes, for the next writer (None if it is not complete,
+        or a merge left `_named` holding the id of a deleted enterprise)."""
+        if not self._complete or self._merged:
+            return None
+        return KnownCodes(self._ids, self._named, store_state(self.conn))
 
     def expect_rows(self, rows: int) -> None:
         self._expected_rows = rows
@@ -147,6 +175,7 @@ class SqliteWriter(GraphWriter):
         self._flush_departments()
         self._flush_people()
         self._restore_indexes()  # the updates below find roles and listings by member
+        self._merged = True
         self._ids.clear()
         self._complete, self._lookups = False, 0
         self._fresh.pop(keep, None)
