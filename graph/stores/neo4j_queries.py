@@ -68,13 +68,34 @@ RESETTING = "OPTIONAL MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(
 
 # --- writing --------------------------------------------------------------------------------------------
 # Two index look-ups, not one OR (which Neo4j answers by scanning every enterprise).
-LOOKUP_ENTERPRISES = """
+_ENTERPRISES_BY_CODE = """
 CALL () {
   UNWIND $codes AS code MATCH (e:Enterprise {uscc: code}) RETURN e
   UNION
   UNWIND $codes AS code MATCH (e:Enterprise {reg_no: code}) RETURN e
 }
+"""
+# What a member row or a record needs of its enterprise: who it is. Its fields (the registry's, ~9 of its ~15
+# properties) only matter when a registry row rewrites it, or when the writer changes it (LOOKUP_FIELDS): the
+# member and record files of a county name ~300,000 enterprises, each sent and decoded in full before.
+LOOKUP_ENTERPRISES = _ENTERPRISES_BY_CODE + """
+RETURN e {.eid, .key, .uscc, .reg_no, .name, .in_registry} AS node, NOT EXISTS { (e)<-[:CONCERNS]-() } AS no_records
+"""
+LOOKUP_ENTERPRISES_IN_FULL = _ENTERPRISES_BY_CODE + """
 RETURN properties(e) AS node, NOT EXISTS { (e)<-[:CONCERNS]-() } AS no_records
+"""
+LOOKUP_FIELDS = "UNWIND $eids AS eid MATCH (e:Enterprise {eid: eid}) RETURN properties(e) AS node"
+# The persons a batch names that the transaction has not written, as the store holds them, with their roles: a
+# person row or a role that would change nothing is not sent (the member file names again, as MERGEs that matched,
+# the ~80,000 legal representatives the registry file wrote, and their roles).
+LOOKUP_PERSONS = """
+UNWIND $ids AS id MATCH (p:Person {id_number: id})
+RETURN p.id_number AS id_number, p.name AS name, p.id_type AS id_type
+"""
+LOOKUP_PERSONS_WITH_ROLES = f"""
+UNWIND $ids AS id MATCH (p:Person {{id_number: id}})
+RETURN p.id_number AS id_number, p.name AS name, p.id_type AS id_type,
+       [(p)-[r:{ROLE_PATTERN}]->(e:Enterprise) | [type(r), e.eid, r.role, r.share]] AS roles
 """
 # Each row is the node's every property (graph/stores/neo4j_properties.py), `fp` among them: a fingerprint (a
 # 128-bit hash) of the rest, so that an identical re-sent row sets nothing and a reload of the same file changes

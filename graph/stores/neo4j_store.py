@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -76,6 +78,20 @@ def _translated(during: str = ""):
 CONCURRENT_CREATE = "Neo.ClientError.Schema.ConstraintValidationFailed"
 
 
+class _Rows(list):
+    """A statement's rows, as the driver packs them (a list), whose text is short. The driver formats every RUN's
+    parameters for its debug log before it asks whether debug is on: the repr of a batch of 10,000 rows cost as
+    much client CPU as packing it (28 against 24 ms)."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
+def _unlogged(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _Rows(v) if type(v) is list else v for k, v in params.items()}
+
+
 def _quietly(close) -> None:
     """Closing what a lost connection left behind: the server rolls an orphaned transaction back by itself."""
     try:
@@ -85,7 +101,8 @@ def _quietly(close) -> None:
 
 
 class _Ent:
-    """An enterprise as this transaction knows it; `new` until its node is written (created by this writer)."""
+    """An enterprise as this transaction knows it; `new` until its node is written (created by this writer).
+    `props` None: its fields were not fetched (a member row or a record needs only who it is)."""
     __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty", "new", "no_records")
 
     def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False, new=False, no_records=False):
@@ -99,14 +116,19 @@ class _Ent:
 class Neo4jWriter(GraphWriter):
     """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
 
-    def __init__(self, tx, batch_size: int, lookup: Callable[[list[str]], list]):
+    def __init__(self, tx, batch_size: int, lookup: Callable[..., list]):
         self.tx = tx  # used by the sender's thread only, until close()
-        self.lookup = lookup  # LOOKUP_ENTERPRISES on a connection of its own (see _prefetch)
+        self.lookup = lookup  # lookup(cypher, **params) on a connection of its own (see _look_up)
+        # The look-ups run on a thread of their own, one batch ahead: batch n+1's are asked while this thread
+        # resolves and prepares batch n (waiting for them on this thread was ~11 s of a 60 s county load).
+        self.lookup_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="creditnet-neo4j-lookup")
+        self.batches: deque[tuple[list[tuple], Future]] = deque()
         self.batch_size = batch_size
         self.sender = StatementSender(max_pending_rows=2 * batch_size)
         self.stats = WriteStats()
         self.ops: list[tuple] = []
         self.ents: dict[str, _Ent] = {}           # eid -> state known in this transaction
+        self.folded_away: set[str] = set()        # eids of enterprises folded into another by this transaction
         self.by_uscc: dict[str, str] = {}
         self.by_reg: dict[str, str] = {}
         self.touched_eids: set[str] = set()
@@ -117,10 +139,18 @@ class Neo4jWriter(GraphWriter):
         # but the roles this writer creates, which it remembers (fresh_roles), so their new roles are CREATEd.
         self.created: set[str] = set()
         self.fresh_roles: set[tuple[str, str, str, str]] = set()
-        # Persons this transaction wrote -> (name, ID type) as it left them (None: what the store held). A registry
-        # names the same person in many rows (a legal representative in the enterprise file and again in the
-        # member file, a shareholder of several enterprises): a row that would change nothing sends nothing.
+        # Persons this transaction wrote or looked up -> (name, ID type) as it left them or as the store held them
+        # (_look_up). A registry names the same person in many rows (a legal representative in the
+        # enterprise file and again in the member file, a shareholder of several enterprises): a row that would
+        # change nothing sends nothing.
         self.people: dict[str, tuple[str | None, str | None]] = {}
+        # Roles of person members known to exist, as the store held them (LOOKUP_PERSONS_WITH_ROLES) or as this
+        # transaction wrote them: (type, eid, person, role) -> share. A role row equal to one is not sent: its MERGE
+        # would change nothing. Not trusted for a legal representative whose enterprise this transaction replaced
+        # (REPLACE_LEGAL_REPRESENTATIVE deletes roles), nor at all after a fold (which moves roles).
+        self.person_roles: dict[tuple[str, str, str, str], str] = {}
+        self.replaced: set[str] = set()
+        self.folded = False
         # Records this transaction wrote, and the record kinds it wrote (changes are linked only when their kind or
         # the kind they change was loaded).
         self.written_uids: set[str] = set()
@@ -130,7 +160,21 @@ class Neo4jWriter(GraphWriter):
     def _push(self, *op) -> None:
         self.ops.append(op)
         if len(self.ops) >= self.batch_size:
-            self.flush()
+            self._hand_over()
+            while len(self.batches) > 1:
+                self._write_batch(*self.batches.popleft())
+
+    def _hand_over(self) -> None:
+        """The batch is complete: ask what the store holds of what it names (on the look-up thread), and keep it
+        until the batch before it has been written."""
+        if self.ops:
+            ops, self.ops = self.ops, []
+            self.batches.append((ops, self.lookup_thread.submit(self._look_up, *self._unknown(ops))))
+
+    def flush(self) -> None:
+        self._hand_over()
+        while self.batches:
+            self._write_batch(*self.batches.popleft())
 
     def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
         self._push("enterprise", code, code_kind, name, reg_no, props, from_registry)
@@ -160,10 +204,14 @@ class Neo4jWriter(GraphWriter):
         self.close()
 
     def close(self) -> None:
-        """Waits for the statement in flight and drops the rest: the transaction is this thread's again."""
+        """Waits for the statement in flight and drops the rest: the transaction is this thread's again; and for
+        the look-up in flight, so that its connection may be closed."""
         self.sender.close()
+        self.lookup_thread.shutdown(wait=True, cancel_futures=True)
 
     def _send(self, cypher: str, n_rows: int = 0, **params) -> None:
+        params = _unlogged(params)
+
         def run():
             try:
                 c = self.tx.run(cypher, **params).consume().counters
@@ -173,7 +221,7 @@ class Neo4jWriter(GraphWriter):
                 # and a full collection then walked them all (~500,000 objects after a records file of the
                 # 100,000-enterprise county: 1.2 s). Every list sent is made for its one statement.
                 for value in params.values():
-                    if type(value) is list:
+                    if type(value) is _Rows:
                         value.clear()
             # Only the sender's thread counts; the loading thread reads the sum after drain().
             self.stats.changed += (c.nodes_created + c.nodes_deleted + c.relationships_created
@@ -181,39 +229,95 @@ class Neo4jWriter(GraphWriter):
         self.sender.send(run, n_rows)
 
     # --- resolution ----------------------------------------------------------------------------------------
-    def _codes(self) -> set[str]:
-        codes = set()
-        for op in self.ops:
-            if op[0] == "enterprise":
+    def _unknown(self, ops: list[tuple]) -> tuple[list[str], bool, list[str], bool]:
+        """What a batch names that this transaction has not met yet: enterprise codes (and whether the batch holds
+        registry rows, whose enterprises' fields must be known), person ID numbers (and whether it writes roles)."""
+        codes, ids, registry, with_roles = set(), set(), False, False
+        for op in ops:
+            kind = op[0]
+            if kind == "enterprise":
                 codes.update(c for c in (op[1], op[4]) if c)
-            elif op[0] == "role":
+                registry = registry or bool(op[6])
+            elif kind == "person":
+                ids.add(op[1])
+            elif kind == "role":
                 codes.add(op[2])
                 if op[1].kind == "enterprise":
                     codes.add(op[1].key)
-            elif op[0] in ("record", "replace"):
-                codes.add(op[3] if op[0] == "record" else op[1])
-        return codes
+                else:
+                    ids.add(op[1].key)
+                    with_roles = True
+            elif kind in ("record", "replace"):
+                codes.add(op[3] if kind == "record" else op[1])
+        return ([c for c in codes if c not in self.by_uscc and c not in self.by_reg], registry,
+                [i for i in ids if i not in self.people], with_roles and not self.folded)
 
-    def _prefetch(self) -> None:
-        """The enterprises a batch names that this transaction has not met yet. Every enterprise it created,
-        changed or folded is in `ents` already, so these are what the store held before it (or what another load
-        committed since, which this transaction would read too): asked on another connection, the question need
-        not wait behind this transaction's statements in flight, and the server writes batch n while the client
-        resolves and prepares batch n+1. (Asked inside the transaction, it waited for the server to finish
-        everything sent, and the server then idled while the client prepared the next batch.)"""
-        unknown = [c for c in self._codes() if c not in self.by_uscc and c not in self.by_reg]
-        for i in range(0, len(unknown), 5000):
-            for r in self.lookup(unknown[i:i + 5000]):
-                node = r["node"]
-                if node["eid"] in self.ents:
-                    continue
-                e = _Ent(node["eid"], node["key"], node.get("uscc"), node.get("reg_no"), node.get("name"),
-                         node.get("in_registry") or 0, fields(node, ENTERPRISE_KEYS), no_records=r["no_records"])
-                self.ents[e.eid] = e
-                if e.uscc:
-                    self.by_uscc[e.uscc] = e.eid
-                if e.reg_no:
-                    self.by_reg[e.reg_no] = e.eid
+    def _look_up(self, codes: list[str], registry: bool, ids: list[str], with_roles: bool) -> tuple[list, list]:
+        """On the look-up thread: the enterprises and persons the store holds (or what another load committed
+        since, which this transaction would read too), asked on a connection of its own, so that the question need
+        not wait behind this transaction's statements in flight. (Asked inside the transaction, it waited for the
+        server to finish everything sent, and the server then idled while the client prepared the next batch.)
+        A member row or a record needs only who its enterprise is; a registry row merges its fields into the
+        enterprise's, so they are fetched too."""
+        cypher = q.LOOKUP_ENTERPRISES_IN_FULL if registry else q.LOOKUP_ENTERPRISES
+        enterprises = [r for i in range(0, len(codes), 5000) for r in self.lookup(cypher, codes=codes[i:i + 5000])]
+        cypher = q.LOOKUP_PERSONS_WITH_ROLES if with_roles else q.LOOKUP_PERSONS
+        persons = [r for i in range(0, len(ids), 5000) for r in self.lookup(cypher, ids=ids[i:i + 5000])]
+        return enterprises, persons
+
+    def _apply_look_up(self, ops: list[tuple], found: Future) -> None:
+        """What the look-up found, for what this transaction has not met or written since it was asked (the batch
+        before this one may have created, changed or folded an enterprise, or written a person, after the question
+        went out: what it knows is newer)."""
+        enterprises, persons = found.result()
+        registry = any(op[0] == "enterprise" and op[6] for op in ops)
+        for r in enterprises:
+            node = r["node"]
+            uscc, reg_no = node.get("uscc"), node.get("reg_no")
+            if node["eid"] in self.ents or node["eid"] in self.folded_away or \
+                    (uscc and uscc in self.by_uscc) or (reg_no and reg_no in self.by_reg):
+                continue
+            e = _Ent(node["eid"], node["key"], uscc, reg_no, node.get("name"), node.get("in_registry") or 0,
+                     fields(node, ENTERPRISE_KEYS) if registry else None, no_records=r["no_records"])
+            self.ents[e.eid] = e
+            if uscc:
+                self.by_uscc[uscc] = e.eid
+            if reg_no:
+                self.by_reg[reg_no] = e.eid
+        for r in persons:
+            person = r["id_number"]
+            self.people.setdefault(person, (r["name"], r["id_type"]))
+            for rel_type, eid, role, share in r.get("roles") or ():
+                self.person_roles.setdefault((rel_type, eid, person, role), "" if share is None else share)
+        if registry:  # a registry row merges its fields into the enterprise's: they must be known
+            named = [self._find(op[1], op[2]) for op in ops if op[0] == "enterprise" and op[6]]
+            named += [self._find(op[4], "reg_no") for op in ops if op[0] == "enterprise" and op[6] and op[4]]
+            self._fetch_fields([e for e in named if e is not None])
+
+    def _unchanged_role(self, rel_type: str, r: dict) -> bool:
+        """A person's role this transaction knows to exist with this share (coalesce(r.share, '') as the MERGE
+        compares it); remembered as sent otherwise."""
+        key = (rel_type, r["eid"], r["member"], r["role"])
+        share = "" if r["share"] is None else r["share"]
+        if self.folded or (rel_type == "LEGAL_REPRESENTATIVE_OF" and r["eid"] in self.replaced):
+            return False
+        if self.person_roles.get(key) == share:
+            return True
+        self.person_roles[key] = share
+        return False
+
+    def _fetch_fields(self, ents: list[_Ent]) -> None:
+        """The fields of enterprises met without them: what the store held before this transaction (it has not
+        written them: it writes an enterprise only once it knows its fields)."""
+        missing = {e.eid: e for e in ents if e.props is None}
+        eids = list(missing)
+        for i in range(0, len(eids), 5000):
+            rows = self.lookup_thread.submit(self.lookup, q.LOOKUP_FIELDS, eids=eids[i:i + 5000]).result()
+            for r in rows:
+                missing[r["node"]["eid"]].props = fields(r["node"], ENTERPRISE_KEYS)
+        for e in missing.values():
+            if e.props is None:  # gone since (a concurrent load folded it away): it is written with what is known
+                e.props = {}
 
     def _find(self, code: str, code_kind: str) -> _Ent | None:
         eid = (self.by_uscc if code_kind == "uscc" else self.by_reg).get(code)
@@ -229,6 +333,7 @@ class Neo4jWriter(GraphWriter):
             self.fresh_reps.pop(a.eid, None)  # the kept enterprise takes the folded one's roles
             self.fresh_reps.pop(b.eid, None)
             del self.ents[b.eid]
+            self.folded_away.add(b.eid)
             if b.reg_no:
                 self.by_reg.pop(b.reg_no, None)
             b = None
@@ -270,17 +375,15 @@ class Neo4jWriter(GraphWriter):
             batch = rows[i:i + self.batch_size]
             self._send(cypher, len(batch), rows=batch)
 
-    def flush(self) -> None:
-        if not self.ops:
-            return
-        self._prefetch()
+    def _write_batch(self, ops: list[tuple], found: Future) -> None:
+        self._apply_look_up(ops, found)
         merges: list[tuple[str, str]] = []
         persons: dict[str, dict] = {}
         roles: dict[tuple[str, str], list[dict]] = {}
         replaces: dict[str, dict] = {}
         records: dict[str, list[dict]] = {}
         named: list[dict] = []
-        for op in self.ops:
+        for op in ops:
             kind = op[0]
             if kind == "enterprise":
                 _, code, code_kind, name, reg_no, props, from_registry = op
@@ -313,6 +416,7 @@ class Neo4jWriter(GraphWriter):
                     replaces.pop(eid, None)
                     continue
                 replaces[eid] = {"eid": eid, "keep": person_id, "role": role}
+                self.replaced.add(eid)
             elif kind == "record":
                 _, rkind, natural, code, code_kind, props, departments = op
                 eid = self._eid(code, code_kind, merges, props.get("name"))
@@ -323,7 +427,6 @@ class Neo4jWriter(GraphWriter):
                      "departments": departments})
                 if rkind == "blacklist" and listed_person(props):
                     named.append({"uid": uid, "id_number": props["id_number"]})
-        self.ops = []
         self._remap(merges, roles, replaces, records, named)
         if merges:
             # A fold moves relationships and records this writer does not track: from here on every role and
@@ -331,17 +434,25 @@ class Neo4jWriter(GraphWriter):
             self.created.clear()
             for e in self.ents.values():
                 e.no_records = False
+            self.folded = True
+            self.person_roles.clear()
         for keep, drop in merges:
             self._merge(keep, drop)
         dirty = [e for e in self.ents.values() if e.dirty]
+        self._fetch_fields([e for e in dirty if not e.new])
         self._run(q.CREATE_ENTERPRISES, [self._enterprise_row(e) for e in dirty if e.new])
         self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
         for e in dirty:
             e.dirty = e.new = False
         self._run(q.UPSERT_PERSONS, self._changed_persons(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
+            # A role sent twice in one batch: the last one's share wins, as in the embedded store. (In one statement
+            # the MERGE compared every row with the share before any was written, so 30% then 20% left 30%.)
+            rows = list({(r["eid"], r["member"], r["role"]): r for r in rows}.values())
             fresh, known = [], []
             for r in rows:
+                if member_kind == "person" and self._unchanged_role(rel_type, r):
+                    continue
                 key = (rel_type, r["eid"], r["member"], r["role"])
                 if r["eid"] in self.created and key not in self.fresh_roles:
                     self.fresh_roles.add(key)
@@ -714,7 +825,7 @@ class Neo4jStore(GraphStore):
             # On the leader (a write session), where every commit before this transaction is visible, as inside it.
             lookups = self._session()
             w = Neo4jWriter(tx, self.settings.batch_size,
-                            lambda codes: list(lookups.run(q.LOOKUP_ENTERPRISES, codes=codes)))
+                            lambda cypher, **params: list(lookups.run(cypher, _unlogged(params))))
             yield w
             w.finish()
             self._refuse_during_reset(tx)
