@@ -187,6 +187,10 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
         if entry["load"]["exit_code"] != 0:
             entry["skipped"] = "load failed: " + ("; ".join(entry["load"]["failed_files"]) or entry["load"]["stderr"])[:700]
             log(f"  {backend}: {entry['skipped']}")
+            if backend == "neo4j" and "transaction.total.max" in entry["skipped"] and not cfg.neo4j_file_rows:
+                # One transaction per file: a province's whole registry file needs more heap than the server has.
+                log("  neo4j: a file's transaction outgrew the server's transaction memory (a registry row needs "
+                    "~17 KB of it, README); cut the files with --neo4j-file-rows 100000")
             continue
         log(f"  {backend}: {entry['load']['rows_per_s']:,.0f} rows/s, {entry['load']['wall_s']} s, "
             f"peak {entry['load']['peak_rss_mb']} MB")
