@@ -62,3 +62,12 @@ class StoreBusy(CreditnetError):
     exit_code = 4
     http_status = 503
     retry_after_s = 1
+
+
+class TransactionTooLarge(CreditnetError):
+    """A Neo4j transaction needed more memory than the server allows one transaction (or all of them): asking
+    again fails the same way. A load sends each file as one transaction, so the cure is smaller files or a
+    server with more heap. 413: what was sent is too large for this server."""
+    code = "transaction_too_large"
+    exit_code = 4
+    http_status = 413

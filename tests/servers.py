@@ -1,10 +1,13 @@
-"""A `creditnet serve` subprocess started by a test: a free loopback port for it, waiting for its health check,
-stopping it."""
+"""Servers a test starts for itself: a `creditnet serve` subprocess (a free loopback port for it, waiting for its
+health check, stopping it), and a Neo4j server of its own with settings the shared test server must not have."""
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,3 +46,31 @@ def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def own_neo4j(state: Path, **settings: str):
+    """A Neo4j server of the test's own, started by scripts/neo4j-local in `state` with the NEO4J_* `settings`
+    (e.g. NEO4J_TX_TIMEOUT="4s"); yields its Bolt URI and stops it afterwards. Only where the shared test server
+    runs too (the suite's Neo4j tests are on): a fresh machine's jars are resolved once, for that one."""
+    if not os.environ.get("CREDITNET_TEST_NEO4J_URI"):
+        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
+            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but no Neo4j is configured (CREDITNET_TEST_NEO4J_URI)")
+        pytest.skip("Neo4j tests are off: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
+    shared = os.environ.get("CREDITNET_NEO4J_HOME")
+    if shared and (Path(shared) / "lib").is_dir():
+        (state / "lib").symlink_to(Path(shared) / "lib")     # the jars scripts/test's server already resolved
+    env = {**os.environ, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
+           "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
+           "NEO4J_PAGECACHE": "64m", **settings}
+    script = str(REPO / "scripts" / "neo4j-local")
+    out = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=540)
+    assert out.returncode == 0, out.stderr[-2000:]
+    values = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    try:
+        yield values["NEO4J_URI"]
+    finally:
+        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=300)

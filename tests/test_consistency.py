@@ -57,7 +57,7 @@ def test_no_question_is_answered_from_a_half_emptied_store(county):
     before = {k: answer(k) for k in keys}
     other = open_store()
     if hasattr(other, "reset_batch_nodes"):
-        other.reset_batch_nodes = 1  # one node per transaction: the reset takes long enough to be caught mid-way
+        other.reset_batch_nodes = 1  # one relationship, then one node, per transaction: caught mid-way
     resetting = threading.Thread(target=other.reset)
     answers, told_to_wait = [], 0
     resetting.start()

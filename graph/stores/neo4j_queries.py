@@ -264,6 +264,10 @@ MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS r
        l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version
 ORDER BY coalesce(l.seq, 0), l.at, elementId(l)
 """
+# Relationships go first, in batches of their own: a DETACH DELETE of a department (a supernode with a
+# relationship to each of its hundreds of thousands of records) would otherwise delete all of them in one
+# transaction, which a province's store does not fit (RELIABILITY.md). Nodes then have none left to detach.
+RESET_RELATIONSHIPS_BATCH = "MATCH ()-[r]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS n"
 RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true, m.data_version = m.data_version + 1"
 END_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting SET m.data_version = m.data_version + 1"

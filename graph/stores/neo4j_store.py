@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
-from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
+from graph.errors import CreditnetError, StoreBusy, StoreUnavailable, TransactionTooLarge
 from graph.identifiers import mask_id_number
 from graph.model import Party, listed_person
 from graph.settings import Settings
@@ -36,6 +36,15 @@ def _translate(exc: Exception, during: str = "") -> CreditnetError:
     """The driver's exception as creditnet's: the server cannot be used now (unreachable, connection lost,
     transient trouble). `during="load"` says what became of the file being loaded."""
     from neo4j.exceptions import IncompleteCommit, TransientError
+    if getattr(exc, "code", None) == OUT_OF_TRANSACTION_MEMORY:
+        # Neo4j calls it transient, but the same file fails the same way however often it is sent again.
+        fate = ("本文件未导入任何数据（事务已回滚）。请把文件拆成几个较小的文件分别导入（每个文件一个事务；登记表每行约需 17 KB，"
+                "许可每行约 14 KB），或调大 Neo4j 的堆内存（scripts/neo4j-local 的 NEO4J_HEAP；事务最多可用堆的 70%，"
+                "见 dbms.memory.transaction.total.max 与 db.memory.transaction.max）。(the file's transaction needs more memory "
+                "than the Neo4j server allows; nothing was loaded: split the file into smaller ones, or give the server "
+                "more heap)" if during == "load" else
+                "请调大 Neo4j 的堆内存或事务内存上限。(a transaction needed more memory than the Neo4j server allows)")
+        return TransactionTooLarge(f"Neo4j 事务内存不足（{exc.message}）。{fate}")
     if isinstance(exc, TransientError):
         return StoreBusy(f"Neo4j 暂时无法处理请求（{exc.__class__.__name__}: {exc}），请稍后重试 "
                          f"(a transient Neo4j error; retry shortly)")
@@ -71,6 +80,9 @@ def _translated(during: str = ""):
             raise _translate(exc, during) from exc
         raise
 
+
+# A transaction that outgrew db.memory.transaction.max or dbms.memory.transaction.total.max.
+OUT_OF_TRANSACTION_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 # A load CREATEs the enterprises and records it knows to be new (faster than MERGE). Two loads running at once
 # that both create the same one: the second waits on the first's uniqueness entry, and once the first commits
@@ -736,7 +748,7 @@ class Neo4jStore(GraphStore):
     # connection: the driver retries managed transactions, not the explicit read transactions used here.
     read_retries = 3
     retry_backoff_s = 0.25
-    reset_batch_nodes = 10_000  # nodes deleted per transaction by `reset`
+    reset_batch_nodes = 10_000  # relationships, then nodes, deleted per transaction by `reset`
 
     def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
         self.driver = driver
@@ -930,8 +942,9 @@ class Neo4jStore(GraphStore):
         # An interrupted reset leaves the mark; running reset again finishes the job and removes it.
         with _translated(), self._session() as s:
             s.run(q.BEGIN_RESET).consume()
-            while s.run(q.RESET_BATCH, limit=self.reset_batch_nodes).single()["n"]:
-                pass
+            for batch in (q.RESET_RELATIONSHIPS_BATCH, q.RESET_BATCH):
+                while s.run(batch, limit=self.reset_batch_nodes).single()["n"]:
+                    pass
             s.run(q.END_RESET).consume()
 
     def record_load(self, entry):

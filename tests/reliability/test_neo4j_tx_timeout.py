@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import free_port
+from servers import own_neo4j
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600, method="thread")]
 
@@ -27,25 +27,8 @@ TIMEOUT_S = 4
 
 @pytest.fixture(scope="module")
 def short_timeout_server(tmp_path_factory):
-    if not os.environ.get("CREDITNET_TEST_NEO4J_URI"):
-        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
-            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but no Neo4j is configured (CREDITNET_TEST_NEO4J_URI)")
-        pytest.skip("Neo4j tests are off: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
-    state = tmp_path_factory.mktemp("neo4j-tx-timeout")
-    shared = os.environ.get("CREDITNET_NEO4J_HOME")
-    if shared and (Path(shared) / "lib").is_dir():
-        (state / "lib").symlink_to(Path(shared) / "lib")     # the jars scripts/test's server already resolved
-    env = {**os.environ, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
-           "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
-           "NEO4J_PAGECACHE": "64m", "NEO4J_TX_TIMEOUT": f"{TIMEOUT_S}s"}
-    script = str(REPO / "scripts" / "neo4j-local")
-    out = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=540)
-    assert out.returncode == 0, out.stderr[-2000:]
-    values = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
-    try:
-        yield values["NEO4J_URI"]
-    finally:
-        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=300)
+    with own_neo4j(tmp_path_factory.mktemp("neo4j-tx-timeout"), NEO4J_TX_TIMEOUT=f"{TIMEOUT_S}s") as uri:
+        yield uri
 
 
 def test_neo4j_local_rejects_a_timeout_of_zero(tmp_path):
