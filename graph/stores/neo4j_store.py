@@ -32,9 +32,14 @@ from graph.stores.neo4j_sender import StatementSender
 # a larger neighbourhood is traversed level by level, as before.
 NEIGHBOURHOOD_CAP = 2000
 
+# A transaction that outgrew db.memory.transaction.max or dbms.memory.transaction.total.max.
+OUT_OF_TRANSACTION_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+
 def _translate(exc: Exception, during: str = "") -> CreditnetError:
     """The driver's exception as creditnet's: the server cannot be used now (unreachable, connection lost,
-    transient trouble). `during="load"` says what became of the file being loaded."""
+    transient trouble), or a transaction outgrew its memory. `during="load"` says what became of the file being
+    loaded."""
     from neo4j.exceptions import IncompleteCommit, TransientError
     if getattr(exc, "code", None) == OUT_OF_TRANSACTION_MEMORY:
         # Neo4j calls it transient, but the same file fails the same way however often it is sent again.
@@ -80,9 +85,6 @@ def _translated(during: str = ""):
             raise _translate(exc, during) from exc
         raise
 
-
-# A transaction that outgrew db.memory.transaction.max or dbms.memory.transaction.total.max.
-OUT_OF_TRANSACTION_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 # A load CREATEs the enterprises and records it knows to be new (faster than MERGE). Two loads running at once
 # that both create the same one: the second waits on the first's uniqueness entry, and once the first commits
