@@ -235,9 +235,12 @@ WITH d, row WHERE NOT row.sent_as IN coalesce(d.aliases, [])
 SET d.aliases = [a IN coalesce(d.aliases, []) WHERE a <> row.sent_as] + row.sent_as
 """
 
+# A listing is found by Record's uid constraint: `(l:Listing {uid: …})` has no index of its own to use, and was a
+# scan of every listing for every row (a province's 23,455-row blacklist file took 140 s; tests/test_neo4j_plans.py).
 NAME_LISTED_PERSONS = """
 UNWIND $rows AS row
-MATCH (l:Listing {uid: row.uid}), (p:Person {id_number: row.id_number})
+MATCH (l:Record {uid: row.uid}), (p:Person {id_number: row.id_number})
+WHERE l:Listing
 MERGE (l)-[:NAMES]->(p)
 """
 LINK_CHANGES = """

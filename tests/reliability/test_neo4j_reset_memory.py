@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401 (fixtures)
 from county import write_county
 from servers import REPO, own_neo4j
 
@@ -95,13 +96,16 @@ def counts(uri: str, home) -> dict:
     return {k: data[k] for k in ("nodes", "records", "per_department")}
 
 
-def test_a_file_too_large_for_one_transaction_is_refused_whole_with_what_to_do(small_transactions, tmp_path):
+def test_a_file_too_large_for_one_transaction_is_refused_whole_with_what_to_do(small_transactions, tmp_path,
+                                                                               home, keys, monkeypatch):
     """One file is one transaction: a registry file the server's transaction memory cannot hold fails whole,
     and the clerk is told to split it or give the server more heap — not to "retry shortly", which Neo4j's
-    own classification (a transient error) would have said, and which fails the same way every time."""
+    own classification (a transient error) would have said, and which fails the same way every time. The same
+    file sent to the API gets 413 `transaction_too_large`."""
     from graph import synthetic
+    from graph import settings as settings_module
 
-    uri, home = small_transactions, tmp_path / "home"
+    uri = small_transactions
     out = creditnet(uri, home, "reset", "--yes")
     assert out.returncode == 0, out.stderr[-2000:]
     files = write_county(tmp_path / "county")
@@ -117,4 +121,16 @@ def test_a_file_too_large_for_one_transaction_is_refused_whole_with_what_to_do(s
     said = " ".join((out.stdout + out.stderr).split())
     assert "事务内存不足" in said and "拆成" in said and "nothing was loaded" in said, said[-1500:]
     assert "retry shortly" not in said
+    assert counts(uri, home) == before
+
+    monkeypatch.setenv("CREDITNET_BACKEND", "neo4j")
+    monkeypatch.setenv("CREDITNET_NEO4J_URI", uri)
+    monkeypatch.setenv("CREDITNET_NEO4J_PASSWORD", "")
+    settings_module.get_settings.cache_clear()
+    with app_client() as client:
+        r = client.post("/api/v1/records/enterprise", headers=auth(keys.admin),
+                        files={"file": (registry.name, registry.read_bytes(), "text/csv")})
+    assert r.status_code == 413, r.text[:1000]
+    error = r.json()["error"]
+    assert error["code"] == "transaction_too_large" and "拆成" in error["message"], error
     assert counts(uri, home) == before
