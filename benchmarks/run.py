@@ -159,6 +159,23 @@ def ratios(stores: dict, baselines: dict) -> dict:
     return out
 
 
+# A province's whole files do not fit one transaction each on the benchmark's server (a 1,000,000-row registry
+# file needs ~17 GB of transaction memory, the server allows 2.1 GiB): from this size on, files are cut into parts
+# of PROVINCE_FILE_ROWS rows unless --neo4j-file-rows says otherwise. Below it, files load whole, as sent.
+PROVINCE = 1_000_000
+PROVINCE_FILE_ROWS = 100_000
+# ... and the page cache of the server the run starts is sized for the province's store (4.3 GB on disk at
+# 1,000,000 enterprises), as deploy/neo4j.env.example advises: with scripts/neo4j-local's 512m the same load ran
+# at 0.77x (BENCHMARKS.md, "Neo4j at 1,000,000 enterprises", session 8). NEO4J_PAGECACHE overrides it.
+PROVINCE_PAGECACHE = "5g"
+
+
+def neo4j_file_rows(cfg: argparse.Namespace, size: int) -> int:
+    if cfg.neo4j_file_rows is not None:
+        return cfg.neo4j_file_rows
+    return PROVINCE_FILE_ROWS if size >= PROVINCE else 0
+
+
 def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: argparse.Namespace,
              neo4j_rate: list[float]) -> dict:
     log(f"== {size:,} enterprises")
@@ -179,7 +196,10 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
                                     f"(> budget {cfg.neo4j_load_budget / 60:.0f} min)")
                 log(f"  neo4j skipped: {entry['skipped']}")
                 continue
-        files = data.split_files(m, cfg.neo4j_file_rows) if backend == "neo4j" else data.files_in_kind_order(m)
+        file_rows = neo4j_file_rows(cfg, size)
+        if backend == "neo4j":
+            entry["file_rows"] = file_rows
+        files = data.split_files(m, file_rows) if backend == "neo4j" else data.files_in_kind_order(m)
         entry["reset_s"] = round(measure.fresh_store(spec), 2)
         log(f"  {backend}: loading {rows:,} rows from {len(files)} files")
         entry["load"] = measure.load(spec, files)
@@ -187,7 +207,7 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
         if entry["load"]["exit_code"] != 0:
             entry["skipped"] = "load failed: " + ("; ".join(entry["load"]["failed_files"]) or entry["load"]["stderr"])[:700]
             log(f"  {backend}: {entry['skipped']}")
-            if backend == "neo4j" and "transaction.total.max" in entry["skipped"] and not cfg.neo4j_file_rows:
+            if backend == "neo4j" and "事务内存不足" in entry["skipped"] and not file_rows:
                 # One transaction per file: a province's whole registry file needs more heap than the server has.
                 log("  neo4j: a file's transaction outgrew the server's transaction memory (a registry row needs "
                     "~17 KB of it, README); cut the files with --neo4j-file-rows 100000")
@@ -344,10 +364,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--plot", type=Path, help="Write the PNG here (default: beside the JSON).")
     p.add_argument("--neo4j-uri", help="Neo4j to use (else CREDITNET_BENCH_NEO4J_URI, CREDITNET_TEST_NEO4J_URI, "
                    "else a local one is started with scripts/neo4j-local).")
-    p.add_argument("--neo4j-file-rows", type=int, default=0, help="Split files into this many rows for the Neo4j "
-                   "load (one transaction per file; 0, the default = the generator's whole files, as a department "
-                   "sends them: a 100,000-row file needs the 3g heap scripts/neo4j-local now allows; a server with a "
-                   "1 GB heap needs 20000).")
+    p.add_argument("--neo4j-file-rows", type=int, default=None, help="Split files into this many rows for the Neo4j "
+                   "load (one transaction per file; 0 = the generator's whole files, as a department sends them: a "
+                   "100,000-row file needs the 3g heap scripts/neo4j-local allows; a server with a 1 GB heap needs "
+                   "20000). Default: whole files below 1,000,000 enterprises, 100,000-row parts from there on.")
     p.add_argument("--neo4j-load-budget", type=float, default=1200, help="Skip a Neo4j size whose estimated load "
                    "takes longer than this many seconds.")
     p.add_argument("--per-stratum", type=int, help="Random subjects per verdict in the sample (default 40; quick 15).")
@@ -410,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     neo4j = None
     if "neo4j" in cfg.backends:
         try:
-            neo4j = find_neo4j(cfg.neo4j_uri, log=log)
+            neo4j = find_neo4j(cfg.neo4j_uri, log=log,
+                               pagecache=PROVINCE_PAGECACHE if max(cfg.sizes) >= PROVINCE else None)
             results["meta"]["neo4j"] = neo4j_info(neo4j)
         except Exception as exc:
             log(f"Neo4j unavailable, measuring the embedded store only: {exc}")

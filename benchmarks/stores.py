@@ -73,7 +73,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def find_neo4j(uri: str | None, log=print) -> Neo4jTarget:
+def find_neo4j(uri: str | None, log=print, pagecache: str | None = None) -> Neo4jTarget:
+    """The Neo4j to measure: the one configured, else a server started with scripts/neo4j-local (its page cache
+    `pagecache` unless NEO4J_PAGECACHE is set; the script's default otherwise)."""
     uri = uri or os.environ.get("CREDITNET_BENCH_NEO4J_URI") or os.environ.get("CREDITNET_TEST_NEO4J_URI")
     if uri:
         user = os.environ.get("CREDITNET_BENCH_NEO4J_USER") or os.environ.get("CREDITNET_TEST_NEO4J_USER") or "neo4j"
@@ -86,6 +88,8 @@ def find_neo4j(uri: str | None, log=print) -> Neo4jTarget:
     # The whole heap from the start, as a server that loads should run (deploy/neo4j.env.example): a heap that
     # grows from 512m during the measured load costs the server CPU in collections (BENCHMARKS.md, section 5).
     env.setdefault("NEO4J_HEAP_INITIAL", env.get("NEO4J_HEAP", "3g"))
+    if pagecache:
+        env.setdefault("NEO4J_PAGECACHE", pagecache)
     log(f"  no Neo4j configured: starting scripts/neo4j-local in {home}")
     out = subprocess.run([str(REPO / "scripts" / "neo4j-local"), "start"], env=env, capture_output=True, text=True,
                          timeout=900)
