@@ -11,7 +11,6 @@ import orjson
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
-from graph.stores.embedded_changes import EntityChanges
 
 
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
@@ -98,8 +97,6 @@ class SqliteWriter(GraphWriter):
         # re-applies both on every load, and if it ends where the store already was, nothing has changed.
         self._updated: dict[int, str] = {}
         self._update_changes = 0
-        # The same for enterprises, persons and roles, by triggers (graph/stores/embedded_changes.py).
-        self._entities = EntityChanges(conn)
         # Tables this file has written to, and the secondary indexes dropped because their table was empty
         # when this file first wrote to it (see `_first_write`), to be created again before the commit.
         self._written: set[str] = set()
@@ -220,7 +217,6 @@ class SqliteWriter(GraphWriter):
         if row is None:
             if "enterprise" not in self._written:
                 self._first_write("enterprise")
-            # Not counted among the entity changes (`_entities`): a new enterprise is a change, whatever follows.
             eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (uscc or reg_no, uscc, reg_no, name,
@@ -255,12 +251,11 @@ class SqliteWriter(GraphWriter):
         new_props = old_props if merged is None else dumps_props(merged)
         if (new_key, new_uscc, new_reg, new_name, new_in_registry) != (
                 key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
-            with self._entities.counting("enterprise"):
-                c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
-                          "in_registry = ?, props = ? WHERE id = ?",
-                          (new_key, new_uscc, new_reg, new_name,
-                           name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
-                           new_in_registry, new_props, eid))
+            c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
+                      "in_registry = ?, props = ? WHERE id = ?",
+                      (new_key, new_uscc, new_reg, new_name,
+                       name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
+                       new_in_registry, new_props, eid))
         if self._complete:  # a code the enterprise gains here must be found by the next row that names it
             for value in (new_uscc, new_reg):
                 if value:
@@ -343,15 +338,13 @@ class SqliteWriter(GraphWriter):
         # arrive in random order, and consecutive inserts into nearby B-tree pages find them in the CPU's cache.
         if self._pending_persons:
             self._pending_persons.sort(key=_ID_NUMBER)
-            with self._entities.counting("person"):
-                self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
+            self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
             self._pending_persons = []
         if self._pending_roles:
             if "role" not in self._written:
                 self._first_write("role")
             self._pending_roles.sort(key=_MEMBER)
-            with self._entities.counting("role"):
-                self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
+            self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
             self._pending_roles = []
 
     def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
@@ -361,9 +354,8 @@ class SqliteWriter(GraphWriter):
             self._fresh[eid] = person_id
             return
         self._flush_people()
-        with self._entities.counting("role"):
-            self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
-                              "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
+        self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
+                          "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
 
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
@@ -457,11 +449,7 @@ class SqliteWriter(GraphWriter):
         self._flush_people()
         self._restore_indexes()
         self.stats.changed = self.conn.total_changes - self._start_changes
-        # Nothing changed if every row change was to a record, an enterprise, a person or a role that the file
-        # put back as it found it (a file correcting its own rows, loaded again).
-        if self.stats.changed and self.stats.changed == self._update_changes + self._entities.total() and \
-                self._updates_undone() and self._entities.undone():
+        if self.stats.changed and self.stats.changed == self._update_changes and self._updates_undone():
             self.stats.changed = 0
-        self._entities.close()
         if self.stats.changed:
             self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
