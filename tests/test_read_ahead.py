@@ -19,7 +19,7 @@ import pytest
 
 import graph.ingest as ingest
 import graph.loaders.pipeline as pipeline
-from county import E, PENALTY_HEADERS, write_csv
+from county import E, LICENSE_HEADERS, PENALTY_HEADERS, write_csv
 from graph.errors import FileRejected
 from graph.ingest import load_file
 from graph.loaders.read_ahead import ReadAhead
@@ -93,10 +93,15 @@ def test_a_file_that_breaks_part_way_rolls_back_alone_and_the_next_one_loads(sto
     assert mp.active_children() == []
 
 
-def test_a_command_that_stops_leaves_no_reader_behind(store, county_files, home, monkeypatch):
+def test_a_command_that_stops_leaves_no_reader_behind(store, county_files, home, monkeypatch, tmp_path):
     """An error that ends the command (not a rejected file) while the next file's reader already reads: the file
-    rolls back, the next file is not loaded, and closing the read-ahead stops its reader."""
-    first, second = county_files["blacklist"], county_files["license"]  # the listings have rejects to write
+    rolls back, the next file is not loaded, and closing the read-ahead stops its reader. The next file is large
+    (50,000 licences, ~7 MB): its reader is still at work, blocked on its pipe, when the first file fails. (With the
+    county's few licences it could read them all and exit first, and the test failed now and then.)"""
+    first = county_files["blacklist"]  # the listings have rejects to write
+    second = write_csv(tmp_path / "licences.csv", LICENSE_HEADERS,
+                       [[str(n), E["CLEAR"], "西吉县戊餐饮有限公司", f"JY{n:08d}", "食品经营许可证", "2024-01-01",
+                         "2029-01-01", "县市场监督管理局", "预包装食品销售", "有效", ""] for n in range(1, 50_001)])
     reports(store, [county_files["enterprise"], county_files["member"]], home)
     before = state(store)
     seen = {}
