@@ -136,7 +136,7 @@ class Neo4jWriter(GraphWriter):
         # The look-ups run on a thread of their own, one batch ahead: batch n+1's are asked while this thread
         # resolves and prepares batch n (waiting for them on this thread was ~11 s of a 60 s county load).
         self.lookup_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="creditnet-neo4j-lookup")
-        self.batches: deque[tuple[list[tuple], Future]] = deque()
+        self.batches: deque[tuple[list[tuple], Future, bool]] = deque()  # ops, their look-up, registry rows?
         self.batch_size = batch_size
         self.sender = StatementSender(max_pending_rows=2 * batch_size)
         self.stats = WriteStats()
@@ -183,7 +183,9 @@ class Neo4jWriter(GraphWriter):
         until the batch before it has been written."""
         if self.ops:
             ops, self.ops = self.ops, []
-            self.batches.append((ops, self.lookup_thread.submit(self._look_up, *self._unknown(ops))))
+            codes, registry, ids, with_roles = self._unknown(ops)
+            self.batches.append((ops, self.lookup_thread.submit(self._look_up, codes, registry, ids, with_roles),
+                                 registry))
 
     def flush(self) -> None:
         self._hand_over()
@@ -279,12 +281,11 @@ class Neo4jWriter(GraphWriter):
         persons = [r for i in range(0, len(ids), 5000) for r in self.lookup(cypher, ids=ids[i:i + 5000])]
         return enterprises, persons
 
-    def _apply_look_up(self, ops: list[tuple], found: Future) -> None:
+    def _apply_look_up(self, ops: list[tuple], found: Future, registry: bool) -> None:
         """What the look-up found, for what this transaction has not met or written since it was asked (the batch
         before this one may have created, changed or folded an enterprise, or written a person, after the question
-        went out: what it knows is newer)."""
+        went out: what it knows is newer). `registry`: the batch holds registry rows (`_unknown` said so)."""
         enterprises, persons = found.result()
-        registry = any(op[0] == "enterprise" and op[6] for op in ops)
         for r in enterprises:
             node = r["node"]
             uscc, reg_no = node.get("uscc"), node.get("reg_no")
@@ -389,8 +390,8 @@ class Neo4jWriter(GraphWriter):
             batch = rows[i:i + self.batch_size]
             self._send(cypher, len(batch), rows=batch)
 
-    def _write_batch(self, ops: list[tuple], found: Future) -> None:
-        self._apply_look_up(ops, found)
+    def _write_batch(self, ops: list[tuple], found: Future, registry: bool) -> None:
+        self._apply_look_up(ops, found, registry)
         merges: list[tuple[str, str]] = []
         persons: dict[str, dict] = {}
         roles: dict[tuple[str, str], list[dict]] = {}
