@@ -207,7 +207,8 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
         if entry["load"]["exit_code"] != 0:
             entry["skipped"] = "load failed: " + ("; ".join(entry["load"]["failed_files"]) or entry["load"]["stderr"])[:700]
             log(f"  {backend}: {entry['skipped']}")
-            if backend == "neo4j" and "事务内存不足" in entry["skipped"] and not file_rows:
+            too_large = any((f.get("error") or {}).get("code") == "transaction_too_large" for f in entry["load"]["files"])
+            if backend == "neo4j" and too_large and not file_rows:
                 # One transaction per file: a province's whole registry file needs more heap than the server has.
                 log("  neo4j: a file's transaction outgrew the server's transaction memory (a registry row needs "
                     "~17 KB of it, README); cut the files with --neo4j-file-rows 100000")

@@ -327,6 +327,7 @@ class Neo4jWriter(GraphWriter):
         missing = {e.eid: e for e in ents if e.props is None}
         eids = list(missing)
         for i in range(0, len(eids), 5000):
+            # On the look-up thread, whose connection it is (a session serves one thread at a time).
             rows = self.lookup_thread.submit(self.lookup, q.LOOKUP_FIELDS, eids=eids[i:i + 5000]).result()
             for r in rows:
                 missing[r["node"]["eid"]].props = fields(r["node"], ENTERPRISE_KEYS)
