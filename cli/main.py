@@ -269,6 +269,9 @@ def init(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     _emit(data) if as_json else console.print(f"存储已就绪：{data['store']}，数据版本 {data['data_version']}")
 
 
+RESET_WHAT = {"relationships": "关系", "nodes": "节点"}
+
+
 @app.command()
 def reset(yes: bool = typer.Option(False, "--yes", help="Really empty the configured store.")):
     """Empty the configured store (清空). Needs --yes."""
@@ -277,8 +280,10 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Really empty the config
         raise typer.Exit(2)
 
     def go():
-        with _store() as store:
-            store.reset()
+        # A province's Neo4j store takes minutes: a terminal is told how far it has got (nothing elsewhere).
+        with _store() as store, err.status(f"正在清空存储 {store.name}… (emptying the store)") as status:
+            store.reset(lambda what, n: status.update(
+                f"正在清空存储 {store.name}：已删除{RESET_WHAT.get(what, what)} {n:,} (deleted {n:,} {what})"))
             return store.name
     console.print(f"已清空存储：{_run(False, go)}")
 

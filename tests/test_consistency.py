@@ -81,6 +81,29 @@ def test_no_question_is_answered_from_a_half_emptied_store(county):
         assert told_to_wait > 0  # the reset was caught while it ran, so the test did test something
 
 
+def test_a_reset_reports_how_far_it_has_got(county):
+    """A province's Neo4j store takes minutes to empty (BENCHMARKS.md): the store says after each batch how many
+    relationships, then nodes, it has deleted so far, and the last figures are what the store held (the CLI shows
+    them on a terminal). The embedded store empties in one transaction and has nothing to report on the way."""
+    seen: list[tuple[str, int]] = []
+    if county.name == "neo4j":
+        with county._session() as s:
+            held = {"relationships": s.run("MATCH ()-[r]->() RETURN count(r) AS n").single()["n"],
+                    "nodes": s.run("MATCH (n) WHERE NOT n:CreditnetMeta RETURN count(n) AS n").single()["n"]}
+        county.reset_batch_nodes = 40
+    county.reset(lambda what, n: seen.append((what, n)))
+    if county.name != "neo4j":
+        assert seen == []
+        return
+    assert held["relationships"] > 40 and held["nodes"] > 40  # more than one batch of each
+    for what in ("relationships", "nodes"):
+        counts = [n for w, n in seen if w == what]
+        assert counts[-1] == held[what]
+        assert all(0 < b - a <= 40 for a, b in zip([0] + counts, counts))
+    assert [w for w, _ in seen] == sorted((w for w, _ in seen), key=["relationships", "nodes"].index)
+    assert county.read(lambda r: r.counts())["nodes"]["enterprise"] == 0
+
+
 def _begin_reset_elsewhere() -> None:
     """What another process's `creditnet reset` does first: mark the store as being emptied (its batches follow)."""
     other = open_store()

@@ -179,8 +179,9 @@ class GraphStore(ABC):
     def data_version(self) -> int: ...
 
     @abstractmethod
-    def reset(self) -> None:
-        """Empty the store (tests, a clean reload)."""
+    def reset(self, progress: Callable[[str, int], None] | None = None) -> None:
+        """Empty the store (tests, a clean reload). A store that empties in batches calls `progress(what,
+        deleted so far)` after each ("relationships", then "nodes")."""
 
     def record_load(self, entry: dict[str, Any]) -> None:
         """Remember one file's load summary (for `stats`)."""

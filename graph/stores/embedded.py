@@ -453,7 +453,7 @@ class EmbeddedStore(GraphStore):
     def data_version(self):
         return int(self._read_conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
-    def reset(self):
+    def reset(self, progress=None):  # one transaction: nothing to report on the way
         conn = self._write_conn
         with self._disk_full_translated():
             conn.execute("BEGIN IMMEDIATE")
