@@ -93,10 +93,9 @@ def find_neo4j(uri: str | None, log=print, pagecache: str | None = None) -> Neo4
     script = str(REPO / "scripts" / "neo4j-local")
     # The server is the benchmark's own, and each size starts from an empty store: what an earlier run left in it
     # is deleted with its files (a province's 4.3 GB store took 5 minutes to empty through Cypher), unless a
-    # server is running there (another run's, which is left alone).
-    status = subprocess.run([script, "status"], env=env, capture_output=True, text=True, timeout=60)
-    if status.returncode != 0 and "not running" in status.stderr and (Path(home) / "home" / "data").exists():
-        log(f"  deleting the data an earlier run left in {home}")
+    # server runs there (another run's, which is left alone). `status` exits 3 only when no process runs.
+    if subprocess.run([script, "status"], env=env, capture_output=True, timeout=60).returncode == 3:
+        log(f"  no server runs in {home}: deleting the data an earlier run may have left there")
         subprocess.run([script, "reset"], env=env, capture_output=True, text=True, timeout=300, check=True)
     log(f"  no Neo4j configured: starting scripts/neo4j-local in {home}")
     out = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=900)
