@@ -87,7 +87,9 @@ def test_baselines_and_stores_give_creditnets_answer(quick):
 @pytest.mark.timeout(960)
 @pytest.mark.xfail(reason="creditnet is slower than its textbook baselines at depth 3 on the synthetic county "
                           "(see BENCHMARKS.md, 'What limits it'); remove this marker when the gate passes",
-                   strict=False)
+                   # strict: the day the gate passes, the suite fails until this marker goes, so the marker never
+                   # hides a gate that works; only a failed assertion counts as the expected failure, not a crash.
+                   raises=AssertionError, strict=True)
 def test_quick_gate_creditnet_not_slower_than_its_baselines(quick):
     proc, results = quick
     for size in SIZES:
