@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -51,6 +52,22 @@ def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
 REPO = Path(__file__).resolve().parents[1]
 
 
+# What scripts/neo4j-local reads to size and open a server. A test's own server takes none of them from the
+# environment it runs in: a developer's NEO4J_HEAP_INITIAL=3g beside the test's 512m heap stops the JVM
+# ("Initial heap size set to a larger value than the maximum heap size"). The JDK, Maven and time-outs are kept.
+SERVER_SETTINGS = ("NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT", "NEO4J_AUTH", "NEO4J_HEAP", "NEO4J_HEAP_INITIAL",
+                   "NEO4J_PAGECACHE", "NEO4J_TX_STATE", "NEO4J_TX_TIMEOUT", "NEO4J_TX_MEMORY", "NEO4J_JAVA_OPTS")
+
+
+def own_neo4j_env(inherited: Mapping[str, str], state: Path, settings: Mapping[str, str]) -> dict[str, str]:
+    """The environment for scripts/neo4j-local to start a test's own small server in `state`: the inherited one
+    without its server settings, fresh ports, no auth, a 512m heap, a 64m page cache, then the test's `settings`."""
+    env = {k: v for k, v in inherited.items() if k not in SERVER_SETTINGS}
+    return {**env, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
+            "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
+            "NEO4J_HEAP_INITIAL": "512m", "NEO4J_PAGECACHE": "64m", **settings}
+
+
 @contextlib.contextmanager
 def own_neo4j(state: Path, **settings: str):
     """A Neo4j server of the test's own, started by scripts/neo4j-local in `state` with the NEO4J_* `settings`
@@ -63,9 +80,7 @@ def own_neo4j(state: Path, **settings: str):
     shared = os.environ.get("CREDITNET_NEO4J_HOME")
     if shared and (Path(shared) / "lib").is_dir():
         (state / "lib").symlink_to(Path(shared) / "lib")     # the jars scripts/test's server already resolved
-    env = {**os.environ, "CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
-           "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none", "NEO4J_HEAP": "512m",
-           "NEO4J_PAGECACHE": "64m", **settings}
+    env = own_neo4j_env(os.environ, state, settings)
     script = str(REPO / "scripts" / "neo4j-local")
     out = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=540)
     assert out.returncode == 0, out.stderr[-2000:]
