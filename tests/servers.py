@@ -54,7 +54,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 # What scripts/neo4j-local reads to size and open a server. A test's own server takes none of them from the
 # environment it runs in: a developer's NEO4J_HEAP_INITIAL=3g beside the test's 512m heap stops the JVM
-# ("Initial heap size set to a larger value than the maximum heap size"). The JDK, Maven and time-outs are kept.
+# ("Initial heap size set to a larger value than the maximum heap size"). The JDK, Maven and the start and stop
+# time-outs are the machine's, not the server's: kept.
 SERVER_SETTINGS = ("NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT", "NEO4J_AUTH", "NEO4J_HEAP", "NEO4J_HEAP_INITIAL",
                    "NEO4J_PAGECACHE", "NEO4J_TX_STATE", "NEO4J_TX_TIMEOUT", "NEO4J_TX_MEMORY", "NEO4J_JAVA_OPTS")
 

@@ -22,4 +22,4 @@ def test_a_developers_server_settings_do_not_reach_a_tests_own_server(tmp_path):
 
 def test_every_server_setting_is_one_the_script_reads():
     script = (Path(__file__).resolve().parents[1] / "scripts" / "neo4j-local").read_text(encoding="utf-8")
-    assert all(f"${{{name}:-" in script or f"${{{name}:" in script for name in SERVER_SETTINGS)
+    assert all(f"${{{name}:-" in script for name in SERVER_SETTINGS)
