@@ -93,6 +93,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("scope", "经营范围", ("business_scope", "scope")),
         Field("province", "所在省份", ("省份", "province")),
         Field("region", "地区", ("所在地区", "region", "city")),
+        # Tenure of the legal representative this row names, and the date of the change that named them: a later
+        # row naming another one ends the earlier one's term on that date (DOMAIN.md, "Real-world variation").
+        Field("legal_rep_since", "法定代表人任职日期", ("法定代表人就任日期", "任职日期", "就任日期", "legal_rep_since"), "date"),
+        Field("change_date", "变更日期", ("核准日期", "变更登记日期", "最近变更日期", "change_date", "approval_date"), "date"),
     ), ("法定代表人", "法人代表", "成立日期", "注册日期", "登记状态", "企业类型", "住所", "注册地址", "登记机关", "注册资金", "经营范围")),
     Kind("member", "企业人员", (
         Field("code", "统一社会信用代码", CODE_ALIASES[2:] + ("统一社会信用代码（企业注册号）", "统一社会信用代码(企业注册号)", "企业注册号", "注册号"), "code", True),
@@ -102,6 +106,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("id_type", "证件类型", ("id_type", "证照类型")),
         Field("id_number", "证件号码", ("证件号", "身份证号码", "id_number", "证照号码"), "id_number", True),
         Field("share", "出资比例", ("持股比例", "share", "share_ratio", "出资占比")),
+        # Tenure: a 监事 who left years ago no longer binds the enterprise (a role is held from since until until).
+        Field("since", "任职日期", ("就任日期", "任职起始日期", "任期起始日期", "任职开始日期", "since"), "date"),
+        Field("until", "离任日期", ("卸任日期", "任职终止日期", "任期终止日期", "离职日期", "until"), "date"),
     ), ("人员类别", "出资比例", "职务")),
     Kind("license", "行政许可", (
         _code(), _name(),

@@ -19,10 +19,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Edge:
-    """`member` holds `roles` in `enterprise` (a person or a corporate shareholder / parent enterprise)."""
+    """`member` holds (or held) `roles` in `enterprise` (a person or a corporate shareholder / parent enterprise).
+
+    `terms` gives each role's tenure as (role, since, until), ISO dates or None where the registry does not say:
+    a role is held on D when since <= D (or no since) and D < until (or no until). Stores return every term,
+    ended ones too (the three-year bar asks who headed an enterprise on a past date); the check filters."""
     member: Party
     enterprise: Party
     roles: tuple[str, ...]
+    terms: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
 @dataclass
