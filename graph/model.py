@@ -32,11 +32,11 @@ def listed_person(fields: dict) -> str | None:
     enterprise, or None: no ID number, or the subject is a corporate code."""
     return fields["id_number"] if fields.get("id_number") and fields.get("member_kind", "person") == "person" else None
 
+# Labels that are only other spellings of one role, folded to it when a row is read. Every other label is kept
+# as the registry wrote it (执行董事兼总经理) and classified when a check reads it (graph/vocabulary/roles.toml).
 ROLE_ALIASES = {
     "法人代表": LEGAL_REPRESENTATIVE, "法定代表": LEGAL_REPRESENTATIVE, "法人": LEGAL_REPRESENTATIVE,
-    "执行事务合伙人": LEGAL_REPRESENTATIVE, "投资人": SHAREHOLDER, "经营者": RESPONSIBLE_PERSON,
-    "总经理": MANAGER, "董事长": DIRECTOR, "执行董事": DIRECTOR, "副董事长": DIRECTOR, "监事会主席": SUPERVISOR,
-    "出资人": SHAREHOLDER, "发起人": SHAREHOLDER, "合伙人": SHAREHOLDER, "隶属企业": BRANCH_OF,
+    "隶属企业": BRANCH_OF,
     "legal_representative": LEGAL_REPRESENTATIVE, "shareholder": SHAREHOLDER, "director": DIRECTOR,
     "supervisor": SUPERVISOR, "manager": MANAGER, "responsible_person": RESPONSIBLE_PERSON,
 }
