@@ -193,10 +193,11 @@ class Hit:
     rule: str | None
     path: list[dict[str, Any]]
     restrictions: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # why this hit reads as it does (matched by name, the bar's end …)
 
     def as_dict(self) -> dict[str, Any]:
         return {"party": self.party.as_dict(), "hops": self.hops, "binding": self.binding, "rule": self.rule,
-                "path": self.path, "restrictions": self.restrictions}
+                "path": self.path, "restrictions": self.restrictions, "notes": self.notes}
 
 
 @dataclass
