@@ -124,6 +124,19 @@ class HistoryOut(BaseModel):
     restrictions: list[RestrictionOut]
 
 
+class PenaltyOut(BaseModel):
+    """A penalty of note (吊销营业执照, 责令关闭, 吊销许可证, 责令停产停业, 限制从业) within its period."""
+    party: PartyOut
+    kind: str
+    penalty_type: Optional[str] = None
+    decision_no: Optional[str] = None
+    decision_date: str
+    authority: str = ""
+    until: str = Field(description="The last day of the period the law attaches to it.")
+    basis: str
+    via: list[PartyOut] = Field(default_factory=list, description="The applicant's officers who headed that enterprise.")
+
+
 class CheckOut(BaseModel):
     check_id: str = Field(description="Recorded in the audit trail: GET /api/v1/checks/{check_id} returns this answer.")
     subject: PartyOut
@@ -132,6 +145,8 @@ class CheckOut(BaseModel):
     verdict: Literal["restricted", "linked", "clear"]
     hits: list[HitOut]
     history: list[HistoryOut] = Field(description="Listings within reach that are not active on as_of.")
+    penalties: list[PenaltyOut] = Field(default_factory=list, description="Penalties of note of the subject and of "
+                                        "enterprises its officers headed, within their periods.")
     notes: list[str]
     data_version: int
     truncated: bool

@@ -257,6 +257,13 @@ def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     console.print(f"被拒绝的行：{data['rejects']['rows']}")
     for f in data["rejects"]["files"]:
         console.print(f"  {f['file']}：{f['rejected']} 行 → {f['rejects_file']}")
+    unknown = data.get("unknown", {})
+    for label, key, where in (("名单分类表未收录的信息类型", "list_types", "list_types.toml"),
+                              ("职务分类表未收录的人员类别", "roles", "roles.toml")):
+        if unknown.get(key):
+            console.print(f"[yellow]{label}[/]（可在 CREDITNET_HOME/vocabulary/{where} 中补充）：")
+            for word, n in unknown[key].items():
+                console.print(f"  {word or '（空）'}：{n}")
 
 
 @app.command()

@@ -211,8 +211,11 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
     data_version: int = 0
     truncated: bool = False
+    # Penalties of note (吊销营业执照, 责令停产停业 …) of the subject and of enterprises its officers headed.
+    penalties: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject.as_dict(), "as_of": self.as_of, "depth": self.depth,
                 "verdict": self.verdict, "hits": [h.as_dict() for h in self.hits], "history": self.history,
-                "notes": self.notes, "data_version": self.data_version, "truncated": self.truncated}
+                "penalties": self.penalties, "notes": self.notes, "data_version": self.data_version,
+                "truncated": self.truncated}

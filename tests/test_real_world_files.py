@@ -288,3 +288,56 @@ def test_the_bar_follows_the_head_on_the_listing_date_not_the_successor(store, h
     assert verdict(store, key=old_firm).verdict == "restricted"     # the head on the listing date stays barred
     r = verdict(store, key=new_firm)
     assert r.verdict != "restricted"                                   # the successor does not inherit the bar
+
+
+# --- 7. Revocations and heavy penalties are shown -------------------------------------------------------------
+PENALTIES = ["序号", CODE, "企业名称", "作出行政处罚决定机关名称", "行政处罚决定书文号", "作出行政处罚决定日期", "违法行为类型",
+             "罚款金额", "没收金额", "处罚种类", "备注"]
+
+
+def test_an_officer_who_headed_an_enterprise_whose_licence_was_revoked_is_a_link(store, home, tmp_path):
+    revoked, applicant, person = uscc(9701), uscc(9702), id_number(971)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(revoked, "西吉县旧厂有限公司", "宋江", person),
+                                                      registry_row(applicant, "西吉县新厂有限公司", "林冲", id_number(972))]),
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县新厂有限公司", "董事", "宋江", "居民身份证", person, ""]]),
+         write(tmp_path / "penalties.csv", PENALTIES, [[revoked, "西吉县旧厂有限公司", "县市场监督管理局", "西市监罚〔2024〕12号",
+                                                       "2024-05-01", "无照经营", "", "", "吊销营业执照", ""]]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked"
+    [hit] = [h for h in r.hits if h.party.key == revoked]
+    assert not hit.binding and hit.restrictions[0]["type"] == "吊销营业执照" and "§178" in hit.restrictions[0]["basis"]
+    assert [p["kind"] for p in r.penalties] == ["吊销营业执照"]
+    # Three years on (民法典 §201–202) it is no longer shown.
+    assert verdict(store, key=applicant, as_of=date(2027, 5, 2)).verdict == "clear"
+
+
+def test_a_registry_status_of_revoked_without_a_date_is_a_link_for_review(store, home, tmp_path):
+    revoked, applicant, person = uscc(9703), uscc(9704), id_number(973)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [
+             registry_row(revoked, "西吉县老店有限公司", "卢俊", person, status="吊销，未注销"),
+             registry_row(applicant, "西吉县新店有限公司", "卢俊", person)]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked" and any("吊销日期" in n for h in r.hits for n in h.notes)
+
+
+def test_a_revoked_food_licence_cites_the_food_safety_law(store, home, tmp_path):
+    code = uscc(9705)
+    load(store, home, write(tmp_path / "penalties.csv", PENALTIES, [
+        [code, "西吉县香满园餐饮有限公司", "县市场监督管理局", "西市监罚〔2025〕3号", "2025-02-01", "食品安全违法",
+         "20000", "", "罚款；吊销食品经营许可证", ""]]))
+    [p] = verdict(store, key=code).penalties
+    assert p["kind"] == "吊销许可证" and "食品安全法 §135" in p["basis"] and p["until"] == "2030-02-01"
+
+
+def test_stats_lists_unknown_list_types_and_role_labels_with_counts(store, home, tmp_path):
+    from graph.queries.stats import stats
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS, [[uscc(9801), "西吉县某公司", "驾驶员", "甲", "居民身份证", id_number(981), ""],
+                                                    [uscc(9802), "西吉县某公司二", "驾驶员", "乙", "居民身份证", id_number(982), ""],
+                                                    [uscc(9802), "西吉县某公司二", "监事", "丙", "居民身份证", id_number(983), ""]]),
+         write(tmp_path / "l.csv", LISTINGS, [listing_row(uscc(9803), "西吉县某公司三", "2026-01-01", "", "欠薪黑名单对象"),
+                                              listing_row(uscc(9804), "西吉县某公司四", "2026-01-01", "", "失信被执行人")]))
+    unknown = stats(store)["unknown"]
+    assert unknown == {"list_types": {"欠薪黑名单对象": 1}, "roles": {"驾驶员": 2}}

@@ -29,7 +29,7 @@ from graph.names import normalise_name
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings, get_settings
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, role_classes
+from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
 
 RULE_SUBJECT = "subject-listed"
 RULE_OFFICER = "officer-restricted"
@@ -333,6 +333,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
             continue
         hits[barred] = hit
 
+    _penalties_of_note(reader, reach, as_of, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -398,6 +399,70 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
                 hit = _bar_hit(reach, e, head, listing, category, as_of, path, notes)
                 if hit is not None:
                     yield e, hit
+
+
+def _penalties_of_note(reader: GraphReader, reach: Reach, as_of: date, hits: dict[Node, Hit],
+                       result: CheckResult) -> None:
+    """Penalties of note (graph/vocabulary/penalties.toml) of the subject and of the enterprises its officers
+    headed, within their periods; a revoked business licence or a closure order of an enterprise an officer headed
+    on the decision date is a link (公司法 2023 §178(1)(3)(4): personal responsibility is the official's call), as is
+    a registry status of 吊销 whose date the registry does not give."""
+    start = reach.start
+    officers = [start] if start[0] == "person" else sorted(
+        m for (m, e), roles in reach.roles.items() if e == start and m[0] == "person" and _classes(roles) & OFFICES)
+    headed: dict[Node, list[Node]] = {}
+    for (m, e), terms in sorted(reach.terms.items()):
+        if m in officers and e != start and e[0] == "enterprise" and HEAD in _classes(t[0] for t in terms):
+            headed.setdefault(e, []).append(m)
+    keys = ([start[1]] if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT else []) + [e[1] for e in headed]
+    if not keys:
+        return
+    for key, standing in sorted(reader.standing_of(keys).items()):
+        e = ("enterprise", key)
+        for p in sorted(standing["penalties"], key=lambda p: (p.get("decision_date") or "", p.get("decision_no") or "")):
+            kind = penalty_kind(p.get("penalty_type"))
+            if kind is None or not p.get("decision_date"):
+                continue
+            decided = date.fromisoformat(p["decision_date"])
+            last = bar_end(decided, kind.years)
+            if not decided <= as_of <= last:
+                continue
+            text = " ".join(str(p.get(k) or "") for k in ("penalty_type", "violation_type", "remarks", "name"))
+            entry = {"party": reach.party(e).as_dict(), "kind": kind.label, "penalty_type": p.get("penalty_type"),
+                     "decision_no": p.get("decision_no"), "decision_date": p["decision_date"],
+                     "authority": "、".join(p.get("authority") or []), "until": last.isoformat(),
+                     "basis": kind.basis_for(text), "via": [reach.party(m).as_dict() for m in headed.get(e, [])]}
+            result.penalties.append(entry)
+            if not kind.heads_linked or e == start:
+                continue
+            for m in headed[e]:
+                if _headed_on(reach, m, e, p["decision_date"])[0]:
+                    _link(reach, hits, m, e, {
+                        "type": kind.label, "category": "penalty", "basis": entry["basis"],
+                        "description": p.get("violation_type"), "valid_from": p["decision_date"], "valid_to": entry["until"],
+                        "sender": entry["authority"], "receivers": [], "status": "active"},
+                        f"{reach.names.get(m, '')}在{p['decision_date']}处罚决定时任该企业负责人；是否负有个人责任须人工核查 "
+                        f"(公司法§178(4): personal responsibility is for the official to judge)")
+        status = standing.get("status") or ""
+        if "吊销" in status and e != start:
+            for m in headed[e]:
+                _link(reach, hits, m, e, {
+                    "type": f"登记状态：{status}", "category": "penalty", "basis": penalty_kind("吊销营业执照").basis
+                    if penalty_kind("吊销营业执照") else "", "description": None, "valid_from": None, "valid_to": None,
+                    "sender": None, "receivers": [], "status": "active"},
+                    f"登记状态为“{status}”，登记信息未载吊销日期，无法判断是否已逾三年，请人工核查 "
+                    f"(revoked per the registry, date unknown: review)")
+
+
+def _link(reach: Reach, hits: dict[Node, Hit], officer: Node, enterprise: Node, entry: dict, note: str) -> None:
+    if enterprise in hits:
+        hit = hits[enterprise]
+        hit.restrictions.append(entry)
+        hit.notes.append(note)
+        return
+    path = [] if officer == reach.start else [reach.step(officer, reach.start)]
+    path.append(_step_any(reach, officer, enterprise))
+    hits[enterprise] = Hit(reach.party(enterprise), len(path), False, None, path, [entry], [note])
 
 
 def _step_any(reach: Reach, member: Node, enterprise: Node) -> dict:

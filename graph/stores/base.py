@@ -122,6 +122,16 @@ class GraphReader(ABC):
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""
 
+    def standing_of(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """For each enterprise key: its registry `status` (登记状态) and its `penalties` (each record's fields), for
+        the check's penalties of note. Stores answer in one question where they can."""
+        out = {}
+        for key in keys:
+            fields = self.enterprise(key)
+            if fields is not None:
+                out[key] = {"status": fields.get("status"), "penalties": self.records_of(key).get("penalty", [])}
+        return out
+
     @abstractmethod
     def enterprise(self, key: str) -> dict[str, Any] | None:
         """The enterprise's own fields (registry data), or None."""
@@ -150,6 +160,10 @@ class GraphReader(ABC):
     @abstractmethod
     def counts(self) -> dict[str, Any]:
         """Nodes per class, records per department."""
+
+    def words_used(self) -> dict[str, dict[str, int]]:
+        """How often each list type (信息类型) and each role label is used: `{"list_types": {…}, "roles": {…}}`."""
+        return {"list_types": {}, "roles": {}}
 
 
 class GraphStore(ABC):

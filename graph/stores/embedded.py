@@ -242,6 +242,22 @@ class EmbeddedReader(GraphReader):
         data["sender"] = sender[0] if sender else data.get("sender_as_sent")
         return data
 
+    def standing_of(self, keys):
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            ids = {}
+            for eid, key, props in self.conn.execute(f"SELECT id, key, props FROM enterprise WHERE key IN ({marks})", chunk):
+                ids[eid] = key
+                out[key] = {"status": json.loads(props).get("status"), "penalties": []}
+            if ids:
+                marks = ",".join("?" * len(ids))
+                for eid, props in self.conn.execute(
+                        f"SELECT enterprise_id, props FROM record WHERE kind = 'penalty' AND enterprise_id IN ({marks})",
+                        list(ids)):
+                    out[ids[eid]]["penalties"].append(json.loads(props))
+        return out
+
     # --- profile -----------------------------------------------------------------------------------------
     def _eid(self, key: str) -> int | None:
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
@@ -334,6 +350,16 @@ class EmbeddedReader(GraphReader):
                 "WHERE rd.relation IN ('issued_by', 'sent_by') GROUP BY rd.department, r.kind"):
             per_department.setdefault(dept, {})[kind] = n
         return {"nodes": nodes, "records": records, "per_department": per_department}
+
+    def words_used(self):
+        return _words_used(self.conn)
+
+
+def _words_used(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    list_types = dict(conn.execute("SELECT coalesce(json_extract(props, '$.list_type'), ''), count(*) FROM record "
+                                   "WHERE kind = 'blacklist' GROUP BY 1"))
+    roles = dict(conn.execute("SELECT role, count(*) FROM role GROUP BY role"))
+    return {"list_types": list_types, "roles": roles}
 
 
 def _chunks(items: list, size: int = 900) -> Iterator[list]:

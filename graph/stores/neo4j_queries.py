@@ -435,3 +435,12 @@ COUNT_PER_DEPARTMENT = """
 MATCH (d:Department)<-[:ISSUED_BY|SENT_BY]-(r:Record)
 RETURN d.name AS department, r.kind AS kind, count(*) AS n
 """
+
+# The registry status and the penalties of enterprises a check asks about (its penalties of note), in one question.
+STANDING_OF = """
+UNWIND $keys AS k
+MATCH (e:Enterprise {key: k})
+RETURN k AS key, properties(e) AS node, [(e)<-[:CONCERNS]-(p:Penalty) | properties(p)] AS penalties
+"""
+LIST_TYPES_USED = "MATCH (l:Listing) RETURN coalesce(l.list_type, '') AS word, count(*) AS n"
+ROLES_USED = f"MATCH ()-[r:{ROLE_PATTERN}]->() RETURN r.role AS word, count(*) AS n"

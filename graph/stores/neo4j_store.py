@@ -692,6 +692,15 @@ class Neo4jReader(GraphReader):
         return {"key": node["key"], "uscc": node.get("uscc"), "reg_no": node.get("reg_no"), "name": node.get("name"),
                 "in_registry": bool(node.get("in_registry")), **fields(node, ENTERPRISE_KEYS)}
 
+    def words_used(self):
+        return {"list_types": {r["word"]: r["n"] for r in self._rows(q.LIST_TYPES_USED)},
+                "roles": {r["word"]: r["n"] for r in self._rows(q.ROLES_USED)}}
+
+    def standing_of(self, keys):
+        return {r["key"]: {"status": fields(r["node"], ENTERPRISE_KEYS).get("status"),
+                           "penalties": [fields(p, RECORD_KEYS) for p in r["penalties"]]}
+                for r in self._rows(q.STANDING_OF, keys=list(keys))} if keys else {}
+
     def records_of(self, enterprise_key):
         out: dict[str, list[dict[str, Any]]] = {}
         for r in self._rows(q.RECORDS_OF, key=enterprise_key):

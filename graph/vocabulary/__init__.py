@@ -52,6 +52,22 @@ class ListCategory:
         return self.id != UNKNOWN
 
 
+@dataclass(frozen=True)
+class PenaltyKind:
+    id: str
+    label: str
+    words: tuple[str, ...]
+    years: int
+    heads_linked: bool = False
+    basis: str = ""
+    sector_word: str = ""
+    sector_basis: str = ""
+
+    def basis_for(self, text: str) -> str:
+        """The sector law's basis where the record names the sector (食品 → 食品安全法 §135), else the general one."""
+        return self.sector_basis if self.sector_word and self.sector_word in text else self.basis
+
+
 UNKNOWN_LIST = ListCategory(UNKNOWN, "未知名单", basis="名单分类表未收录此信息类型：对被列入主体本身仍为受限，对其他主体仅提示关联")
 
 
@@ -66,9 +82,10 @@ def normalise_list_type(text: str | None) -> str:
 
 
 class Vocabulary:
-    def __init__(self, categories: list[ListCategory], roles: dict[str, str]):
+    def __init__(self, categories: list[ListCategory], roles: dict[str, str], penalties: list[PenaltyKind] = ()):
         self.categories = categories
         self.roles = roles
+        self.penalties = list(penalties)
         # Longest endings first, so that 副总经理 wins over 经理 and 财务负责人 over 负责人.
         self._endings = sorted(roles, key=len, reverse=True)
 
@@ -83,6 +100,12 @@ class Vocabulary:
             if any(name.endswith(fold(n)) for n in category.names):
                 return category
         return UNKNOWN_LIST
+
+    @lru_cache(maxsize=1024)
+    def penalty_kind(self, penalty_type: str | None) -> PenaltyKind | None:
+        """The kind of note a 处罚种类 names (吊销营业执照, 责令停产停业 …), or None for an ordinary penalty."""
+        text = fold(penalty_type or "")
+        return next((k for k in self.penalties if any(fold(w) in text for w in k.words)), None) if text else None
 
     @lru_cache(maxsize=4096)
     def role_classes(self, label: str | None) -> frozenset[str]:
@@ -114,9 +137,17 @@ def _categories(data: dict) -> list[ListCategory]:
     return out
 
 
+def _penalties(data: dict) -> list[PenaltyKind]:
+    return [PenaltyKind(id=str(k["id"]), label=str(k.get("label", k["id"])), words=tuple(k.get("words", ())),
+                        years=int(k.get("years", 3)), heads_linked=bool(k.get("heads_linked", False)),
+                        basis=str(k.get("basis", "")), sector_word=str(k.get("sector_word", "")),
+                        sector_basis=str(k.get("sector_basis", ""))) for k in data.get("kind", [])]
+
+
 @lru_cache(maxsize=8)
 def _load(home: str | None) -> Vocabulary:
     categories = _categories(_read(PACKAGED / "list_types.toml"))
+    penalties = _penalties(_read(PACKAGED / "penalties.toml"))
     roles = {fold(k): v for k, v in _read(PACKAGED / "roles.toml").get("labels", {}).items()}
     if home:
         local = Path(home) / LOCAL_DIR
@@ -126,7 +157,9 @@ def _load(home: str | None) -> Vocabulary:
             categories = extra + [c for c in categories if c.id not in ids]
         if (local / "roles.toml").is_file():
             roles.update({fold(k): v for k, v in _read(local / "roles.toml").get("labels", {}).items()})
-    return Vocabulary(categories, roles)
+        if (local / "penalties.toml").is_file():
+            penalties = _penalties(_read(local / "penalties.toml")) + penalties
+    return Vocabulary(categories, roles, penalties)
 
 
 def vocabulary(home: str | Path | None = None) -> Vocabulary:
@@ -146,3 +179,7 @@ def list_category(list_type: str | None) -> ListCategory:
 
 def role_classes(label: str | None) -> frozenset[str]:
     return vocabulary().role_classes(label)
+
+
+def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
+    return vocabulary().penalty_kind(penalty_type)
