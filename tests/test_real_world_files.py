@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from api_fixtures import fast_keys  # noqa: F401 (a fixture)
 from county import id_number, uscc
 
 from graph.identifiers import id15_to_18
@@ -341,3 +342,28 @@ def test_stats_lists_unknown_list_types_and_role_labels_with_counts(store, home,
                                               listing_row(uscc(9804), "西吉县某公司四", "2026-01-01", "", "失信被执行人")]))
     unknown = stats(store)["unknown"]
     assert unknown == {"list_types": {"欠薪黑名单对象": 1}, "roles": {"驾驶员": 2}}
+
+
+# --- The same through the API, as an approval system calls it --------------------------------------------------
+def test_the_api_finds_a_name_only_applicant_and_a_15_digit_person(store, home, tmp_path, fast_keys):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.accounts import Accounts
+    listed = uscc(9901)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县德胜商贸有限公司", "马德胜", ID15_AS_18)]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(listed, "西吉县德胜商贸有限公司", "2026-02-01", "长期", "失信被执行人",
+                                                             person=("法定代表人", "马德胜", "居民身份证", ID15))]))
+    with Accounts(home) as accounts:
+        _, key = accounts.add("县发改局")
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app()) as client:
+        body = client.post("/api/v1/checks", json={"name": "西吉县德胜商贸有限公司", "persons": [], "as_of": AS_OF.isoformat()},
+                           headers=headers).json()
+        assert body["verdict"] == "restricted" and body["subject"]["key"] == listed
+        person = client.get(f"/api/v1/persons/{ID15}", headers=headers).json()
+        assert person["person"]["key"] == ID15_AS_18 and person["restricted"] is True
+        declared = client.post("/api/v1/checks", json={"name": "西吉县新办公司", "as_of": AS_OF.isoformat(), "persons": [
+            {"name": "马德胜", "id_number": ID15, "role": "执行董事兼总经理"}]}, headers=headers).json()
+        assert declared["verdict"] == "restricted"
