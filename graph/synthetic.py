@@ -42,6 +42,7 @@ ALL_KINDS = ("enterprise", "member", "license", "license-change", "penalty", "pe
 # extracts carry but the county's registry export does not.
 COLUMNS = {kind: tuple(f.name for f in KINDS[kind].fields) for kind in ALL_KINDS}
 COLUMNS["enterprise"] = COLUMNS["enterprise"][:COLUMNS["enterprise"].index("authority") + 1]
+COLUMNS["member"] = COLUMNS["member"][:COLUMNS["member"].index("share") + 1]  # the registry extract has no tenure
 HALF_WIDTH_CODE_KIND = "penalty-change"  # one department types the code header with ASCII brackets
 FILE_FORMATS = {
     # kind -> (container, encoding): how the county's departments actually deliver them
