@@ -8,6 +8,7 @@ from graph.settings import Settings
 from graph.stores.neo4j_store import Neo4jStore, Neo4jReader, _translated, _quietly
 from graph.stores import neo4j_queries as q
 from graph.queries.check import check
+from graph.settings import get_settings
 
 class OldStore(Neo4jStore):
     @contextmanager
@@ -34,14 +35,14 @@ N = 200
 def sequential(store):
     t = []
     for k in keys[:N]:
-        a = time.perf_counter(); check(store, key=k, as_of=on); t.append((time.perf_counter() - a) * 1000)
+        a = time.perf_counter(); check(store, settings=get_settings(), key=k, as_of=on); t.append((time.perf_counter() - a) * 1000)
     return statistics.median(t), sorted(t)[int(len(t) * 0.99) - 1]
 
 def four(store):
     done = [0]; lock = threading.Lock()
     def run(i):
         for k in keys[i::4][:75]:
-            check(store, key=k, as_of=on)
+            check(store, settings=get_settings(), key=k, as_of=on)
             with lock: done[0] += 1
     a = time.perf_counter()
     ts = [threading.Thread(target=run, args=(i,)) for i in range(4)]

@@ -42,7 +42,7 @@ def run_demo(open_store, settings, enterprises: int, seed: int, directory: Path 
                                   + (f"，拒绝 {report.rejected} 行 → {report.rejects_file}" if report.rejected else ""))
         examples = []
         for name, scenario in manifest.scenarios.items():
-            result = check(store, key=scenario["key"], depth=3)
+            result = check(store, settings=settings, key=scenario["key"], depth=3)
             examples.append({"scenario": name, "key": scenario["key"], "expected": scenario["expected"],
                              "verdict": result.verdict, "explanation": scenario.get("explanation", ""),
                              "hits": len(result.hits)})

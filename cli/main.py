@@ -153,7 +153,8 @@ def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit reg
             except (OSError, json.JSONDecodeError) as exc:
                 raise InvalidRequest(f"{applicant}：无法读取申请人文件 ({exc})") from exc
         with _store() as store:
-            result = run_check(store, key=key, name=name, applicant=app_obj, as_of=_parse_date(as_of), depth=depth)
+            result = run_check(store, key=key, name=name, applicant=app_obj, as_of=_parse_date(as_of), depth=depth,
+                               settings=_settings())
             from graph.audit import record_check
             return record_check(store, result, account="cli", department=None)
 
@@ -192,7 +193,7 @@ def relation(a: str = typer.Argument(..., help="First party: USCC, registration 
 
     def go():
         with _store() as store:
-            return run(store, a, b, depth)
+            return run(store, a, b, depth, settings=_settings())
     data = _run(as_json, go)
     if as_json:
         _emit(data)

@@ -260,7 +260,11 @@ def is_document_key(key: str) -> bool:
 
 
 def mask_id_number(value: str) -> str:
-    """Mask a personal ID number for public output: keep the region (first six) and the last four."""
+    """Mask a personal ID number for public output: keep the region (first six) and the last four. Another
+    document's key (`护照:E12345678`) keeps its kind and the number's last four."""
+    if is_document_key(str(value)):
+        kind, _, number = str(value).partition(":")
+        return f"{kind}:{'*' * max(len(number) - 4, 0)}{number[-4:]}"
     code = normalise_code(value)
     if len(code) <= 10:
         return "*" * len(code)

@@ -169,7 +169,7 @@ def neighbourhood_picture(store: GraphStore, *, key: str | None = None, name: st
     max_parties = max(1, min(MAX_PARTIES, max_nodes))
     with store.reader() as reader:
         subject, notes = resolve(reader, key, name)
-        reach: Reach = traverse(reader, subject, depth, max_parties)
+        reach: Reach = traverse(reader, subject, depth, max_parties, on=on)
         listings = reader.listings_of([reach.party(n) for n in reach.hops])
         version = reader.data_version
     g = nx.DiGraph()

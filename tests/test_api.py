@@ -535,3 +535,17 @@ def test_odd_input_never_makes_a_500(client, keys, odd):
         assert r.status_code < 500, (r.request.url, r.text[:300])
         if r.status_code >= 400:
             assert set(r.json()["error"]) == {"code", "message", "details"}
+
+
+def test_the_apps_own_settings_bound_the_depth(county, keys):
+    """The routes answer with the settings the app was created with, not the process's global ones."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.settings import get_settings
+    narrow = get_settings().model_copy(update={"max_depth": 1})
+    with TestClient(create_app(settings=narrow)) as c:
+        h = auth(keys.fdrc)
+        r = c.post("/api/v1/checks", json={"key": E["TWO_HOPS"], "as_of": AS_OF, "depth": 3}, headers=h)
+        assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "depth"
+        assert c.post("/api/v1/checks", json={"key": E["TWO_HOPS"], "as_of": AS_OF, "depth": 1}, headers=h).status_code == 200

@@ -8,13 +8,14 @@ import pytest
 from county import AS_OF, E, NAMES, OLD_REG_NO, P, id_number, uscc
 from graph.errors import InvalidSubject, NotFound
 from graph.queries.check import RULE_OFFICER, RULE_SUBJECT, RULE_THREE_YEAR_BAR, Applicant, check
+from graph.settings import get_settings
 
 ON = date.fromisoformat(AS_OF)
 
 
 def run(store, key=None, **kw):
     kw.setdefault("as_of", ON)
-    return check(store, key=key, **kw)
+    return check(store, settings=get_settings(), key=key, **kw)
 
 
 def hit_keys(result):
@@ -130,10 +131,10 @@ def test_restricted_director_binds(county):
 
 def test_name_lookup_normalises_brackets_and_width(county):
     for name in ("西吉县某某商贸(集团)有限公司", "西吉县某某商贸（集团）有限公司", " 西吉县某某商贸 (集团) 有限公司"):
-        r = check(county, name=name, as_of=ON)
+        r = check(county, settings=get_settings(), name=name, as_of=ON)
         assert r.subject.key == E["BRACKETS"] and r.verdict == "restricted"
     with pytest.raises(NotFound):
-        check(county, name="不存在的公司", as_of=ON)
+        check(county, settings=get_settings(), name="不存在的公司", as_of=ON)
 
 
 def test_unknown_valid_code_is_clear_with_a_note(county):
@@ -170,7 +171,7 @@ def test_new_applicant_with_a_restricted_person(county):
     applicant = Applicant.from_dict({"name": "西吉县新公司", "persons": [
         {"name": "张三", "id_type": "居民身份证", "id_number": P["RESTRICTED"], "role": "监事"},
         {"name": "李四", "id_type": "居民身份证", "id_number": P["HEAD"], "role": "股东"}]})
-    r = check(county, applicant=applicant, as_of=ON)
+    r = check(county, settings=get_settings(), applicant=applicant, as_of=ON)
     assert r.verdict == "restricted"
     keys = hit_keys(r)
     assert keys[P["RESTRICTED"]].rule == RULE_OFFICER
@@ -180,7 +181,7 @@ def test_new_applicant_with_a_restricted_person(county):
 def test_new_applicant_whose_legal_representative_is_barred(county):
     applicant = Applicant.from_dict({"name": "西吉县另一家公司", "uscc": uscc(8888), "persons": [
         {"name": "李四", "id_type": "居民身份证", "id_number": P["HEAD"], "role": "法定代表人"}]})
-    r = check(county, applicant=applicant, as_of=ON)
+    r = check(county, settings=get_settings(), applicant=applicant, as_of=ON)
     assert r.verdict == "restricted"
     assert hit_keys(r)[E["SERIOUS"]].rule == RULE_THREE_YEAR_BAR
 

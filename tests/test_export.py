@@ -15,6 +15,7 @@ from graph.ingest import load_file
 from graph.queries.check import check
 from graph.queries.profile import profile
 from graph.stores.embedded import EmbeddedStore
+from graph.settings import get_settings
 
 
 @pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
@@ -28,8 +29,8 @@ def test_export_to_neo4j_gives_the_same_answers(store, backend, county_files, ho
     assert counts["enterprise"] == 20 and counts["record"] == 14
     on = date.fromisoformat(AS_OF)
     for key in [*E.values(), *P.values()]:
-        a = check(embedded, key=key, as_of=on).as_dict()
-        b = check(store, key=key, as_of=on).as_dict()
+        a = check(embedded, settings=get_settings(), key=key, as_of=on).as_dict()
+        b = check(store, settings=get_settings(), key=key, as_of=on).as_dict()
         a.pop("data_version"), b.pop("data_version")
         assert a == b, key
     for key in E.values():

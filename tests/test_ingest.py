@@ -14,6 +14,7 @@ from graph.queries.check import check
 from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.stats import stats
+from graph.settings import get_settings
 
 ON = date.fromisoformat(AS_OF)
 
@@ -37,16 +38,16 @@ def test_every_load_that_changes_data_raises_the_version(store, county_files, ho
         load_file(store, path, home=home)
         versions.append(store.data_version())
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
-    assert check(store, key=E["LISTED"], as_of=ON).data_version == versions[-1]
+    assert check(store, settings=get_settings(), key=E["LISTED"], as_of=ON).data_version == versions[-1]
 
 
 def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
-    assert check(county, key=E["LISTED"], as_of=ON).verdict == "restricted"
+    assert check(county, settings=get_settings(), key=E["LISTED"], as_of=ON).verdict == "restricted"
     # The same code, list type, sender (another spelling of it), start date and person: an early removal.
     row = ["1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "2026-03-01",
            "县市场监管局", "县财政局、县发改局", "经营异常名录", "", "", "", ""]
     load_file(county, write_csv(tmp_path / "removal.csv", BLACKLIST_HEADERS, [row]), home=home)
-    r = check(county, key=E["LISTED"], as_of=ON)
+    r = check(county, settings=get_settings(), key=E["LISTED"], as_of=ON)
     assert r.verdict != "restricted"
     [listing] = profile(county, E["LISTED"], ON)["records"]["blacklist"]
     assert listing["valid_to"] == "2026-03-01" and listing["status"] == "expired"
@@ -78,11 +79,11 @@ def test_a_file_that_corrects_its_own_listing_changes_nothing_the_second_time(co
     path = write_csv(tmp_path / "listing-and-removal.csv", BLACKLIST_HEADERS, [listing, removal])
     version = county.data_version()
     assert load_file(county, path, home=home).changed is True and county.data_version() == version + 1
-    answer = check(county, key=E["OFFICER"], as_of=ON).as_dict()
+    answer = check(county, settings=get_settings(), key=E["OFFICER"], as_of=ON).as_dict()
     for _ in range(2):
         assert load_file(county, path, home=home).changed is False
         assert county.data_version() == version + 1
-    again = check(county, key=E["OFFICER"], as_of=ON).as_dict()
+    again = check(county, settings=get_settings(), key=E["OFFICER"], as_of=ON).as_dict()
     assert {k: v for k, v in again.items() if k != "check_id"} == {k: v for k, v in answer.items() if k != "check_id"}
     # The same two rows in the other order do change the store (the listing is open-ended again).
     path = write_csv(tmp_path / "removal-then-listing.csv", BLACKLIST_HEADERS, [removal, listing])
@@ -215,11 +216,11 @@ def test_loads_in_the_same_second_are_listed_in_the_order_they_ran(store, county
 def test_record_by_registration_number_before_the_registry_is_merged(store, county_files, home, tmp_path):
     # The listing arrives first, under the 15-digit number only; the registry later gives both codes.
     load_file(store, county_files["blacklist"], home=home)
-    assert check(store, key=OLD_REG_NO, as_of=ON).subject.key == OLD_REG_NO
+    assert check(store, settings=get_settings(), key=OLD_REG_NO, as_of=ON).subject.key == OLD_REG_NO
     load_file(store, county_files["enterprise"], home=home)
-    r = check(store, key=OLD_REG_NO, as_of=ON)
+    r = check(store, settings=get_settings(), key=OLD_REG_NO, as_of=ON)
     assert r.subject.key == E["OLD"] and r.verdict == "restricted"
-    assert check(store, key=E["OLD"], as_of=ON).verdict == "restricted"
+    assert check(store, settings=get_settings(), key=E["OLD"], as_of=ON).verdict == "restricted"
     p = profile(store, E["OLD"], ON)
     assert p["enterprise"]["reg_no"] == OLD_REG_NO and len(p["records"]["blacklist"]) == 1
     assert stats(store)["nodes"]["enterprise"] == 20
@@ -244,7 +245,7 @@ def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, ho
     in a compact form: the store, the reports, the warnings and the rejects must be what an in-process read gives."""
     import graph.loaders.pipeline as pipeline
 
-    expected = snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}
+    expected = snapshot(county), {k: check(county, settings=get_settings(), key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}
     in_process = {kind: load_file(county, path, home=home, dry_run=True) for kind, path in county_files.items()}
     county.reset()
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
@@ -256,4 +257,4 @@ def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, ho
         if kind == "blacklist":
             with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
                 assert [r["行号"] for r in csv.DictReader(fh)] == ["11", "12", "13"]
-    assert (snapshot(county), {k: check(county, key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}) == expected
+    assert (snapshot(county), {k: check(county, settings=get_settings(), key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}) == expected

@@ -11,6 +11,7 @@ from county import ENTERPRISE_HEADERS, INSPECTION_HEADERS, LICENSE_HEADERS, MEMB
 from graph.ingest import load_file
 from graph.queries.stats import stats
 from graph.stores import neo4j_queries
+from graph.settings import get_settings
 
 NEW = [uscc(700 + i) for i in range(4)]
 PEOPLE = [id_number(700 + i) for i in range(6)]
@@ -211,7 +212,7 @@ def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(
     on = date.fromisoformat(AS_OF)
 
     def answers():
-        checks = [check(store, key=code, as_of=on).as_dict() for code in E.values()]
+        checks = [check(store, settings=get_settings(), key=code, as_of=on).as_dict() for code in E.values()]
         for c in checks:
             c.pop("check_id", None)
         return ([profile(store, code, on) for code in E.values()], checks, department(store, "县财政局", on))

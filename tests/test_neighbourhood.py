@@ -12,6 +12,7 @@ from graph.queries.check import check
 from graph.stores import neo4j_store
 from graph.stores.base import Edge, GraphReader
 from graph.stores.neighbourhood import Neighbourhood
+from graph.settings import get_settings
 
 ON = date.fromisoformat(AS_OF)
 # every party of the county, one known by its old registration number, and two valid codes nobody has
@@ -21,7 +22,7 @@ SUBJECTS = [*E.values(), *P.values(), OLD_REG_NO, uscc(900), id_number(900)]
 def _answers(store, depth: int) -> list[dict]:
     out = []
     for key in SUBJECTS:
-        answer = check(store, key=key, as_of=ON, depth=depth).as_dict()
+        answer = check(store, settings=get_settings(), key=key, as_of=ON, depth=depth).as_dict()
         answer.pop("check_id", None)
         out.append(answer)
     return out
@@ -86,7 +87,7 @@ def test_a_check_by_code_asks_the_neo4j_reader_one_question(county, monkeypatch)
                         lambda self, cypher, **params: asked.append(cypher) or own(self, cypher, **params))
     for key, known in ((E["LISTED"], True), (P["RESTRICTED"], True), (OLD_REG_NO, True), (uscc(900), False)):
         asked.clear()
-        answer = check(county, key=key, as_of=ON, depth=3)
+        answer = check(county, settings=get_settings(), key=key, as_of=ON, depth=3)
         assert len(asked) == 1, (key, asked)
         assert bool(answer.subject.name) == known
         assert any("unknown subject" in note for note in answer.notes) == (not known)

@@ -11,6 +11,7 @@ from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.relation import relation
 from graph.queries.stats import stats
+from graph.settings import get_settings
 
 ON = date.fromisoformat(AS_OF)
 
@@ -60,13 +61,13 @@ def test_registry_name_without_id_stays_on_the_enterprise(county):
 
 
 def test_relation_finds_shortest_chains(county):
-    r = relation(county, E["TWO_HOPS"], E["LISTED"])
+    r = relation(county, E["TWO_HOPS"], E["LISTED"], settings=get_settings())
     assert r["connected"] and r["hops"] == 2
     assert [[s["source"]["key"] for s in c] for c in r["chains"]] == [[P["SHARED"], P["SHARED"]]]
-    r = relation(county, E["CHAIN"], E["LISTED"])
+    r = relation(county, E["CHAIN"], E["LISTED"], settings=get_settings())
     assert r["hops"] == 3 and [s["relation"] for s in r["chains"][0]] == ["股东", "股东", "股东"]
-    assert relation(county, E["CHAIN"], E["LISTED"], depth=2)["connected"] is False
-    assert relation(county, E["CLEAR"], E["LISTED"])["connected"] is False
+    assert relation(county, E["CHAIN"], E["LISTED"], depth=2, settings=get_settings())["connected"] is False
+    assert relation(county, E["CLEAR"], E["LISTED"], settings=get_settings())["connected"] is False
 
 
 def test_department_must_enforce_listings_it_receives(county):

@@ -18,6 +18,7 @@ from county import id_number, uscc
 from graph.identifiers import id15_to_18
 from graph.ingest import load_file
 from graph.queries.check import RULE_OFFICER, RULE_SUBJECT, RULE_THREE_YEAR_BAR, Applicant, check
+from graph.settings import get_settings
 
 AS_OF = date(2026, 6, 1)
 CODE = "统一社会信用代码（企业注册号）"
@@ -53,7 +54,7 @@ def listing_row(code: str, name: str, start: str, end: str, list_type: str, *, p
 
 
 def verdict(store, **kw):
-    return check(store, as_of=kw.pop("as_of", AS_OF), **kw)
+    return check(store, settings=get_settings(), as_of=kw.pop("as_of", AS_OF), **kw)
 
 
 # --- 1. An applicant given by name only ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from county import AS_OF, E, NAMES, P, PERSON_NAMES
 from graph.identifiers import mask_id_number
 from graph.queries.check import check
 from graph.render import (NODE_H, chain_layout, chain_picture, chain_svg, neighbourhood_picture, neighbourhood_svg,
+from graph.settings import get_settings
                           node_width, spread_layout)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -35,7 +36,7 @@ def listing(**kw) -> dict:
 
 
 def test_chain_from_a_check_names_everyone_masks_ids_and_draws_left_to_right(county):
-    result = check(county, key=E["OFFICER"], as_of=ON).as_dict()
+    result = check(county, settings=get_settings(), key=E["OFFICER"], as_of=ON).as_dict()
     [hit] = [h for h in result["hits"] if h["rule"] == "officer-restricted"]
     svg = chain_svg(hit, result["subject"])
     labels = " ".join(texts(svg))

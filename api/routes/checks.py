@@ -9,17 +9,19 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.audit_writer import GroupCommitAudit
-from api.deps import AuditDep, DepartmentDep, RecorderDep, StoreDep
+from api.deps import AuditDep, DepartmentDep, RecorderDep, SettingsDep, StoreDep
 from api.models import ERRORS, BatchIn, BatchOut, CheckOut, RecordedCheckOut, SubjectIn
 from graph.accounts import Account, Forbidden
 from graph.errors import CreditnetError, NotFound
 from graph.queries.check import Applicant, check
+from graph.settings import Settings
 from graph.stores.base import GraphStore
 
 router = APIRouter(prefix="/api/v1/checks", tags=["checks"])
 
 
-def _check(store: GraphStore, subject: SubjectIn, as_of: Optional[date], depth: Optional[int]) -> dict[str, Any]:
+def _check(store: GraphStore, settings: Settings, subject: SubjectIn, as_of: Optional[date],
+           depth: Optional[int]) -> dict[str, Any]:
     if subject.key is not None:
         kwargs: dict[str, Any] = {"key": subject.key}
     elif subject.is_applicant:
@@ -27,7 +29,7 @@ def _check(store: GraphStore, subject: SubjectIn, as_of: Optional[date], depth: 
     else:
         kwargs = {"name": subject.name}
     result = check(store, as_of=subject.as_of or as_of, depth=subject.depth if subject.depth is not None else depth,
-                   **kwargs)
+                   settings=settings, **kwargs)
     return result.as_dict()
 
 
@@ -43,21 +45,23 @@ def _json(body: bytes) -> Response:
 
 
 @router.post("", response_model=CheckOut, responses=ERRORS, summary="Check one applicant (联合惩戒核查)")
-def check_one(body: SubjectIn, store: StoreDep, recorder: RecorderDep, account: DepartmentDep) -> Response:
+def check_one(body: SubjectIn, store: StoreDep, settings: SettingsDep, recorder: RecorderDep,
+              account: DepartmentDep) -> Response:
     """The verdict (restricted | linked | clear) with every hit: the chain of relationships, the listing, its
     legal basis, validity and sending department. Recorded in the audit trail under `check_id`."""
-    return _json(_record(recorder, [_check(store, body, body.as_of, body.depth)], account, store)[0].encode())
+    return _json(_record(recorder, [_check(store, settings, body, body.as_of, body.depth)], account, store)[0].encode())
 
 
 @router.post("/batch", response_model=BatchOut, responses=ERRORS, summary="Check up to 1,000 subjects")
-def check_batch(body: BatchIn, store: StoreDep, recorder: RecorderDep, account: DepartmentDep) -> Response:
+def check_batch(body: BatchIn, store: StoreDep, settings: SettingsDep, recorder: RecorderDep,
+                account: DepartmentDep) -> Response:
     """One result per subject, in the order sent. A subject that cannot be checked (an invalid identifier,
     an unknown or ambiguous name) gets `{"index", "error"}` in its slot and the others are still checked;
     a body that is malformed as a whole (not a list, over 1,000 subjects) is refused with 422."""
     results: list[dict[str, Any]] = []
     for i, subject in enumerate(body.subjects):
         try:
-            results.append(_check(store, subject, body.as_of, body.depth))
+            results.append(_check(store, settings, subject, body.as_of, body.depth))
         except CreditnetError as exc:
             if exc.http_status >= 500:
                 raise

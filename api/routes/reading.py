@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from fastapi import APIRouter, Query
 
-from api.deps import DepartmentDep, StoreDep
+from api.deps import DepartmentDep, SettingsDep, StoreDep
 from api.models import ERRORS, DepartmentOut, PersonOut, ProfileOut, RelationOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidSubject, NotFound
@@ -64,11 +64,11 @@ def person(id_number: str, store: StoreDep, account: DepartmentDep,
 
 
 @router.get("/relations", response_model=RelationOut, summary="How two parties are connected (关联关系)")
-def relations(store: StoreDep, account: DepartmentDep,
+def relations(store: StoreDep, settings: SettingsDep, account: DepartmentDep,
               a: str = Query(..., description="USCC, registration number or ID number."),
               b: str = Query(..., description="The other party."),
               depth: int = Query(4, ge=1, le=8, description="Longest chain to look for.")) -> dict[str, Any]:
-    return relation(store, a, b, depth)
+    return relation(store, a, b, depth, settings=settings)
 
 
 @router.get("/departments/{name}/restrictions", response_model=DepartmentOut,

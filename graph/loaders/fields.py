@@ -458,8 +458,9 @@ class RowValidator:
         if f.type == "departments":
             return list(self.split_departments(text)) or None
         if f.type == "role":
-            label = fold(text)
-            label = ROLE_ALIASES.get(label, ROLE_ALIASES.get(label.lower(), label))
+            # Kept as the registry wrote it; only pure synonyms of one role are folded to it (法人代表 → 法定代表人).
+            folded = fold(text)
+            label = ROLE_ALIASES.get(folded, ROLE_ALIASES.get(folded.lower(), text))
             if UNKNOWN in role_classes(label):
                 warnings.append(f"{self.header(f.name)}：职务“{label}”不在职务分类表中，按不具约束力的关联处理；可在 "
                                 f"CREDITNET_HOME/vocabulary/roles.toml 中补充 (unknown role label: a non-binding link)")

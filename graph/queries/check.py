@@ -27,7 +27,7 @@ from graph.identifiers import (Identifier, InvalidIdentifier, classify, document
 from graph.model import LEGAL_REPRESENTATIVE, ROLE_ALIASES, CheckResult, Hit, Party
 from graph.names import normalise_name
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
-from graph.settings import Settings, get_settings
+from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
 
@@ -119,13 +119,10 @@ def restriction(listing: dict, on: str) -> dict:
     out = {"type": listing.get("list_type"), "category": category.id, "basis": listing.get("basis"),
            "description": listing.get("description"), "valid_from": listing.get("valid_from"),
            "valid_to": listing.get("valid_to"), "sender": listing.get("sender"),
-           "receivers": listing.get("receivers") or [], "status": listing_status(listing, on)}
-    if listing.get("person_name"):
-        # The person the listing names, as sent: shown even when no ID number ties them to a node.
-        out["person_name"] = listing.get("person_name")
-        out["person_role"] = listing.get("person_role")
-    if listing.get("_matched_by_name"):
-        out["matched_by_name"] = True
+           "receivers": listing.get("receivers") or [], "status": listing_status(listing, on),
+           # The person the listing names, as sent: shown even when no ID number ties them to a node.
+           "person_name": listing.get("person_name"), "person_role": listing.get("person_role"),
+           "matched_by_name": True if listing.get("_matched_by_name") else None}
     return out
 
 
@@ -211,8 +208,9 @@ def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party
 
 
 def check(store: GraphStore, *, key: str | None = None, name: str | None = None, applicant: Applicant | None = None,
-          as_of: date | None = None, depth: int | None = None, settings: Settings | None = None) -> CheckResult:
-    settings = settings or get_settings()
+          as_of: date | None = None, depth: int | None = None, settings: Settings) -> CheckResult:
+    """`settings` come from the caller (the CLI's, or the service's): the depth limit and the party bound are
+    theirs, never a global's."""
     as_of = as_of or date.today()
     depth = settings.default_depth if depth is None else depth
     if not 0 <= depth <= settings.max_depth:
@@ -333,7 +331,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
             continue
         hits[barred] = hit
 
-    _penalties_of_note(reader, reach, as_of, hits, result)
+    _penalties_of_note(source, reach, as_of, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -401,7 +399,7 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
                     yield e, hit
 
 
-def _penalties_of_note(reader: GraphReader, reach: Reach, as_of: date, hits: dict[Node, Hit],
+def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
                        result: CheckResult) -> None:
     """Penalties of note (graph/vocabulary/penalties.toml) of the subject and of the enterprises its officers
     headed, within their periods; a revoked business licence or a closure order of an enterprise an officer headed
@@ -440,7 +438,8 @@ def _penalties_of_note(reader: GraphReader, reach: Reach, as_of: date, hits: dic
                     _link(reach, hits, m, e, {
                         "type": kind.label, "category": "penalty", "basis": entry["basis"],
                         "description": p.get("violation_type"), "valid_from": p["decision_date"], "valid_to": entry["until"],
-                        "sender": entry["authority"], "receivers": [], "status": "active"},
+                        "sender": entry["authority"], "receivers": [], "status": "active", "person_name": None,
+                        "person_role": None, "matched_by_name": None},
                         f"{reach.names.get(m, '')}在{p['decision_date']}处罚决定时任该企业负责人；是否负有个人责任须人工核查 "
                         f"(公司法§178(4): personal responsibility is for the official to judge)")
         status = standing.get("status") or ""
@@ -449,7 +448,8 @@ def _penalties_of_note(reader: GraphReader, reach: Reach, as_of: date, hits: dic
                 _link(reach, hits, m, e, {
                     "type": f"登记状态：{status}", "category": "penalty", "basis": penalty_kind("吊销营业执照").basis
                     if penalty_kind("吊销营业执照") else "", "description": None, "valid_from": None, "valid_to": None,
-                    "sender": None, "receivers": [], "status": "active"},
+                    "sender": None, "receivers": [], "status": "active", "person_name": None, "person_role": None,
+                    "matched_by_name": None},
                     f"登记状态为“{status}”，登记信息未载吊销日期，无法判断是否已逾三年，请人工核查 "
                     f"(revoked per the registry, date unknown: review)")
 
@@ -469,8 +469,7 @@ def _step_any(reach: Reach, member: Node, enterprise: Node) -> dict:
     step = reach.step(member, enterprise)
     if (member, enterprise) not in reach.roles:  # a term that has ended: say so in the chain
         ended = sorted((t for t in reach.terms.get((member, enterprise), ()) if t[2]), key=lambda t: t[2] or "")
-        if ended:
-            step["until"] = ended[-1][2]
+        step["until"] = ended[-1][2] if ended else None
     return step
 
 

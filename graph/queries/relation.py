@@ -7,7 +7,7 @@ from typing import Any
 from graph.model import Party
 from graph.queries.check import resolve
 from graph.queries.traversal import Node, node, primary_role
-from graph.settings import Settings, get_settings
+from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore
 
 MAX_CHAINS = 20
@@ -55,8 +55,7 @@ def _search(reader: GraphReader, a: str, b: str, depth: int, settings: Settings)
     return s
 
 
-def relation(store: GraphStore, a: str, b: str, depth: int = 4, settings: Settings | None = None) -> dict[str, Any]:
-    settings = settings or get_settings()
+def relation(store: GraphStore, a: str, b: str, depth: int = 4, *, settings: Settings) -> dict[str, Any]:
     s = store.read(lambda reader: _search(reader, a, b, depth, settings))
 
     def party(n: Node) -> dict:
@@ -65,7 +64,7 @@ def relation(store: GraphStore, a: str, b: str, depth: int = 4, settings: Settin
     def step(u: Node, v: Node) -> dict:
         member, enterprise = (u, v) if (u, v) in s.roles else (v, u)
         r = sorted(s.roles.get((member, enterprise), ()))
-        return {"source": party(member), "relation": primary_role(r), "roles": r, "target": party(enterprise)}
+        return {"source": party(member), "relation": primary_role(r), "roles": r, "target": party(enterprise), "until": None}
 
     chains: list[list[dict]] = []
 

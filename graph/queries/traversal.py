@@ -70,7 +70,7 @@ class Reach:
     def step(self, member: Node, enterprise: Node) -> dict:
         roles = self.roles.get((member, enterprise)) or {t[0] for t in self.terms.get((member, enterprise), ())}
         return {"source": self.party(member).as_dict(), "relation": primary_role(roles),
-                "roles": sorted(roles), "target": self.party(enterprise).as_dict()}
+                "roles": sorted(roles), "target": self.party(enterprise).as_dict(), "until": None}
 
     def path_to(self, n: Node) -> list[dict]:
         steps = []

@@ -17,12 +17,15 @@ Node = tuple[str, str]
 
 
 class Neighbourhood:
-    def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0):
+    def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0,
+                 standing: dict[str, dict[str, Any]] | None = None):
         self._touching: dict[Node, list[Edge]] = {}
         for e in edges:
             for n in ((e.member.kind, e.member.key), (e.enterprise.kind, e.enterprise.key)):
                 self._touching.setdefault(n, []).append(e)
         self._listings = listings
+        # Enterprises of the neighbourhood with a penalty of note or a revoked registry status (the rest have none).
+        self._standing = standing or {}
         self.parties = len(self._touching)
         # what the store's own expansion counts against its limit (Neo4j: one row per relationship)
         self.relationships = max(relationships, len(edges))
@@ -43,6 +46,10 @@ class Neighbourhood:
             if len(out) > limit:
                 break
         return out
+
+    def standing_of(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """As GraphReader.standing_of, for enterprises of the neighbourhood: only penalties of note are fetched."""
+        return {k: self._standing.get(k, {"status": None, "penalties": []}) for k in keys}
 
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         found = {}

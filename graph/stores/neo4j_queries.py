@@ -394,13 +394,17 @@ WITH s, ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
 CALL (ball, touched, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
   WITH DISTINCT x
-  MATCH (x)<-[:CONCERNS|NAMES]-(l:Listing)
-  RETURN collect({{kind: CASE WHEN x:Person THEN 'person' ELSE 'enterprise' END, key: coalesce(x.key, x.id_number),
-                   props: properties(l), senders: [(l)-[:SENT_BY]->(d) | d.name],
-                   receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}}) AS listings
+  MATCH (x)<-[:CONCERNS|NAMES]-(l)
+  WHERE l:Listing OR (l:Penalty AND any(w IN $penalty_words WHERE coalesce(l.penalty_type, '') CONTAINS w))
+  RETURN collect(CASE WHEN l:Listing THEN {{kind: CASE WHEN x:Person THEN 'person' ELSE 'enterprise' END,
+                   key: coalesce(x.key, x.id_number), props: properties(l), senders: [(l)-[:SENT_BY]->(d) | d.name],
+                   receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}} END) AS listings,
+         collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l)}} END) AS penalties
 }}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
-       s.name AS subject_name, edges, listings, capped
+       s.name AS subject_name, edges, listings, penalties,
+       [x IN ball + touched WHERE x:Enterprise AND coalesce(x.status, '') CONTAINS '吊销' | [x.key, x.status]] AS revoked,
+       capped
 """
 
 

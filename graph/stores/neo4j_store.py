@@ -24,6 +24,7 @@ from graph.stores import neo4j_queries as q
 from graph.stores.base import Edge, GraphReader, GraphStore, GraphWriter, WriteStats
 from graph.stores.load_collections import fewer_collections
 from graph.stores.neighbourhood import Neighbourhood
+from graph.vocabulary import penalty_words
 from graph.stores.neo4j_properties import (ENTERPRISE_KEYS, RECORD_KEYS, enterprise_node, fields, migration_rows,
                                            record_node)
 from graph.stores.neo4j_sender import StatementSender
@@ -697,7 +698,7 @@ class Neo4jReader(GraphReader):
         `code_kind`), within its bounds."""
         cap = min(max_parties, NEIGHBOURHOOD_CAP)
         return self._rows(q.neighbourhood(depth - 1, by_code="code" in start), cap=cap, edge_cap=cap * 4 + 100,
-                          **start)
+                          penalty_words=penalty_words(), **start)
 
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
@@ -710,8 +711,13 @@ class Neo4jReader(GraphReader):
         listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in row["listings"]:
             listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+        standing: dict[str, dict[str, Any]] = {}
+        for r in row["penalties"]:
+            standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(fields(r["props"], RECORD_KEYS))
+        for key, status in row["revoked"]:
+            standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
         found = Neighbourhood([_edge(m, e, terms) for (m, e), terms in edges.items()], listings,
-                              relationships=len(row["edges"]))
+                              relationships=len(row["edges"]), standing=standing)
         return found if found.fits(max_parties) else None
 
     @staticmethod

@@ -183,3 +183,8 @@ def role_classes(label: str | None) -> frozenset[str]:
 
 def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
     return vocabulary().penalty_kind(penalty_type)
+
+
+def penalty_words() -> list[str]:
+    """Every word that makes a 处罚种类 a penalty of note: stores fetch only those penalties with a neighbourhood."""
+    return sorted({fold(w) for k in vocabulary().penalties for w in k.words})

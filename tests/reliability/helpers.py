@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.queries.stats import stats
+from graph.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "reliability"
@@ -38,7 +39,7 @@ def answers_digest(store, keys: list[str], as_of: date) -> str:
         except CreditnetError as exc:  # not in the store (yet), or a person's ID number
             p = exc.code
         try:
-            c = check(store, key=key, as_of=as_of).as_dict()
+            c = check(store, settings=get_settings(), key=key, as_of=as_of).as_dict()
             c.pop("data_version", None)
             c.pop("check_id", None)
         except CreditnetError as exc:

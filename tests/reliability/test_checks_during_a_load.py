@@ -33,6 +33,7 @@ from graph.queries.check import check
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.synthetic import generate
+from graph.settings import get_settings
 from reliability.helpers import REPO, cli_env, write_json_artifact
 from reliability.served import Served
 
@@ -116,12 +117,12 @@ def _reference(backend, home, neo4j_uri, a_load) -> tuple[list[dict[str, dict]],
     as_of = date.fromisoformat(a_load["as_of"])
     store = _load_base(backend, home, neo4j_uri, a_load["base"])
     try:
-        states = [{k: _answer(check(store, key=k, as_of=as_of).as_dict()) for k in a_load["subjects"]}]
+        states = [{k: _answer(check(store, settings=get_settings(), key=k, as_of=as_of).as_dict()) for k in a_load["subjects"]}]
         start = time.monotonic()
         report = load_file(store, a_load["file"], home=home)
         seconds = time.monotonic() - start
         assert (report.loaded, report.rejected) == (ROWS, 0)
-        states.append({k: _answer(check(store, key=k, as_of=as_of).as_dict()) for k in a_load["subjects"]})
+        states.append({k: _answer(check(store, settings=get_settings(), key=k, as_of=as_of).as_dict()) for k in a_load["subjects"]})
     finally:
         store.close()
     changed = sum(states[0][k] != states[1][k] for k in a_load["subjects"])

@@ -25,6 +25,7 @@ from graph.errors import StoreUnavailable
 from graph.ingest import load_file
 from graph.queries.check import check
 from graph.stores.embedded import EmbeddedStore
+from graph.settings import get_settings
 from reliability.helpers import snapshot
 from reliability.test_hostile_files import write_big_penalty_file
 
@@ -57,7 +58,7 @@ def small_disk(tmp_path):
 
 
 def _verdicts(store) -> list[str]:
-    return [check(store, key=k, as_of=ON).verdict for k in KEYS]
+    return [check(store, settings=get_settings(), key=k, as_of=ON).verdict for k in KEYS]
 
 
 def _fill(directory: Path, leave_bytes: int) -> Path:

@@ -31,6 +31,7 @@ from graph.loaders.headers import HEADER_INDEX, normalise_header
 from graph.model import KINDS, ROLE_ALIASES
 from graph.queries.check import check
 from graph.stores.embedded import EmbeddedStore
+from graph.settings import get_settings
 from reliability.helpers import ARTIFACTS, snapshot, write_json_artifact
 
 ON = date.fromisoformat(county_module.AS_OF)
@@ -142,7 +143,7 @@ def _structure(store) -> object:
 def _county_answers(store) -> list:
     answers = []
     for key in county_module.E.values():
-        d = check(store, key=key, as_of=ON).as_dict()
+        d = check(store, settings=get_settings(), key=key, as_of=ON).as_dict()
         d.pop("check_id", None)
         d.pop("data_version", None)
         answers.append(d)
@@ -245,7 +246,7 @@ def test_payloads_in_every_column_are_stored_as_text_and_never_executed(kind, st
             else:
                 assert record[field.name] == payload, (field.name, payload, record.get(field.name))
             if kind == "blacklist" and field.name in ("basis", "description", "list_type"):
-                [hit] = check(store, key=code, as_of=ON).hits
+                [hit] = check(store, settings=get_settings(), key=code, as_of=ON).hits
                 [restriction] = hit.restrictions
                 shown = {"basis": "basis", "description": "description", "list_type": "type"}[field.name]
                 assert restriction[shown] == payload

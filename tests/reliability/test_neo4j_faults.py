@@ -27,6 +27,7 @@ from graph.ingest import load_file
 from graph.queries.check import check
 from graph.settings import Settings
 from graph.stores.neo4j_store import Neo4jStore
+from graph.settings import get_settings
 from reliability.helpers import snapshot
 
 # A lost connection must end in an error, never in a hang; if it hangs, stop the run (a thread, because a
@@ -144,7 +145,7 @@ def test_the_cli_says_neo4j_went_away_and_exits_non_zero(loaded, proxy, tmp_path
 
 def test_a_check_cut_half_way_raises_store_unavailable_then_recovers(loaded, proxy):
     store, _ = loaded
-    expected = check(store, key=LISTED, as_of=ON).verdict
+    expected = check(store, settings=get_settings(), key=LISTED, as_of=ON).verdict
 
     def cut_between_two_queries(reader):
         party = reader.enterprise_by_code(LISTED, "uscc")
@@ -156,20 +157,20 @@ def test_a_check_cut_half_way_raises_store_unavailable_then_recovers(loaded, pro
         store.read(cut_between_two_queries)
     _assert_says_what_to_do(exc.value.message)
     with pytest.raises(StoreUnavailable):
-        check(store, key=LISTED, as_of=ON)
+        check(store, settings=get_settings(), key=LISTED, as_of=ON)
     assert time.monotonic() - started < 15, "a bounded number of attempts, not a hang"
 
     proxy.restore()
-    assert check(store, key=LISTED, as_of=ON).verdict == expected  # the same store recovers by itself
+    assert check(store, settings=get_settings(), key=LISTED, as_of=ON).verdict == expected  # the same store recovers by itself
 
 
 def test_a_short_interruption_is_retried_and_answered(loaded, proxy):
     store, _ = loaded
-    expected = check(store, key=LISTED, as_of=ON).as_dict()
+    expected = check(store, settings=get_settings(), key=LISTED, as_of=ON).as_dict()
     proxy.cut()
     threading.Timer(0.2, proxy.restore).start()
     started = time.monotonic()
-    answer = check(store, key=LISTED, as_of=ON).as_dict()
+    answer = check(store, settings=get_settings(), key=LISTED, as_of=ON).as_dict()
     assert time.monotonic() - started >= 0.2
     for d in (answer, expected):
         d.pop("check_id", None)
