@@ -23,7 +23,9 @@ positions 7–12 often read as a date, so the shape alone cannot tell them apart
   personal word (PERSONAL_WORDS: 身份证, 证件, 身份号码, 公民身份号码, `id_number`, the `persons/` of a URL)
   stands within the 16 characters before it, or it fails the registration number's check digit (a 注册号 that
   fails it is rare, pre-2007 only, and then shows masked). A 15-digit number with no personal word before it
-  and a good check digit is read as a registration number and shown.
+  and a good check digit is read as a registration number and shown;
+- after a personal word, a 16- or 17-digit number is an ID number mistyped (no enterprise code has that length)
+  and is masked too, as it is in a person's field.
 Masked, a 15-digit number keeps its region and last four too: `640422*****1001`.
 """
 from __future__ import annotations
@@ -73,7 +75,7 @@ def _has_birth_date(code: str) -> bool:
 
 
 def _is_first_generation(code: str, personal: bool) -> bool:
-    if len(code) != 15 or not code.isdigit() or not _has_birth_date(code):
+    if len(code) != 15 or not _has_birth_date(code):
         return False
     return personal or reg_no_check_digit(code[:14]) != code[14]
 
@@ -95,8 +97,10 @@ def _id_numbers_in_run(m: re.Match) -> list[tuple[int, int, str]]:
             i += 18
         else:
             i += 1
-    if not found and _is_first_generation(code, _follows_personal_word(m.string, m.start())):
-        found.append((places[0], places[-1] + 1, code))
+    if not found and 15 <= len(code) <= 17 and code.isdigit():
+        personal = _follows_personal_word(m.string, m.start())
+        if _is_first_generation(code, personal) or (personal and len(code) > 15):
+            found.append((places[0], places[-1] + 1, code))
     return found
 
 
@@ -141,10 +145,11 @@ def mask_text(text: str) -> str:
 
 
 def mask_person_number(value: str) -> str:
-    """A value from a field that holds a person's number (PERSON_FIELDS), with a 15-digit number masked: there
-    it is a first-generation ID number, whatever its digits say. Other values are returned as they are."""
+    """A value from a field that holds a person's number (PERSON_FIELDS), with a 15- to 17-digit number masked:
+    there it is a first-generation ID number (or one mistyped), whatever its digits say. An 18-character value is
+    left to mask_text, which knows the check character; other values are returned as they are."""
     code = "".join(value.split()).translate(_HALF_WIDTH)
-    return mask_id_number(code) if len(code) == 15 and code.isascii() and code.isdigit() else value
+    return mask_id_number(code) if 15 <= len(code) <= 17 and code.isascii() and code.isdigit() else value
 
 
 def _decode_percent_runs(text: str) -> str:
