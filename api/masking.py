@@ -21,7 +21,7 @@ positions 7–12 often read as a date, so the shape alone cannot tell them apart
 - in an enterprise's code field (CODE_FIELDS: key, uscc, reg_no, code) it is a registration number and shown;
 - in free text, a run of exactly 15 digits is masked when positions 7–12 are a real YYMMDD date and either a
   personal word (PERSONAL_WORDS: 身份证, 证件, 身份号码, 公民身份号码, `id_number`, the `persons/` of a URL)
-  stands within the 16 characters before it, or it fails the registration number's check digit (a 注册号 that
+  stands within the 24 characters before it with no other number in between, or it fails the registration number's check digit (a 注册号 that
   fails it is rare, pre-2007 only, and then shows masked). A 15-digit number with no personal word before it
   and a good check digit is read as a registration number and shown;
 - after a personal word, a 16- or 17-digit number is an ID number mistyped (no enterprise code has that length)
@@ -52,7 +52,10 @@ PERSON_FIELDS = frozenset({"id_number", "legal_rep_id_number", "masked_id", "id_
                            "证件号码", "法定代表人证件号码", "身份证号码", "公民身份号码"})
 # Words that, just before a 15-digit number in free text, make it a person's.
 PERSONAL_WORDS = ("身份证", "身份号码", "公民身份", "居民身份", "证件", "id_number", "persons/")
-_CONTEXT = 16
+# How far back a personal word counts: far enough for "身份证号码应为17位数字加1位校验码，实为“…”" (22), the
+# message that echoes a mistyped number.
+_CONTEXT = 24
+_ANOTHER_NUMBER = re.compile("[0-9\uff10-\uff19]{6,}|[*＊]")
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
@@ -81,7 +84,9 @@ def _is_first_generation(code: str, personal: bool) -> bool:
 
 
 def _follows_personal_word(text: str, start: int) -> bool:
-    before = text[max(0, start - _CONTEXT):start].lower()
+    """A personal word in the _CONTEXT characters before `start`, after any other number: in "身份证号…，注册号…"
+    the word is the first number's, not the second's."""
+    before = _ANOTHER_NUMBER.split(text[max(0, start - _CONTEXT):start])[-1].lower()
     return any(word in before for word in PERSONAL_WORDS)
 
 

@@ -9,8 +9,9 @@ too. This detector reads text another way, from the standards alone (DOMAIN.md, 
 - in every such run, try every 18-character window for a GB 11643-1999 number: 17 digits, a birth date from
   1800 on that exists, and the MOD 11-2 check character;
 - in a run of 15 to 17 digits that follows a personal word (身份证, 证件, 身份号码, `id_number`, `persons/` …)
-  within 16 characters, try every 15-character window for a first-generation number: a province's region
-  code and a YYMMDD birth date that exists.
+  within 24 characters, with no other number (6 digits or more, or a masked one) in between, try every
+  15-character window for a first-generation number: a province's region code and a YYMMDD birth date that
+  exists.
 
 `id_numbers_in(value)` takes text or any JSON value (dict keys included) and returns the numbers it found,
 upper-case and without separators.
@@ -30,7 +31,7 @@ CHECK_CHARACTERS = "10X98765432"
 PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
              "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"}
 PERSONAL_WORDS = ("身份证", "身份号码", "公民身份", "居民身份", "证件", "id_number", "idnumber", "persons/")
-CONTEXT = 16
+CONTEXT = 24
 MAX_GAP = 4
 # A digit or X, then more of them, each after at most MAX_GAP characters that are not letters, digits, CJK
 # characters or line breaks (`_` counts as punctuation).
@@ -79,7 +80,7 @@ def id_numbers_in(value: Any) -> list[str]:
         digits = "".join(c for c in run.group() if c in "0123456789X")
         found += [digits[i:i + 18] for i in range(len(digits) - 17) if is_resident_id(digits[i:i + 18])]
         if 15 <= len(digits) <= 17 and digits.isdigit():
-            before = lowered[max(0, run.start() - CONTEXT):run.start()]
+            before = re.split(r"\d{6,}|\*", lowered[max(0, run.start() - CONTEXT):run.start()])[-1]
             if any(word in before for word in PERSONAL_WORDS):
                 found += [digits[i:i + 15] for i in range(len(digits) - 14) if is_first_generation_id(digits[i:i + 15])]
     return found

@@ -12,7 +12,7 @@ from county import (E, FIRST_GENERATION, OLD_REG_NO, REG_NO_WITH_A_DATE, X_PERSO
 from id_number_detector import id_numbers_in, is_first_generation_id, is_resident_id
 
 from api.masking import find_id_numbers, mask_secrets, mask_text, scrub
-from graph.identifiers import mask_id_number, reg_no_check_digit
+from graph.identifiers import InvalidIdentifier, mask_id_number, reg_no_check_digit, validate_id_number
 
 PERSON = id_number(41)
 # A first-generation number (1975-12-31) whose last digit fails the registration number's check.
@@ -141,3 +141,15 @@ def test_the_detector_reads_the_standards():
     assert id_numbers_in(FIRST_GENERATION) == [] and id_numbers_in(f"注册号{FIRST_GENERATION}") == []
     assert id_numbers_in(mask_id_number(PERSON)) == [] and id_numbers_in("640422*****1001") == []
     assert id_numbers_in(E["LISTED"]) == [] and id_numbers_in(f"{PERSON[:10]}\n{PERSON[10:]}") == []
+
+
+@pytest.mark.parametrize("typed", [FIRST_GENERATION, FIRST_GENERATION + "0", PERSON[:-1]])
+def test_an_error_message_that_echoes_a_mistyped_number_is_masked(typed):
+    """validate_id_number's message names the number 22 characters after 身份证号码; error answers carry it."""
+    with pytest.raises(InvalidIdentifier) as raised:
+        validate_id_number(typed)
+    assert typed in raised.value.reason
+    body = scrub({"error": {"message": f"persons[0].id_number：{raised.value.reason}", "details": {"id_number": typed}}},
+                 keep_codes=False, mask=mask_secrets)
+    assert typed not in str(body) and mask_id_number(typed) in body["error"]["message"]
+    assert body["error"]["details"]["id_number"] == mask_id_number(typed) and id_numbers_in(body) == []
