@@ -21,9 +21,9 @@ positions 7–12 often read as a date, so the shape alone cannot tell them apart
 - in an enterprise's code field (CODE_FIELDS: key, uscc, reg_no, code) it is a registration number and shown;
 - in free text, a run of exactly 15 digits is masked when positions 7–12 are a real YYMMDD date and either a
   personal word (PERSONAL_WORDS: 身份证, 证件, 身份号码, 公民身份号码, `id_number`, the `persons/` of a URL)
-  stands within the 24 characters before it with no other number in between, or it fails the registration number's check digit (a 注册号 that
-  fails it is rare, pre-2007 only, and then shows masked). A 15-digit number with no personal word before it
-  and a good check digit is read as a registration number and shown;
+  stands within the 24 characters before it with no other number in between, or it fails the registration
+  number's check digit (a 注册号 that fails it is rare, pre-2007 only, and then shows masked). A 15-digit
+  number with no personal word before it and a good check digit is read as a registration number and shown;
 - after a personal word, a 16- or 17-digit number is an ID number mistyped (no enterprise code has that length)
   and is masked too, as it is in a person's field.
 Masked, a 15-digit number keeps its region and last four too: `640422*****1001`.

@@ -2,9 +2,9 @@
 
 Departments' files go through the real loaders into the `county` store; a blacklist, a penalty file and a licence
 file carry ID numbers in 法律描述, 备注, 详情 and a penalty's 变更内容, written the ways clerks write them
-(county.written_in_free_text, X_PERSON). The public profile and the public search are judged by tests/id_number_detector.py,
-which shares nothing with api/masking.py: no full number may show, and each masked form must (so that dropping
-the field could not pass). An enterprise's 15-digit registration number stays public, even one that reads like a
+(county.written_in_free_text). The public profile and the public search are judged by
+tests/id_number_detector.py, which shares nothing with api/masking.py: no full number may show, and each masked
+form must (so that dropping the field could not pass). An enterprise's 15-digit registration number stays public, even one that reads like a
 first-generation ID number.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401  (fixtures)
-from county import (CODE, ENTERPRISE_HEADERS, LICENSE_HEADERS, PENALTY_CHANGE_HEADERS, PENALTY_HEADERS, AS_OF,
-                    BLACKLIST_HEADERS, E, FIRST_GENERATION, NAMES, REG_NO_WITH_A_DATE, uscc, write_csv,
-                    written_in_free_text, X_PERSON)
+from county import (AS_OF, BLACKLIST_HEADERS, ENTERPRISE_HEADERS, FIRST_GENERATION, LICENSE_HEADERS, NAMES,
+                    PENALTY_CHANGE_HEADERS, PENALTY_HEADERS, REG_NO_WITH_A_DATE, X_PERSON, E, uscc, write_csv,
+                    written_in_free_text)
 from id_number_detector import id_numbers_in
 
 from api.masking import find_id_numbers

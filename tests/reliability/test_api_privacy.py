@@ -186,12 +186,14 @@ def test_mask_secrets():
 
 
 def test_mask_secrets_reads_id_numbers_as_people_write_them():
-    for code, written in [(P["RESTRICTED"], w) for w in (
-            full_width(P["RESTRICTED"]), grouped(P["RESTRICTED"], " "), grouped(P["RESTRICTED"], "-"),
-            grouped(P["RESTRICTED"], "\u3000"), full_width(grouped(P["RESTRICTED"], "-")), f"No{P['RESTRICTED']}",
-            grouped(P["RESTRICTED"], "/"), f"ＮＯ{full_width(P['RESTRICTED'])}", f"ID {grouped(P['RESTRICTED'], ' ')}",
-            P["RESTRICTED"] + "7")] + [(X_PERSON, f"ID{X_PERSON.lower()}"), (FIRST_GENERATION, f"身份证号{FIRST_GENERATION}"),
-                                        (FIRST_GENERATION, f"身份证号No{FIRST_GENERATION}")]:
+    restricted = P["RESTRICTED"]
+    shapes = [(restricted, written) for written in (
+        full_width(restricted), grouped(restricted, " "), grouped(restricted, "-"), grouped(restricted, "\u3000"),
+        full_width(grouped(restricted, "-")), f"No{restricted}", grouped(restricted, "/"), f"ＮＯ{full_width(restricted)}",
+        f"ID {grouped(restricted, ' ')}", restricted + "7")]
+    shapes += [(X_PERSON, f"ID{X_PERSON.lower()}"), (FIRST_GENERATION, f"身份证号{FIRST_GENERATION}"),
+               (FIRST_GENERATION, f"身份证号No{FIRST_GENERATION}")]
+    for code, written in shapes:
         masked = mask_id_number(code)
         for line in (f"备注：{written}。", f"GET /api/v1/persons/{quote(written)} HTTP/1.1",
                      f"GET /api/v1/public/search?q={quote_plus(written)} HTTP/1.1"):
