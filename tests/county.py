@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from graph.identifiers import id_check_char, reg_no_check_digit, uscc_check_char
+from graph.identifiers import id_check_char, mask_id_number, reg_no_check_digit, uscc_check_char
 
 AS_OF = "2026-06-01"
 
@@ -44,6 +44,43 @@ NAMES = {
 }
 PERSON_NAMES = {"RESTRICTED": "张三", "HEAD": "李四", "SHARED": "王五", "CLEAN": "赵六", "HEAD_OLD": "钱七",
                 "REP": "孙八", "DIRECTOR": "周九"}
+
+# ID numbers as clerks type them into free text (法律描述, 备注, 详情), in the shapes a pattern of "18 digits
+# between non-word characters" misses; each a different person, so that each masked form can be looked for.
+# FIRST_GENERATION is a 15-digit number of 1980-01-01 whose digits also pass the registration number's check:
+# only the words before it say it is a person's. REG_NO_WITH_A_DATE is an enterprise's registration number
+# whose positions 7–12 read as a date (1900-10-15): public.
+FIRST_GENERATION = "640422800101001"
+FIRST_GENERATION_AFTER_LETTERS = "640422751231002"
+REG_NO_WITH_A_DATE = reg_no(101500)
+X_PERSON = "64042219851212306X"
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def grouped(code: str, separator: str) -> str:
+    """An ID number as it is often written: region, birth date, the last four."""
+    return separator.join((code[:6], code[6:14], code[14:]))
+
+
+def written_in_free_text() -> dict[str, tuple[str, str]]:
+    """name -> (free text holding a full personal ID number, that number masked as public output shows it)."""
+    written = {
+        "after_letters": (id_number(31), "法定代表人身份证号No{}"),
+        "spaced_after_letters": (id_number(32), "身份证ID {}"),
+        "slashed": (id_number(33), "证件号码：{}"),
+        "lower_case_x": (X_PERSON, "负责人身份证ID{}"),
+        "full_width_after_letters": (id_number(34), "证件号ＮＯ{}"),
+        "first_generation": (FIRST_GENERATION, "原法定代表人身份证号{}"),
+        "first_generation_after_letters": (FIRST_GENERATION_AFTER_LETTERS, "公民身份号码No.{}"),
+    }
+    shapes = {"spaced_after_letters": lambda c: grouped(c, " "), "slashed": lambda c: grouped(c, "/"),
+              "lower_case_x": str.lower, "full_width_after_letters": full_width}
+    return {name: (text.format(shapes.get(name, str)(code)) + "，已列入名单。", mask_id_number(code))
+            for name, (code, text) in written.items()}
+
 
 CODE = "统一社会信用代码（企业注册号）"
 ENTERPRISE_HEADERS = ["序号", "统一社会信用代码", "注册号", "企业名称", "企业类型", "法定代表人", "法定代表人证件类型",

@@ -7,7 +7,9 @@ import pytest
 
 from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import Keys, app_client, auth, blacklist_csv, listing_row
-from county import AS_OF, BLACKLIST_HEADERS, E, NAMES, OLD_REG_NO, P, bad_blacklist_rows, id_number, uscc
+from county import (AS_OF, BLACKLIST_HEADERS, E, NAMES, OLD_REG_NO, P, bad_blacklist_rows, id_number, uscc,
+                    written_in_free_text)
+from id_number_detector import id_numbers_in
 
 from api.masking import find_id_numbers, scrub
 from graph.identifiers import mask_id_number
@@ -432,17 +434,22 @@ def _public_responses(client) -> list:
 
 
 def test_public_responses_never_show_an_id_number(client, keys):
-    # A clerk typed an ID number into free text: it is masked too.
+    # A clerk typed an ID number into free text: it is masked too, however it was written.
     client.post("/api/v1/records/blacklist", json=[{**listing_row(E["CLEAR"], NAMES["CLEAR"]),
                                                     "法律描述": f"法定代表人身份证{P['CLEAN']}"}], headers=auth(keys.fdrc))
+    client.post("/api/v1/records/blacklist", headers=auth(keys.fdrc), json=[
+        {**listing_row(E["CLEAR"], NAMES["CLEAR"], start=f"2026-02-{i:02d}"), "法律描述": text}
+        for i, (text, _) in enumerate(written_in_free_text().values(), 1)])
     responses = _public_responses(client)
     statuses = {r.status_code for r in responses}
     assert statuses <= {200, 404, 422}, statuses
     for r in responses:
-        assert find_id_numbers(r.json()) == [], (r.request.url, r.text[:300])
+        assert find_id_numbers(r.json()) == [] and id_numbers_in(r.text) == [], (r.request.url, r.text[:300])
+    clear = client.get(f"/api/v1/public/enterprises/{E['CLEAR']}").text
+    assert all(masked in clear for _, masked in written_in_free_text().values())
     # …while the same data, for departments, does carry the full numbers.
     profile = client.get(f"/api/v1/enterprises/{E['LISTED']}", headers=auth(keys.fdrc)).json()
-    assert find_id_numbers(profile)
+    assert find_id_numbers(profile) and id_numbers_in(profile)
 
 
 def test_public_profile_shows_what_the_law_makes_public(client):
@@ -476,8 +483,11 @@ def test_public_search(client):
 
 
 def test_masking_helpers():
+    # A longer run of digits that holds an ID number shows it all the same: it is found, and masked.
     text = f"张三 {P['RESTRICTED']} 与 {P['HEAD'].lower()}；代码 {E['LISTED']}；号 {P['SHARED']}0"
-    assert find_id_numbers({"x": [text]}) == [P["RESTRICTED"], P["HEAD"].lower()]
+    assert find_id_numbers({"x": [text]}) == [P["RESTRICTED"], P["HEAD"].lower(), P["SHARED"]]
+    assert id_numbers_in({"x": [text]}) == [P["RESTRICTED"], P["HEAD"], P["SHARED"]]
+    assert id_numbers_in(scrub({"x": [text]})) == []
     assert find_id_numbers({P["CLEAN"]: 1}) == [P["CLEAN"]]
     assert find_id_numbers(scrub({"x": [text], P["CLEAN"]: 1})) == []
     assert find_id_numbers("11010519491231003X") == []  # a wrong check digit is not an ID number

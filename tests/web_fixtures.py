@@ -5,7 +5,7 @@
   not serve the pages yet (`python -m uvicorn web_fixtures:create_app_with_web --factory`).
 - `web_client`: TestClient over that app and the `county` store (so: every backend), with `keys`.
 - `EXTERNAL_URL`, `external_urls(text, origin)`: what the "no internet needed" tests look for.
-- `unmasked_id_numbers(text)`: valid 18-digit ID numbers (shape and check digit) in a page's text.
+- `unmasked_id_numbers(text)`: full ID numbers in a page's text, as tests/id_number_detector.py reads them.
 """
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from id_number_detector import id_numbers_in
+
 from api.app import create_app
 from api.config import ApiSettings
-from api.masking import is_id_number
 
 # The SVG namespace is a name, not an address anything is fetched from.
 ALLOWED_URLS = ("http://www.w3.org/2000/svg",)
 EXTERNAL_URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
-_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 
 
 def serves_pages(app: FastAPI) -> bool:
@@ -53,7 +53,7 @@ def external_urls(text: str, origin: str | None = None) -> list[str]:
 
 
 def unmasked_id_numbers(text: str) -> list[str]:
-    return [t for t in _ID_SHAPED.findall(text) if is_id_number(t)]
+    return id_numbers_in(text)
 
 
 @pytest.fixture

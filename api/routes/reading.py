@@ -51,7 +51,7 @@ def person(id_number: str, store: StoreDep, account: DepartmentDep,
     def question(reader):
         party = reader.person(key)
         if party is None:
-            raise NotFound("库中没有此证件号码的人员 (no person with this ID number)", {"key": key})
+            raise NotFound("库中没有此证件号码的人员 (no person with this ID number)", {"id_number": key})
         return party, reader.listings_of([party]).get(party, []), reader.roles_of(party), reader.data_version
 
     party, listings, roles, version = store.read(question)
