@@ -112,6 +112,7 @@ class Opened:
     kind: str
     column_map: dict
     encoding: str
+    ignored_columns: list
 
 
 def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tuple) -> None:
@@ -134,7 +135,7 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
     sender = _Sender(conn)
     try:
         table = open_table(path, kind)
-        sender.send(Opened(table.kind, dict(table.column_map), table.encoding))
+        sender.send(Opened(table.kind, dict(table.column_map), table.encoding, list(table.ignored_columns)))
         for message in _batches(table, prepare_for):
             sender.send(message)
         sender.send(None)
