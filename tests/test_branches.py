@@ -125,3 +125,11 @@ def test_browser_sees_the_branch_pointing_to_its_head_office(branch_store):
         records = list(s.run(q.cypher, code=BRANCH))
     [rel] = [r for r in graph_of(records).relationships.values() if r.type == "BRANCH_OF"]
     assert (rel.start_node["uscc"], rel.end_node["uscc"], rel["role"]) == (BRANCH, HEAD, "分支机构")
+
+
+def test_a_file_read_by_a_second_process_is_turned_the_same(store, home, tmp_path, monkeypatch):
+    import graph.loaders.pipeline as pipeline
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # every file read and validated in a forked child
+    for path in branch_files(tmp_path / "files", "隶属企业"):
+        load_file(store, path, home=home)
+    assert check(store, key=BRANCH, as_of=ON).hits[0].path == [STEP]
