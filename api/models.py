@@ -87,6 +87,7 @@ class StepOut(BaseModel):
     relation: str
     roles: list[str]
     target: PartyOut
+    until: Optional[str] = Field(None, description="The day the role ended, for a role no longer held.")
 
 
 class RestrictionOut(BaseModel):
@@ -98,6 +99,12 @@ class RestrictionOut(BaseModel):
     sender: Optional[str] = Field(None, description="信息发送部门 (canonical name).")
     receivers: list[str] = []
     status: Literal["active", "expired", "future"]
+    category: Optional[str] = Field(None, description="The list's category (graph/vocabulary/list_types.toml): "
+                                    "serious-violation, judgment-defaulter, … or unknown.")
+    person_name: Optional[str] = Field(None, description="姓名 of the person the listing names, as sent.")
+    person_role: Optional[str] = Field(None, description="人员类别 of that person, as sent.")
+    matched_by_name: Optional[bool] = Field(None, description="True: the listing names this person by 姓名 only, "
+                                            "matched to the registry's person of that name in that enterprise.")
 
 
 class HitOut(BaseModel):
@@ -107,12 +114,27 @@ class HitOut(BaseModel):
     rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar.")
     path: list[StepOut]
     restrictions: list[RestrictionOut]
+    notes: list[str] = Field(default_factory=list, description="Why the hit reads as it does: the bar's last day, "
+                             "a match by name, a listing removed early.")
 
 
 class HistoryOut(BaseModel):
     party: PartyOut
     hops: int
     restrictions: list[RestrictionOut]
+
+
+class PenaltyOut(BaseModel):
+    """A penalty of note (吊销营业执照, 责令关闭, 吊销许可证, 责令停产停业, 限制从业) within its period."""
+    party: PartyOut
+    kind: str
+    penalty_type: Optional[str] = None
+    decision_no: Optional[str] = None
+    decision_date: str
+    authority: str = ""
+    until: str = Field(description="The last day of the period the law attaches to it.")
+    basis: str
+    via: list[PartyOut] = Field(default_factory=list, description="The applicant's officers who headed that enterprise.")
 
 
 class CheckOut(BaseModel):
@@ -123,6 +145,8 @@ class CheckOut(BaseModel):
     verdict: Literal["restricted", "linked", "clear"]
     hits: list[HitOut]
     history: list[HistoryOut] = Field(description="Listings within reach that are not active on as_of.")
+    penalties: list[PenaltyOut] = Field(default_factory=list, description="Penalties of note of the subject and of "
+                                        "enterprises its officers headed, within their periods.")
     notes: list[str]
     data_version: int
     truncated: bool

@@ -65,6 +65,8 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
          kind: Optional[str] = typer.Option(None, "--kind", help="Force the kind: enterprise, member, license, "
                                             "license-change, penalty, penalty-change, inspection, blacklist."),
          dry_run: bool = typer.Option(False, "--dry-run", help="Read and validate, write nothing."),
+         as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: the date a registry change takes "
+                                             "effect when the file gives none (变更日期/任职日期); default today."),
          as_json: bool = typer.Option(False, "--json", help="One JSON object per file."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")):
     """Load departments' files (导入). Each file loads atomically; rejected rows go to a rejects file."""
@@ -75,6 +77,7 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
         _fail(InvalidRequest(f"未知类型“{kind}”，可选：{', '.join(KINDS)} (unknown kind)"), as_json)
     from graph.loaders.read_ahead import ReadAhead
 
+    effective = _run(as_json, lambda: _parse_date(as_of))
     settings = _settings()
     failed = 0
     with _run(as_json, _store) as store, ReadAhead(files, kind, store.row_preparer) as ahead:
@@ -83,7 +86,7 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                 if not path.exists():
                     raise InvalidRequest(f"{path}：文件不存在 (file not found)", {"file": str(path)})
                 report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file,
-                                             ahead)
+                                             ahead, effective)
             except CreditnetError as exc:
                 failed += 1
                 if as_json:
@@ -99,14 +102,14 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
         raise typer.Exit(2)
 
 
-def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead):
+def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead, as_of=None):
     if quiet:
-        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead)
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of)
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task(f"导入 {path.name}", total=1.0)
-        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead,
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of,
                          progress=lambda f: bar.update(task, completed=f))
 
 
@@ -264,6 +267,13 @@ def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     console.print(f"被拒绝的行：{data['rejects']['rows']}")
     for f in data["rejects"]["files"]:
         console.print(f"  {f['file']}：{f['rejected']} 行 → {f['rejects_file']}")
+    unknown = data.get("unknown", {})
+    for label, key, where in (("名单分类表未收录的信息类型", "list_types", "list_types.toml"),
+                              ("职务分类表未收录的人员类别", "roles", "roles.toml")):
+        if unknown.get(key):
+            console.print(f"[yellow]{label}[/]（可在 CREDITNET_HOME/vocabulary/{where} 中补充）：")
+            for word, n in unknown[key].items():
+                console.print(f"  {word or '（空）'}：{n}")
 
 
 @app.command()

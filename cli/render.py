@@ -48,8 +48,20 @@ def print_check(console: Console, result: dict[str, Any]) -> None:
         for r in h["restrictions"]:
             console.print(f"  名单：{r['type']}  {validity(r)}  发送部门：{r['sender'] or '—'}  "
                           f"接收部门：{'、'.join(r['receivers']) or '—'}")
+            if r.get("person_name"):
+                console.print(f"  名单所列人员：{r['person_name']}（{r.get('person_role') or '未注明职务'}）"
+                              + ("，按姓名与登记信息匹配" if r.get("matched_by_name") else ""))
             if r.get("basis"):
                 console.print(f"  法律依据：{r['basis']}" + (f"（{r['description']}）" if r.get("description") else ""))
+        for note in h.get("notes", []):
+            console.print(f"  [dim]说明：{note}[/]")
+    if result.get("penalties"):
+        console.print("\n须注意的处罚（在法定期限内）：")
+        for p in result["penalties"]:
+            via = "、".join(party_text(v) for v in p.get("via", []))
+            console.print(f"  {party_text(p['party'])}  {p['kind']}（{p.get('penalty_type') or ''}）  决定日期 {p['decision_date']}  "
+                          f"至 {p['until']}  {p.get('authority') or ''}" + (f"  经由：{via}" if via else ""))
+            console.print(f"    依据：{p['basis']}")
     if result.get("history"):
         console.print("\n历史名单（检查日不生效，仅供参考）：")
         for h in result["history"]:

@@ -38,10 +38,11 @@ def export_store(source: EmbeddedStore, target: GraphStore,
                 w.person(id_number, name, id_type)
                 counts["person"] += 1
             _report(progress, "person", counts)
-            for eid, member_kind, ref, role, share in conn.execute(
-                    "SELECT enterprise_id, member_kind, member_ref, role, share FROM role ORDER BY enterprise_id"):
+            for eid, member_kind, ref, role, share, since, until in conn.execute(
+                    "SELECT enterprise_id, member_kind, member_ref, role, share, since, until FROM role "
+                    "ORDER BY enterprise_id"):
                 member = Party("person", ref) if member_kind == "person" else Party("enterprise", keys[int(ref)])
-                w.role(member, keys[eid], _kind(keys[eid]), role, share)
+                w.role(member, keys[eid], _kind(keys[eid]), role, share, since=since, until=until)
                 counts["role"] += 1
             _report(progress, "role", counts)
             departments: dict[int, list[tuple[str, str, str]]] = {}
@@ -50,7 +51,8 @@ def export_store(source: EmbeddedStore, target: GraphStore,
                 departments.setdefault(rid, []).append((relation, dept, sent_as))
             for rid, kind, eid, natural, props in conn.execute(
                     "SELECT id, kind, enterprise_id, natural, props FROM record ORDER BY id"):
-                w.record(kind, natural, keys[eid], _kind(keys[eid]), json.loads(props), departments.get(rid, []))
+                code = keys.get(eid)  # none: a listing of a natural person alone (NO_ENTERPRISE)
+                w.record(kind, natural, code, code and _kind(code), json.loads(props), departments.get(rid, []))
                 counts["record"] += 1
             _report(progress, "record", counts)
     finally:

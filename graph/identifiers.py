@@ -175,6 +175,43 @@ def plain_id_number(text: str) -> str | None:
     return text if id_check_char(text) == text[17] else None
 
 
+def id15_to_18(value: object) -> str | None:
+    """A first-generation 15-digit resident ID number (6-digit region, YYMMDD, 3-digit sequence; GB 11643-1989) in
+    its 18-digit form — "19" inserted after the region, the MOD 11-2 check character appended — or None when the
+    value is not 15 ASCII digits with a real birth date. Court and old registry records still carry them."""
+    code = normalise_code(value)
+    if len(code) != 15 or not _ascii_digits(code):
+        return None
+    try:
+        date(1900 + int(code[6:8]), int(code[8:10]), int(code[10:12]))
+    except ValueError:
+        return None
+    body = code[:6] + "19" + code[6:]
+    return body + id_check_char(body)
+
+
+# 证件类型 other than the resident ID card: a person is keyed by the document's kind and its number, so that a
+# passport number and a travel permit's that happen to be equal are never one person.
+DOCUMENT_TYPES = (
+    ("外国人永久居留", "外国人永久居留身份证"), ("永久居留", "外国人永久居留身份证"),
+    ("港澳台居民居住证", "港澳台居民居住证"), ("居住证", "港澳台居民居住证"),
+    ("港澳", "港澳居民来往内地通行证"), ("香港", "港澳居民来往内地通行证"), ("澳门", "港澳居民来往内地通行证"),
+    ("回乡证", "港澳居民来往内地通行证"), ("台湾", "台湾居民来往大陆通行证"), ("台胞", "台湾居民来往大陆通行证"),
+    ("护照", "护照"), ("军官", "军官证"), ("士兵", "士兵证"), ("警官", "警官证"),
+)
+
+
+def document_type(id_type: str | None) -> str:
+    """The canonical name of a non-resident document type (护照, 港澳居民来往内地通行证 …), or 其他证件."""
+    folded = normalise_code(id_type or "")
+    return next((name for word, name in DOCUMENT_TYPES if word in folded), "其他证件")
+
+
+def document_key(id_type: str | None, number: object) -> str:
+    """A person identified by another document than the resident ID card: `护照:E12345678`."""
+    return f"{document_type(id_type)}:{normalise_code(number)}"
+
+
 @dataclass(frozen=True)
 class Identifier:
     kind: str  # "uscc" | "reg_no" | "id_number"
@@ -216,6 +253,10 @@ def classify(value: object) -> Identifier:
     raise InvalidIdentifier(
         code, f"“{code}”不是统一社会信用代码(18位)、注册号(15位)或身份证号码(18位) "
               f"(not a USCC, registration number or ID number: {len(code)} characters)")
+
+
+def is_document_key(key: str) -> bool:
+    return ":" in key
 
 
 def mask_id_number(value: str) -> str:

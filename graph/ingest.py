@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -151,8 +151,9 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
         rep_id = v.get("legal_rep_id_number")
         if rep_id:
             writer.person(rep_id, v.get("legal_rep"), v.get("legal_rep_id_type"))
-            writer.role(Party("person", rep_id), code, code_kind, LEGAL_REPRESENTATIVE)
-            writer.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
+            writer.role(Party("person", rep_id), code, code_kind, LEGAL_REPRESENTATIVE, since=v.get("legal_rep_since"))
+            writer.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE,
+                                                writer.effective_date(replacement_date(v)))
         return
     if kind == "member":
         writer.enterprise(v["code"], v["code_kind"], name=v.get("name"))
@@ -163,12 +164,20 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
         else:
             writer.person(member_id, v.get("person_name"), v.get("id_type"))
             member = Party("person", member_id)
-        writer.role(member, v["code"], v["code_kind"], v["role"], v.get("share"))
+        writer.role(member, v["code"], v["code_kind"], v["role"], v.get("share"), since=v.get("since"),
+                    until=v.get("until"))
         return
     props = record_props(kind, v)
     if kind == "blacklist" and listed_person(v):
         writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
-    writer.record(kind, _natural_key(kind, v), v["code"], v["code_kind"], props, _departments(kind, v))
+    # A 失信被执行人 row may name a natural person only (no enterprise code): the person is the listing's subject.
+    writer.record(kind, _natural_key(kind, v), v.get("code"), v.get("code_kind"), props, _departments(kind, v))
+
+
+def replacement_date(v: dict[str, Any]) -> str | None:
+    """When the legal representative a registry row names took office, as far as the row says: the date of the
+    change (变更日期/核准日期) that named them, else their own 任职日期; None: the load's as-of date applies."""
+    return v.get("change_date") or v.get("legal_rep_since")
 
 
 def record_props(kind: str, v: dict[str, Any]) -> dict[str, Any]:
@@ -200,9 +209,10 @@ def _rejects_path(home: Path, source: Path) -> Path:
 
 def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = None, home: Path,
               dry_run: bool = False, progress: Callable[[float], None] | None = None,
-              ahead: ReadAhead | None = None) -> LoadReport:
+              ahead: ReadAhead | None = None, as_of: date | None = None) -> LoadReport:
     """Load one file atomically and return its report; raise FileRejected when it cannot be read at all.
-    `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits."""
+    `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits.
+    `as_of`: the date a registry change takes effect when the file gives none (default today)."""
     from graph.loaders import LoadError  # the loaders pull in openpyxl: import late
     from graph.loaders.pipeline import Reading
 
@@ -219,6 +229,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
         before = store.data_version()
         try:
             with store.writer(str(path)) as writer:
+                writer.as_of = (as_of or date.today()).isoformat()
                 kind, add_warnings = table.kind, report.add_warnings
                 for batch, fraction in reading.batches():
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?

@@ -32,11 +32,10 @@ def listed_person(fields: dict) -> str | None:
     enterprise, or None: no ID number, or the subject is a corporate code."""
     return fields["id_number"] if fields.get("id_number") and fields.get("member_kind", "person") == "person" else None
 
+# Labels that are only other spellings of one role, folded to it when a row is read. Every other label is kept
+# as the registry wrote it (执行董事兼总经理) and classified when a check reads it (graph/vocabulary/roles.toml).
 ROLE_ALIASES = {
     "法人代表": LEGAL_REPRESENTATIVE, "法定代表": LEGAL_REPRESENTATIVE, "法人": LEGAL_REPRESENTATIVE,
-    "执行事务合伙人": LEGAL_REPRESENTATIVE, "投资人": SHAREHOLDER, "经营者": RESPONSIBLE_PERSON,
-    "总经理": MANAGER, "董事长": DIRECTOR, "执行董事": DIRECTOR, "副董事长": DIRECTOR, "监事会主席": SUPERVISOR,
-    "出资人": SHAREHOLDER, "发起人": SHAREHOLDER, "合伙人": SHAREHOLDER,
     "legal_representative": LEGAL_REPRESENTATIVE, "shareholder": SHAREHOLDER, "director": DIRECTOR,
     "supervisor": SUPERVISOR, "manager": MANAGER, "responsible_person": RESPONSIBLE_PERSON,
 }
@@ -212,10 +211,11 @@ class Hit:
     rule: str | None
     path: list[dict[str, Any]]
     restrictions: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # why this hit reads as it does (matched by name, the bar's end …)
 
     def as_dict(self) -> dict[str, Any]:
         return {"party": self.party.as_dict(), "hops": self.hops, "binding": self.binding, "rule": self.rule,
-                "path": self.path, "restrictions": self.restrictions}
+                "path": self.path, "restrictions": self.restrictions, "notes": self.notes}
 
 
 @dataclass
@@ -229,8 +229,11 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
     data_version: int = 0
     truncated: bool = False
+    # Penalties of note (吊销营业执照, 责令停产停业 …) of the subject and of enterprises its officers headed.
+    penalties: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject.as_dict(), "as_of": self.as_of, "depth": self.depth,
                 "verdict": self.verdict, "hits": [h.as_dict() for h in self.hits], "history": self.history,
-                "notes": self.notes, "data_version": self.data_version, "truncated": self.truncated}
+                "penalties": self.penalties, "notes": self.notes, "data_version": self.data_version,
+                "truncated": self.truncated}

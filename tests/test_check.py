@@ -190,6 +190,6 @@ def test_result_shape(county):
     assert set(d) >= {"subject", "as_of", "depth", "verdict", "hits"}
     assert set(d["subject"]) == {"kind", "key", "name"}
     h = d["hits"][0]
-    assert set(h) == {"party", "hops", "binding", "rule", "path", "restrictions"}
+    assert set(h) == {"party", "hops", "binding", "rule", "path", "restrictions", "notes"}
     assert set(h["restrictions"][0]) >= {"type", "basis", "description", "valid_from", "valid_to", "sender", "receivers"}
     assert d["data_version"] > 0

@@ -40,6 +40,12 @@ def roles(store, code: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return sorted((e.member.kind, e.member.key, e.roles) for e in store.read(lambda r: r.members_of(code)))
 
 
+def representatives_in_office(store, code: str) -> list[str]:
+    """Who holds 法定代表人 with no end to the term (a replaced one is kept, ended, as history)."""
+    return sorted(e.member.key for e in store.read(lambda r: r.members_of(code))
+                  for role, _, until in e.terms if role == "法定代表人" and until is None)
+
+
 @pytest.mark.parametrize("batch_size", [1, 2, 10_000])
 def test_repeated_rows_make_one_relationship_per_role_in_any_batching(store, tmp_path, home, batch_size):
     if store.name == "neo4j":
@@ -49,11 +55,13 @@ def test_repeated_rows_make_one_relationship_per_role_in_any_batching(store, tmp
 
     assert roles(store, NEW[0]) == [("enterprise", NEW[1], ("股东",)), ("person", PEOPLE[0], ("法定代表人",)),
                                     ("person", PEOPLE[3], ("股东",))]
-    assert roles(store, NEW[1]) == [("person", PEOPLE[2], ("法定代表人",))]
+    # 乙's term ended when the next row named 丙: kept as history, 丙 in office.
+    assert roles(store, NEW[1]) == [("person", PEOPLE[1], ("法定代表人",)), ("person", PEOPLE[2], ("法定代表人",))]
+    assert representatives_in_office(store, NEW[1]) == [PEOPLE[2]]
     assert roles(store, NEW[3]) == [("enterprise", NEW[2], ("股东",)), ("person", PEOPLE[4], ("监事", "股东"))]
     nodes = stats(store)["nodes"]
-    # NEW[2] is created by the member file as a shareholder; 乙 lost his role to 丙.
-    assert (nodes["enterprise"], nodes["role"]) == (4, 7)
+    # NEW[2] is created by the member file as a shareholder.
+    assert (nodes["enterprise"], nodes["role"]) == (4, 8)
     version = store.data_version()
     load_file(store, write_csv(tmp_path / "again.csv", MEMBER_HEADERS, member_rows()), home=home)
     assert store.data_version() == version and stats(store)["nodes"] == nodes  # sent again: nothing changes
@@ -291,8 +299,8 @@ def test_a_role_sent_again_with_another_share_keeps_the_last_one(store, tmp_path
 
 @pytest.mark.parametrize("batch_size", [1, 10_000])
 def test_a_legal_representative_replaced_and_named_again_in_one_file_is_kept(store, tmp_path, home, batch_size):
-    """A registry row replacing an enterprise's legal representative deletes the old one's role; a later row naming
-    the old one again must write the role again, though the store held it when the file began."""
+    """A registry row replacing an enterprise's legal representative ends the old one's term; a later row naming
+    the old one again must put them back in office, though the store held the role when the file began."""
     if store.name == "neo4j":
         store.settings.batch_size = batch_size
     rows = registry_rows()
@@ -300,5 +308,5 @@ def test_a_legal_representative_replaced_and_named_again_in_one_file_is_kept(sto
     assert ("person", PEOPLE[1], ("法定代表人",)) in roles(store, NEW[1])
     again = [rows[3], [str(5), *rows[2][1:]]]  # NEW[1]: PEOPLE[2], then PEOPLE[1] again
     load_file(store, write_csv(tmp_path / "again.csv", ENTERPRISE_HEADERS, again), home=home)
-    representatives = [key for kind, key, held in roles(store, NEW[1]) if "法定代表人" in held]
-    assert representatives == [PEOPLE[1]]
+    assert representatives_in_office(store, NEW[1]) == [PEOPLE[1]]
+    assert [key for kind, key, held in roles(store, NEW[1]) if "法定代表人" in held] == [PEOPLE[1], PEOPLE[2]]

@@ -64,7 +64,7 @@ EXPECTED = {
                   "member_kind": "person", "person_role": "法定代表人"},
     "enterprise": {"reg_no": REG_NO, "code_kind": "uscc", "established": "1995-02-10",
                    "legal_rep_id_number": ID_NUMBER},
-    "member": {"role": "董事", "member_kind": "person", "id_number": ID_NUMBER},
+    "member": {"role": "董事长", "member_kind": "person", "id_number": ID_NUMBER},
 }
 LONG_CODE, SHORT_CODE = "统一社会信用代码（企业注册号）", "统一社会信用代码"
 
@@ -324,8 +324,8 @@ def test_member_id_numbers_follow_their_id_type(tmp_path):
                              (8, "Reject", "证件号码"), (9, "ParsedRow", ""), (10, "Reject", "证件号码")]
     got = {r.row_number: (r.values["id_number"], r.values["member_kind"]) for r in rows if isinstance(r, ParsedRow)}
     assert got == {2: (ID_NUMBER, "person"), 4: ("9144030010001686XA", "enterprise"), 5: (OLD_REG_NO, "enterprise"),
-                   6: ("E12345678", "person"), 7: ("9144030010001686XA", "enterprise"),
-                   9: ("USA110079010101", "person")}
+                   6: ("护照:E12345678", "person"), 7: ("9144030010001686XA", "enterprise"),
+                   9: ("外国人永久居留身份证:USA110079010101", "person")}
     by_row = {r.row_number: r for r in rows}
     assert "校验位" in by_row[3].reason and by_row[8].reason.startswith("缺少必填项：证件号码")
 

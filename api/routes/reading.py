@@ -10,7 +10,7 @@ from api.deps import DepartmentDep, StoreDep
 from api.models import ERRORS, DepartmentOut, PersonOut, ProfileOut, RelationOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidSubject, NotFound
-from graph.identifiers import InvalidIdentifier, looks_like_id_number, normalise_code, validate_id_number
+from graph.identifiers import InvalidIdentifier, id15_to_18, looks_like_id_number, normalise_code, validate_id_number
 from graph.queries.check import is_active, restriction
 from graph.queries.department import department
 from graph.queries.profile import profile
@@ -27,7 +27,12 @@ def enterprise_profile(code: str, store: StoreDep, account: DepartmentDep,
 
 
 def _person_key(id_number: str) -> str:
+    if ":" in id_number:  # another document, as stored: 护照:E12345678
+        kind, _, number = id_number.partition(":")
+        return f"{kind.strip()}:{normalise_code(number)}"
     code = normalise_code(id_number)
+    if len(code) == 15 and (upgraded := id15_to_18(code)):  # a first-generation number: keyed by its 18-digit form
+        return upgraded
     if looks_like_id_number(code):
         try:
             return validate_id_number(code)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator
 
 from graph.identifiers import plain_id_number, plain_uscc
-from graph.loaders.fields import (FieldProblem, ParsedRow, Reject, RowValidator, _ID_TYPE_FIELD, _RowProblem, clean,
+from graph.loaders.fields import (PERIODS, FieldProblem, ParsedRow, Reject, RowValidator, _ID_TYPE_FIELD, _RowProblem, clean,
                                   id_type_class, is_formula, parse_code, parse_id_number)
 
 _SLOW = object()   # this cell's answer is not plain: validate its row with RowValidator
@@ -280,4 +280,8 @@ class ColumnValidator:
                 continue
             for slot, values in zip(slots, zip(*answers)):
                 out[slot] = values
+        for start, end in PERIODS:  # a period that ends before it starts: its row is rejected by RowValidator
+            if start in self.keys and end in self.keys:
+                firsts, lasts = out[self.keys.index(start)], out[self.keys.index(end)]
+                slow.update(i for i, (a, b) in enumerate(zip(firsts, lasts)) if a and b and b < a)
         return zip(*out), slow

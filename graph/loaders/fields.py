@@ -16,8 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from graph.departments import split_departments
-from graph.identifiers import InvalidIdentifier, normalise_code, validate_id_number, validate_reg_no, validate_uscc
+from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, validate_id_number,
+                               validate_reg_no, validate_uscc)
 from graph.model import KINDS, ROLE_ALIASES, Field
+from graph.vocabulary import UNKNOWN, fold, list_category, role_classes
 
 
 @dataclass
@@ -213,7 +215,11 @@ def id_type_class(id_type: str | None) -> str:
 
 
 def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | None]:
-    """(number, "person" | "enterprise", warning) or FieldProblem."""
+    """(number, "person" | "enterprise", warning) or FieldProblem.
+
+    A person's key: the 18-digit resident ID number (a first-generation 15-digit one is converted, and the warning
+    says so: the caller keeps the number as sent), or, for another document (护照, 通行证 …), its kind and number
+    (`护照:E12345678`). In a person's column a 15-digit number is a person's, never a registration number."""
     if id_type is not None and is_formula(id_type):
         # The type cell is emptied with a warning (its own field): read the number as having no type, or a
         # formula type would let any text through as a foreign document number.
@@ -225,10 +231,22 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
         code, _, warning = parse_code(text)
         return code, "enterprise", warning
     if cls == "other":
-        return normalise_code(text), "person", None
+        number = normalise_code(text)
+        if not number:
+            raise FieldProblem("证件号码为空 (ID number is empty)")
+        return document_key(id_type, number), "person", None
+    code = normalise_code(text)
+    if len(code) == 15 and code.isascii() and code.isdigit():
+        upgraded = id15_to_18(code)
+        if upgraded is None:
+            raise FieldProblem(f"15位证件号码“{code}”不是有效的第一代身份证号码（出生日期 {code[6:12]} 不存在）；企业股东请在证件类型"
+                               f"填写统一社会信用代码或注册号 (not a valid 15-digit ID number: impossible birth date; for a "
+                               f"corporate member, give its code type)")
+        return upgraded, "person", (f"15位身份证号码 {code} 已按18位 {upgraded} 归集，原号码保留 "
+                                    f"(first-generation ID number keyed by its 18-digit form; the number as sent is kept)")
     try:
-        if not normalise_code(text).isascii():  # Arabic-Indic digits pass isdigit() and int(): not an ID number
-            raise InvalidIdentifier(text, f"身份证号码只能由数字 0-9 和 X 组成，实为“{normalise_code(text)}” "
+        if not code.isascii():  # Arabic-Indic digits pass isdigit() and int(): not an ID number
+            raise InvalidIdentifier(text, f"身份证号码只能由数字 0-9 和 X 组成，实为“{code}” "
                                           f"(an ID number has digits 0-9 and X only)")
         return validate_id_number(text), "person", None
     except InvalidIdentifier as exc:
@@ -243,6 +261,17 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
 
 _ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
 
+# The ends of periods, and how clerks write "no end" there (an empty cell is None already: NULLS).
+OPEN_END_FIELDS = frozenset({"valid_to", "until"})
+OPEN_ENDS = frozenset({"长期", "永久", "长期有效", "无期限", "至今", "无", "—", "-", "--", "——", "不限", "无限期", "永久有效"})
+# Periods whose end before their start is a row that can never apply: rejected, not loaded silently.
+PERIODS = (("valid_from", "valid_to"), ("since", "until"))
+EARLIEST_DATE = "1949-10-01"
+
+
+def _far_future() -> str:
+    return f"{date.today().year + 100}-12-31"
+
 
 class RowValidator:
     """Turns the cells of one row of a known kind into a ParsedRow or the first Reject found."""
@@ -254,7 +283,9 @@ class RowValidator:
             name: (i, h) for i, h in enumerate(headers) for name in [column_map.get(h)] if name}
         # Code columns first, so that a row with a bad code is rejected for its code. Enterprise codes are
         # handled together (_enterprise_code), as either column may hold either kind of number.
-        fields = [f for f in self.kind.fields if f.type == "code" and kind != "enterprise"] + \
+        # A listing's code column is read after its person (_listing_subject): it may be empty, or hold the
+        # person's ID number, when a natural person is listed.
+        fields = [f for f in self.kind.fields if f.type == "code" and kind not in ("enterprise", "blacklist")] + \
                  [f for f in self.kind.fields if f.type != "code"]
         # plain_text: a text field whose value is only stored (no required check, no warning to consider).
         self.plan = [(f, self.header(f.name), f.type == "text" and not f.required and f.name != "person_name")
@@ -292,9 +323,77 @@ class RowValidator:
                         values[f.name] = text
                         continue
                 self._field(f, header, raw, values, warnings)
+            if self.kind.name == "blacklist":
+                self._listing_subject(raw, values, warnings)
+            self._periods(values)
         except _RowProblem as problem:
             return Reject(row_number, problem.header, problem.reason, original)
         return ParsedRow(row_number, values, original, warnings)
+
+    def _periods(self, values: dict[str, Any]) -> None:
+        """A period that ends before it starts can never apply: the row is rejected with the reason (loaded, it
+        would restrict no one, silently)."""
+        for start, end in PERIODS:
+            first, last = values.get(start), values.get(end)
+            if first and last and last < first:
+                raise _RowProblem(self.header(end), f"{self.header(end)} {last} 早于 {self.header(start)} {first}，"
+                                                    f"期限不可能生效，请核对 (the period ends before it starts)")
+
+    def _listing_subject(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:
+        """Whom a listing row lists. The seed's rule attaches a record to an enterprise by its code; a
+        失信被执行人 row that lists a natural person has its code column empty, or holding the person's ID
+        number: it is a listing of that person, keyed by the person (DOMAIN.md, "Real-world variation")."""
+        header = self.header("code")
+        text = raw.get("code")
+        person = values.get("id_number") if values.get("member_kind", "person") == "person" else None
+        category = list_category(values.get("list_type"))
+        if not category.known:
+            warnings.append(f"{self.header('list_type')}：信息类型“{values.get('list_type')}”不在名单分类表中：对被列入的"
+                            f"企业或人员本身仍为受限，对其他主体仅提示关联；可在 CREDITNET_HOME/vocabulary/list_types.toml 中补充 "
+                            f"(unknown list type: it restricts its own subject; others are linked)")
+        if text is None:
+            if not person:
+                raise _RowProblem(header, f"缺少必填项：{header}（企业名单须有统一社会信用代码或注册号；自然人名单须有证件号码） "
+                                          f"(required field is empty: a code, or the listed person's ID number)")
+            values["code"] = values["code_kind"] = None
+            warnings.append(f"{header}：为空，按自然人名单归集到证件号码所指的人员 (a listing of the named person)")
+            return
+        try:
+            code, code_kind, warning = self.parse_code(text)
+        except FieldProblem as exc:
+            as_person = self._person_in_code_column(text)
+            if as_person is None:
+                raise _RowProblem(header, exc.reason) from None
+            self._listed_person_by_code(header, text, as_person, person, values, warnings)
+            return
+        if code_kind == "reg_no" and person and id15_to_18(code) == person:
+            self._listed_person_by_code(header, text, person, person, values, warnings)
+            return
+        values["code"], values["code_kind"] = code, code_kind
+        if warning:
+            warnings.append(warning)
+
+    def _person_in_code_column(self, text: str) -> str | None:
+        try:
+            number, member_kind, _ = parse_id_number(text, None)
+        except FieldProblem:
+            return None
+        return number if member_kind == "person" else None
+
+    @staticmethod
+    def _listed_person_by_code(header: str, text: str, number: str, person: str | None, values: dict[str, Any],
+                               warnings: list[str]) -> None:
+        if person and person != number:
+            raise _RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
+                                      f"(the code column holds another person's ID number than 证件号码)")
+        values["code"] = values["code_kind"] = None
+        if not person:
+            values["id_number"], values["member_kind"] = number, "person"
+            sent = normalise_code(text)
+            if sent != number:
+                values["id_number_as_sent"] = sent
+        warnings.append(f"{header}：填写的是自然人身份证号码，按自然人名单归集到该人员 (a person's ID number: a listing of "
+                        f"that person)")
 
     def header(self, name: str) -> str:
         return self.columns[name][1] if name in self.columns else self.kind.field(name).header
@@ -334,7 +433,13 @@ class RowValidator:
         if f.type == "code":
             return self.parse_code(text)
         if f.type == "date":
-            return self.parse_date(text)
+            if f.name in OPEN_END_FIELDS and fold(text) in OPEN_ENDS:
+                return None  # 长期, 永久, 至今 …: no end date (DOMAIN.md, "Real-world variation")
+            day = self.parse_date(text)
+            if day < EARLIEST_DATE or day > _far_future():
+                warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "
+                                f"(a date before 1949-10-01 or far in the future: loaded as sent, please check)")
+            return day
         if f.type == "amount":
             amount, warning = self.parse_amount(text)
             if warning:
@@ -345,12 +450,20 @@ class RowValidator:
             if f.name == "id_number":
                 values["member_kind"] = member_kind
             if warning:
-                warnings.append(warning)
+                warnings.append(f"{self.header(f.name)}：{warning}")
+                sent = normalise_code(text)
+                if member_kind == "person" and len(sent) == 15 and sent != number:
+                    values[f.name + "_as_sent"] = sent  # shown as sent; keyed by its 18-digit form
             return number
         if f.type == "departments":
             return list(self.split_departments(text)) or None
         if f.type == "role":
-            return ROLE_ALIASES.get(text, ROLE_ALIASES.get(text.lower(), text))
+            label = fold(text)
+            label = ROLE_ALIASES.get(label, ROLE_ALIASES.get(label.lower(), label))
+            if UNKNOWN in role_classes(label):
+                warnings.append(f"{self.header(f.name)}：职务“{label}”不在职务分类表中，按不具约束力的关联处理；可在 "
+                                f"CREDITNET_HOME/vocabulary/roles.toml 中补充 (unknown role label: a non-binding link)")
+            return label
         return text
 
     def _enterprise_code(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:

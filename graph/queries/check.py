@@ -22,23 +22,49 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
-from graph.identifiers import Identifier, InvalidIdentifier, classify, validate_id_number, validate_uscc
-from graph.model import (BINDING_ROLES, HEAD_ROLES, ROLE_ALIASES, SERIOUS_LIST, THREE_YEAR_BAR_YEARS, CheckResult,
-                         Hit, Party)
+from graph.identifiers import (Identifier, InvalidIdentifier, classify, document_key, id15_to_18, normalise_code,
+                               validate_id_number, validate_uscc)
+from graph.model import LEGAL_REPRESENTATIVE, ROLE_ALIASES, CheckResult, Hit, Party
 from graph.names import normalise_name
-from graph.queries.traversal import Node, Reach, node, traverse
+from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings, get_settings
 from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
 
 RULE_SUBJECT = "subject-listed"
 RULE_OFFICER = "officer-restricted"
 RULE_THREE_YEAR_BAR = "three-year-bar"
 RULE_TEXT = {
     RULE_SUBJECT: "申请人本身被列入名单 (the applicant itself is listed)",
-    RULE_OFFICER: "申请人的法定代表人/负责人/董事/监事/经理是受限人员 (公司法§178；市场主体登记管理条例§12)",
-    RULE_THREE_YEAR_BAR: "法定代表人/负责人所任企业被列入严重违法失信企业名单未满三年 (企业信息公示暂行条例§17)",
+    RULE_OFFICER: "申请人的法定代表人/负责人/董事/监事/高级管理人员是名单禁止担任该职务的人员 (公司法§178(5)；市场主体登记管理条例§12)",
+    RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
 }
 VIRTUAL_APPLICANT = "(新申请人)"
+# 公司法 2023 §178(1)(3)(4): heading an enterprise whose business licence was revoked, or that was ordered
+# closed, bars for three years where the person was personally responsible — the official's judgement: a link.
+REVOKED_WORDS = ("吊销营业执照", "责令关闭", "吊销")
+REVOCATION_YEARS = 3
+
+
+def person_key(id_number: object, id_type: str | None = None) -> str:
+    """The key a person's number is stored under: the 18-digit resident ID (a 15-digit one converted), or the
+    document's kind and number for other documents (graph/loaders/fields.parse_id_number does the same)."""
+    from graph.loaders.fields import id_type_class  # the loaders pull in openpyxl: import late
+    cls = id_type_class(id_type)
+    if cls == "other":
+        number = normalise_code(id_number)
+        if not number:
+            raise InvalidIdentifier(number, "证件号码为空 (ID number is empty)")
+        return document_key(id_type, number)
+    if cls == "corporate":
+        raise InvalidIdentifier(normalise_code(id_number), "证件类型为企业代码，申报人员须为自然人 (a declared person must be a person)")
+    code = normalise_code(id_number)
+    if len(code) == 15:
+        upgraded = id15_to_18(code)
+        if upgraded is None:
+            raise InvalidIdentifier(code, f"15位身份证号码中的出生日期 {code[6:12]} 不存在 (impossible birth date)")
+        return upgraded
+    return validate_id_number(code)
 
 
 @dataclass
@@ -63,15 +89,17 @@ class Applicant:
             id_type = str(p.get("id_type") or "居民身份证")
             raw = p.get("id_number")
             try:
-                number = validate_id_number(raw) if "身份证" in id_type else str(raw or "").strip().upper()
+                number = person_key(raw, id_type)
             except InvalidIdentifier as exc:
                 raise InvalidSubject(f"persons[{i}].id_number：{exc.reason}",
                                      {"field": f"persons[{i}].id_number", "expected": exc.expected}) from exc
-            if not number:
-                raise InvalidSubject(f"persons[{i}].id_number 为空 (ID number is empty)", {"field": f"persons[{i}].id_number"})
-            role = str(p.get("role") or "").strip()
+            role = fold(str(p.get("role") or ""))
+            if not role:
+                # A person without a role is not silently a 股东: a head or director binds, a shareholder links.
+                raise InvalidSubject(f"persons[{i}].role 为空：请填写人员类别（法定代表人、董事、监事、经理、股东等） "
+                                     f"(the person's role is required)", {"field": f"persons[{i}].role"})
             persons.append({"name": str(p.get("name") or ""), "id_type": id_type, "id_number": number,
-                            "role": ROLE_ALIASES.get(role, role) or "股东"})
+                            "id_as_sent": normalise_code(raw), "role": ROLE_ALIASES.get(role, role)})
         return cls(str(data["name"]).strip(), uscc, persons)
 
 
@@ -87,34 +115,56 @@ def listing_status(listing: dict, on: str) -> str:
 
 
 def restriction(listing: dict, on: str) -> dict:
-    return {"type": listing.get("list_type"), "basis": listing.get("basis"), "description": listing.get("description"),
-            "valid_from": listing.get("valid_from"), "valid_to": listing.get("valid_to"),
-            "sender": listing.get("sender"), "receivers": listing.get("receivers") or [],
-            "status": listing_status(listing, on)}
+    category = list_category(listing.get("list_type"))
+    out = {"type": listing.get("list_type"), "category": category.id, "basis": listing.get("basis"),
+           "description": listing.get("description"), "valid_from": listing.get("valid_from"),
+           "valid_to": listing.get("valid_to"), "sender": listing.get("sender"),
+           "receivers": listing.get("receivers") or [], "status": listing_status(listing, on)}
+    if listing.get("person_name"):
+        # The person the listing names, as sent: shown even when no ID number ties them to a node.
+        out["person_name"] = listing.get("person_name")
+        out["person_role"] = listing.get("person_role")
+    if listing.get("_matched_by_name"):
+        out["matched_by_name"] = True
+    return out
 
 
-def _within_bar(listing: dict, on: date) -> bool:
-    start = date.fromisoformat(listing["valid_from"])
+def bar_end(start: date, years: int) -> date:
+    """The last day of a bar of `years` from `start` (民法典 §201–202: counted from the next day, ending on the
+    corresponding day; a corresponding day that does not exist is the month's last): listed 2021-03-01, barred
+    through 2024-03-01; listed 2020-02-29, through 2023-02-28."""
     try:
-        end = start.replace(year=start.year + THREE_YEAR_BAR_YEARS)
-    except ValueError:  # listed on 29 February
-        end = start.replace(year=start.year + THREE_YEAR_BAR_YEARS, day=28)
-    return listing.get("list_type") == SERIOUS_LIST and start <= on < end
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
 
 
 def resolve(reader: GraphReader, key: str | None = None, name: str | None = None) -> tuple[Party, list[str]]:
     """Find the party a key or name means. Unknown valid keys are returned with a note, not an error."""
     if name is not None:
-        found = reader.enterprises_by_name(normalise_name(name))
+        found = _by_name(reader, name)
         if not found:
             raise NotFound(f"未找到名称为“{name}”的企业；请核对名称或用统一社会信用代码查询 "
                            f"(no enterprise with this name; check by code)", {"name": name})
-        if len(found) > 1:
-            raise AmbiguousName(f"名称“{name}”对应多家企业，请用统一社会信用代码查询 (several enterprises share this name)",
-                                {"candidates": [p.as_dict() for p in found]})
-        return found[0], []
+        return found, []
     ident, notes = _identified(key)
-    return _known_or_noted(reader.party_by_code(ident.value, ident.kind), ident, notes)
+    party = reader.party_by_code(ident.value, ident.kind)
+    if party is None and ident.kind == "reg_no" and (person := id15_to_18(ident.value)):
+        # 15 digits: an old registration number, or a first-generation ID number (keyed by its 18-digit form).
+        party = reader.person(person)
+        if party is not None:
+            notes = [f"15位号码 {ident.value} 按第一代身份证号码查到人员 {person} (a first-generation ID number)"]
+    return _known_or_noted(party, ident, notes)
+
+
+def _by_name(reader: GraphReader, name: str) -> Party | None:
+    """The one enterprise registered under this name (normalised: width, brackets, spaces), None if none;
+    AmbiguousName when several share it."""
+    found = reader.enterprises_by_name(normalise_name(name))
+    if len(found) > 1:
+        raise AmbiguousName(f"名称“{name}”对应多家企业，请用统一社会信用代码查询 (several enterprises share this name)",
+                            {"candidates": [p.as_dict() for p in found]})
+    return found[0] if found else None
 
 
 def _identified(key: str | None) -> tuple[Identifier, list[str]]:
@@ -134,13 +184,30 @@ def _known_or_noted(party: Party | None, ident: Identifier, notes: list[str]) ->
     return Party("enterprise", ident.value), notes + ["该代码不在库中，未发现关联 (unknown subject: not in the store)"]
 
 
-def _applicant_edges(applicant: Applicant, subject: Party) -> tuple[list[Edge], dict[Node, str]]:
-    edges, names = [], {}
-    for p in applicant.persons:
-        member = Party("person", p["id_number"], p["name"])
-        edges.append(Edge(member, subject, (p["role"],)))
-        names[node(member)] = p["name"]
-    return edges, names
+def _applicant_edges(applicant: Applicant, subject: Party) -> list[Edge]:
+    return [Edge(Party("person", p["id_number"], p["name"]), subject, (p["role"],)) for p in applicant.persons]
+
+
+def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party, list[str]]:
+    """Who an applicant is: the registered enterprise its code or, failing that, its name finds (its declared
+    persons are checked with its registered ones); a new applicant only when nothing matches."""
+    if applicant.uscc:
+        known = reader.enterprise_by_code(applicant.uscc, "uscc")
+        if known is not None:
+            notes = []
+            if known.name and normalise_name(known.name) != normalise_name(applicant.name):
+                notes.append(f"统一社会信用代码 {applicant.uscc} 登记的名称为“{known.name}”，与申请名称“{applicant.name}”不同，"
+                             f"请核对 (the code is registered under another name)")
+            return known, notes
+    by_name = _by_name(reader, applicant.name)
+    if by_name is not None and not applicant.uscc:
+        return by_name, [f"申请人按名称在登记信息中找到：{by_name.name}（{by_name.key}），申报人员与登记人员一并核查 "
+                         f"(the applicant was found in the registry by name; declared and registered persons checked)"]
+    notes = ["新申请人，尚未登记 (a new applicant, not yet in the registry)"]
+    if by_name is not None:
+        notes.append(f"名称“{applicant.name}”已登记在代码 {by_name.key} 下，与申请的代码不同，请核对 "
+                     f"(the name is registered under another code)")
+    return Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name), notes
 
 
 def check(store: GraphStore, *, key: str | None = None, name: str | None = None, applicant: Applicant | None = None,
@@ -155,17 +222,19 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
         extra: list[Edge] = []
         fetched = NOT_FETCHED
         if applicant is not None:
-            known = reader.enterprise_by_code(applicant.uscc, "uscc") if applicant.uscc else None
-            subject = known or Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name)
-            notes = [] if known else ["新申请人，尚未登记 (a new applicant, not yet in the registry)"]
-            extra, _ = _applicant_edges(applicant, subject)
+            subject, notes = _applicant_subject(reader, applicant)
+            extra = _applicant_edges(applicant, subject)
         elif name is not None:
             subject, notes = resolve(reader, name=name)
         else:
             # The subject and its neighbourhood in one question to the store (one round trip on Neo4j).
             ident, notes = _identified(key)
             party, fetched = reader.located(ident.value, ident.kind, _reach_depth(depth), settings.max_parties)
-            subject, notes = _known_or_noted(party, ident, notes)
+            if party is None and ident.kind == "reg_no" and id15_to_18(ident.value):
+                subject, notes = resolve(reader, key)
+                fetched = NOT_FETCHED
+            else:
+                subject, notes = _known_or_noted(party, ident, notes)
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         result.notes = notes + result.notes
         return result
@@ -181,6 +250,33 @@ def _reach_depth(depth: int) -> int:
 NOT_FETCHED = object()
 
 
+def _classes(roles) -> frozenset[str]:
+    out: set[str] = set()
+    for r in roles:
+        out |= role_classes(r)
+    return frozenset(out)
+
+
+def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
+    """A listing that names a person without an ID number (姓名 only) reaches that person when the listed
+    enterprise's registry has exactly that name in the stated role, or as its head: the listing is then also the
+    person's, marked "matched by name"."""
+    for (m, e), roles in list(reach.terms.items()):
+        if m[0] != "person" or e not in by_node:
+            continue
+        name = reach.names.get(m)
+        for listing in by_node[e]:
+            if listing.get("id_number") or not listing.get("person_name") or listing.get("person_name") != name:
+                continue
+            stated = role_classes(listing.get("person_role")) if listing.get("person_role") else frozenset({HEAD})
+            held = _classes(r for r, _, _ in roles)
+            if stated - {UNKNOWN} and not (held & (stated | {HEAD})):
+                continue
+            mine = by_node.setdefault(m, [])
+            if not any(l is listing or l.get("_source") is listing for l in mine):
+                mine.append({**listing, "_matched_by_name": True, "_source": listing})
+
+
 def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,
              extra_edges: list[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
     """Apply the rules to the neighbourhood of `subject` as one reader sees it (`fetched`: what
@@ -191,9 +287,14 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
         fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
     source = fetched or reader
-    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges))
-    listings = source.listings_of([reach.party(n) for n in reach.hops])
-    by_node = {node(p): ls for p, ls in listings.items()}
+    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges), on)
+    # The enterprises the subject's heads headed at some time: the three-year bar asks about them even when the
+    # term ended before the check's date (they are then not within reach).
+    heads = _heads(reach)
+    former = sorted({e for (m, e) in reach.terms if m in heads and e != reach.start and e not in reach.hops})
+    listings = source.listings_of([reach.party(n) for n in [*reach.hops, *former]])
+    by_node = {node(p): list(ls) for p, ls in listings.items()}
+    _match_named_persons(reach, by_node)
     result = CheckResult(subject=reach.party(reach.start), as_of=on, depth=depth, verdict="clear",
                          data_version=reader.data_version, truncated=reach.truncated)
     if reach.truncated:
@@ -212,23 +313,27 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         rule = None
         if n == start:
             rule = RULE_SUBJECT
-        elif hops == 1 and start[0] == "enterprise" and n[0] == "person" and \
-                reach.roles.get((n, start), set()) & BINDING_ROLES:
+        elif hops == 1 and start[0] == "enterprise" and n[0] == "person" and _barred_from_office(
+                active, _classes(reach.roles.get((n, start), ()))):
             rule = RULE_OFFICER
         if rule is None and hops > depth:
             continue
-        hits[n] = Hit(reach.party(n), hops, rule is not None, rule, reach.path_to(n),
-                      [restriction(l, on) for l in _sorted(active)])
+        hit = Hit(reach.party(n), hops, rule is not None, rule, reach.path_to(n),
+                  [restriction(l, on) for l in _sorted(active)])
+        hit.notes = [f"{l['person_name']}：按姓名与登记信息匹配（名单未载证件号码） (matched by name)"
+                     for l in active if l.get("_matched_by_name")]
+        hits[n] = hit
 
-    for head, barred in _three_year_bar(reach, by_node, as_of):
+    for bar in _three_year_bar(reach, heads, by_node, as_of):
+        barred, hit = bar
         if barred in hits and hits[barred].binding:
             continue
-        listing_rows = [l for l in by_node[barred] if is_active(l, on)]
-        path = [] if head == start else [reach.step(head, start)]
-        path.append(reach.step(head, barred))
-        hits[barred] = Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path,
-                           [restriction(l, on) for l in _sorted(listing_rows)])
+        if barred in hits and not hit.binding:
+            hits[barred].notes.extend(hit.notes)
+            continue
+        hits[barred] = hit
 
+    _penalties_of_note(reader, reach, as_of, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -238,21 +343,156 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     return result
 
 
-def _three_year_bar(reach: Reach, by_node: dict[Node, list[dict]], as_of: date):
-    """Yield (head, barred enterprise) for rule 3."""
+def _barred_from_office(active: list[dict], offices: frozenset[str]) -> bool:
+    """Binding rule 2: an active listing of a category that bars its person from an office the person holds in
+    the applicant (失信被执行人: head, director, supervisor, senior manager; 公司法 §178(5)). A category with a
+    three-year bar for heads is rule 3's; a category without bars (or an unknown list) makes the person a link."""
+    return any(offices & c.bars for c in (list_category(l.get("list_type")) for l in active) if not c.head_bar_years)
+
+
+def _heads(reach: Reach) -> list[Node]:
+    """Whom rule 3 asks about: the subject's heads on the check's date (the subject itself, for a person)."""
     start = reach.start
     if start[0] == "person":
-        heads = [start]
-    else:
-        heads = sorted(m for (m, e), roles in reach.roles.items()
-                       if e == start and m[0] == "person" and roles & HEAD_ROLES)
+        return [start]
+    return sorted(m for (m, e), roles in reach.roles.items()
+                  if e == start and m[0] == "person" and HEAD in _classes(roles))
+
+
+def _headed_on(reach: Reach, head: Node, enterprise: Node, day: str) -> tuple[bool, bool]:
+    """(did `head` head `enterprise` on `day`, was that read from a term without a start date)."""
+    for role, since, until in reach.terms.get((head, enterprise), ()):
+        if HEAD in role_classes(role) and held_on(since, until, day):
+            return True, not since
+    return False, False
+
+
+def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[dict]], as_of: date):
+    """Yield (barred enterprise or person, Hit) for rule 3 (企业信息公示暂行条例 §17): a head of the subject
+    who headed an enterprise on the day it was put on the serious-violation list, within three years of that day
+    (民法典 §201–202), or who is named on such a listing."""
     on = as_of.isoformat()
+    start = reach.start
     for head in heads:
-        for (m, e), roles in sorted(reach.roles.items()):
-            if m != head or e == start or not roles & HEAD_ROLES:
+        # Listings that name the head themselves (the listing's own 法定代表人).
+        for listing in by_node.get(head, []):
+            category = list_category(listing.get("list_type"))
+            if category.head_bar_years and listing.get("valid_from") and head != start:
+                hit = _bar_hit(reach, head, head, listing, category, as_of, [reach.step(head, start)], [])
+                if hit is not None:
+                    yield head, hit
+        for (m, e) in sorted(reach.terms):
+            if m != head or e == start or e not in by_node:
                 continue
-            if any(is_active(l, on) and _within_bar(l, as_of) for l in by_node.get(e, [])):
-                yield head, e
+            for listing in by_node[e]:
+                category = list_category(listing.get("list_type"))
+                if not category.head_bar_years or not listing.get("valid_from") or listing.get("_matched_by_name"):
+                    continue
+                headed, assumed = _headed_on(reach, head, e, listing["valid_from"])
+                if not headed:
+                    continue
+                notes = [f"登记信息未记载{reach.names.get(head, '')}的任职起始日期，按其在列入日（{listing['valid_from']}）已任"
+                         f"法定代表人/负责人推定 (the registry has no tenure history: assumed head on the listing date)"] \
+                    if assumed else []
+                path = [] if head == start else [reach.step(head, start)]
+                path.append(_step_any(reach, head, e))
+                hit = _bar_hit(reach, e, head, listing, category, as_of, path, notes)
+                if hit is not None:
+                    yield e, hit
+
+
+def _penalties_of_note(reader: GraphReader, reach: Reach, as_of: date, hits: dict[Node, Hit],
+                       result: CheckResult) -> None:
+    """Penalties of note (graph/vocabulary/penalties.toml) of the subject and of the enterprises its officers
+    headed, within their periods; a revoked business licence or a closure order of an enterprise an officer headed
+    on the decision date is a link (公司法 2023 §178(1)(3)(4): personal responsibility is the official's call), as is
+    a registry status of 吊销 whose date the registry does not give."""
+    start = reach.start
+    officers = [start] if start[0] == "person" else sorted(
+        m for (m, e), roles in reach.roles.items() if e == start and m[0] == "person" and _classes(roles) & OFFICES)
+    headed: dict[Node, list[Node]] = {}
+    for (m, e), terms in sorted(reach.terms.items()):
+        if m in officers and e != start and e[0] == "enterprise" and HEAD in _classes(t[0] for t in terms):
+            headed.setdefault(e, []).append(m)
+    keys = ([start[1]] if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT else []) + [e[1] for e in headed]
+    if not keys:
+        return
+    for key, standing in sorted(reader.standing_of(keys).items()):
+        e = ("enterprise", key)
+        for p in sorted(standing["penalties"], key=lambda p: (p.get("decision_date") or "", p.get("decision_no") or "")):
+            kind = penalty_kind(p.get("penalty_type"))
+            if kind is None or not p.get("decision_date"):
+                continue
+            decided = date.fromisoformat(p["decision_date"])
+            last = bar_end(decided, kind.years)
+            if not decided <= as_of <= last:
+                continue
+            text = " ".join(str(p.get(k) or "") for k in ("penalty_type", "violation_type", "remarks", "name"))
+            entry = {"party": reach.party(e).as_dict(), "kind": kind.label, "penalty_type": p.get("penalty_type"),
+                     "decision_no": p.get("decision_no"), "decision_date": p["decision_date"],
+                     "authority": "、".join(p.get("authority") or []), "until": last.isoformat(),
+                     "basis": kind.basis_for(text), "via": [reach.party(m).as_dict() for m in headed.get(e, [])]}
+            result.penalties.append(entry)
+            if not kind.heads_linked or e == start:
+                continue
+            for m in headed[e]:
+                if _headed_on(reach, m, e, p["decision_date"])[0]:
+                    _link(reach, hits, m, e, {
+                        "type": kind.label, "category": "penalty", "basis": entry["basis"],
+                        "description": p.get("violation_type"), "valid_from": p["decision_date"], "valid_to": entry["until"],
+                        "sender": entry["authority"], "receivers": [], "status": "active"},
+                        f"{reach.names.get(m, '')}在{p['decision_date']}处罚决定时任该企业负责人；是否负有个人责任须人工核查 "
+                        f"(公司法§178(4): personal responsibility is for the official to judge)")
+        status = standing.get("status") or ""
+        if "吊销" in status and e != start:
+            for m in headed[e]:
+                _link(reach, hits, m, e, {
+                    "type": f"登记状态：{status}", "category": "penalty", "basis": penalty_kind("吊销营业执照").basis
+                    if penalty_kind("吊销营业执照") else "", "description": None, "valid_from": None, "valid_to": None,
+                    "sender": None, "receivers": [], "status": "active"},
+                    f"登记状态为“{status}”，登记信息未载吊销日期，无法判断是否已逾三年，请人工核查 "
+                    f"(revoked per the registry, date unknown: review)")
+
+
+def _link(reach: Reach, hits: dict[Node, Hit], officer: Node, enterprise: Node, entry: dict, note: str) -> None:
+    if enterprise in hits:
+        hit = hits[enterprise]
+        hit.restrictions.append(entry)
+        hit.notes.append(note)
+        return
+    path = [] if officer == reach.start else [reach.step(officer, reach.start)]
+    path.append(_step_any(reach, officer, enterprise))
+    hits[enterprise] = Hit(reach.party(enterprise), len(path), False, None, path, [entry], [note])
+
+
+def _step_any(reach: Reach, member: Node, enterprise: Node) -> dict:
+    step = reach.step(member, enterprise)
+    if (member, enterprise) not in reach.roles:  # a term that has ended: say so in the chain
+        ended = sorted((t for t in reach.terms.get((member, enterprise), ()) if t[2]), key=lambda t: t[2] or "")
+        if ended:
+            step["until"] = ended[-1][2]
+    return step
+
+
+def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: ListCategory, as_of: date,
+             path: list[dict], notes: list[str]) -> Hit | None:
+    on = as_of.isoformat()
+    listed = date.fromisoformat(listing["valid_from"])
+    last = bar_end(listed, category.head_bar_years or 0)
+    if not listed <= as_of <= last:
+        return None
+    removed = listing.get("valid_to")
+    if removed and removed < on:
+        # Removed early, within the three years. §17 counts the bar from the listing, while the 2021 measures
+        # (市场监督管理严重违法失信名单管理办法, 信用修复) lift a listing's restrictions when it is removed: the bar is
+        # not applied as binding, and the official sees the link with the removal and why.
+        notes = notes + [f"该名单已于 {removed} 提前移出（列入日 {listing['valid_from']}，三年期至 {last.isoformat()}）：企业信息公示"
+                         f"暂行条例§17 的三年期自列入之日起算，但名单经信用修复移出后相应限制解除，故不作为禁止，请人工核查移出原因 "
+                         f"(removed early: shown as a link for review, not a bar)"]
+        return Hit(reach.party(barred), len(path), False, None, path, [restriction(listing, on)], notes)
+    notes = notes + [f"三年期自 {listing['valid_from']} 起至 {last.isoformat()} 止 (民法典§201–202) "
+                     f"(barred through {last.isoformat()})"]
+    return Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path, [restriction(listing, on)], notes)
 
 
 def _sorted(listings: list[dict]) -> list[dict]:

@@ -9,21 +9,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model import BINDING_ROLES, Party
+from graph.model import LEGAL_REPRESENTATIVE, Party
 from graph.stores.base import Edge, GraphReader
+from graph.vocabulary import (BRANCH, DIRECTOR, HEAD, OFFICES, OTHER, SENIOR_MANAGER, SHAREHOLDER, SUPERVISOR,
+                              UNKNOWN, role_classes)
 
 Node = tuple[str, str]
+Term = tuple[str, "str | None", "str | None"]
 
-ROLE_ORDER = ("法定代表人", "负责人", "董事", "监事", "经理", "股东", "财务负责人", "分支机构", "隶属企业")
+CLASS_ORDER = (HEAD, DIRECTOR, SUPERVISOR, SENIOR_MANAGER, SHAREHOLDER, OTHER, BRANCH, UNKNOWN)
 
 
 def node(party: Party) -> Node:
     return (party.kind, party.key)
 
 
+def _rank(role: str) -> tuple[int, int, str]:
+    classes = role_classes(role)
+    return (min(CLASS_ORDER.index(c) for c in classes), role != LEGAL_REPRESENTATIVE, role)
+
+
 def primary_role(roles: tuple[str, ...] | set[str]) -> str:
-    ranked = sorted(roles, key=lambda r: (ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER), r))
+    """The role a chain names for an edge: the weightiest office (法定代表人 before any other head)."""
+    ranked = sorted(roles, key=_rank)
     return ranked[0] if ranked else ""
+
+
+def holds_office(roles: set[str] | tuple[str, ...]) -> bool:
+    return any(role_classes(r) & OFFICES for r in roles)
+
+
+def held_on(since: str | None, until: str | None, on: str | None) -> bool:
+    """A role is held on D from its since date (or always, where the registry does not say) until the day before
+    its until date (离任日期, or the 变更日期 that named a successor)."""
+    return on is None or ((not since or since <= on) and (not until or on < until))
+
+
+def held_roles(edge: Edge, on: str | None) -> tuple[str, ...]:
+    """The roles of `edge` held on `on` (every one when the store gave no terms, or no date is asked)."""
+    if not edge.terms or on is None:
+        return edge.roles
+    return tuple(sorted({role for role, since, until in edge.terms if held_on(since, until, on)}))
 
 
 @dataclass
@@ -32,7 +58,9 @@ class Reach:
     start: Node
     hops: dict[Node, int] = field(default_factory=dict)
     parent: dict[Node, tuple[Node, Node, Node]] = field(default_factory=dict)  # child -> (parent, member, enterprise)
-    roles: dict[tuple[Node, Node], set[str]] = field(default_factory=dict)     # (member, enterprise) -> roles
+    roles: dict[tuple[Node, Node], set[str]] = field(default_factory=dict)     # (member, enterprise) -> roles held
+    # Every term of every edge seen, held on the date or not: who headed an enterprise on a past date.
+    terms: dict[tuple[Node, Node], set[Term]] = field(default_factory=dict)
     names: dict[Node, str] = field(default_factory=dict)
     truncated: bool = False
 
@@ -40,7 +68,7 @@ class Reach:
         return Party(n[0], n[1], self.names.get(n, ""))
 
     def step(self, member: Node, enterprise: Node) -> dict:
-        roles = sorted(self.roles.get((member, enterprise), ()), key=lambda r: (r not in BINDING_ROLES, r))
+        roles = self.roles.get((member, enterprise)) or {t[0] for t in self.terms.get((member, enterprise), ())}
         return {"source": self.party(member).as_dict(), "relation": primary_role(roles),
                 "roles": sorted(roles), "target": self.party(enterprise).as_dict()}
 
@@ -63,10 +91,12 @@ class Reach:
 
 
 def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
-             extra_edges: list[Edge] = ()) -> Reach:
+             extra_edges: list[Edge] = (), on: str | None = None) -> Reach:
     """Visit every party within `depth` hops of `start`, stopping at `max_parties` (supernode guard).
 
-    `extra_edges` are edges that exist only in the question (a new applicant's declared persons).
+    `extra_edges` are edges that exist only in the question (a new applicant's declared persons). `on`: only
+    roles held on that date are followed (a 监事 who left years ago no longer ties two enterprises); every term
+    seen is kept in `Reach.terms`.
     """
     reach = Reach(start=node(start))
     reach.hops[reach.start] = 0
@@ -86,10 +116,14 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
         touching: dict[Node, list[tuple[Node, Node, Node]]] = {}
         for e in edges:
             m, en = node(e.member), node(e.enterprise)
-            reach.roles.setdefault((m, en), set()).update(e.roles)
             for n, p in ((m, e.member), (en, e.enterprise)):
                 if p.name and not reach.names.get(n):
                     reach.names[n] = p.name
+            reach.terms.setdefault((m, en), set()).update(e.terms or ((r, None, None) for r in e.roles))
+            held = held_roles(e, on)
+            if not held:
+                continue
+            reach.roles.setdefault((m, en), set()).update(held)
             if m in fset:
                 touching.setdefault(m, []).append((en, m, en))
             if en in fset:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
@@ -40,6 +41,12 @@ class GraphWriter(ABC):
 
     stats: WriteStats
     load_entry: dict[str, Any] | None = None
+    # The date a registry change takes effect when its row gives none (ISO; `load_file` sets the load's as-of date).
+    as_of: str | None = None
+
+    def effective_date(self, given: str | None) -> str:
+        """`given` (the row's own date), else the load's as-of date, else today."""
+        return given or self.as_of or date.today().isoformat()
 
     def log_load(self, entry: dict[str, Any]) -> None:
         """The file's load summary (for `stats`), written by the store in this file's transaction after
@@ -66,13 +73,26 @@ class GraphWriter(ABC):
 
     @abstractmethod
     def role(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,
-             share: str | None = None) -> None:
-        """`member` (person or enterprise) holds `role` in the enterprise with that code."""
+             share: str | None = None, since: str | None = None, until: str | None = None) -> None:
+        """`member` (person or enterprise) holds `role` in the enterprise with that code, from `since` until `until`
+        (ISO dates, None: the row does not say). A known role keeps its `since` where the row gives none, and its
+        `until` where the row gives none: a stale member file that names an ended 监事 without a 离任日期 does not
+        bring them back."""
 
     @abstractmethod
-    def record(self, kind: str, natural_key: str, enterprise_code: str, enterprise_code_kind: str,
+    def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str,
+                                     on: str) -> None:
+        """The registry row names `person_id` as the enterprise's current holder of `role` (its legal
+        representative), by a change effective `on` (ISO date). Every other holder still in office ends `on` and is
+        kept as history (the three-year bar asks who headed the enterprise on a past date); the named person's
+        `until` is cleared, and where this ended someone and the named person has no `since`, it becomes `on`."""
+
+    @abstractmethod
+    def record(self, kind: str, natural_key: str, enterprise_code: str | None, enterprise_code_kind: str | None,
                props: dict[str, Any], departments: Iterable[tuple[str, str, str]] = ()) -> None:
-        """A licence, change, penalty, inspection or listing. departments: (relation, canonical, as sent)."""
+        """A licence, change, penalty, inspection or listing. departments: (relation, canonical, as sent).
+        A listing of a natural person alone (失信被执行人 names persons too) has no enterprise: code and code kind
+        None, and the person its props name is its only subject."""
 
     @abstractmethod
     def finish(self) -> None:
@@ -122,6 +142,16 @@ class GraphReader(ABC):
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""
 
+    def standing_of(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """For each enterprise key: its registry `status` (登记状态) and its `penalties` (each record's fields), for
+        the check's penalties of note. Stores answer in one question where they can."""
+        out = {}
+        for key in keys:
+            fields = self.enterprise(key)
+            if fields is not None:
+                out[key] = {"status": fields.get("status"), "penalties": self.records_of(key).get("penalty", [])}
+        return out
+
     @abstractmethod
     def enterprise(self, key: str) -> dict[str, Any] | None:
         """The enterprise's own fields (registry data), or None."""
@@ -150,6 +180,10 @@ class GraphReader(ABC):
     @abstractmethod
     def counts(self) -> dict[str, Any]:
         """Nodes per class, records per department."""
+
+    def words_used(self) -> dict[str, dict[str, int]]:
+        """How often each list type (信息类型) and each role label is used: `{"list_types": {…}, "roles": {…}}`."""
+        return {"list_types": {}, "roles": {}}
 
 
 class GraphStore(ABC):

@@ -23,7 +23,7 @@ from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
-from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION
+from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION, migrate
 
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
@@ -56,7 +56,7 @@ def _node(kind: str, key: str) -> tuple[str, str]:
     return (kind, key)
 
 
-_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, e.key, e.name, p.name, me.key, me.name "
+_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, r.since, r.until, e.key, e.name, p.name, me.key, me.name "
                  "FROM role r JOIN enterprise e ON e.id = r.enterprise_id "
                  "LEFT JOIN person p ON r.member_kind = 'person' AND p.id_number = r.member_ref "
                  "LEFT JOIN enterprise me ON r.member_kind = 'enterprise' AND me.id = CAST(r.member_ref AS INTEGER) ")
@@ -68,7 +68,8 @@ _EDGES_OF_PERSONS = _EDGE_COLUMNS + "WHERE r.member_kind = 'person' AND r.member
 
 
 class PartyGraph:
-    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member.
+    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member, and
+    each role its term (since, until).
 
     It is filled lazily from SQLite: a party's edges are read the first time a traversal reaches it, so a
     CLI check costs what the neighbourhood costs, not what the county costs, and a long-running server
@@ -103,7 +104,7 @@ class PartyGraph:
             for chunk in _chunks(persons):
                 rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
             g = self.graph
-            for member_kind, ref, role, ent_key, ent_name, person_name, member_key, member_name in rows:
+            for member_kind, ref, role, since, until, ent_key, ent_name, person_name, member_key, member_name in rows:
                 ent = ("enterprise", ent_key)
                 if member_kind == "person":
                     member, name = ("person", ref), person_name
@@ -116,9 +117,9 @@ class PartyGraph:
                         g.add_node(node, name=label or "")
                 data = g.get_edge_data(member, ent)
                 if data is None:
-                    g.add_edge(member, ent, roles={(member, ent): {role}})
+                    g.add_edge(member, ent, roles={(member, ent): {role: (since, until)}})
                 else:
-                    data["roles"].setdefault((member, ent), set()).add(role)
+                    data["roles"].setdefault((member, ent), {})[role] = (since, until)
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
@@ -145,8 +146,9 @@ class PartyGraph:
             g = self.graph
             if node not in g:
                 return []
-            cached = self._edges[node] = [Edge(self.party(m), self.party(e), tuple(sorted(r)))
-                                          for data in g.adj[node].values() for (m, e), r in data["roles"].items()]
+            cached = self._edges[node] = [Edge(self.party(m), self.party(e), tuple(sorted(terms)),
+                                               tuple((role, *terms[role]) for role in sorted(terms)))
+                                          for data in g.adj[node].values() for (m, e), terms in data["roles"].items()]
         return cached
 
     def party(self, node: tuple[str, str]) -> Party:
@@ -242,6 +244,22 @@ class EmbeddedReader(GraphReader):
         data["sender"] = sender[0] if sender else data.get("sender_as_sent")
         return data
 
+    def standing_of(self, keys):
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            ids = {}
+            for eid, key, props in self.conn.execute(f"SELECT id, key, props FROM enterprise WHERE key IN ({marks})", chunk):
+                ids[eid] = key
+                out[key] = {"status": json.loads(props).get("status"), "penalties": []}
+            if ids:
+                marks = ",".join("?" * len(ids))
+                for eid, props in self.conn.execute(
+                        f"SELECT enterprise_id, props FROM record WHERE kind = 'penalty' AND enterprise_id IN ({marks})",
+                        list(ids)):
+                    out[ids[eid]]["penalties"].append(json.loads(props))
+        return out
+
     # --- profile -----------------------------------------------------------------------------------------
     def _eid(self, key: str) -> int | None:
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
@@ -335,6 +353,16 @@ class EmbeddedReader(GraphReader):
             per_department.setdefault(dept, {})[kind] = n
         return {"nodes": nodes, "records": records, "per_department": per_department}
 
+    def words_used(self):
+        return _words_used(self.conn)
+
+
+def _words_used(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    list_types = dict(conn.execute("SELECT coalesce(json_extract(props, '$.list_type'), ''), count(*) FROM record "
+                                   "WHERE kind = 'blacklist' GROUP BY 1"))
+    roles = dict(conn.execute("SELECT role, count(*) FROM role GROUP BY role"))
+    return {"list_types": list_types, "roles": roles}
+
 
 def _chunks(items: list, size: int = 900) -> Iterator[list]:
     for i in range(0, len(items), size):
@@ -355,6 +383,7 @@ class EmbeddedStore(GraphStore):
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                                      (str(SCHEMA_VERSION),))
+            migrate(self._write_conn)
         except (OSError, sqlite3.Error) as exc:
             if is_disk_full(exc):
                 raise disk_full_error(self.home, exc) from exc

@@ -11,42 +11,44 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.ingest import _NOT_REGISTRY_PROPS, _code_kind, _departments, _natural_key, record_props
+from graph.ingest import _NOT_REGISTRY_PROPS, _code_kind, _departments, _natural_key, record_props, replacement_date
 from graph.model import listed_person
 from graph.names import normalise_name
 from graph.stores.embedded_writer import dumps_props
 
 
 def _enterprise(v: dict[str, Any]) -> tuple:
-    """(code, code kind, name, reg_no, props JSON, normalised name, legal representative's ID, name, ID type)"""
+    """(code, code kind, name, reg_no, props JSON, normalised name, legal representative's ID, name, ID type, their
+    任职日期, the date the row's change took effect or None: the writer's as-of date applies)"""
     props = {k: val for k, val in v.items() if k not in _NOT_REGISTRY_PROPS and val is not None}
     name = v.get("name")
     return (v.get("code") or v.get("reg_no"), v.get("code_kind") or "reg_no", name, v.get("reg_no"),
             dumps_props(props), normalise_name(name), v.get("legal_rep_id_number") or None, v.get("legal_rep"),
-            v.get("legal_rep_id_type"))
+            v.get("legal_rep_id_type"), v.get("legal_rep_since"), replacement_date(v))
 
 
 def _member(v: dict[str, Any]) -> tuple:
     """(code, code kind, name, member kind, member's code or ID number, its code kind, member's name, ID type,
-    role, share)"""
+    role, share, since, until)"""
     member_id = v["id_number"]
     corporate = v.get("member_kind") == "enterprise"
     return (v["code"], v["code_kind"], v.get("name"), "enterprise" if corporate else "person", member_id,
             _code_kind(member_id) if corporate else None, v.get("person_name"), v.get("id_type"), v["role"],
-            v.get("share"))
+            v.get("share"), v.get("since"), v.get("until"))
 
 
 def _record(kind: str) -> Callable[[dict[str, Any]], tuple]:
     def prepare(v: dict[str, Any]) -> tuple:
         """(code, code kind, name, natural key, props JSON, departments, the person a listing row names
-        (ID, name, ID type) or None, the ID number of the person the listing restricts or None)"""
+        (ID, name, ID type) or None, the ID number of the person the listing restricts or None). Code and code kind
+        are None for a listing of a natural person alone."""
         props = record_props(kind, v)
         person = subject = None
         if kind == "blacklist":
             if listed_person(v):
                 person = (v["id_number"], v.get("person_name"), v.get("id_type"))
             subject = listed_person(props)
-        return (v["code"], v["code_kind"], props.get("name"), _natural_key(kind, v), dumps_props(props),
+        return (v.get("code"), v.get("code_kind"), props.get("name"), _natural_key(kind, v), dumps_props(props),
                 _departments(kind, v), person, subject)
     return prepare
 

@@ -11,6 +11,7 @@ import orjson
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.names import normalise_name
 from graph.stores.base import GraphWriter, WriteStats
+from graph.stores.sqlite_schema import NO_ENTERPRISE
 
 
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
@@ -34,8 +35,14 @@ _UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?
                   "id_type = coalesce(excluded.id_type, person.id_type) "
                   "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
                   "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type")
-_UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET share = excluded.share WHERE excluded.share IS NOT role.share")
+# A known role keeps its since and until where the row gives none: a stale member file naming a 监事 who left, without
+# the 离任日期, does not bring them back.
+_UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share, since, until) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET share = excluded.share, since = coalesce(excluded.since, role.since), "
+                "until = coalesce(excluded.until, role.until) "
+                "WHERE excluded.share IS NOT role.share OR coalesce(excluded.since, role.since) IS NOT role.since "
+                "OR coalesce(excluded.until, role.until) IS NOT role.until")
 
 
 _ID_NUMBER = itemgetter(0)  # of a pending person
@@ -294,12 +301,13 @@ class SqliteWriter(GraphWriter):
         kind = "uscc" if len(member.key) == 18 else "reg_no"
         return str(self._enterprise_id(member.key, kind, member.name or None))
 
-    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
+    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
-        self._add_role(eid, member.kind, self._member_ref(member), role, share)
+        self._add_role(eid, member.kind, self._member_ref(member), role, share, since, until)
 
-    def _add_role(self, eid: int, member_kind: str, ref: str, role: str, share: str | None) -> None:
-        self._pending_roles.append((eid, member_kind, ref, role, share))
+    def _add_role(self, eid: int, member_kind: str, ref: str, role: str, share: str | None, since: str | None = None,
+                  until: str | None = None) -> None:
+        self._pending_roles.append((eid, member_kind, ref, role, share, since, until))
         if len(self._pending_roles) >= ROWS_PER_STATEMENT:
             self._flush_people()
 
@@ -307,7 +315,8 @@ class SqliteWriter(GraphWriter):
     def write_prepared(self, kind, row):
         """The same writes as graph.ingest.write_row for the row `embedded_rows.preparer(kind)` made."""
         if kind == "member":
-            code, code_kind, name, member_kind, member_id, member_code_kind, member_name, id_type, role, share = row
+            (code, code_kind, name, member_kind, member_id, member_code_kind, member_name, id_type, role, share, since,
+             until) = row
             self.enterprise(code, code_kind, name=name)
             if member_kind == "enterprise":
                 self.enterprise(member_id, member_code_kind, name=member_name)
@@ -316,15 +325,18 @@ class SqliteWriter(GraphWriter):
             eid = self._enterprise_id(code, code_kind)
             ref = member_id if member_kind == "person" else \
                 str(self._enterprise_id(member_id, member_code_kind, member_name or None))
-            self._add_role(eid, member_kind, ref, role, share)
+            self._add_role(eid, member_kind, ref, role, share, since, until)
         elif kind == "enterprise":
-            code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type = row
+            (code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type, rep_since,
+             replaced_on) = row
             self.enterprise(code, code_kind, name=name, reg_no=reg_no, props_text=props_text, name_norm=name_norm,
                             from_registry=True)
             if rep_id:
                 self.person(rep_id, rep_name, rep_id_type)
-                self._add_role(self._enterprise_id(code, code_kind), "person", rep_id, LEGAL_REPRESENTATIVE, None)
-                self.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE)
+                self._add_role(self._enterprise_id(code, code_kind), "person", rep_id, LEGAL_REPRESENTATIVE, None,
+                               rep_since)
+                self.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE,
+                                                  self.effective_date(replaced_on))
         else:
             code, code_kind, name, natural_key, text, departments, person, subject = row
             if person:
@@ -347,18 +359,27 @@ class SqliteWriter(GraphWriter):
             self.conn.executemany(_UPSERT_ROLE, self._pending_roles)
             self._pending_roles = []
 
-    def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str) -> None:
-        """The registry row names the current legal representative: an earlier one no longer holds the post."""
+    def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str,
+                                     on: str) -> None:
+        """The registry row names the current legal representative: an earlier one's term ends `on`, and is kept."""
         eid = self._enterprise_id(enterprise_code, code_kind)
-        if eid in self._fresh and self._fresh[eid] in (None, person_id):
-            self._fresh[eid] = person_id
-            return
+        if eid in self._fresh:
+            if self._fresh[eid] in (None, person_id):
+                self._fresh[eid] = person_id  # the only one this enterprise has had: nothing to end
+                return
+            self._fresh[eid] = person_id  # after this change, as if the file had named them alone
         self._flush_people()
-        self.conn.execute("DELETE FROM role WHERE enterprise_id = ? AND role = ? AND NOT "
-                          "(member_kind = 'person' AND member_ref = ?)", (eid, role, person_id))
+        c = self.conn
+        ended = c.execute("UPDATE role SET until = ? WHERE enterprise_id = ? AND role = ? AND until IS NULL AND NOT "
+                          "(member_kind = 'person' AND member_ref = ?)", (on, eid, role, person_id)).rowcount
+        c.execute("UPDATE role SET until = NULL, since = CASE WHEN ? AND since IS NULL THEN ? ELSE since END "
+                  "WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' AND member_ref = ? "
+                  "AND (until IS NOT NULL OR (? AND since IS NULL))",
+                  (ended > 0, on, eid, role, person_id, ended > 0))
 
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        """`enterprise_code` None: a listing of a natural person alone, kept under NO_ENTERPRISE."""
         self._record(kind, natural_key, enterprise_code, enterprise_code_kind, props.get("name"), dumps_props(props),
                      departments, listed_person(props) if kind == "blacklist" else None)
 
@@ -366,7 +387,8 @@ class SqliteWriter(GraphWriter):
                 name: str | None, text: str, departments, subject: str | None) -> None:
         """`text`: the record's props as JSON; `subject`: the person a listing restricts besides its enterprise."""
         c = self.conn
-        eid = self._enterprise_id(enterprise_code, enterprise_code_kind, name)
+        eid = NO_ENTERPRISE if enterprise_code is None else self._enterprise_id(enterprise_code, enterprise_code_kind,
+                                                                                name)
         if "record" not in self._written:
             self._first_write("record")
         # Insert first: on a first load (the common case) that is the only statement; a conflict means the
@@ -392,7 +414,7 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         self._departments(rid, departments, fresh)
         if kind == "blacklist":
-            wanted = {("enterprise", str(eid))}
+            wanted = {("enterprise", str(eid))} if eid != NO_ENTERPRISE else set()
             if subject:
                 wanted.add(("person", subject))
             have = set() if fresh else set(c.execute(

@@ -62,9 +62,13 @@ def enterprise_node(eid: str, key: str, uscc: str | None, reg_no: str | None, na
     return node
 
 
-def record_node(uid: str, kind: str, eid: str, natural: str, props: dict[str, Any]) -> dict[str, Any]:
-    """Every property of a record node. No fingerprint: a re-sent record is compared with the node's properties."""
-    return {"uid": uid, "kind": kind, "eid": eid, "natural": natural, **_field_properties(props, RECORD_KEYS)}
+def record_node(uid: str, kind: str, eid: str | None, natural: str, props: dict[str, Any]) -> dict[str, Any]:
+    """Every property of a record node. No fingerprint: a re-sent record is compared with the node's properties.
+    `eid` None: a listing of a natural person alone (the node has no eid; a null would never equal its properties)."""
+    node = {"uid": uid, "kind": kind, "eid": eid, "natural": natural, **_field_properties(props, RECORD_KEYS)}
+    if eid is None:
+        del node["eid"]
+    return node
 
 
 def migration_rows(label: str, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:

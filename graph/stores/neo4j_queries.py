@@ -95,7 +95,7 @@ RETURN p.id_number AS id_number, p.name AS name, p.id_type AS id_type
 LOOKUP_PERSONS_WITH_ROLES = f"""
 UNWIND $ids AS id MATCH (p:Person {{id_number: id}})
 RETURN p.id_number AS id_number, p.name AS name, p.id_type AS id_type,
-       [(p)-[r:{ROLE_PATTERN}]->(e:Enterprise) | [type(r), e.eid, r.role, r.share]] AS roles
+       [(p)-[r:{ROLE_PATTERN}]->(e:Enterprise) | [type(r), e.eid, r.role, r.share, r.since, r.until]] AS roles
 """
 # Each row is the node's every property (graph/stores/neo4j_properties.py), `fp` among them: a fingerprint (a
 # 128-bit hash) of the rest, so that an identical re-sent row sets nothing and a reload of the same file changes
@@ -147,14 +147,18 @@ SET p.masked_id = row.masked_id
 
 
 def merge_roles(rel_type: str, member_kind: str) -> str:
+    """A known role keeps its since and until where the row gives none (a stale member file naming an ended 监事
+    without a 离任日期 does not bring them back); only a changed share or term is written."""
     assert rel_type in ROLE_TYPES and member_kind in ("person", "enterprise")
     member = "(m:Person {id_number: row.member})" if member_kind == "person" else "(m:Enterprise {eid: row.member})"
     return f"""
 UNWIND $rows AS row
 MATCH (e:Enterprise {{eid: row.eid}}), {member}
 MERGE (m)-[r:{rel_type} {{role: row.role}}]->(e)
-WITH r, row WHERE coalesce(r.share, '') <> coalesce(row.share, '')
-SET r.share = row.share
+WITH r, row, coalesce(row.since, r.since) AS since, coalesce(row.until, r.until) AS until
+WHERE coalesce(r.share, '') <> coalesce(row.share, '') OR coalesce(r.since, '') <> coalesce(since, '')
+   OR coalesce(r.until, '') <> coalesce(until, '')
+SET r.share = row.share, r.since = since, r.until = until
 """
 
 
@@ -166,33 +170,47 @@ def create_roles(rel_type: str, member_kind: str) -> str:
     return f"""
 UNWIND $rows AS row
 MATCH (e:Enterprise {{eid: row.eid}}), {member}
-CREATE (m)-[:{rel_type} {{role: row.role, share: row.share}}]->(e)
+CREATE (m)-[:{rel_type} {{role: row.role, share: row.share, since: row.since, until: row.until}}]->(e)
 """
 
 
+# A registry row naming the current legal representative (`keep`), by a change effective `on`: every other holder
+# still in office ends `on` and is kept as history; `keep`'s until is cleared, and where someone was ended and `keep`
+# has no since, it becomes `on`. Rows apply in the order sent, each seeing the ones before it, as the embedded store
+# applies a file's rows one after the other: both steps of a row are one CALL (the runtime runs an operator for a
+# batch of rows before the next operator, so two CALLs let a later row's first step run before an earlier row's
+# second).
 REPLACE_LEGAL_REPRESENTATIVE = """
 UNWIND $rows AS row
-MATCH (m)-[r:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e:Enterprise {eid: row.eid})
-WHERE NOT (m:Person AND m.id_number = row.keep)
-DELETE r
+MATCH (e:Enterprise {eid: row.eid})
+CALL (e, row) {
+  OPTIONAL MATCH (m)-[r:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e)
+  WHERE r.until IS NULL AND NOT (m:Person AND m.id_number = row.keep)
+  SET r.until = row.on
+  WITH count(r) AS ended
+  MATCH (:Person {id_number: row.keep})-[k:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e)
+  WHERE k.until IS NOT NULL OR (ended > 0 AND k.since IS NULL)
+  SET k.until = null, k.since = coalesce(k.since, CASE WHEN ended > 0 THEN row.on END)
+}
 """
 
 
-def upsert_records(label: str) -> str:
+def upsert_records(label: str, concerns: bool = True) -> str:
     """One statement per batch of records: the record, its enterprise and its departments. Departments are
     replaced only when the record's fields changed (they are among its fields, as in the embedded store), so a
     new record — a first load — pays no deletion; the relationship type comes from the row, one FOREACH each.
-    `row.node` is the node's every property: a record re-sent unchanged sets nothing."""
+    `row.node` is the node's every property: a record re-sent unchanged sets nothing.
+    `concerns` False: listings of a natural person alone, which concern no enterprise (NAMES links the person)."""
     assert label in RECORD_LABELS.values()
+    enterprise = ("MATCH (e:Enterprise {eid: row.node.eid})\n" if concerns else "")
+    concern = ("MERGE (r)-[:CONCERNS]->(e)\n" if concerns else "")
     merges = "\n".join(
         f"  FOREACH (_ IN CASE WHEN dep.type = '{t}' THEN [1] ELSE [] END |\n"
         f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as)" for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
-MATCH (e:Enterprise {{eid: row.node.eid}})
-MERGE (r:Record:{label} {{uid: row.node.uid}})
-MERGE (r)-[:CONCERNS]->(e)
-WITH r, row WHERE properties(r) <> row.node
+{enterprise}MERGE (r:Record:{label} {{uid: row.node.uid}})
+{concern}WITH r, row WHERE properties(r) <> row.node
 SET r = row.node
 WITH r, row
 CALL (r, row) {{
@@ -226,6 +244,8 @@ SET r += row.node
 WITH r, row
 {links}
 """
+
+UPSERT_LISTINGS_OF_PERSONS = upsert_records("Listing", concerns=False)
 
 # Department nodes and their spellings are written once per batch, not once per record.
 MERGE_DEPARTMENTS = """
@@ -301,7 +321,7 @@ CALL () {{
 WITH m, r, e LIMIT $limit
 RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
        coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
-       r.role AS role, e.key AS enterprise_key, e.name AS enterprise_name
+       r.role AS role, r.since AS since, r.until AS until, e.key AS enterprise_key, e.name AS enterprise_name
 """
 LISTINGS_OF = """
 CALL () {
@@ -367,7 +387,7 @@ CALL (ball) {{
   WITH startNode(r) AS m, r, endNode(r) AS e
   RETURN collect({{member_kind: CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END,
                    member_key: coalesce(m.key, m.id_number), member_name: m.name, role: r.role,
-                   enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
+                   since: r.since, until: r.until, enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
          collect(DISTINCT m) + collect(DISTINCT e) AS touched
 }}
 WITH s, ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
@@ -397,17 +417,17 @@ MEMBERS_OF = f"""
 MATCH (m)-[r:{ROLE_PATTERN}]->(e:Enterprise {{key: $key}})
 RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
        coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
-       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 ROLES_OF_PERSON = f"""
 MATCH (m:Person {{id_number: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
 RETURN 'person' AS member_kind, m.id_number AS member_key, m.name AS member_name,
-       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 ROLES_OF_ENTERPRISE = f"""
 MATCH (m:Enterprise {{key: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
 RETURN 'enterprise' AS member_kind, m.key AS member_key, m.name AS member_name,
-       collect(r.role) AS roles, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 DEPARTMENT_LISTINGS = """
 MATCH (:Department {name: $name})<-[:RECEIVED_BY]-(l:Listing)
@@ -435,3 +455,12 @@ COUNT_PER_DEPARTMENT = """
 MATCH (d:Department)<-[:ISSUED_BY|SENT_BY]-(r:Record)
 RETURN d.name AS department, r.kind AS kind, count(*) AS n
 """
+
+# The registry status and the penalties of enterprises a check asks about (its penalties of note), in one question.
+STANDING_OF = """
+UNWIND $keys AS k
+MATCH (e:Enterprise {key: k})
+RETURN k AS key, properties(e) AS node, [(e)<-[:CONCERNS]-(p:Penalty) | properties(p)] AS penalties
+"""
+LIST_TYPES_USED = "MATCH (l:Listing) RETURN coalesce(l.list_type, '') AS word, count(*) AS n"
+ROLES_USED = f"MATCH ()-[r:{ROLE_PATTERN}]->() RETURN r.role AS word, count(*) AS n"

@@ -114,6 +114,26 @@ def _quietly(close) -> None:
         pass
 
 
+# The uid of a listing of a natural person alone: "-" is never an eid (a uuid's hex), so it meets no enterprise's.
+NO_ENTERPRISE = "-"
+
+
+def _record_uid(kind: str, eid: str | None, natural: str) -> str:
+    return f"{kind}|{NO_ENTERPRISE if eid is None else eid}|{natural}"
+
+
+def _last_of_each_role(rows: list[dict]) -> dict[tuple, dict]:
+    """One row per (enterprise, member, role), as the rows applied one after the other would leave it: the last
+    share, and the last since and until given (a row without one keeps the one before)."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["eid"], r["member"], r["role"])
+        before = out.get(key)
+        out[key] = r if before is None else {**r, "since": r["since"] or before["since"],
+                                             "until": r["until"] or before["until"]}
+    return out
+
+
 class _Ent:
     """An enterprise as this transaction knows it; `new` until its node is written (created by this writer).
     `props` None: its fields were not fetched (a member row or a record needs only who it is)."""
@@ -159,10 +179,11 @@ class Neo4jWriter(GraphWriter):
         # change nothing sends nothing.
         self.people: dict[str, tuple[str | None, str | None]] = {}
         # Roles of person members known to exist, as the store held them (LOOKUP_PERSONS_WITH_ROLES) or as this
-        # transaction wrote them: (type, eid, person, role) -> share. A role row equal to one is not sent: its MERGE
-        # would change nothing. Not trusted for a legal representative whose enterprise this transaction replaced
-        # (REPLACE_LEGAL_REPRESENTATIVE deletes roles), nor at all after a fold (which moves roles).
-        self.person_roles: dict[tuple[str, str, str, str], str] = {}
+        # transaction wrote them: (type, eid, person, role) -> (share, since, until). A role row that would leave one
+        # as it is is not sent: its MERGE would change nothing. Not trusted for a legal representative whose
+        # enterprise this transaction replaced (REPLACE_LEGAL_REPRESENTATIVE ends terms and clears them), nor at all
+        # after a fold (which moves roles).
+        self.person_roles: dict[tuple[str, str, str, str], tuple[str, str | None, str | None]] = {}
         self.replaced: set[str] = set()
         self.folded = False
         # Records this transaction wrote, and the record kinds it wrote (changes are linked only when their kind or
@@ -198,11 +219,11 @@ class Neo4jWriter(GraphWriter):
     def person(self, id_number, name, id_type=None):
         self._push("person", id_number, name, id_type)
 
-    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None):
-        self._push("role", member, enterprise_code, enterprise_code_kind, role, share)
+    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
+        self._push("role", member, enterprise_code, enterprise_code_kind, role, share, since, until)
 
-    def replace_legal_representative(self, enterprise_code, code_kind, person_id, role):
-        self._push("replace", enterprise_code, code_kind, person_id, role)
+    def replace_legal_representative(self, enterprise_code, code_kind, person_id, role, on):
+        self._push("replace", enterprise_code, code_kind, person_id, role, on)
 
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
         self._push("record", kind, natural_key, enterprise_code, enterprise_code_kind, props, list(departments))
@@ -263,8 +284,10 @@ class Neo4jWriter(GraphWriter):
                 else:
                     ids.add(op[1].key)
                     with_roles = True
-            elif kind in ("record", "replace"):
-                codes.add(op[3] if kind == "record" else op[1])
+            elif kind == "replace":
+                codes.add(op[1])
+            elif kind == "record" and op[3] is not None:  # None: a listing of a natural person alone
+                codes.add(op[3])
         return ([c for c in codes if c not in self.by_uscc and c not in self.by_reg], registry,
                 [i for i in ids if i not in self.people], with_roles and not self.folded)
 
@@ -302,8 +325,8 @@ class Neo4jWriter(GraphWriter):
         for r in persons:
             person = r["id_number"]
             self.people.setdefault(person, (r["name"], r["id_type"]))
-            for rel_type, eid, role, share in r.get("roles") or ():
-                self.person_roles.setdefault((rel_type, eid, person, role), "" if share is None else share)
+            for rel_type, eid, role, share, since, until in r.get("roles") or ():
+                self.person_roles.setdefault((rel_type, eid, person, role), ("" if share is None else share, since, until))
         if registry:  # a registry row merges its fields into the enterprise's: they must be known
             named = [self._find(op[1], op[2]) for op in ops if op[0] == "enterprise" and op[6]]
             named += [self._find(op[4], "reg_no") for op in ops if op[0] == "enterprise" and op[6] and op[4]]
@@ -311,14 +334,18 @@ class Neo4jWriter(GraphWriter):
 
     def _unchanged_role(self, rel_type: str, r: dict) -> bool:
         """A person's role this transaction knows to exist with this share (coalesce(r.share, '') as the MERGE
-        compares it); remembered as sent otherwise."""
+        compares it) and the term the row would leave it with (a known since or until stays where the row gives
+        none); remembered as sent otherwise."""
         key = (rel_type, r["eid"], r["member"], r["role"])
         share = "" if r["share"] is None else r["share"]
         if self.folded or (rel_type == "LEGAL_REPRESENTATIVE_OF" and r["eid"] in self.replaced):
             return False
-        if self.person_roles.get(key) == share:
+        known = self.person_roles.get(key)
+        after = (share, r["since"], r["until"]) if known is None else \
+            (share, r["since"] or known[1], r["until"] or known[2])
+        if known == after:
             return True
-        self.person_roles[key] = share
+        self.person_roles[key] = after
         return False
 
     def _fetch_fields(self, ents: list[_Ent]) -> None:
@@ -396,7 +423,7 @@ class Neo4jWriter(GraphWriter):
         merges: list[tuple[str, str]] = []
         persons: dict[str, dict] = {}
         roles: dict[tuple[str, str], list[dict]] = {}
-        replaces: dict[str, dict] = {}
+        replaces: list[dict] = []  # in the file's order: each ends whom the one before it named
         records: dict[str, list[dict]] = {}
         named: list[dict] = []
         for op in ops:
@@ -411,7 +438,7 @@ class Neo4jWriter(GraphWriter):
                                       "name": name or prev.get("name"),
                                       "id_type": id_type or prev.get("id_type")}
             elif kind == "role":
-                _, member, code, code_kind, role, share = op
+                _, member, code, code_kind, role, share, since, until = op
                 eid = self._eid(code, code_kind, merges)
                 if member.kind == "person":
                     ref = member.key
@@ -421,23 +448,26 @@ class Neo4jWriter(GraphWriter):
                     if ref == eid:
                         continue
                 roles.setdefault((q.role_type(role), member.kind), []).append(
-                    {"eid": eid, "member": ref, "role": role, "share": share})
+                    {"eid": eid, "member": ref, "role": role, "share": share, "since": since, "until": until})
             elif kind == "replace":
-                _, code, code_kind, person_id, role = op
+                _, code, code_kind, person_id, role, on = op
                 eid = self._eid(code, code_kind, merges)
-                # An enterprise this writer created has no earlier representative to remove, unless this file
+                # An enterprise this writer created has no earlier representative to end, unless this file
                 # named another one first (as in the embedded writer).
-                if eid in self.fresh_reps and self.fresh_reps[eid] in (None, person_id):
+                if eid in self.fresh_reps:
+                    if self.fresh_reps[eid] in (None, person_id):
+                        self.fresh_reps[eid] = person_id
+                        continue
                     self.fresh_reps[eid] = person_id
-                    replaces.pop(eid, None)
-                    continue
-                replaces[eid] = {"eid": eid, "keep": person_id, "role": role}
+                replaces.append({"eid": eid, "keep": person_id, "role": role, "on": on})
                 self.replaced.add(eid)
             elif kind == "record":
                 _, rkind, natural, code, code_kind, props, departments = op
-                eid = self._eid(code, code_kind, merges, props.get("name"))
-                self.touched_eids.add(eid)
-                uid = f"{rkind}|{eid}|{natural}"
+                # A listing of a natural person alone concerns no enterprise: no eid, NAMES links its person.
+                eid = None if code is None else self._eid(code, code_kind, merges, props.get("name"))
+                if eid is not None:
+                    self.touched_eids.add(eid)
+                uid = _record_uid(rkind, eid, natural)
                 records.setdefault(q.RECORD_LABELS[rkind], []).append(
                     {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": props,
                      "departments": departments})
@@ -462,9 +492,10 @@ class Neo4jWriter(GraphWriter):
             e.dirty = e.new = False
         self._run(q.UPSERT_PERSONS, self._changed_persons(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
-            # A role sent twice in one batch: the last one's share wins, as in the embedded store. (In one statement
-            # the MERGE compared every row with the share before any was written, so 30% then 20% left 30%.)
-            rows = list({(r["eid"], r["member"], r["role"]): r for r in rows}.values())
+            # A role sent twice in one batch: the last one's share wins, and a since or until the last one does not
+            # give is the one before it gave, as in the embedded store. (In one statement the MERGE compared every
+            # row with the share before any was written, so 30% then 20% left 30%.)
+            rows = list(_last_of_each_role(rows).values())
             fresh, known = [], []
             for r in rows:
                 if member_kind == "person" and self._unchanged_role(rel_type, r):
@@ -477,7 +508,7 @@ class Neo4jWriter(GraphWriter):
                     known.append(r)
             self._run(q.create_roles(rel_type, member_kind), fresh)
             self._run(q.merge_roles(rel_type, member_kind), known)
-        self._run(q.REPLACE_LEGAL_REPRESENTATIVE, list(replaces.values()))
+        self._run(q.REPLACE_LEGAL_REPRESENTATIVE, replaces)
         pairs = {(c, sent) for rows in records.values() for r in rows for _, c, sent in r["departments"]}
         if pairs - self.departments_seen:
             self._run(q.MERGE_DEPARTMENTS, [{"name": c, "sent_as": s} for c, s in sorted(pairs - self.departments_seen)])
@@ -486,11 +517,16 @@ class Neo4jWriter(GraphWriter):
             # A re-sent record within one batch: the last one wins, as in the embedded store.
             rows = list({r["uid"]: r for r in rows}.values())
             new, known = [], []
+            alone = []  # listings of a natural person alone
             for r in rows:
                 links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
                 ent = self.ents.get(r["eid"])
                 row = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
-                if ent is not None and ent.no_records and r["uid"] not in self.written_uids:
+                if r["eid"] is None:
+                    row["links"] = [f"{t}|{c}" for t, c in links]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    alone.append(row)
+                elif ent is not None and ent.no_records and r["uid"] not in self.written_uids:
                     for t in q.DEPARTMENT_TYPES.values():
                         row[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
                     new.append(row)
@@ -502,6 +538,7 @@ class Neo4jWriter(GraphWriter):
                 self.written_kinds.add(r["kind"])
             self._run(q.create_records(label), new)
             self._run(q.upsert_records(label), known)
+            self._run(q.UPSERT_LISTINGS_OF_PERSONS, alone)
         self._run(q.NAME_LISTED_PERSONS, named)
 
     def _changed_persons(self, rows) -> list[dict]:
@@ -535,14 +572,15 @@ class Neo4jWriter(GraphWriter):
                 r["eid"] = final(r["eid"])
                 if member_kind == "enterprise":
                     r["member"] = final(r["member"])
-        fixed = {final(eid): {**row, "eid": final(eid)} for eid, row in replaces.items()}
-        replaces.clear()
-        replaces.update(fixed)
+        for row in replaces:
+            row["eid"] = final(row["eid"])
         uids = {}
         for rows in records.values():
             for r in rows:
+                if r["eid"] is None:  # a listing of a natural person alone: no enterprise to re-point
+                    continue
                 r["eid"] = final(r["eid"])
-                new_uid = f"{r['kind']}|{r['eid']}|{r['natural']}"
+                new_uid = _record_uid(r["kind"], r["eid"], r["natural"])
                 uids[r["uid"]] = new_uid
                 r["uid"] = new_uid
         for n in named:
@@ -557,10 +595,12 @@ class Neo4jWriter(GraphWriter):
         """Fold an enterprise known only by its registration number into the one that has its USCC."""
         for rel_type in q.ROLE_TYPES:
             self._send(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
-                       f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) SET n.share = r.share DELETE r",
+                       f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) "
+                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
                        drop=drop, keep=keep)
             self._send(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
-                       f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) SET n.share = r.share DELETE r",
+                       f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) "
+                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
                        drop=drop, keep=keep)
         self._send("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
                    "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
@@ -572,6 +612,11 @@ class Neo4jWriter(GraphWriter):
                    "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
                    drop=drop, keep=keep)
         self._send("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop)  # counted as a change
+
+
+def _edge(member: Party, enterprise: Party, terms: dict[str, tuple[str | None, str | None]]) -> Edge:
+    """An Edge from each role's (since, until), as the embedded store builds it."""
+    return Edge(member, enterprise, tuple(sorted(terms)), tuple((role, *terms[role]) for role in sorted(terms)))
 
 
 class _TimedReads:
@@ -618,12 +663,12 @@ class Neo4jReader(GraphReader):
                 "persons": [p.key for p in parties if p.kind == "person"]}
 
     def expand(self, frontier, limit):
-        edges: dict[tuple, set[str]] = {}
+        edges: dict[tuple, dict[str, tuple]] = {}
         for r in self._rows(q.EXPAND, limit=limit, **self._split(frontier)):
             member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
             ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), set()).add(r["role"])
-        return [Edge(m, e, tuple(sorted(roles))) for (m, e), roles in edges.items()]
+            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
+        return [_edge(m, e, terms) for (m, e), terms in edges.items()]
 
     def neighbourhood(self, start, depth, max_parties):
         """One query for the whole neighbourhood (neo4j_queries.neighbourhood), instead of one per level and one
@@ -657,15 +702,15 @@ class Neo4jReader(GraphReader):
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
             return None
-        edges: dict[tuple, set[str]] = {}
+        edges: dict[tuple, dict[str, tuple]] = {}
         for r in row["edges"]:
             member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
             ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), set()).add(r["role"])
+            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
         listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in row["listings"]:
             listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
-        found = Neighbourhood([Edge(m, e, tuple(sorted(roles))) for (m, e), roles in edges.items()], listings,
+        found = Neighbourhood([_edge(m, e, terms) for (m, e), terms in edges.items()], listings,
                               relationships=len(row["edges"]))
         return found if found.fits(max_parties) else None
 
@@ -692,6 +737,15 @@ class Neo4jReader(GraphReader):
         return {"key": node["key"], "uscc": node.get("uscc"), "reg_no": node.get("reg_no"), "name": node.get("name"),
                 "in_registry": bool(node.get("in_registry")), **fields(node, ENTERPRISE_KEYS)}
 
+    def words_used(self):
+        return {"list_types": {r["word"]: r["n"] for r in self._rows(q.LIST_TYPES_USED)},
+                "roles": {r["word"]: r["n"] for r in self._rows(q.ROLES_USED)}}
+
+    def standing_of(self, keys):
+        return {r["key"]: {"status": fields(r["node"], ENTERPRISE_KEYS).get("status"),
+                           "penalties": [fields(p, RECORD_KEYS) for p in r["penalties"]]}
+                for r in self._rows(q.STANDING_OF, keys=list(keys))} if keys else {}
+
     def records_of(self, enterprise_key):
         out: dict[str, list[dict[str, Any]]] = {}
         for r in self._rows(q.RECORDS_OF, key=enterprise_key):
@@ -705,8 +759,9 @@ class Neo4jReader(GraphReader):
 
     @staticmethod
     def _edges(rows) -> list[Edge]:
-        return [Edge(Party(r["member_kind"], r["member_key"], r["member_name"] or ""),
-                     Party("enterprise", r["enterprise_key"], r["enterprise_name"] or ""), tuple(sorted(r["roles"])))
+        return [_edge(Party(r["member_kind"], r["member_key"], r["member_name"] or ""),
+                      Party("enterprise", r["enterprise_key"], r["enterprise_name"] or ""),
+                      {role: (since, until) for role, since, until in r["terms"]})
                 for r in rows]
 
     def members_of(self, enterprise_key):

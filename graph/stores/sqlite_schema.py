@@ -3,7 +3,11 @@
 Enterprises carry an integer id so that an enterprise first known by its 15-digit registration number can
 take its USCC later (when the registry arrives) without rewriting every record that points to it.
 """
-SCHEMA_VERSION = 1
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,15 +24,21 @@ CREATE TABLE IF NOT EXISTS enterprise (
 CREATE INDEX IF NOT EXISTS enterprise_name ON enterprise(name_norm);
 CREATE TABLE IF NOT EXISTS person (id_number TEXT PRIMARY KEY, name TEXT, id_type TEXT);
 -- member_ref is a person's ID number, or the id of a corporate member enterprise as text.
+-- since/until: the term (任职日期, 离任日期 or the 变更日期 of the registry change that ended it), ISO dates or NULL;
+-- an ended role is kept: a bar follows who held the post at the time.
 CREATE TABLE IF NOT EXISTS role (
     enterprise_id INTEGER NOT NULL,
     member_kind TEXT NOT NULL,
     member_ref TEXT NOT NULL,
     role TEXT NOT NULL,
     share TEXT,
+    since TEXT,
+    until TEXT,
     PRIMARY KEY (enterprise_id, member_kind, member_ref, role)
 );
 CREATE INDEX IF NOT EXISTS role_member ON role(member_kind, member_ref);
+-- enterprise_id 0 (no enterprise has it: ids start at 1) is a listing of a natural person alone (a 失信被执行人 row
+-- without an enterprise code): its person is its only subject, and a re-sent row still finds it by the unique key.
 CREATE TABLE IF NOT EXISTS record (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -68,3 +78,36 @@ CREATE TABLE IF NOT EXISTS load_log (
     data_version INTEGER NOT NULL
 );
 """
+
+NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural person only
+
+# Columns added since a store file was first made: (table, column, declaration). A store made before them gets them
+# when it is opened (`migrate`); their NULL says what the old store did not know.
+ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"))
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store file made by an earlier version up to SCHEMA_VERSION. Idempotent; a current file costs two
+    reads and no lock. The change runs in one write transaction, which looks again (two processes opening the same
+    old file: the second finds the columns there)."""
+    def missing() -> list[tuple[str, str, str]]:
+        columns = {t: {row[1] for row in conn.execute(f"PRAGMA table_info({t})")} for t in {t for t, _, _ in ADDED_COLUMNS}}
+        return [(t, c, d) for t, c, d in ADDED_COLUMNS if c not in columns[t]]
+
+    def version() -> int:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    if not missing() and version() >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, declaration in missing():
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        if version() < SCHEMA_VERSION:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

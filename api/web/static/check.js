@@ -7,7 +7,7 @@
   const form = $("check-form"), error = $("check-error"), result = $("result");
   const persons = $("persons");
   const VIRTUAL = "(新申请人)";
-  const ROLES = ["法定代表人", "负责人", "股东", "董事", "监事", "经理", "财务负责人"];
+  const ROLES = ["法定代表人", "负责人", "执行事务合伙人", "股东", "董事", "董事长", "监事", "经理", "副经理", "财务负责人", "董事会秘书"];
   const ID_TYPES = ["居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "统一社会信用代码"];
   const VERDICT = {
     restricted: ["受限", "依法不得办理：申请人本身，或其法定代表人、负责人、董事、监事、经理受联合惩戒限制。"],
@@ -147,8 +147,19 @@
       ["有效期", (r) => CN.validity(r.valid_from, r.valid_to)],
       ["信息发送部门", (r) => r.sender],
       ["信息接收部门", (r) => (r.receivers || []).join("、")],
+      ["名单所列人员", (r) => (r.person_name ? `${r.person_name}（${r.person_role || "未注明职务"}）${r.matched_by_name ? "，按姓名匹配" : ""}` : "")],
       ["状态", (r) => CN.statusTag(r.status)],
     ], rows);
+  }
+
+  function penalties(rows) {
+    if (!rows.length) return null;
+    return el("section", { class: "card" }, el("h2", { text: `须注意的处罚（${rows.length} 条，在法定期限内）` }),
+      CN.table([
+        ["对象", (p) => partyText(p.party)], ["处罚", (p) => `${p.kind}（${p.penalty_type || ""}）`],
+        ["决定日期", (p) => p.decision_date], ["期限至", (p) => p.until], ["机关", (p) => p.authority],
+        ["经由", (p) => (p.via || []).map(partyText).join("、")], ["依据", (p) => p.basis],
+      ], rows));
   }
 
   function hitCard(result, hit, i) {
@@ -161,6 +172,7 @@
         hit.binding ? `适用规则：${RULE[hit.rule] || hit.rule}` : "不构成法定禁止，请人工核查"),
       chain(hit.path || []),
       restrictions(hit.restrictions || []),
+      (hit.notes || []).length ? el("ul", { class: "note" }, hit.notes.map((n) => el("li", { text: CN.chinese(n) }))) : null,
       el("div", { class: "toolbar" }, pictureButton("查看关系图", figure, () =>
         Auth.text("POST", "/api/v1/render/chain", { check_id: result.check_id, index: i }))),
       figure);
@@ -205,6 +217,7 @@
       r.notes.length ? el("ul", { class: "note" }, r.notes.map((n) => el("li", { text: CN.chinese(n) }))) : null,
       el("h2", { id: "hits-title" }, r.hits.length ? `命中 ${r.hits.length} 条` : "未发现受限主体"),
       r.hits.map((h, i) => hitCard(r, h, i)),
+      penalties(r.penalties || []),
       history(r.history || []),
     ].flat().filter(Boolean));
     result.hidden = false;

@@ -1,0 +1,185 @@
+"""The domain's words as data: list types → list categories (with the rules each triggers), role labels → role
+classes. The tables are `list_types.toml` and `roles.toml` beside this module, each entry with its legal basis;
+a county extends them without code in `CREDITNET_HOME/vocabulary/` (same file names, same shape).
+
+Departments write the same list and the same office in many ways (DOMAIN.md, "Real-world variation"): matching
+exact strings let 严重违法企业名单 and 执行董事兼总经理 through as if they carried no rule. Here a list type is
+normalised and matched by its ending, and a compound role label is split into its parts.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGED = Path(__file__).parent
+LOCAL_DIR = "vocabulary"
+
+# Role classes. Binding rule 2 and the list categories' `bars` speak of these.
+HEAD = "head"
+DIRECTOR = "director"
+SUPERVISOR = "supervisor"
+SENIOR_MANAGER = "senior_manager"
+SHAREHOLDER = "shareholder"
+BRANCH = "branch"
+OTHER = "other"
+UNKNOWN = "unknown"
+OFFICES = frozenset({HEAD, DIRECTOR, SUPERVISOR, SENIOR_MANAGER})  # 公司法 2023 §178, §265
+ROLE_CLASS_TEXT = {HEAD: "负责人", DIRECTOR: "董事", SUPERVISOR: "监事", SENIOR_MANAGER: "高级管理人员",
+                   SHAREHOLDER: "股东", BRANCH: "分支机构", OTHER: "其他", UNKNOWN: "未知职务"}
+
+_ROLE_SPLIT = re.compile(r"[兼、，,/;；()\[\]【】]+")
+_SPACES = re.compile(r"\s+")
+_BRACKETED = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+
+
+@dataclass(frozen=True)
+class ListCategory:
+    id: str
+    label: str
+    names: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    bars: frozenset[str] = frozenset()     # role classes a person named on an active listing may not hold
+    head_bar_years: int | None = None      # the three-year bar (企业信息公示暂行条例 §17)
+    basis: str = ""
+    bar_basis: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.id != UNKNOWN
+
+
+@dataclass(frozen=True)
+class PenaltyKind:
+    id: str
+    label: str
+    words: tuple[str, ...]
+    years: int
+    heads_linked: bool = False
+    basis: str = ""
+    sector_word: str = ""
+    sector_basis: str = ""
+
+    def basis_for(self, text: str) -> str:
+        """The sector law's basis where the record names the sector (食品 → 食品安全法 §135), else the general one."""
+        return self.sector_basis if self.sector_word and self.sector_word in text else self.basis
+
+
+UNKNOWN_LIST = ListCategory(UNKNOWN, "未知名单", basis="名单分类表未收录此信息类型：对被列入主体本身仍为受限，对其他主体仅提示关联")
+
+
+def fold(text: str) -> str:
+    """Full width folded, spaces removed: how both tables compare words."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def normalise_list_type(text: str | None) -> str:
+    """严重违法失信企业名单（黑名单） → 严重违法失信企业名单: width folded, spaces and bracketed parts removed."""
+    return _BRACKETED.sub("", fold(text or ""))
+
+
+class Vocabulary:
+    def __init__(self, categories: list[ListCategory], roles: dict[str, str], penalties: list[PenaltyKind] = ()):
+        self.categories = categories
+        self.roles = roles
+        self.penalties = list(penalties)
+        # Longest endings first, so that 副总经理 wins over 经理 and 财务负责人 over 负责人.
+        self._endings = sorted(roles, key=len, reverse=True)
+
+    @lru_cache(maxsize=4096)
+    def list_category(self, list_type: str | None) -> ListCategory:
+        name = normalise_list_type(list_type)
+        if not name:
+            return UNKNOWN_LIST
+        for category in self.categories:
+            if any(word in name for word in category.exclude):
+                continue
+            if any(name.endswith(fold(n)) for n in category.names):
+                return category
+        return UNKNOWN_LIST
+
+    @lru_cache(maxsize=1024)
+    def penalty_kind(self, penalty_type: str | None) -> PenaltyKind | None:
+        """The kind of note a 处罚种类 names (吊销营业执照, 责令停产停业 …), or None for an ordinary penalty."""
+        text = fold(penalty_type or "")
+        return next((k for k in self.penalties if any(fold(w) in text for w in k.words)), None) if text else None
+
+    @lru_cache(maxsize=4096)
+    def role_classes(self, label: str | None) -> frozenset[str]:
+        """The classes of a role label's parts; {"unknown"} when no part is known."""
+        classes: set[str] = set()
+        for part in _ROLE_SPLIT.split(fold(label or "")):
+            if not part:
+                continue
+            found = self.roles.get(part) or self.roles.get(part.lower())
+            if found is None:
+                found = next((self.roles[e] for e in self._endings if len(e) >= 2 and part.endswith(e)), None)
+            if found is not None:
+                classes.add(found)
+        return frozenset(classes) or frozenset({UNKNOWN})
+
+
+def _read(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _categories(data: dict) -> list[ListCategory]:
+    out = []
+    for c in data.get("category", []):
+        out.append(ListCategory(
+            id=str(c["id"]), label=str(c.get("label", c["id"])), names=tuple(c.get("names", ())),
+            exclude=tuple(c.get("exclude", ())), bars=frozenset(c.get("bars", ())),
+            head_bar_years=c.get("head_bar_years"), basis=str(c.get("basis", "")), bar_basis=str(c.get("bar_basis", ""))))
+    return out
+
+
+def _penalties(data: dict) -> list[PenaltyKind]:
+    return [PenaltyKind(id=str(k["id"]), label=str(k.get("label", k["id"])), words=tuple(k.get("words", ())),
+                        years=int(k.get("years", 3)), heads_linked=bool(k.get("heads_linked", False)),
+                        basis=str(k.get("basis", "")), sector_word=str(k.get("sector_word", "")),
+                        sector_basis=str(k.get("sector_basis", ""))) for k in data.get("kind", [])]
+
+
+@lru_cache(maxsize=8)
+def _load(home: str | None) -> Vocabulary:
+    categories = _categories(_read(PACKAGED / "list_types.toml"))
+    penalties = _penalties(_read(PACKAGED / "penalties.toml"))
+    roles = {fold(k): v for k, v in _read(PACKAGED / "roles.toml").get("labels", {}).items()}
+    if home:
+        local = Path(home) / LOCAL_DIR
+        if (local / "list_types.toml").is_file():
+            extra = _categories(_read(local / "list_types.toml"))
+            ids = {c.id for c in extra}
+            categories = extra + [c for c in categories if c.id not in ids]
+        if (local / "roles.toml").is_file():
+            roles.update({fold(k): v for k, v in _read(local / "roles.toml").get("labels", {}).items()})
+        if (local / "penalties.toml").is_file():
+            penalties = _penalties(_read(local / "penalties.toml")) + penalties
+    return Vocabulary(categories, roles, penalties)
+
+
+def vocabulary(home: str | Path | None = None) -> Vocabulary:
+    """The packaged tables with the local additions of `home` (default: CREDITNET_HOME)."""
+    if home is None:
+        from graph.settings import get_settings
+        try:
+            home = get_settings().home
+        except Exception:  # settings that do not validate must not stop a file being read
+            home = None
+    return _load(str(home) if home else None)
+
+
+def list_category(list_type: str | None) -> ListCategory:
+    return vocabulary().list_category(list_type)
+
+
+def role_classes(label: str | None) -> frozenset[str]:
+    return vocabulary().role_classes(label)
+
+
+def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
+    return vocabulary().penalty_kind(penalty_type)

@@ -1,0 +1,369 @@
+"""Files as county departments and courts really write them (DOMAIN.md, "Real-world variation"): no restricted
+applicant may come back clear, and no clear one restricted.
+
+Each test writes its own small files — GBK from Excel, compound role labels, first-generation 15-digit ID
+numbers, 长期 for an open end, tenure columns, listings of natural persons — loads them through the real loaders
+into both stores, and checks the verdict a licence official would see. Reference date: AS_OF.
+"""
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from api_fixtures import fast_keys  # noqa: F401 (a fixture)
+from county import id_number, uscc
+
+from graph.identifiers import id15_to_18
+from graph.ingest import load_file
+from graph.queries.check import RULE_OFFICER, RULE_SUBJECT, RULE_THREE_YEAR_BAR, Applicant, check
+
+AS_OF = date(2026, 6, 1)
+CODE = "统一社会信用代码（企业注册号）"
+REGISTRY = ["序号", "统一社会信用代码", "企业名称", "企业类型", "法定代表人", "法定代表人证件类型", "法定代表人证件号码",
+            "成立日期", "登记状态"]
+MEMBERS = ["序号", "统一社会信用代码", "企业名称", "人员类别", "姓名", "证件类型", "证件号码", "出资比例"]
+LISTINGS = ["序号", CODE, "企业名称", "限制法律依据", "法律描述", "限制期限自", "限制期限至", "信息发送部门名称",
+            "信息接收部门名称", "信息类型", "人员类别", "姓名", "证件类型", "证件号码"]
+COURT_BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
+
+
+def write(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        for i, row in enumerate(rows, 1):
+            out.writerow([str(i), *row])
+    return path
+
+
+def load(store, home, *files: Path):
+    return [load_file(store, f, home=home) for f in files]
+
+
+def registry_row(code: str, name: str, rep: str, rep_id: str, status: str = "存续") -> list[str]:
+    return [code, name, "有限责任公司", rep, "居民身份证", rep_id, "2015-03-02", status]
+
+
+def listing_row(code: str, name: str, start: str, end: str, list_type: str, *, person: tuple = ("", "", "", ""),
+                sender: str = "西吉县人民法院") -> list[str]:
+    return [code, name, COURT_BASIS, "未履行生效法律文书确定的义务", start, end, sender, "县市场监督管理局、县发改局",
+            list_type, *person]
+
+
+def verdict(store, **kw):
+    return check(store, as_of=kw.pop("as_of", AS_OF), **kw)
+
+
+# --- 1. An applicant given by name only ----------------------------------------------------------------------
+def test_an_applicant_given_by_name_is_found_in_the_registry(store, home, tmp_path):
+    code = uscc(9101)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(code, "西吉县鹏程建材有限公司", "马文", id_number(911))]),
+         write(tmp_path / "listings.csv", LISTINGS,
+               [listing_row(code, "西吉县鹏程建材有限公司", "2026-01-05", "", "失信被执行人")]))
+    for persons in ([], [{"name": "杨丽", "id_number": id_number(912), "role": "监事"}]):
+        applicant = Applicant.from_dict({"name": "西吉县鹏程建材有限公司 ", "persons": persons})
+        r = verdict(store, applicant=applicant)
+        assert r.verdict == "restricted" and r.subject.key == code
+        assert r.hits[0].rule == RULE_SUBJECT
+        assert any("按名称在登记信息中找到" in n for n in r.notes) and not any("新申请人" in n for n in r.notes)
+
+
+def test_an_applicant_whose_code_is_registered_under_another_name_gets_a_note(store, home, tmp_path):
+    code = uscc(9102)
+    load(store, home, write(tmp_path / "registry.csv", REGISTRY,
+                            [registry_row(code, "西吉县恒达商贸有限公司", "马文", id_number(913))]))
+    r = verdict(store, applicant=Applicant.from_dict({"name": "西吉县宏达商贸有限公司", "uscc": code, "persons": []}))
+    assert r.subject.key == code and any("登记的名称为“西吉县恒达商贸有限公司”" in n for n in r.notes)
+
+
+def test_an_applicant_person_without_a_role_is_an_error_naming_the_field():
+    from graph.errors import InvalidSubject
+    with pytest.raises(InvalidSubject) as caught:
+        Applicant.from_dict({"name": "西吉县新公司", "persons": [{"name": "张三", "id_number": id_number(914)}]})
+    assert caught.value.details["field"] == "persons[0].role"
+
+
+# --- 2. First-generation 15-digit ID numbers -----------------------------------------------------------------
+ID15 = "640422800101123"   # region 640422, born 1980-01-01, sequence 123
+ID15_AS_18 = id15_to_18(ID15)
+
+
+def test_a_court_listing_naming_a_person_by_a_15_digit_number_restricts_everywhere(store, home, tmp_path):
+    """The court writes the 失信被执行人's 15-digit number, with 证件类型 empty; the registry has the 18-digit one."""
+    listed, applicant = uscc(9201), uscc(9202)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [
+             registry_row(listed, "西吉县兴隆养殖有限公司", "马进财", ID15_AS_18),
+             registry_row(applicant, "西吉县富源农业有限公司", "李强", id_number(921))], encoding="gbk"),
+         write(tmp_path / "members.csv", MEMBERS, [
+             [applicant, "西吉县富源农业有限公司", "执行董事兼总经理", "马进财", "居民身份证", ID15_AS_18, ""]], encoding="gbk"),
+         write(tmp_path / "court.csv", LISTINGS, [
+             listing_row(listed, "西吉县兴隆养殖有限公司", "2026-02-01", "长期", "失信被执行人",
+                         person=("法定代表人", "马进财", "", ID15))], encoding="gbk"))
+    assert verdict(store, key=listed).verdict == "restricted"
+    person = verdict(store, key=ID15)
+    assert person.verdict == "restricted" and person.subject.key == ID15_AS_18
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted"
+    assert {h.party.key: h.rule for h in r.hits}[ID15_AS_18] == RULE_OFFICER
+
+
+# --- 3. Open-ended and impossible periods --------------------------------------------------------------------
+@pytest.mark.parametrize("open_end", ["长期", "永久", "长期有效", "无期限", "至今", "无", "—"])
+def test_an_open_end_written_in_words_is_no_end_date(store, home, tmp_path, open_end):
+    code = uscc(9301)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", "2025-01-01", open_end, "失信被执行人")]))
+    assert report.loaded == 1 and report.rejected == 0
+    assert verdict(store, key=code).verdict == "restricted"
+
+
+def test_a_period_that_ends_before_it_starts_is_rejected_with_the_reason(store, home, tmp_path):
+    code = uscc(9302)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", "2025-06-01", "2025-01-01", "失信被执行人"),
+        listing_row(uscc(9303), "西吉县另一公司", "2025-06-01", "1948-01-01", "失信被执行人")]))
+    assert report.loaded == 0 and report.rejected == 2
+    rejects = Path(report.rejects_file).read_text(encoding="utf-8-sig")
+    assert "早于" in rejects and "限制期限至" in rejects
+
+
+def test_a_date_before_1949_loads_with_a_warning(store, home, tmp_path):
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(uscc(9304), "西吉县某某公司", "1900-01-01", "", "失信被执行人")]))
+    assert report.loaded == 1 and any("1949-10-01" in w for w in report.warnings)
+
+
+# --- 4. Listings of natural persons, and persons without an ID number ----------------------------------------
+@pytest.mark.parametrize("code_cell", ["", "person"])
+def test_a_listing_of_a_natural_person_restricts_that_person(store, home, tmp_path, code_cell):
+    person, applicant = id_number(941), uscc(9401)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(applicant, "西吉县金穗粮油有限公司", "王芳", id_number(942))]),
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县金穗粮油有限公司", "监事", "马福", "居民身份证", person, ""]]),
+         write(tmp_path / "court.csv", LISTINGS, [
+             listing_row(person if code_cell == "person" else "", "", "2026-03-01", "", "失信被执行人",
+                         person=("被执行人", "马福", "居民身份证", person))]))
+    assert verdict(store, key=person).verdict == "restricted"
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[person] == RULE_OFFICER
+
+
+def test_a_listing_naming_a_person_by_name_only_is_matched_to_the_registry(store, home, tmp_path):
+    listed, applicant, person = uscc(9402), uscc(9403), id_number(943)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [
+             registry_row(listed, "西吉县宏图建筑有限公司", "海军", person),
+             registry_row(applicant, "西吉县宏图劳务有限公司", "苏梅", id_number(944))]),
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县宏图劳务有限公司", "董事", "海军", "居民身份证", person, ""]]),
+         write(tmp_path / "court.csv", LISTINGS, [
+             listing_row(listed, "西吉县宏图建筑有限公司", "2026-03-01", "", "失信被执行人",
+                         person=("法定代表人", "海军", "", ""))]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted"
+    hit = {h.party.key: h for h in r.hits}[person]
+    assert hit.rule == RULE_OFFICER and any("按姓名" in n for n in hit.notes)
+    assert hit.restrictions[0]["matched_by_name"] is True
+
+
+def test_an_unmatched_name_is_shown_in_the_answer(store, home, tmp_path):
+    listed = uscc(9404)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县远航运输有限公司", "丁一", id_number(945))]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(listed, "西吉县远航运输有限公司", "2026-03-01", "", "失信被执行人",
+                                                             person=("股东", "丁二", "", ""))]))
+    r = verdict(store, key=listed)
+    assert r.hits[0].restrictions[0]["person_name"] == "丁二"
+
+
+# --- 5. Vocabulary: list names and role labels ----------------------------------------------------------------
+@pytest.mark.parametrize("list_type", ["严重违法企业名单", "严重违法失信名单", "市场监督管理严重违法失信名单",
+                                       "严重违法失信企业名单（黑名单）", "西吉县市场监督管理局严重违法失信企业名单"])
+def test_every_spelling_of_the_serious_violation_list_carries_the_three_year_bar(store, home, tmp_path, list_type):
+    listed, applicant, head = uscc(9501), uscc(9502), id_number(951)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [
+             registry_row(listed, "西吉县顺达矿业有限公司", "田野", head),
+             registry_row(applicant, "西吉县顺达物流有限公司", "田野", head)]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县顺达矿业有限公司", "2025-01-10", "", list_type,
+                                                           sender="县市场监督管理局")]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[listed] == RULE_THREE_YEAR_BAR
+
+
+@pytest.mark.parametrize("label", ["执行董事兼总经理", "董事长、总经理", "法定代表人（执行董事）", "独立董事", "职工董事",
+                                   "职工监事", "副经理", "副总经理", "财务负责人", "董事会秘书", "首席代表"])
+def test_compound_and_variant_role_labels_bind(store, home, tmp_path, label):
+    person, applicant = id_number(952), uscc(9503)
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县长城商贸有限公司", label, "白云", "居民身份证", person, ""]]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(uscc(9504), "西吉县另一家公司", "2026-01-01", "", "失信被执行人",
+                                                             person=("法定代表人", "白云", "居民身份证", person))]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted", label
+    assert {h.party.key: h.rule for h in r.hits}[person] == RULE_OFFICER
+
+
+def test_a_person_on_a_list_that_bars_no_office_is_a_link_not_a_bar(store, home, tmp_path):
+    """Today any listed person binds: a clear applicant whose director's other company is on the tax list came
+    back restricted."""
+    person, applicant = id_number(953), uscc(9505)
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县清泉饮品有限公司", "董事", "高山", "居民身份证", person, ""]]),
+         write(tmp_path / "tax.csv", LISTINGS, [listing_row(uscc(9506), "西吉县别家公司", "2026-01-01", "", "重大税收违法失信主体",
+                                                           person=("法定代表人", "高山", "居民身份证", person),
+                                                           sender="县税务局")]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked" and not any(h.binding for h in r.hits)
+
+
+def test_an_unknown_list_type_restricts_its_subject_and_warns(store, home, tmp_path):
+    code = uscc(9507)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", "2026-01-01", "", "拖欠农民工工资失信联合惩戒对象名单", sender="县人社局")]))
+    assert any("不在名单分类表中" in w for w in report.warnings)
+    assert verdict(store, key=code).verdict == "restricted"
+
+
+def test_an_unknown_role_label_is_a_link_and_warns(store, home, tmp_path):
+    person, applicant = id_number(954), uscc(9508)
+    [members, _] = load(store, home,
+                        write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县某公司", "驾驶员", "牛犇", "居民身份证", person, ""]]),
+                        write(tmp_path / "court.csv", LISTINGS, [listing_row(uscc(9509), "西吉县别公司", "2026-01-01", "",
+                                                                            "失信被执行人",
+                                                                            person=("法定代表人", "牛犇", "居民身份证", person))]))
+    assert any("不在职务分类表中" in w for w in members.warnings)
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked"
+
+
+# --- 6. Time: tenure, changes of legal representative, the bar's last day ----------------------------------
+@pytest.mark.parametrize(("as_of", "expected"), [(date(2024, 3, 1), "restricted"), (date(2024, 3, 2), "clear")])
+def test_the_three_year_bar_ends_on_the_corresponding_day(store, home, tmp_path, as_of, expected):
+    listed, applicant, head = uscc(9601), uscc(9602), id_number(961)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县甲公司", "何平", head),
+                                                      registry_row(applicant, "西吉县乙公司", "何平", head)]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县甲公司", "2021-03-01", "", "严重违法失信企业名单")]))
+    r = verdict(store, key=applicant, as_of=as_of)
+    assert r.verdict == expected or (expected == "clear" and r.verdict != "restricted")
+
+
+def test_a_serious_listing_removed_early_is_never_a_silent_clear(store, home, tmp_path):
+    listed, applicant, head = uscc(9603), uscc(9604), id_number(962)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县丙公司", "吴江", head),
+                                                      registry_row(applicant, "西吉县丁公司", "吴江", head)]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县丙公司", "2025-01-01", "2025-09-30",
+                                                           "严重违法失信企业名单")]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked"
+    assert any("提前移出" in n for h in r.hits for n in h.notes)
+
+
+def test_a_supervisor_who_left_no_longer_binds(store, home, tmp_path):
+    person, applicant = id_number(963), uscc(9605)
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS + ["任职日期", "离任日期"], [
+             [applicant, "西吉县戊公司", "监事", "罗成", "居民身份证", person, "", "2015-01-01", "2020-06-30"]]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(uscc(9606), "西吉县别公司", "2026-01-01", "", "失信被执行人",
+                                                             person=("法定代表人", "罗成", "居民身份证", person))]))
+    assert verdict(store, key=applicant).verdict != "restricted"
+    # On a date while the supervisor still sat, the same data binds.
+    assert verdict(store, key=applicant, as_of=date(2020, 1, 1)).verdict == "clear"  # the listing began in 2026
+
+
+def test_the_bar_follows_the_head_on_the_listing_date_not_the_successor(store, home, tmp_path):
+    listed, old_firm, new_firm = uscc(9607), uscc(9608), uscc(9609)
+    old_head, new_head = id_number(964), id_number(965)
+    load(store, home,
+         write(tmp_path / "registry-2024.csv", REGISTRY, [registry_row(listed, "西吉县庚公司", "金大", old_head),
+                                                           registry_row(old_firm, "西吉县辛公司", "金大", old_head),
+                                                           registry_row(new_firm, "西吉县壬公司", "木二", new_head)]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县庚公司", "2025-01-10", "", "严重违法失信企业名单")]),
+         write(tmp_path / "registry-2025.csv", REGISTRY + ["变更日期"],
+               [[*registry_row(listed, "西吉县庚公司", "木二", new_head), "2025-08-01"]]))
+    assert verdict(store, key=old_firm).verdict == "restricted"     # the head on the listing date stays barred
+    r = verdict(store, key=new_firm)
+    assert r.verdict != "restricted"                                   # the successor does not inherit the bar
+
+
+# --- 7. Revocations and heavy penalties are shown -------------------------------------------------------------
+PENALTIES = ["序号", CODE, "企业名称", "作出行政处罚决定机关名称", "行政处罚决定书文号", "作出行政处罚决定日期", "违法行为类型",
+             "罚款金额", "没收金额", "处罚种类", "备注"]
+
+
+def test_an_officer_who_headed_an_enterprise_whose_licence_was_revoked_is_a_link(store, home, tmp_path):
+    revoked, applicant, person = uscc(9701), uscc(9702), id_number(971)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(revoked, "西吉县旧厂有限公司", "宋江", person),
+                                                      registry_row(applicant, "西吉县新厂有限公司", "林冲", id_number(972))]),
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县新厂有限公司", "董事", "宋江", "居民身份证", person, ""]]),
+         write(tmp_path / "penalties.csv", PENALTIES, [[revoked, "西吉县旧厂有限公司", "县市场监督管理局", "西市监罚〔2024〕12号",
+                                                       "2024-05-01", "无照经营", "", "", "吊销营业执照", ""]]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked"
+    [hit] = [h for h in r.hits if h.party.key == revoked]
+    assert not hit.binding and hit.restrictions[0]["type"] == "吊销营业执照" and "§178" in hit.restrictions[0]["basis"]
+    assert [p["kind"] for p in r.penalties] == ["吊销营业执照"]
+    # Three years on (民法典 §201–202) it is no longer shown.
+    assert verdict(store, key=applicant, as_of=date(2027, 5, 2)).verdict == "clear"
+
+
+def test_a_registry_status_of_revoked_without_a_date_is_a_link_for_review(store, home, tmp_path):
+    revoked, applicant, person = uscc(9703), uscc(9704), id_number(973)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [
+             registry_row(revoked, "西吉县老店有限公司", "卢俊", person, status="吊销，未注销"),
+             registry_row(applicant, "西吉县新店有限公司", "卢俊", person)]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked" and any("吊销日期" in n for h in r.hits for n in h.notes)
+
+
+def test_a_revoked_food_licence_cites_the_food_safety_law(store, home, tmp_path):
+    code = uscc(9705)
+    load(store, home, write(tmp_path / "penalties.csv", PENALTIES, [
+        [code, "西吉县香满园餐饮有限公司", "县市场监督管理局", "西市监罚〔2025〕3号", "2025-02-01", "食品安全违法",
+         "20000", "", "罚款；吊销食品经营许可证", ""]]))
+    [p] = verdict(store, key=code).penalties
+    assert p["kind"] == "吊销许可证" and "食品安全法 §135" in p["basis"] and p["until"] == "2030-02-01"
+
+
+def test_stats_lists_unknown_list_types_and_role_labels_with_counts(store, home, tmp_path):
+    from graph.queries.stats import stats
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS, [[uscc(9801), "西吉县某公司", "驾驶员", "甲", "居民身份证", id_number(981), ""],
+                                                    [uscc(9802), "西吉县某公司二", "驾驶员", "乙", "居民身份证", id_number(982), ""],
+                                                    [uscc(9802), "西吉县某公司二", "监事", "丙", "居民身份证", id_number(983), ""]]),
+         write(tmp_path / "l.csv", LISTINGS, [listing_row(uscc(9803), "西吉县某公司三", "2026-01-01", "", "欠薪黑名单对象"),
+                                              listing_row(uscc(9804), "西吉县某公司四", "2026-01-01", "", "失信被执行人")]))
+    unknown = stats(store)["unknown"]
+    assert unknown == {"list_types": {"欠薪黑名单对象": 1}, "roles": {"驾驶员": 2}}
+
+
+# --- The same through the API, as an approval system calls it --------------------------------------------------
+def test_the_api_finds_a_name_only_applicant_and_a_15_digit_person(store, home, tmp_path, fast_keys):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.accounts import Accounts
+    listed = uscc(9901)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县德胜商贸有限公司", "马德胜", ID15_AS_18)]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(listed, "西吉县德胜商贸有限公司", "2026-02-01", "长期", "失信被执行人",
+                                                             person=("法定代表人", "马德胜", "居民身份证", ID15))]))
+    with Accounts(home) as accounts:
+        _, key = accounts.add("县发改局")
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app()) as client:
+        body = client.post("/api/v1/checks", json={"name": "西吉县德胜商贸有限公司", "persons": [], "as_of": AS_OF.isoformat()},
+                           headers=headers).json()
+        assert body["verdict"] == "restricted" and body["subject"]["key"] == listed
+        person = client.get(f"/api/v1/persons/{ID15}", headers=headers).json()
+        assert person["person"]["key"] == ID15_AS_18 and person["restricted"] is True
+        declared = client.post("/api/v1/checks", json={"name": "西吉县新办公司", "as_of": AS_OF.isoformat(), "persons": [
+            {"name": "马德胜", "id_number": ID15, "role": "执行董事兼总经理"}]}, headers=headers).json()
+        assert declared["verdict"] == "restricted"
