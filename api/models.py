@@ -230,6 +230,23 @@ class RejectOut(BaseModel):
     reason: str
 
 
+class WarningOut(BaseModel):
+    row: int = Field(description="Row number as the spreadsheet shows it (header = 1).")
+    index: Optional[int] = Field(None, description="For a JSON upload: the position in the array (from 0).")
+    field: str = Field(description="The file's header of the column the warning concerns; empty when it concerns the row.")
+    message: str
+
+
+class WarningsOut(BaseModel):
+    count: int = Field(description="Every warning of the file.")
+    rows: list[WarningOut] = Field(description="The first 100 warnings, in file order.")
+
+
+class ColumnsOut(BaseModel):
+    read: dict[str, str] = Field(description="The file's header → the field it was read as.")
+    ignored: list[str] = Field(description="The file's headers read as no field.")
+
+
 class UploadOut(BaseModel):
     file: str
     kind: str
@@ -238,7 +255,8 @@ class UploadOut(BaseModel):
     rejected: int
     rejects: list[RejectOut]
     rejects_file: Optional[str] = None
-    warnings: list[str] = []
+    warnings: WarningsOut
+    columns: ColumnsOut
     data_version: int
 
 

@@ -124,7 +124,11 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
             raise refused_as_sent(exc, path, filename) from exc
         if report.changed and after_change is not None:
             after_change()
+    summary = report.summary()
+    for w in summary["warnings"]["rows"]:
+        w["index"] = w["row"] - JSON_FIRST_ROW if from_json else None
     return {"file": filename, "kind": report.kind, "rows": report.rows, "loaded": report.loaded,
             "rejected": report.rejected,
             "rejects": read_rejects(report.rejects_file, from_json) if report.rejects_file else [],
-            "rejects_file": report.rejects_file, "warnings": report.warnings[:100], "data_version": report.data_version}
+            "rejects_file": report.rejects_file, "warnings": summary["warnings"], "columns": summary["columns"],
+            "data_version": report.data_version}

@@ -45,7 +45,7 @@ LIMIT 500;
 // The enterprise found by its USCC or its 15-digit registration number; all its records (licences and their
 // changes, penalties and their changes, inspections, listings) with the departments that issued, sent or
 // received them and the persons a listing names; who stands behind it (法定代表人, 股东, 董事, 监事, 经理, 分支)
-// and where it is itself a shareholder or branch.
+// and where it is itself a shareholder or branch (a branch points to its head office: (branch)-[:BRANCH_OF]->(head)).
 MATCH (e:Enterprise)
 WHERE e.uscc = $code OR e.reg_no = $code
 CALL (e) {

@@ -95,7 +95,7 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                     err.print(f"[red]{path}：未导入[/] {exc.message}")
                 continue
             if as_json:
-                sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+                sys.stdout.write(json.dumps(report.summary(), ensure_ascii=False) + "\n")
             else:
                 _print_report(report)
     if failed:
@@ -114,22 +114,29 @@ def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahea
 
 
 def _print_report(r) -> None:
+    from rich.markup import escape
+
+    from graph.loaders.headers import normalise_header
     from graph.model import KINDS
     mode = "（试运行，未写入）" if r.dry_run else ""
     console.print(f"[bold]{r.file}[/]{mode}：{KINDS[r.kind].label}（{r.kind}），编码 {r.encoding}；"
-                  f"共 {r.rows} 行，导入 {r.loaded} 行，拒绝 {r.rejected} 行；数据版本 {r.data_version}")
+                  f"共 {r.rows} 行，导入 {r.loaded} 行，拒绝 {r.rejected} 行，提示 {r.warning_count} 条；数据版本 {r.data_version}")
     # Say which column was read as which field wherever the file did not use the seed's own header.
     fields = {f.name: f.header for f in KINDS[r.kind].fields}
     mapped = [f"{src}→{fields[dst]}" for src, dst in r.columns.items()
               if dst in fields and src.replace("(", "（").replace(")", "）") != fields[dst]]
     if mapped:
         console.print(f"  列映射：{'，'.join(mapped)}")
+    # 序号 is a row counter in every template, read as nothing on purpose: not worth a line on each load.
+    ignored = [h for h in r.ignored_columns if normalise_header(h) != "序号"]
+    if ignored:
+        console.print(f"  [yellow]未读取的列：{escape('、'.join(ignored))}[/]")
     if r.rejects_file:
         console.print(f"  [yellow]被拒绝的行已写入：{r.rejects_file}[/]")
-    for w in r.warnings[:5]:
-        console.print(f"  [dim]提示：{w}[/]")
-    if len(r.warnings) > 5:
-        console.print(f"  [dim]……另有 {len(r.warnings) - 5} 条提示[/]")
+    for w in r.warnings[:5]:  # a department's text: never read as markup
+        console.print(f"  [dim]提示：{escape(str(w))}[/]")
+    if r.warning_count > 5:
+        console.print(f"  [dim]……另有 {r.warning_count - 5} 条提示[/]")
 
 
 @app.command()

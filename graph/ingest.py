@@ -25,10 +25,26 @@ if TYPE_CHECKING:
     from graph.loaders.read_ahead import ReadAhead
 
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
+SHOWN_WARNINGS = 100  # a load summary lists the first warnings; its count is all of them
 
 # Fields that only say which enterprise a record is about; the record's own props keep the rest.
 _ADDRESSING = frozenset({"code", "code_kind"})
 _NOT_REGISTRY_PROPS = _ADDRESSING | {"name", "reg_no"}
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A loaded row's warning: the row's number as the spreadsheet shows it (header = 1), the file's header of the
+    column it concerns ("" when it concerns the row), and what was noticed."""
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：" + (f"{self.field}：{self.message}" if self.field else self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": self.message}
 
 
 @dataclass
@@ -39,16 +55,41 @@ class LoadReport:
     loaded: int = 0
     rejected: int = 0
     rejects_file: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)
+    warnings: list[RowWarning] = field(default_factory=list)  # the first MAX_WARNINGS
+    warning_count: int = 0                                     # all of them
+    columns: dict[str, str] = field(default_factory=dict)      # the file's header -> the field it was read as
+    ignored_columns: list[str] = field(default_factory=list)   # the file's headers read as no field
     encoding: str = ""
     changed: bool = False
     data_version: int = 0
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, Any]:
+        """The load's counts: what the store's load history keeps."""
         return {"file": self.file, "kind": self.kind, "rows": self.rows, "loaded": self.loaded,
                 "rejected": self.rejected, "rejects_file": self.rejects_file}
+
+    def summary(self) -> dict[str, Any]:
+        """The counts, the warnings (the first SHOWN_WARNINGS; `count` is all of them) and how the columns were read."""
+        return {**self.as_dict(),
+                "warnings": {"count": self.warning_count, "rows": [w.as_dict() for w in self.warnings[:SHOWN_WARNINGS]]},
+                "columns": {"read": dict(self.columns), "ignored": list(self.ignored_columns)}}
+
+    def add_warnings(self, row: int, found: list | tuple) -> None:
+        """One row's warnings, each a (header, message) pair or a text (of the row, or "<header>：<message>")."""
+        self.warning_count += len(found)
+        room = MAX_WARNINGS - len(self.warnings)
+        if room > 0:
+            self.warnings.extend(self._row_warning(row, w) for w in found[:room])
+
+    def _row_warning(self, row: int, warning: tuple[str, str] | str) -> RowWarning:
+        if isinstance(warning, tuple):
+            header, message = warning
+            return RowWarning(row, header or "", message)
+        header, colon, message = warning.partition("：")
+        if colon and header in self.columns:
+            return RowWarning(row, header, message)
+        return RowWarning(row, "", warning)
 
 
 class _DryRun(Exception):
@@ -183,13 +224,13 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
         except LoadError as exc:
             raise FileRejected(str(exc), {"file": str(path)}) from exc
         report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
-                            encoding=table.encoding, dry_run=dry_run)
+                            ignored_columns=list(table.ignored_columns), encoding=table.encoding, dry_run=dry_run)
         rejects = []
         before = store.data_version()
         try:
             with store.writer(str(path)) as writer:
                 writer.as_of = (as_of or date.today()).isoformat()
-                kind, warnings = table.kind, report.warnings
+                kind, add_warnings = table.kind, report.add_warnings
                 for batch, fraction in reading.batches():
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
@@ -200,8 +241,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                             continue
                         row_number, values, row_warnings = item
                         write_row(writer, kind, values)
-                        if row_warnings and len(warnings) < MAX_WARNINGS:
-                            warnings.extend(f"第{row_number}行：{w}" for w in row_warnings)
+                        if row_warnings:
+                            add_warnings(row_number, row_warnings)
                     report.loaded = report.rows - len(rejects)
                     if progress:
                         progress(fraction)

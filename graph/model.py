@@ -17,7 +17,7 @@ DIRECTOR = "董事"
 SUPERVISOR = "监事"
 MANAGER = "经理"
 FINANCE_OFFICER = "财务负责人"
-BRANCH_OF = "分支机构"  # an enterprise that is a branch of another
+BRANCH_OF = "分支机构"  # the member enterprise is a branch of the enterprise (a stored role never reads the other way)
 
 # 公司法 2023 §178, 市场主体登记管理条例 §12: a restricted person may not hold these posts.
 BINDING_ROLES = frozenset({LEGAL_REPRESENTATIVE, RESPONSIBLE_PERSON, DIRECTOR, SUPERVISOR, MANAGER})
@@ -36,10 +36,28 @@ def listed_person(fields: dict) -> str | None:
 # as the registry wrote it (执行董事兼总经理) and classified when a check reads it (graph/vocabulary/roles.toml).
 ROLE_ALIASES = {
     "法人代表": LEGAL_REPRESENTATIVE, "法定代表": LEGAL_REPRESENTATIVE, "法人": LEGAL_REPRESENTATIVE,
-    "隶属企业": BRANCH_OF,
     "legal_representative": LEGAL_REPRESENTATIVE, "shareholder": SHAREHOLDER, "director": DIRECTOR,
     "supervisor": SUPERVISOR, "manager": MANAGER, "responsible_person": RESPONSIBLE_PERSON,
 }
+
+# 人员类别 that name the tie from the other end. Every stored role reads "member is <role> of enterprise": a row on
+# enterprise X naming Y with 分支机构 says Y is a branch of X. A row on X naming Y with 隶属企业 says Y is the
+# enterprise X belongs to — X is the branch — so it is stored turned round: X is the 分支机构 of Y.
+INVERSE_ROLES = {"隶属企业": BRANCH_OF}
+
+
+def oriented_member(values: dict) -> dict:
+    """A parsed member row as it is stored: a row whose 人员类别 names the tie from the other end (INVERSE_ROLES),
+    and whose member is an enterprise, turned round (the member becomes the row's enterprise and the other way)."""
+    role = INVERSE_ROLES.get(values.get("role"))
+    if role is None or values.get("member_kind") != "enterprise":
+        return values
+    code, name = values["code"], values.get("name")
+    other = values["id_number"]
+    return {**values, "code": other, "code_kind": "reg_no" if len(other) == 15 else "uscc",
+            "name": values.get("person_name"), "id_number": code, "person_name": name,
+            "id_type": "注册号" if values.get("code_kind") == "reg_no" else "统一社会信用代码", "role": role}
+
 
 # The seed's code column holds a USCC or, for older enterprises, a 15-digit registration number.
 CODE_ALIASES = ("统一社会信用代码(企业注册号)", "统一社会信用代码", "uscc", "code", "credit_code",

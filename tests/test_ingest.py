@@ -252,8 +252,9 @@ def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, ho
     for kind, path in county_files.items():
         report = load_file(county, path, home=home)
         want = in_process[kind]
-        assert (report.rows, report.loaded, report.rejected, report.warnings) == \
-               (want.rows, want.loaded, want.rejected, want.warnings)
+        assert (report.rows, report.loaded, report.rejected, report.warnings, report.warning_count, report.columns,
+                report.ignored_columns) == (want.rows, want.loaded, want.rejected, want.warnings, want.warning_count,
+                                            want.columns, want.ignored_columns)
         if kind == "blacklist":
             with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
                 assert [r["行号"] for r in csv.DictReader(fh)] == ["11", "12", "13"]

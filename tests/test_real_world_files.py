@@ -135,7 +135,7 @@ def test_a_period_that_ends_before_it_starts_is_rejected_with_the_reason(store, 
 def test_a_date_before_1949_loads_with_a_warning(store, home, tmp_path):
     [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
         listing_row(uscc(9304), "西吉县某某公司", "1900-01-01", "", "失信被执行人")]))
-    assert report.loaded == 1 and any("1949-10-01" in w for w in report.warnings)
+    assert report.loaded == 1 and any("1949-10-01" in str(w) for w in report.warnings)
 
 
 # --- 4. Listings of natural persons, and persons without an ID number ----------------------------------------
@@ -225,7 +225,7 @@ def test_an_unknown_list_type_restricts_its_subject_and_warns(store, home, tmp_p
     code = uscc(9507)
     [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
         listing_row(code, "西吉县某某公司", "2026-01-01", "", "拖欠农民工工资失信联合惩戒对象名单", sender="县人社局")]))
-    assert any("不在名单分类表中" in w for w in report.warnings)
+    assert any("不在名单分类表中" in str(w) for w in report.warnings)
     assert verdict(store, key=code).verdict == "restricted"
 
 
@@ -236,7 +236,7 @@ def test_an_unknown_role_label_is_a_link_and_warns(store, home, tmp_path):
                         write(tmp_path / "court.csv", LISTINGS, [listing_row(uscc(9509), "西吉县别公司", "2026-01-01", "",
                                                                             "失信被执行人",
                                                                             person=("法定代表人", "牛犇", "居民身份证", person))]))
-    assert any("不在职务分类表中" in w for w in members.warnings)
+    assert any("不在职务分类表中" in str(w) for w in members.warnings)
     r = verdict(store, key=applicant)
     assert r.verdict == "linked"
 

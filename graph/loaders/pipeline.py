@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from graph.loaders.reading import LoadError, Table, open_table
+from graph.model import oriented_member
 from graph.stores.load_collections import LOAD_THRESHOLDS
 
 # Below this size a second process costs more than it saves.
@@ -84,10 +85,18 @@ class _Sender:
 Prepare = Callable[[dict], tuple]
 
 
+def _after_orienting(prepare: Prepare) -> Prepare:
+    return lambda values: prepare(oriented_member(values))
+
+
 def _batches(table: Table, prepare_for: Callable[[str], Prepare | None] | None) -> Iterator[tuple[list, float]]:
     """(batch, progress fraction) of the table's rows, in the child or in this process: a valid row as the tuple
-    (row number, values — prepared by the store's `row_preparer` if it has one — warnings), a reject whole."""
+    (row number, values — prepared by the store's `row_preparer` if it has one — warnings), a reject whole.
+    A member row is stored the way its role reads (graph.model.oriented_member): turned here, before any store
+    sees it, so that both stores hold the same edge."""
     prepare = None if prepare_for is None else prepare_for(table.kind)
+    if table.kind == "member":
+        prepare = oriented_member if prepare is None else _after_orienting(prepare)
     batch: list = []
     for rows in table.row_batches(prepare):
         batch += rows
@@ -103,6 +112,7 @@ class Opened:
     kind: str
     column_map: dict
     encoding: str
+    ignored_columns: list
 
 
 def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tuple) -> None:
@@ -125,7 +135,7 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
     sender = _Sender(conn)
     try:
         table = open_table(path, kind)
-        sender.send(Opened(table.kind, dict(table.column_map), table.encoding))
+        sender.send(Opened(table.kind, dict(table.column_map), table.encoding, list(table.ignored_columns)))
         for message in _batches(table, prepare_for):
             sender.send(message)
         sender.send(None)

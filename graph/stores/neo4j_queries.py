@@ -18,7 +18,7 @@ def role_type(role: str) -> str:
         return "LEGAL_REPRESENTATIVE_OF"
     if role == SHAREHOLDER:
         return "SHAREHOLDER_OF"
-    if role in (BRANCH_OF, "隶属企业"):
+    if role == BRANCH_OF:  # (branch)-[:BRANCH_OF]->(the enterprise it belongs to): see graph.model.INVERSE_ROLES
         return "BRANCH_OF"
     return "OFFICER_OF"
 

@@ -115,7 +115,7 @@ def test_case_through_load_file(case: Case, store, home, tmp_path, tally):
         assert report.rejects_file is None
     for n, r in expected:
         if r.outcome == WARN:
-            assert any(w.startswith(f"第{n}行") and r.fragment in w for w in report.warnings), (n, report.warnings)
+            assert any(str(w).startswith(f"第{n}行") and r.fragment in str(w) for w in report.warnings), (n, report.warnings)
     if case.verify:
         case.verify(store)
 

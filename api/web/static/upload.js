@@ -6,6 +6,8 @@
   const form = $("upload-form"), error = $("upload-error"), out = $("upload-result");
 
   function render(r) {
+    // 序号 is a row counter in every template, read as nothing on purpose.
+    const ignored = r.columns ? r.columns.ignored.filter((h) => h.replace(/[\s*]/g, "") !== "序号") : [];
     CN.clear(out).append(el("section", { class: "card" },
       el("h2", {}, `上传结果：${r.file}`),
       el("div", { class: "summary" },
@@ -17,8 +19,12 @@
       r.rejected ? CN.table([["行号", (x) => x.row, "num"], ["字段", (x) => x.field], ["原因", (x) => CN.chinese(x.reason)]],
                             r.rejects, { class: "rejects" }) : null,
       r.rejected > r.rejects.length ? el("p", { class: "hint", text: `仅列出前 ${r.rejects.length} 行。` }) : null,
-      r.warnings && r.warnings.length ? el("details", {}, el("summary", {}, `提示（${r.warnings.length}）`),
-        el("ul", {}, r.warnings.map((w) => el("li", { text: CN.chinese(w) })))) : null));
+      ignored.length ? el("p", { class: "hint", text: `未读取的列：${ignored.join("、")}` }) : null,
+      r.warnings && r.warnings.count ? el("details", {}, el("summary", {}, `提示（${r.warnings.count}）`),
+        el("ul", {}, r.warnings.rows.map((w) => el("li", {
+          text: `第${w.row}行：${w.field ? w.field + "：" : ""}${CN.chinese(w.message)}` }))),
+        r.warnings.count > r.warnings.rows.length
+          ? el("p", { class: "hint", text: `仅列出前 ${r.warnings.rows.length} 条。` }) : null) : null));
     out.querySelector("h2").setAttribute("tabindex", "-1");
     out.querySelector("h2").focus();
   }
