@@ -315,7 +315,7 @@ def export(to: str = typer.Option("neo4j", "--to", help="Target store; only neo4
             raise InvalidRequest(f"不支持导出到“{to}”，目前只支持 neo4j (only --to neo4j is supported)")
         from graph.export import export_store
         from graph.stores.embedded import EmbeddedStore
-        from graph.stores.neo4j_store import Neo4jStore
+        from graph.stores.neo4j import Neo4jStore
         settings = _settings()
         with EmbeddedStore(settings.home) as source, Neo4jStore.from_settings(settings) as target:
             counts = export_store(source, target, None if as_json else

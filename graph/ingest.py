@@ -15,10 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from graph.departments import canonical_department
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
+from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
+                        replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
 
 if TYPE_CHECKING:
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
 
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
 SHOWN_WARNINGS = 100  # a load summary lists the first warnings; its count is all of them
-
-# Fields that only say which enterprise a record is about; the record's own props keep the rest.
-_ADDRESSING = frozenset({"code", "code_kind"})
-_NOT_REGISTRY_PROPS = _ADDRESSING | {"name", "reg_no"}
 
 
 @dataclass(frozen=True)
@@ -96,46 +93,6 @@ class _DryRun(Exception):
     """Raised inside the writer block to roll a dry run back."""
 
 
-def _code_kind(code: str) -> str:
-    return "reg_no" if len(code) == 15 else "uscc"
-
-
-def _natural_key(kind: str, v: dict[str, Any]) -> str:
-    """The record's identity within its enterprise (DOMAIN.md): a re-sent record replaces the earlier one."""
-    def part(name: str) -> str:
-        value = v.get(name)
-        if isinstance(value, list):
-            return "、".join(canonical_department(x) for x in value)
-        return "" if value is None else str(value)
-
-    if kind == "license":
-        return part("license_no")
-    if kind == "license-change":
-        return "|".join(part(n) for n in ("license_no", "item", "change_date", "after"))
-    if kind == "penalty":
-        return part("decision_no")
-    if kind == "penalty-change":
-        return "|".join(part(n) for n in ("decision_no", "change_date", "content"))
-    if kind == "inspection":
-        return "|".join(part(n) for n in ("authority", "inspection_type", "inspection_date"))
-    if kind == "blacklist":
-        return "|".join(part(n) for n in ("list_type", "sender", "valid_from", "id_number"))
-    raise ValueError(kind)
-
-
-def _departments(kind: str, v: dict[str, Any]) -> list[tuple[str, str, str]]:
-    out: list[tuple[str, str, str]] = []
-    if kind == "blacklist":
-        for name in v.get("sender") or []:
-            out.append(("sent_by", canonical_department(name), name))
-        for name in v.get("receivers") or []:
-            out.append(("received_by", canonical_department(name), name))
-    else:
-        for name in v.get("authority") or []:
-            out.append(("issued_by", canonical_department(name), name))
-    return out
-
-
 def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None:
     """Turn one validated row into graph writes: enterprises, persons, roles, records, departments.
     A tuple is a row the store's own `row_preparer` already turned into what its writer inserts."""
@@ -143,23 +100,21 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
         writer.write_prepared(kind, v)
         return
     if kind == "enterprise":
-        code = v.get("code") or v.get("reg_no")
-        code_kind = v.get("code_kind") or "reg_no"
-        props = {k: val for k, val in v.items() if k not in _NOT_REGISTRY_PROPS and val is not None}
-        writer.enterprise(code, code_kind, name=v.get("name"), reg_no=v.get("reg_no"), props=props,
+        code, code_type = registry_code(v)
+        writer.enterprise(code, code_type, name=v.get("name"), reg_no=v.get("reg_no"), props=registry_props(v),
                           from_registry=True)
         rep_id = v.get("legal_rep_id_number")
         if rep_id:
             writer.person(rep_id, v.get("legal_rep"), v.get("legal_rep_id_type"))
-            writer.role(Party("person", rep_id), code, code_kind, LEGAL_REPRESENTATIVE, since=v.get("legal_rep_since"))
-            writer.replace_legal_representative(code, code_kind, rep_id, LEGAL_REPRESENTATIVE,
+            writer.role(Party("person", rep_id), code, code_type, LEGAL_REPRESENTATIVE, since=v.get("legal_rep_since"))
+            writer.replace_legal_representative(code, code_type, rep_id, LEGAL_REPRESENTATIVE,
                                                 writer.effective_date(replacement_date(v)))
         return
     if kind == "member":
         writer.enterprise(v["code"], v["code_kind"], name=v.get("name"))
         member_id = v["id_number"]
         if v.get("member_kind") == "enterprise":
-            writer.enterprise(member_id, _code_kind(member_id), name=v.get("person_name"))
+            writer.enterprise(member_id, code_kind(member_id), name=v.get("person_name"))
             member = Party("enterprise", member_id, v.get("person_name") or "")
         else:
             writer.person(member_id, v.get("person_name"), v.get("id_type"))
@@ -171,25 +126,7 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
     if kind == "blacklist" and listed_person(v):
         writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
     # A 失信被执行人 row may name a natural person only (no enterprise code): the person is the listing's subject.
-    writer.record(kind, _natural_key(kind, v), v.get("code"), v.get("code_kind"), props, _departments(kind, v))
-
-
-def replacement_date(v: dict[str, Any]) -> str | None:
-    """When the legal representative a registry row names took office, as far as the row says: the date of the
-    change (变更日期/核准日期) that named them, else their own 任职日期; None: the load's as-of date applies."""
-    return v.get("change_date") or v.get("legal_rep_since")
-
-
-def record_props(kind: str, v: dict[str, Any]) -> dict[str, Any]:
-    """A record row's own fields, as the record keeps them."""
-    props = {k: val for k, val in v.items() if k not in _ADDRESSING and val is not None}
-    if kind == "blacklist":
-        # The canonical sender/receivers live on department nodes; keep the spellings the department used.
-        props["sender_as_sent"] = "、".join(v.get("sender") or [])
-        props["receivers_as_sent"] = "、".join(v.get("receivers") or [])
-        props.pop("sender", None)
-    props.pop("receivers", None)
-    return props
+    writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
 
 
 def _rejects_path(home: Path, source: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import county as C
-from graph.stores import neo4j_queries
+from graph.stores.neo4j import queries as neo4j_queries
 
 BROWSER = Path(__file__).resolve().parents[1] / "browser"
 QUERIES = BROWSER / "saved-queries.cypher"

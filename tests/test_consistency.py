@@ -12,7 +12,7 @@ from graph.errors import StoreBusy
 from graph.ingest import load_file
 from graph.model import Party
 from graph.queries.check import check
-from graph.stores import neo4j_queries as q
+from graph.stores.neo4j import queries as q
 from graph.stores import open_store
 from graph.settings import get_settings
 

@@ -190,7 +190,7 @@ def test_loads_in_the_same_second_are_listed_in_the_order_they_ran(store, county
     """An entry's time has whole seconds, and Neo4j reuses element ids after a reset: the history is ordered by
     the number each entry gets from the store, whatever the clock says."""
     import graph.stores.embedded as embedded
-    import graph.stores.neo4j_store as neo4j_store
+    import graph.stores.neo4j.store as neo4j_store
     from datetime import datetime as real_datetime
 
     class StoppedClock(real_datetime):

@@ -10,7 +10,7 @@ import pytest
 from county import ENTERPRISE_HEADERS, INSPECTION_HEADERS, LICENSE_HEADERS, MEMBER_HEADERS, id_number, uscc, write_csv
 from graph.ingest import load_file
 from graph.queries.stats import stats
-from graph.stores import neo4j_queries
+from graph.stores.neo4j import queries as neo4j_queries
 from graph.settings import get_settings
 
 NEW = [uscc(700 + i) for i in range(4)]
@@ -204,7 +204,7 @@ def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(
     from graph.queries.check import check
     from graph.queries.department import department
     from graph.queries.profile import profile
-    from graph.stores.neo4j_properties import ENTERPRISE_KEYS, RECORD_KEYS
+    from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS
 
     store = county
     if store.name != "neo4j":

@@ -9,7 +9,7 @@ import pytest
 from county import AS_OF, E, OLD_REG_NO, P, id_number, uscc
 from graph.model import Party
 from graph.queries.check import check
-from graph.stores import neo4j_store
+from graph.stores.neo4j import reader as neo4j_reader
 from graph.stores.base import Edge, GraphReader
 from graph.stores.neighbourhood import Neighbourhood
 from graph.settings import get_settings
@@ -69,7 +69,7 @@ def test_one_query_gives_the_same_answers_as_level_by_level(county, fetches, mon
 
 def test_a_neighbourhood_over_the_bound_is_traversed_level_by_level(county, fetches, monkeypatch):
     counts, reader_class = fetches
-    monkeypatch.setattr(neo4j_store, "NEIGHBOURHOOD_CAP", 2)  # every neighbourhood of the county is bigger
+    monkeypatch.setattr(neo4j_reader, "NEIGHBOURHOOD_CAP", 2)  # every neighbourhood of the county is bigger
     bounded = _answers(county, 3)
     if county.name == "neo4j":
         assert counts["level by level"] > 0
@@ -82,8 +82,8 @@ def test_a_check_by_code_asks_the_neo4j_reader_one_question(county, monkeypatch)
     if county.name != "neo4j":
         pytest.skip("a Neo4j reader's round trips")
     asked = []
-    own = neo4j_store._TimedReads.run
-    monkeypatch.setattr(neo4j_store._TimedReads, "run",
+    own = neo4j_reader.TimedReads.run
+    monkeypatch.setattr(neo4j_reader.TimedReads, "run",
                         lambda self, cypher, **params: asked.append(cypher) or own(self, cypher, **params))
     for key, known in ((E["LISTED"], True), (P["RESTRICTED"], True), (OLD_REG_NO, True), (uscc(900), False)):
         asked.clear()

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from graph.stores import neo4j_queries as q
+from graph.stores.neo4j import queries as q
 
 WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTMENT_NAMES", "LOAD_HISTORY", "LIST_TYPES_USED", "ROLES_USED",
                "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH"}

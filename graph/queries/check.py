@@ -14,7 +14,7 @@ is the subject of a listing active on D. The verdict is
 Binding rules are applied whatever the depth (they are the law, not a search radius); `depth` bounds links.
 
 Both stores run the same code here: the traversal asks the store for one level of role edges at a time
-(the Neo4j store answers with parameterised Cypher on the server, see graph/stores/neo4j_queries.py).
+(the Neo4j store answers with parameterised Cypher on the server, see graph/stores/neo4j/queries.py).
 """
 from __future__ import annotations
 

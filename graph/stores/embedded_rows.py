@@ -5,13 +5,14 @@ writing one is the busier. Everything about a row that depends on that row alone
 their JSON text, the normalised name, the record's natural key and departments, who a listing names — is
 computed here, in the reading process, and crosses the pipe as a tuple (smaller to pickle than the dict of
 values). `SqliteWriter.write_prepared` then only resolves enterprises and runs statements, exactly as
-`graph.ingest.write_row` would have for the same row (tests/test_embedded_writer.py compares the stores).
+`graph.ingest.write_row` would have for the same row, from the same meaning (graph/rows.py) (tests/test_embedded_writer.py compares the stores).
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.ingest import _NOT_REGISTRY_PROPS, _code_kind, _departments, _natural_key, record_props, replacement_date
+from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
+                        replacement_date)
 from graph.model import listed_person
 from graph.names import normalise_name
 from graph.stores.embedded_writer import dumps_props
@@ -20,10 +21,8 @@ from graph.stores.embedded_writer import dumps_props
 def _enterprise(v: dict[str, Any]) -> tuple:
     """(code, code kind, name, reg_no, props JSON, normalised name, legal representative's ID, name, ID type, their
     任职日期, the date the row's change took effect or None: the writer's as-of date applies)"""
-    props = {k: val for k, val in v.items() if k not in _NOT_REGISTRY_PROPS and val is not None}
     name = v.get("name")
-    return (v.get("code") or v.get("reg_no"), v.get("code_kind") or "reg_no", name, v.get("reg_no"),
-            dumps_props(props), normalise_name(name), v.get("legal_rep_id_number") or None, v.get("legal_rep"),
+    return (*registry_code(v), name, v.get("reg_no"), dumps_props(registry_props(v)), normalise_name(name), v.get("legal_rep_id_number") or None, v.get("legal_rep"),
             v.get("legal_rep_id_type"), v.get("legal_rep_since"), replacement_date(v))
 
 
@@ -33,7 +32,7 @@ def _member(v: dict[str, Any]) -> tuple:
     member_id = v["id_number"]
     corporate = v.get("member_kind") == "enterprise"
     return (v["code"], v["code_kind"], v.get("name"), "enterprise" if corporate else "person", member_id,
-            _code_kind(member_id) if corporate else None, v.get("person_name"), v.get("id_type"), v["role"],
+            code_kind(member_id) if corporate else None, v.get("person_name"), v.get("id_type"), v["role"],
             v.get("share"), v.get("since"), v.get("until"))
 
 
@@ -48,8 +47,8 @@ def _record(kind: str) -> Callable[[dict[str, Any]], tuple]:
             if listed_person(v):
                 person = (v["id_number"], v.get("person_name"), v.get("id_type"))
             subject = listed_person(props)
-        return (v.get("code"), v.get("code_kind"), props.get("name"), _natural_key(kind, v), dumps_props(props),
-                _departments(kind, v), person, subject)
+        return (v.get("code"), v.get("code_kind"), props.get("name"), natural_key(kind, v), dumps_props(props),
+                departments(kind, v), person, subject)
     return prepare
 
 

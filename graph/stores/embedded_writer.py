@@ -10,6 +10,7 @@ import orjson
 
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.names import normalise_name
+from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.sqlite_schema import NO_ENTERPRISE
 
@@ -207,8 +208,7 @@ class SqliteWriter(GraphWriter):
             if eid is not None and (eid in self._named or not name):
                 return  # a record only names the enterprise, and it is known and named already
         c = self.conn
-        uscc = code if code_kind == "uscc" else None
-        reg_no = reg_no or (code if code_kind == "reg_no" else None)
+        uscc, reg_no = row_codes(code, code_kind, reg_no)
         if uscc and reg_no and not self._complete:  # a registry row with both numbers: one statement for both
             rows = c.execute(f"{_SELECT_ENTERPRISE} WHERE uscc = ? UNION ALL {_SELECT_ENTERPRISE} WHERE reg_no = ?",
                              (uscc, reg_no)).fetchall()
@@ -217,17 +217,19 @@ class SqliteWriter(GraphWriter):
         else:
             by_uscc = self._row_by("uscc", uscc) if uscc else None
             by_reg = self._row_by("reg_no", reg_no) if reg_no else None
-        if by_uscc and by_reg and by_uscc[0] != by_reg[0]:
-            self._merge(by_uscc[0], by_reg[0])
+        folded = fold(by_uscc and by_uscc[0], by_reg and by_reg[0])
+        if folded:
+            self._merge(*folded)
             by_reg = None
         row = by_uscc or by_reg
         if row is None:
+            new = settle(None, uscc=uscc, reg_no=reg_no, name=name, from_registry=from_registry)
             if "enterprise" not in self._written:
                 self._first_write("enterprise")
             eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (uscc or reg_no, uscc, reg_no, name,
-                             normalise_name(name) if name_norm is None else name_norm, int(from_registry),
+                            (new.key, new.uscc, new.reg_no, new.name,
+                             normalise_name(name) if name_norm is None else name_norm, int(new.in_registry),
                              dumps_props(props or {}) if props_text is None else props_text)).lastrowid
             self._fresh[eid] = None
             for value in (uscc, reg_no):
@@ -237,32 +239,25 @@ class SqliteWriter(GraphWriter):
                 self._named.add(eid)
             return
         eid, key, old_uscc, old_reg, old_name, in_registry, old_props = row
-        new_uscc = uscc or old_uscc
-        new_reg = reg_no or old_reg
-        new_key = new_uscc or new_reg
-        if from_registry:
-            # The registry is the authority on who the enterprise is: its fields replace earlier ones.
-            new_name = name or old_name
-            if props_text is None:
-                merged = {**json.loads(old_props), **(props or {})}
-            elif props_text == old_props:  # the registry row re-sent: merging changes nothing
-                merged = None
-            else:
-                merged = {**json.loads(old_props), **json.loads(props_text)}
-            new_in_registry = 1
+        new = settle(Identity(old_uscc, old_reg, old_name, bool(in_registry)), uscc=uscc, reg_no=reg_no, name=name,
+                     from_registry=from_registry)
+        if not from_registry:
+            merged = json.loads(old_props)  # a record never changes the registry's fields
+        elif props_text is None:
+            merged = {**json.loads(old_props), **(props or {})}
+        elif props_text == old_props:  # the registry row re-sent: merging changes nothing
+            merged = None
         else:
-            # A department's record only names the enterprise; it never overrides the registry.
-            new_name = old_name or name
-            merged = json.loads(old_props)
-            new_in_registry = in_registry
+            merged = {**json.loads(old_props), **json.loads(props_text)}
         new_props = old_props if merged is None else dumps_props(merged)
-        if (new_key, new_uscc, new_reg, new_name, new_in_registry) != (
+        new_uscc, new_reg, new_name = new.uscc, new.reg_no, new.name
+        if (new.key, new_uscc, new_reg, new_name, int(new.in_registry)) != (
                 key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
             c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
                       "in_registry = ?, props = ? WHERE id = ?",
-                      (new_key, new_uscc, new_reg, new_name,
+                      (new.key, new_uscc, new_reg, new_name,
                        name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
-                       new_in_registry, new_props, eid))
+                       int(new.in_registry), new_props, eid))
         if self._complete:  # a code the enterprise gains here must be found by the next row that names it
             for value in (new_uscc, new_reg):
                 if value:

@@ -17,7 +17,7 @@ from api_fixtures import auth, fast_keys, keys, listing_row  # noqa: F401  (fixt
 from county import AS_OF, E, NAMES, P
 from graph.ingest import load_file
 from graph.settings import Settings
-from graph.stores.neo4j_store import Neo4jStore
+from graph.stores.neo4j import Neo4jStore
 from reliability.helpers import write_json_artifact
 from reliability.served import Served
 
@@ -194,7 +194,7 @@ def test_store_busy_is_503_with_retry_after(county, keys, monkeypatch):
     every attempt) is StoreBusy: 503 with Retry-After, the same shape, never a mixture of two states."""
     from api_fixtures import app_client
     from graph.stores.base import GraphReader
-    from graph.stores.neo4j_store import Neo4jReader
+    from graph.stores.neo4j.reader import Neo4jReader
 
     monkeypatch.setattr(type(county), "snapshot_reads", False)
     for reader in (GraphReader, Neo4jReader):  # as if a load committed between every two queries

@@ -26,7 +26,7 @@ from graph.errors import StoreUnavailable
 from graph.ingest import load_file
 from graph.queries.check import check
 from graph.settings import Settings
-from graph.stores.neo4j_store import Neo4jStore
+from graph.stores.neo4j import Neo4jStore
 from graph.settings import get_settings
 from reliability.helpers import snapshot
 

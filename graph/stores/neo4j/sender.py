@@ -56,3 +56,17 @@ class StatementSender:
         that the caller may then roll back or commit on this thread."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pending.clear()
+
+
+class Rows(list):
+    """A statement's rows, as the driver packs them (a list), whose text is short. The driver formats every RUN's
+    parameters for its debug log before it asks whether debug is on: the repr of a batch of 10,000 rows cost as
+    much client CPU as packing it (28 against 24 ms)."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
+def unlogged(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: Rows(v) if type(v) is list else v for k, v in params.items()}

@@ -97,7 +97,7 @@ UNWIND $ids AS id MATCH (p:Person {{id_number: id}})
 RETURN p.id_number AS id_number, p.name AS name, p.id_type AS id_type,
        [(p)-[r:{ROLE_PATTERN}]->(e:Enterprise) | [type(r), e.eid, r.role, r.share, r.since, r.until]] AS roles
 """
-# Each row is the node's every property (graph/stores/neo4j_properties.py), `fp` among them: a fingerprint (a
+# Each row is the node's every property (graph/stores/neo4j/properties.py), `fp` among them: a fingerprint (a
 # 128-bit hash) of the rest, so that an identical re-sent row sets nothing and a reload of the same file changes
 # nothing (not even the data version). Enterprises this transaction created (the writer knows: it gave them
 # their eid) are CREATEd, not MERGEd; `SET e = row` on an existing one also removes what the row no longer holds.
@@ -127,7 +127,7 @@ SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_
 # Persons written before masked_id existed get it once, from init_schema (display only: no data version
 # bump); the flag on the meta node keeps later opens from scanning every person again.
 # Stores written before session 5 hold each enterprise's and record's fields twice (a JSON copy `props` and the
-# Browser's display properties): init_schema rewrites those nodes once (graph/stores/neo4j_properties.py; no
+# Browser's display properties): init_schema rewrites those nodes once (graph/stores/neo4j/properties.py; no
 # data version bump: every answer stays the same), and the flag keeps later opens from scanning again.
 FIELDS_AS_PROPERTIES_DONE = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) "
                              "RETURN coalesce(m.fields_as_properties, false) AS done")

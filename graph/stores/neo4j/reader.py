@@ -1,0 +1,207 @@
+"""Reading from Neo4j: each read an auto-commit transaction with the time limit; a check's neighbourhood in one
+bounded query (queries.neighbourhood)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from graph.model import Party
+from graph.stores.base import Edge, GraphReader
+from graph.stores.neighbourhood import Neighbourhood
+from graph.stores.neo4j import queries as q
+from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
+from graph.vocabulary import penalty_words
+
+# The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
+# a larger neighbourhood is traversed level by level, as before.
+NEIGHBOURHOOD_CAP = 2000
+
+
+def edge_of(member: Party, enterprise: Party, terms: dict[str, tuple[str | None, str | None]]) -> Edge:
+    """An Edge from each role's (since, until), as the embedded store builds it."""
+    return Edge(member, enterprise, tuple(sorted(terms)), tuple((role, *terms[role]) for role in sorted(terms)))
+
+
+class TimedReads:
+    """Runs each read as an auto-commit transaction of the session, bounded by the query timeout."""
+
+    def __init__(self, session, timeout_s: float):
+        self.session, self.timeout_s = session, timeout_s
+
+    def run(self, cypher: str, **params):
+        from neo4j import Query
+        return self.session.run(Query(cypher, timeout=self.timeout_s), params)
+
+
+class Neo4jReader(GraphReader):
+    def __init__(self, tx, data_version: int, settled_version=None):
+        self.tx = tx
+        self.data_version = data_version
+        self._settled_version = settled_version
+
+    def current_version(self) -> int:
+        if self._settled_version is not None:
+            return self._settled_version()
+        return int(self.tx.run(q.DATA_VERSION).single()["v"] or 0)
+
+    def _rows(self, cypher: str, **params):
+        return list(self.tx.run(cypher, **params))
+
+    def enterprise_by_code(self, code, code_kind):
+        rows = self._rows(q.ENTERPRISE_BY_USCC if code_kind == "uscc" else q.ENTERPRISE_BY_REG_NO, code=code)
+        return Party("enterprise", rows[0]["key"], rows[0]["name"] or "") if rows else None
+
+    def enterprises_by_name(self, name_norm, limit=20):
+        return [Party("enterprise", r["key"], r["name"] or "")
+                for r in self._rows(q.ENTERPRISES_BY_NAME, name=name_norm, limit=limit)]
+
+    def person(self, id_number):
+        rows = self._rows(q.PERSON, id=id_number)
+        return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
+
+    @staticmethod
+    def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
+        parties = list(parties)
+        return {"enterprises": [p.key for p in parties if p.kind == "enterprise"],
+                "persons": [p.key for p in parties if p.kind == "person"]}
+
+    def expand(self, frontier, limit):
+        edges: dict[tuple, dict[str, tuple]] = {}
+        for r in self._rows(q.EXPAND, limit=limit, **self._split(frontier)):
+            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
+            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
+            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
+        return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
+
+    def neighbourhood(self, start, depth, max_parties):
+        """One query for the whole neighbourhood (queries.neighbourhood), instead of one per level and one
+        for the listings; None when a bound was reached, so that the traversal goes level by level."""
+        if depth < 1:
+            return None
+        rows = self._neighbourhood_rows(depth, max_parties, kind=start.kind, key=start.key)
+        if not rows:  # a subject the store does not know: nothing around it
+            return Neighbourhood([], {})
+        return self._neighbourhood(rows[0], max_parties)
+
+    def located(self, code, code_kind, depth, max_parties):
+        # The subject's look-up inside the neighbourhood query: a check makes three round trips, not four (the
+        # settled version, this, the settled version again).
+        if depth < 1:
+            return super().located(code, code_kind, depth, max_parties)
+        rows = self._neighbourhood_rows(depth, max_parties, code=code, code_kind=code_kind)
+        if not rows:  # no party has this code: nothing around it either
+            return None, Neighbourhood([], {})
+        row = rows[0]
+        return Party(row["subject_kind"], row["subject_key"], row["subject_name"] or ""), \
+            self._neighbourhood(row, max_parties)
+
+    def _neighbourhood_rows(self, depth: int, max_parties: int, **start) -> list:
+        """The neighbourhood query from a party (`kind`, `key`) or from the party a code names (`code`,
+        `code_kind`), within its bounds."""
+        cap = min(max_parties, NEIGHBOURHOOD_CAP)
+        return self._rows(q.neighbourhood(depth - 1, by_code="code" in start), cap=cap, edge_cap=cap * 4 + 100,
+                          penalty_words=penalty_words(), **start)
+
+    def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
+        if row["capped"]:
+            return None
+        edges: dict[tuple, dict[str, tuple]] = {}
+        for r in row["edges"]:
+            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
+            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
+            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
+        listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in row["listings"]:
+            listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+        standing: dict[str, dict[str, Any]] = {}
+        for r in row["penalties"]:
+            standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(fields(r["props"], RECORD_KEYS))
+        for key, status in row["revoked"]:
+            standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
+        found = Neighbourhood([edge_of(m, e, terms) for (m, e), terms in edges.items()], listings,
+                              relationships=len(row["edges"]), standing=standing)
+        return found if found.fits(max_parties) else None
+
+    @staticmethod
+    def _listing(node: dict[str, Any], senders: list[str], receivers: list[str]) -> dict[str, Any]:
+        data = fields(node, RECORD_KEYS)
+        data["receivers"] = sorted(receivers)
+        data["sender"] = sorted(senders)[0] if senders else data.get("sender_as_sent")
+        return data
+
+    def listings_of(self, parties):
+        lookup = {(p.kind, p.key): p for p in parties}
+        result: dict[Party, list[dict[str, Any]]] = {}
+        for r in self._rows(q.LISTINGS_OF, **self._split(parties)):
+            party = lookup[(r["kind"], r["key"])]
+            result.setdefault(party, []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+        return result
+
+    def enterprise(self, key):
+        rows = self._rows(q.ENTERPRISE, key=key)
+        if not rows:
+            return None
+        node = rows[0]["node"]
+        return {"key": node["key"], "uscc": node.get("uscc"), "reg_no": node.get("reg_no"), "name": node.get("name"),
+                "in_registry": bool(node.get("in_registry")), **fields(node, ENTERPRISE_KEYS)}
+
+    def words_used(self):
+        return {"list_types": {r["word"]: r["n"] for r in self._rows(q.LIST_TYPES_USED)},
+                "roles": {r["word"]: r["n"] for r in self._rows(q.ROLES_USED)}}
+
+    def standing_of(self, keys):
+        return {r["key"]: {"status": fields(r["node"], ENTERPRISE_KEYS).get("status"),
+                           "penalties": [fields(p, RECORD_KEYS) for p in r["penalties"]]}
+                for r in self._rows(q.STANDING_OF, keys=list(keys))} if keys else {}
+
+    def records_of(self, enterprise_key):
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self._rows(q.RECORDS_OF, key=enterprise_key):
+            if r["kind"] == "blacklist":
+                data = self._listing(r["props"], r["senders"], r["receivers"])
+            else:
+                data = fields(r["props"], RECORD_KEYS)
+                data["departments"] = sorted(r["issued_by"])
+            out.setdefault(r["kind"], []).append(data)
+        return out
+
+    @staticmethod
+    def _edges(rows) -> list[Edge]:
+        return [edge_of(Party(r["member_kind"], r["member_key"], r["member_name"] or ""),
+                      Party("enterprise", r["enterprise_key"], r["enterprise_name"] or ""),
+                      {role: (since, until) for role, since, until in r["terms"]})
+                for r in rows]
+
+    def members_of(self, enterprise_key):
+        return self._edges(self._rows(q.MEMBERS_OF, key=enterprise_key))
+
+    def roles_of(self, party):
+        cypher = q.ROLES_OF_PERSON if party.kind == "person" else q.ROLES_OF_ENTERPRISE
+        return self._edges(self._rows(cypher, key=party.key))
+
+    def department_listings(self, department):
+        out = []
+        for r in self._rows(q.DEPARTMENT_LISTINGS, name=department):
+            listing = self._listing(r["props"], r["senders"], r["receivers"])
+            listing["_subjects"] = [Party(s["kind"], s["key"], s["name"] or "")
+                                    for s in sorted(r["subjects"], key=lambda s: s["kind"])]
+            out.append(listing)
+        return out
+
+    def department_issued(self, department):
+        return {r["kind"]: r["n"] for r in self._rows(q.DEPARTMENT_ISSUED, name=department)}
+
+    def department_names(self):
+        names: set[str] = set()
+        for r in self._rows(q.DEPARTMENT_NAMES):
+            names.add(r["name"])
+            names.update(r["aliases"])
+        return sorted(names)
+
+    def counts(self):
+        n = self._rows(q.COUNT_NODES)[0]
+        per_department: dict[str, dict[str, int]] = {}
+        for r in self._rows(q.COUNT_PER_DEPARTMENT):
+            per_department.setdefault(r["department"], {})[r["kind"]] = r["n"]
+        return {"nodes": {k: n[k] for k in ("enterprise", "enterprise_in_registry", "person", "department", "role")},
+                "records": {r["kind"]: r["n"] for r in self._rows(q.COUNT_RECORDS)},
+                "per_department": per_department}

@@ -1,0 +1,256 @@
+"""The Neo4j store: the same graph and the same answers as the embedded store, on a Neo4j server.
+
+Writes of one file run in one explicit transaction, in batches of `UNWIND $rows … MERGE … SET`; which
+enterprise a code means (a USCC, or a registration number the registry has tied to one) is worked out
+client-side per batch, mirroring the embedded writer, so both stores key enterprises the same way.
+Reads run in one read transaction per question, routed to readers, with a timeout; traversal queries
+carry a LIMIT so a supernode cannot stall a check.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
+from graph.identifiers import mask_id_number
+from graph.settings import Settings
+from graph.stores.base import GraphStore
+from graph.stores.load_collections import fewer_collections
+from graph.stores.neo4j import queries as q
+from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, translate, translated, unavailable
+from graph.stores.neo4j.properties import migration_rows
+from graph.stores.neo4j.reader import Neo4jReader, TimedReads
+from graph.stores.neo4j.sender import unlogged
+from graph.stores.neo4j.writer import Neo4jWriter
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+    snapshot_reads = False
+    # A question whose connection broke (a server restart, a leader change) is asked again on a new
+    # connection: the driver retries managed transactions, not the explicit read transactions used here.
+    read_retries = 3
+    retry_backoff_s = 0.25
+    reset_batch_nodes = 10_000  # relationships, then nodes, deleted per transaction by `reset`
+
+    def __init__(self, driver, database: str, settings: Settings, owns_driver: bool = False):
+        self.driver = driver
+        self.database = database
+        self.settings = settings
+        self._owns_driver = owns_driver
+        self.init_schema()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Neo4jStore":
+        from neo4j import GraphDatabase
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = None
+        try:
+            # Notifications are off: Neo4j warns about relationship types a fresh database has not seen yet.
+            driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=10,
+                                          max_transaction_retry_time=15, notifications_min_severity="OFF")
+            driver.verify_connectivity()
+            return cls(driver, settings.neo4j_database, settings, owns_driver=True)
+        except Exception as exc:  # the driver raises many kinds; all mean "not reachable"
+            # A service retries opening on every request while Neo4j is down: each failed try must not leave
+            # a driver (and its pool) behind.
+            if driver is not None:
+                quietly(driver.close)
+            if isinstance(exc, CreditnetError):  # init_schema's, already translated
+                raise
+            raise translate(exc) from exc
+
+    def _session(self, read: bool = False):
+        from neo4j import READ_ACCESS, WRITE_ACCESS
+        return self.driver.session(database=self.database, default_access_mode=READ_ACCESS if read else WRITE_ACCESS)
+
+    def init_schema(self) -> None:
+        try:
+            with self._session() as s:
+                for statement in q.SCHEMA:
+                    s.run(statement).consume()
+                for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=q.OBSOLETE_SCHEMA_NAMES)):
+                    s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "
+                          f"IF EXISTS").consume()
+                if not s.run(q.FIELDS_AS_PROPERTIES_DONE).single()["done"]:
+                    self._rewrite_old_shape_nodes()
+                    s.run(q.MARK_FIELDS_AS_PROPERTIES_DONE).consume()
+                # Browser captions show the masked ID (640422********0315), never the full number.
+                if not s.run(q.MASKED_IDS_DONE).single()["done"]:
+                    while ids := [r["id_number"] for r in s.run(q.PERSONS_WITHOUT_MASKED_ID)]:
+                        s.run(q.SET_MASKED_IDS, rows=[{"id_number": i, "masked_id": mask_id_number(i)}
+                                                      for i in ids]).consume()
+                    s.run(q.MARK_MASKED_IDS_DONE).consume()
+        except Exception as exc:
+            raise translate(exc) from exc
+
+    def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
+        """Nodes holding their fields twice (written before session 5) rewritten with each field once, in batches
+        of their own transactions while one read walks them (properties.py: readers understand both shapes,
+        so a reader between two batches answers the same)."""
+        with self._session(read=True) as reading, self._session() as writing:
+            for label, cypher in q.OLD_SHAPE_NODES.items():
+                nodes: list[dict] = []
+                for r in reading.run(cypher):
+                    nodes.append(dict(r["node"]))
+                    if len(nodes) >= batch:
+                        writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
+                        nodes = []
+                if nodes:
+                    writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
+
+    @contextmanager
+    def writer(self, source: str):
+        with fewer_collections(), self._file_transaction() as w:
+            yield w
+
+    @contextmanager
+    def _file_transaction(self):
+        with translated("load"):
+            session = self._session()
+            try:
+                tx = session.begin_transaction()
+            except BaseException:
+                quietly(session.close)
+                raise
+        w = None
+        lookups = None
+        try:
+            self._refuse_during_reset(tx)
+            # On the leader (a write session), where every commit before this transaction is visible, as inside it.
+            lookups = self._session()
+            w = Neo4jWriter(tx, self.settings.batch_size,
+                            lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
+            yield w
+            w.finish()
+            self._refuse_during_reset(tx)
+            if w.load_entry is not None:
+                self._log_load(tx, w.load_entry)
+            tx.commit()
+        except BaseException as exc:
+            if w is not None:
+                w.close()  # the transaction is used by one thread at a time: its sender's first
+            if not tx.closed():
+                quietly(tx.rollback)
+            if isinstance(exc, Exception) and unavailable(exc):
+                raise translate(exc, "load") from exc
+            if getattr(exc, "code", None) == CONCURRENT_CREATE:
+                raise StoreBusy("另一次导入同时写入了同一企业或同一条记录，本文件未导入任何数据（事务已回滚）；请重新导入本文件，"
+                                "已存在的数据会被匹配而不会重复 (another load wrote the same enterprise or record at the "
+                                "same moment: nothing of this file was loaded; load it again, and what the other load "
+                                "wrote will be matched, not duplicated)") from exc
+            raise
+        finally:
+            if lookups is not None:
+                quietly(lookups.close)
+            quietly(session.close)
+
+    @staticmethod
+    def _refuse_during_reset(tx) -> None:
+        """A reset empties the store in several transactions; a load committed between two of them would leave
+        part of its file in a store that is otherwise emptied, so a load that finds a reset under way withdraws
+        (its transaction is rolled back: nothing of the file is kept)."""
+        if tx.run(q.RESETTING).single()["resetting"]:
+            raise StoreBusy("数据库正在被 creditnet reset 清空，本文件未导入任何数据；请在清空完成后重新导入。如果没有正在运行的 "
+                            "reset，说明上次清空被中断，请再次运行 creditnet reset --yes (the store is being emptied by "
+                            "`creditnet reset`: nothing of this file was loaded; load it again when the reset has "
+                            "finished. If no reset is running, an earlier one was interrupted: run `creditnet reset "
+                            "--yes` again)")
+
+    def settled_version(self) -> int:
+        """The data version, once any commit in progress has been applied completely.
+
+        Neo4j applies a committing transaction record by record, and a reader sees each record as it lands:
+        a question asked while a 100,000-row file was being applied saw the new version and none of the
+        file's rows. Read this way before and after a question, equal versions mean no commit overlapped it."""
+        from neo4j import Query
+        from neo4j.exceptions import Neo4jError
+        try:
+            # Auto-commit: one round trip, where BEGIN, RUN and COMMIT of an explicit transaction took two or
+            # three, and a check asks this twice (0.3 ms a time measured on a loopback server).
+            with translated(), self._session() as s:
+                meta = s.run(Query(q.SETTLED_VERSION, timeout=self.settings.query_timeout_s)).single()
+        except Neo4jError as exc:
+            # The server ends a lock wait that outlasts the transaction's timeout as a ClientError
+            # (LockClientStopped): here that only means a commit took that long to apply.
+            if "LockClientStopped" in (exc.code or "") or "TransactionTimedOut" in (exc.code or ""):
+                raise StoreBusy(f"数据正在导入，提交超过 {self.settings.query_timeout_s:g} 秒仍未完成，请稍后重试 (a load's "
+                                f"commit is still being applied after {self.settings.query_timeout_s:g} s; retry "
+                                f"shortly)") from exc
+            raise
+        if meta is None:
+            return 0
+        if meta["resetting"]:
+            raise StoreBusy("数据库正在被 creditnet reset 清空，请在清空完成后重试；如果没有正在运行的 reset，说明上次清空被中断，"
+                            "请再次运行 creditnet reset --yes (the store is being emptied by `creditnet reset`: retry when it "
+                            "has finished; if no reset is running, an earlier one was interrupted: run `creditnet reset "
+                            "--yes` again)")
+        return int(meta["v"] or 0)
+
+    @contextmanager
+    def reader(self):
+        # Each read is its own auto-commit transaction with the time limit, not one explicit transaction per
+        # question: Neo4j reads are read-committed either way, and BEGIN and COMMIT were two of a check's round
+        # trips. What keeps an answer to one state is the settled version read before and after the question
+        # (`settled_version`; `GraphStore.read` asks again when they differ).
+        with translated():
+            version = self.settled_version()
+            session = self._session(read=True)
+        try:
+            yield Neo4jReader(TimedReads(session, self.settings.query_timeout_s), version, self.settled_version)
+        except Exception as exc:
+            if unavailable(exc):
+                raise translate(exc) from exc
+            raise
+        finally:
+            quietly(session.close)
+
+    def read(self, question):
+        for attempt in range(1, self.read_retries + 1):
+            try:
+                return super().read(question)
+            except (StoreUnavailable, StoreBusy) as exc:
+                if attempt == self.read_retries or not retryable(exc.__cause__):
+                    raise
+                time.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
+
+    def data_version(self):
+        with translated(), self._session(read=True) as s:
+            return int(s.run(q.DATA_VERSION).single()["v"] or 0)
+
+    def reset(self, progress=None):
+        # A store too large for one transaction's memory is emptied in batches, each its own transaction. The
+        # meta node says a reset is under way from before the first batch until after the last, so that no
+        # question answers from a half-emptied store: readers are told to retry instead (settled_version).
+        # An interrupted reset leaves the mark; running reset again finishes the job and removes it.
+        # (A province's store takes minutes: 4.5 for 12 million nodes and relationships, BENCHMARKS.md; one
+        # scan with CALL … IN TRANSACTIONS instead of a statement per batch took as long.)
+        with translated(), self._session() as s:
+            s.run(q.BEGIN_RESET).consume()
+            for what, batch in (("relationships", q.RESET_RELATIONSHIPS_BATCH), ("nodes", q.RESET_BATCH)):
+                deleted = 0
+                while n := s.run(batch, limit=self.reset_batch_nodes).single()["n"]:
+                    deleted += n
+                    if progress is not None:
+                        progress(what, deleted)
+            s.run(q.END_RESET).consume()
+
+    def record_load(self, entry):
+        with translated(), self._session() as s:
+            self._log_load(s, entry)
+
+    @staticmethod
+    def _log_load(runner, entry: dict) -> None:
+        """On a session, or inside a load's transaction (where the entry gets the version that load makes)."""
+        runner.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
+                   kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
+                   rejects_file=entry.get("rejects_file")).consume()
+
+    def load_history(self):
+        with translated(), self._session(read=True) as s:
+            return [dict(r) for r in s.run(q.LOAD_HISTORY)]
+
+    def close(self):
+        if self._owns_driver:
+            self.driver.close()

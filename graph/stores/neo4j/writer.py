@@ -1,0 +1,564 @@
+"""Writing one file into Neo4j: one explicit transaction, batches of `UNWIND $rows … MERGE … SET`.
+
+Which enterprise a code means, and what a row makes of it, is graph/rows.py's decision, as for the embedded
+writer; this writer keeps what the transaction knows of each enterprise and person so that a row that would
+change nothing sends nothing."""
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, NamedTuple, Union
+
+from graph.identifiers import mask_id_number
+from graph.model import Party, listed_person
+from graph.rows import Identity, fold, row_codes, settle
+from graph.stores.base import GraphWriter, WriteStats
+from graph.stores.neo4j import queries as q
+from graph.stores.neo4j.properties import ENTERPRISE_KEYS, enterprise_node, fields, record_node
+from graph.stores.neo4j.sender import Rows, StatementSender, unlogged
+
+
+# The writer's operations, buffered per batch in the order the rows gave them.
+class EnterpriseOp(NamedTuple):
+    code: str
+    code_kind: str
+    name: str | None
+    reg_no: str | None
+    props: dict[str, Any] | None
+    from_registry: bool
+
+
+class PersonOp(NamedTuple):
+    id_number: str
+    name: str | None
+    id_type: str | None
+
+
+class RoleOp(NamedTuple):
+    member: Party
+    code: str
+    code_kind: str
+    role: str
+    share: str | None
+    since: str | None
+    until: str | None
+
+
+class ReplaceOp(NamedTuple):
+    """The registry names `person_id` as the holder of `role`: others' terms end on `on`."""
+    code: str
+    code_kind: str
+    person_id: str
+    role: str
+    on: str
+
+
+class RecordOp(NamedTuple):
+    kind: str
+    natural: str
+    code: str | None       # None: a listing of a natural person alone
+    code_kind: str | None
+    props: dict[str, Any]
+    departments: list[tuple[str, str, str]]
+
+
+Op = Union[EnterpriseOp, PersonOp, RoleOp, ReplaceOp, RecordOp]
+
+
+# The uid of a listing of a natural person alone: "-" is never an eid (a uuid's hex), so it meets no enterprise's.
+NO_ENTERPRISE = "-"
+
+
+def record_uid(kind: str, eid: str | None, natural: str) -> str:
+    return f"{kind}|{NO_ENTERPRISE if eid is None else eid}|{natural}"
+
+
+def last_of_each_role(rows: list[dict]) -> dict[tuple, dict]:
+    """One row per (enterprise, member, role), as the rows applied one after the other would leave it: the last
+    share, and the last since and until given (a row without one keeps the one before)."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["eid"], r["member"], r["role"])
+        before = out.get(key)
+        out[key] = r if before is None else {**r, "since": r["since"] or before["since"],
+                                             "until": r["until"] or before["until"]}
+    return out
+
+
+class Ent:
+    """An enterprise as this transaction knows it; `new` until its node is written (created by this writer).
+    `props` None: its fields were not fetched (a member row or a record needs only who it is)."""
+    __slots__ = ("eid", "key", "uscc", "reg_no", "name", "in_registry", "props", "dirty", "new", "no_records")
+
+    def __init__(self, eid, key, uscc, reg_no, name, in_registry, props, dirty=False, new=False, no_records=False):
+        self.eid, self.key, self.uscc, self.reg_no, self.name = eid, key, uscc, reg_no, name
+        self.in_registry, self.props, self.dirty, self.new = in_registry, props, dirty, new
+        # No record concerned it when this transaction first read it (or created it): its records are new unless
+        # this transaction wrote them (Neo4jWriter.written_uids).
+        self.no_records = no_records
+
+
+class Neo4jWriter(GraphWriter):
+    """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
+
+    def __init__(self, tx, batch_size: int, lookup: Callable[..., list]):
+        self.tx = tx  # used by the sender's thread only, until close()
+        self.lookup = lookup  # lookup(cypher, **params) on a connection of its own (see _look_up)
+        # The look-ups run on a thread of their own, one batch ahead: batch n+1's are asked while this thread
+        # resolves and prepares batch n (waiting for them on this thread was ~11 s of a 60 s county load).
+        self.lookup_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="creditnet-neo4j-lookup")
+        self.batches: deque[tuple[list[Op], Future, bool]] = deque()  # ops, their look-up, registry rows?
+        self.batch_size = batch_size
+        self.sender = StatementSender(max_pending_rows=2 * batch_size)
+        self.stats = WriteStats()
+        self.ops: list[Op] = []
+        self.ents: dict[str, Ent] = {}           # eid -> state known in this transaction
+        self.folded_away: set[str] = set()        # eids of enterprises folded into another by this transaction
+        self.by_uscc: dict[str, str] = {}
+        self.by_reg: dict[str, str] = {}
+        self.touched_eids: set[str] = set()
+        self.departments_seen: set[tuple[str, str]] = set()
+        # Enterprises created by this transaction -> the legal representative this file gave them (or None).
+        self.fresh_reps: dict[str, str | None] = {}
+        # Enterprises created by this transaction and never folded into or out of: no relationship can reach them
+        # but the roles this writer creates, which it remembers (fresh_roles), so their new roles are CREATEd.
+        self.created: set[str] = set()
+        self.fresh_roles: set[tuple[str, str, str, str]] = set()
+        # Persons this transaction wrote or looked up -> (name, ID type) as it left them or as the store held them
+        # (_look_up). A registry names the same person in many rows (a legal representative in the
+        # enterprise file and again in the member file, a shareholder of several enterprises): a row that would
+        # change nothing sends nothing.
+        self.people: dict[str, tuple[str | None, str | None]] = {}
+        # Roles of person members known to exist, as the store held them (LOOKUP_PERSONS_WITH_ROLES) or as this
+        # transaction wrote them: (type, eid, person, role) -> (share, since, until). A role row that would leave one
+        # as it is is not sent: its MERGE would change nothing. Not trusted for a legal representative whose
+        # enterprise this transaction replaced (REPLACE_LEGAL_REPRESENTATIVE ends terms and clears them), nor at all
+        # after a fold (which moves roles).
+        self.person_roles: dict[tuple[str, str, str, str], tuple[str, str | None, str | None]] = {}
+        self.replaced: set[str] = set()
+        self.folded = False
+        # Records this transaction wrote, and the record kinds it wrote (changes are linked only when their kind or
+        # the kind they change was loaded).
+        self.written_uids: set[str] = set()
+        self.written_kinds: set[str] = set()
+
+    # --- the GraphWriter interface only buffers ------------------------------------------------------------
+    def _push(self, op: Op) -> None:
+        self.ops.append(op)
+        if len(self.ops) >= self.batch_size:
+            self._hand_over()
+            while len(self.batches) > 1:
+                self._write_batch(*self.batches.popleft())
+
+    def _hand_over(self) -> None:
+        """The batch is complete: ask what the store holds of what it names (on the look-up thread), and keep it
+        until the batch before it has been written."""
+        if self.ops:
+            ops, self.ops = self.ops, []
+            codes, registry, ids, with_roles = self._unknown(ops)
+            self.batches.append((ops, self.lookup_thread.submit(self._look_up, codes, registry, ids, with_roles),
+                                 registry))
+
+    def flush(self) -> None:
+        self._hand_over()
+        while self.batches:
+            self._write_batch(*self.batches.popleft())
+
+    def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
+        self._push(EnterpriseOp(code, code_kind, name, reg_no, props, from_registry))
+
+    def person(self, id_number, name, id_type=None):
+        self._push(PersonOp(id_number, name, id_type))
+
+    def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
+        self._push(RoleOp(member, enterprise_code, enterprise_code_kind, role, share, since, until))
+
+    def replace_legal_representative(self, enterprise_code, code_kind, person_id, role, on):
+        self._push(ReplaceOp(enterprise_code, code_kind, person_id, role, on))
+
+    def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        self._push(RecordOp(kind, natural_key, enterprise_code, enterprise_code_kind, props, list(departments)))
+
+    def finish(self):
+        self.flush()
+        if self.written_kinds & {"license", "license-change"}:
+            self._send(q.LINK_CHANGES, eids=list(self.touched_eids))
+        if self.written_kinds & {"penalty", "penalty-change"}:
+            self._send(q.LINK_PENALTY_CHANGES, eids=list(self.touched_eids))
+        self.sender.drain()
+        if self.stats.changed:
+            self._send(q.BUMP_VERSION)
+        self.sender.drain()
+        self.close()
+
+    def close(self) -> None:
+        """Waits for the statement in flight and drops the rest: the transaction is this thread's again; and for
+        the look-up in flight, so that its connection may be closed."""
+        self.sender.close()
+        self.lookup_thread.shutdown(wait=True, cancel_futures=True)
+
+    def _send(self, cypher: str, n_rows: int = 0, **params) -> None:
+        params = unlogged(params)
+
+        def run():
+            try:
+                c = self.tx.run(cypher, **params).consume().counters
+            finally:
+                # The driver keeps a statement's parameters in its result and summary, which refer to each other:
+                # only the cyclic collector frees them, so every row of a file stayed in memory after it was sent,
+                # and a full collection then walked them all (~500,000 objects after a records file of the
+                # 100,000-enterprise county: 1.2 s). Every list sent is made for its one statement.
+                for value in params.values():
+                    if type(value) is Rows:
+                        value.clear()
+            # Only the sender's thread counts; the loading thread reads the sum after drain().
+            self.stats.changed += (c.nodes_created + c.nodes_deleted + c.relationships_created
+                                   + c.relationships_deleted + c.properties_set)
+        self.sender.send(run, n_rows)
+
+    # --- resolution ----------------------------------------------------------------------------------------
+    def _unknown(self, ops: list[Op]) -> tuple[list[str], bool, list[str], bool]:
+        """What a batch names that this transaction has not met yet: enterprise codes (and whether the batch holds
+        registry rows, whose enterprises' fields must be known), person ID numbers (and whether it writes roles)."""
+        codes, ids, registry, with_roles = set(), set(), False, False
+        for op in ops:
+            kind = type(op)
+            if kind is EnterpriseOp:
+                codes.update(c for c in (op.code, op.reg_no) if c)
+                registry = registry or op.from_registry
+            elif kind is PersonOp:
+                ids.add(op.id_number)
+            elif kind is RoleOp:
+                codes.add(op.code)
+                if op.member.kind == "enterprise":
+                    codes.add(op.member.key)
+                else:
+                    ids.add(op.member.key)
+                    with_roles = True
+            elif kind is ReplaceOp:
+                codes.add(op.code)
+            elif kind is RecordOp and op.code is not None:  # None: a listing of a natural person alone
+                codes.add(op.code)
+        return ([c for c in codes if c not in self.by_uscc and c not in self.by_reg], registry,
+                [i for i in ids if i not in self.people], with_roles and not self.folded)
+
+    def _look_up(self, codes: list[str], registry: bool, ids: list[str], with_roles: bool) -> tuple[list, list]:
+        """On the look-up thread: the enterprises and persons the store holds (or what another load committed
+        since, which this transaction would read too), asked on a connection of its own, so that the question need
+        not wait behind this transaction's statements in flight. (Asked inside the transaction, it waited for the
+        server to finish everything sent, and the server then idled while the client prepared the next batch.)
+        A member row or a record needs only who its enterprise is; a registry row merges its fields into the
+        enterprise's, so they are fetched too."""
+        cypher = q.LOOKUP_ENTERPRISES_IN_FULL if registry else q.LOOKUP_ENTERPRISES
+        enterprises = [r for i in range(0, len(codes), 5000) for r in self.lookup(cypher, codes=codes[i:i + 5000])]
+        cypher = q.LOOKUP_PERSONS_WITH_ROLES if with_roles else q.LOOKUP_PERSONS
+        persons = [r for i in range(0, len(ids), 5000) for r in self.lookup(cypher, ids=ids[i:i + 5000])]
+        return enterprises, persons
+
+    def _apply_look_up(self, ops: list[Op], found: Future, registry: bool) -> None:
+        """What the look-up found, for what this transaction has not met or written since it was asked (the batch
+        before this one may have created, changed or folded an enterprise, or written a person, after the question
+        went out: what it knows is newer). `registry`: the batch holds registry rows (`_unknown` said so)."""
+        enterprises, persons = found.result()
+        for r in enterprises:
+            node = r["node"]
+            uscc, reg_no = node.get("uscc"), node.get("reg_no")
+            if node["eid"] in self.ents or node["eid"] in self.folded_away or \
+                    (uscc and uscc in self.by_uscc) or (reg_no and reg_no in self.by_reg):
+                continue
+            e = Ent(node["eid"], node["key"], uscc, reg_no, node.get("name"), node.get("in_registry") or 0,
+                     fields(node, ENTERPRISE_KEYS) if registry else None, no_records=r["no_records"])
+            self.ents[e.eid] = e
+            if uscc:
+                self.by_uscc[uscc] = e.eid
+            if reg_no:
+                self.by_reg[reg_no] = e.eid
+        for r in persons:
+            person = r["id_number"]
+            self.people.setdefault(person, (r["name"], r["id_type"]))
+            for rel_type, eid, role, share, since, until in r.get("roles") or ():
+                self.person_roles.setdefault((rel_type, eid, person, role), ("" if share is None else share, since, until))
+        if registry:  # a registry row merges its fields into the enterprise's: they must be known
+            registry_ops = [op for op in ops if type(op) is EnterpriseOp and op.from_registry]
+            named = [self._find(op.code, op.code_kind) for op in registry_ops]
+            named += [self._find(op.reg_no, "reg_no") for op in registry_ops if op.reg_no]
+            self._fetch_fields([e for e in named if e is not None])
+
+    def _unchanged_role(self, rel_type: str, r: dict) -> bool:
+        """A person's role this transaction knows to exist with this share (coalesce(r.share, '') as the MERGE
+        compares it) and the term the row would leave it with (a known since or until stays where the row gives
+        none); remembered as sent otherwise."""
+        key = (rel_type, r["eid"], r["member"], r["role"])
+        share = "" if r["share"] is None else r["share"]
+        if self.folded or (rel_type == "LEGAL_REPRESENTATIVE_OF" and r["eid"] in self.replaced):
+            return False
+        known = self.person_roles.get(key)
+        after = (share, r["since"], r["until"]) if known is None else \
+            (share, r["since"] or known[1], r["until"] or known[2])
+        if known == after:
+            return True
+        self.person_roles[key] = after
+        return False
+
+    def _fetch_fields(self, ents: list[Ent]) -> None:
+        """The fields of enterprises met without them: what the store held before this transaction (it has not
+        written them: it writes an enterprise only once it knows its fields)."""
+        missing = {e.eid: e for e in ents if e.props is None}
+        eids = list(missing)
+        for i in range(0, len(eids), 5000):
+            # On the look-up thread, whose connection it is (a session serves one thread at a time).
+            rows = self.lookup_thread.submit(self.lookup, q.LOOKUP_FIELDS, eids=eids[i:i + 5000]).result()
+            for r in rows:
+                missing[r["node"]["eid"]].props = fields(r["node"], ENTERPRISE_KEYS)
+        for e in missing.values():
+            if e.props is None:  # gone since (a concurrent load folded it away): it is written with what is known
+                e.props = {}
+
+    def _find(self, code: str, code_kind: str) -> Ent | None:
+        eid = (self.by_uscc if code_kind == "uscc" else self.by_reg).get(code)
+        return self.ents.get(eid) if eid else None
+
+    def _apply_enterprise(self, code, code_kind, name, reg_no, props, from_registry, merges) -> Ent:
+        uscc, reg_no = row_codes(code, code_kind, reg_no)
+        a = self._find(uscc, "uscc") if uscc else None
+        b = self._find(reg_no, "reg_no") if reg_no else None
+        folded = fold(a and a.eid, b and b.eid)
+        if folded:
+            merges.append(folded)
+            self.fresh_reps.pop(a.eid, None)  # the kept enterprise takes the folded one's roles
+            self.fresh_reps.pop(b.eid, None)
+            del self.ents[b.eid]
+            self.folded_away.add(b.eid)
+            if b.reg_no:
+                self.by_reg.pop(b.reg_no, None)
+            b = None
+        e = a or b
+        if e is None:
+            new = settle(None, uscc=uscc, reg_no=reg_no, name=name, from_registry=from_registry)
+            e = Ent(uuid.uuid4().hex, new.key, new.uscc, new.reg_no, new.name, int(new.in_registry),
+                     dict(props or {}), dirty=True, new=True, no_records=True)
+            self.fresh_reps[e.eid] = None
+            self.created.add(e.eid)
+            self.ents[e.eid] = e
+        else:
+            before = (e.uscc, e.reg_no, e.name, e.in_registry, e.props)
+            new = settle(Identity(e.uscc, e.reg_no, e.name, bool(e.in_registry)), uscc=uscc, reg_no=reg_no, name=name,
+                         from_registry=from_registry)
+            e.uscc, e.reg_no, e.key, e.name, e.in_registry = new.uscc, new.reg_no, new.key, new.name, int(new.in_registry)
+            if from_registry:  # the registry's fields are merged over the earlier ones; a record never changes them
+                e.props = {**e.props, **(props or {})}
+            # Every member row and record names its enterprise: only a change is worth a statement.
+            e.dirty = e.dirty or (e.uscc, e.reg_no, e.name, e.in_registry, e.props) != before
+        if e.uscc:
+            self.by_uscc[e.uscc] = e.eid
+        if e.reg_no:
+            self.by_reg[e.reg_no] = e.eid
+        return e
+
+    def _eid(self, code, code_kind, merges, name=None) -> str:
+        e = self._find(code, code_kind)
+        if e is None:
+            e = self._apply_enterprise(code, code_kind, name, None, None, False, merges)
+        return e.eid
+
+    # --- flushing ------------------------------------------------------------------------------------------
+    def _run(self, cypher: str, rows: list[dict]) -> None:
+        for i in range(0, len(rows), self.batch_size):
+            batch = rows[i:i + self.batch_size]
+            self._send(cypher, len(batch), rows=batch)
+
+    def _write_batch(self, ops: list[Op], found: Future, registry: bool) -> None:
+        self._apply_look_up(ops, found, registry)
+        merges: list[tuple[str, str]] = []
+        persons: dict[str, dict] = {}
+        roles: dict[tuple[str, str], list[dict]] = {}
+        replaces: list[dict] = []  # in the file's order: each ends whom the one before it named
+        records: dict[str, list[dict]] = {}
+        named: list[dict] = []
+        for op in ops:
+            kind = type(op)
+            if kind is EnterpriseOp:
+                code, code_kind, name, reg_no, props, from_registry = op
+                self._apply_enterprise(code, code_kind, name, reg_no, props, from_registry, merges)
+            elif kind is PersonOp:
+                id_number, name, id_type = op
+                prev = persons.get(id_number, {})
+                persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
+                                      "name": name or prev.get("name"),
+                                      "id_type": id_type or prev.get("id_type")}
+            elif kind is RoleOp:
+                member, code, code_kind, role, share, since, until = op
+                eid = self._eid(code, code_kind, merges)
+                if member.kind == "person":
+                    ref = member.key
+                else:
+                    ref = self._eid(member.key, "reg_no" if len(member.key) == 15 else "uscc", merges,
+                                    member.name or None)
+                    if ref == eid:
+                        continue
+                roles.setdefault((q.role_type(role), member.kind), []).append(
+                    {"eid": eid, "member": ref, "role": role, "share": share, "since": since, "until": until})
+            elif kind is ReplaceOp:
+                code, code_kind, person_id, role, on = op
+                eid = self._eid(code, code_kind, merges)
+                # An enterprise this writer created has no earlier representative to end, unless this file
+                # named another one first (as in the embedded writer).
+                if eid in self.fresh_reps:
+                    if self.fresh_reps[eid] in (None, person_id):
+                        self.fresh_reps[eid] = person_id
+                        continue
+                    self.fresh_reps[eid] = person_id
+                replaces.append({"eid": eid, "keep": person_id, "role": role, "on": on})
+                self.replaced.add(eid)
+            elif kind is RecordOp:
+                rkind, natural, code, code_kind, props, departments = op
+                # A listing of a natural person alone concerns no enterprise: no eid, NAMES links its person.
+                eid = None if code is None else self._eid(code, code_kind, merges, props.get("name"))
+                if eid is not None:
+                    self.touched_eids.add(eid)
+                uid = record_uid(rkind, eid, natural)
+                records.setdefault(q.RECORD_LABELS[rkind], []).append(
+                    {"uid": uid, "kind": rkind, "eid": eid, "natural": natural, "props": props,
+                     "departments": departments})
+                if rkind == "blacklist" and listed_person(props):
+                    named.append({"uid": uid, "id_number": props["id_number"]})
+        self._remap(merges, roles, replaces, records, named)
+        if merges:
+            # A fold moves relationships and records this writer does not track: from here on every role and
+            # every record is MERGEd.
+            self.created.clear()
+            for e in self.ents.values():
+                e.no_records = False
+            self.folded = True
+            self.person_roles.clear()
+        for keep, drop in merges:
+            self._merge(keep, drop)
+        dirty = [e for e in self.ents.values() if e.dirty]
+        self._fetch_fields([e for e in dirty if not e.new])
+        self._run(q.CREATE_ENTERPRISES, [self._enterprise_row(e) for e in dirty if e.new])
+        self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
+        for e in dirty:
+            e.dirty = e.new = False
+        self._run(q.UPSERT_PERSONS, self._changed_persons(persons.values()))
+        for (rel_type, member_kind), rows in roles.items():
+            # A role sent twice in one batch: the last one's share wins, and a since or until the last one does not
+            # give is the one before it gave, as in the embedded store. (In one statement the MERGE compared every
+            # row with the share before any was written, so 30% then 20% left 30%.)
+            rows = list(last_of_each_role(rows).values())
+            fresh, known = [], []
+            for r in rows:
+                if member_kind == "person" and self._unchanged_role(rel_type, r):
+                    continue
+                key = (rel_type, r["eid"], r["member"], r["role"])
+                if r["eid"] in self.created and key not in self.fresh_roles:
+                    self.fresh_roles.add(key)
+                    fresh.append(r)
+                else:
+                    known.append(r)
+            self._run(q.create_roles(rel_type, member_kind), fresh)
+            self._run(q.merge_roles(rel_type, member_kind), known)
+        self._run(q.REPLACE_LEGAL_REPRESENTATIVE, replaces)
+        pairs = {(c, sent) for rows in records.values() for r in rows for _, c, sent in r["departments"]}
+        if pairs - self.departments_seen:
+            self._run(q.MERGE_DEPARTMENTS, [{"name": c, "sent_as": s} for c, s in sorted(pairs - self.departments_seen)])
+            self.departments_seen |= pairs
+        for label, rows in records.items():
+            # A re-sent record within one batch: the last one wins, as in the embedded store.
+            rows = list({r["uid"]: r for r in rows}.values())
+            new, known = [], []
+            alone = []  # listings of a natural person alone
+            for r in rows:
+                links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
+                ent = self.ents.get(r["eid"])
+                row = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
+                if r["eid"] is None:
+                    row["links"] = [f"{t}|{c}" for t, c in links]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    alone.append(row)
+                elif ent is not None and ent.no_records and r["uid"] not in self.written_uids:
+                    for t in q.DEPARTMENT_TYPES.values():
+                        row[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
+                    new.append(row)
+                else:
+                    row["links"] = [f"{t}|{c}" for t, c in links]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    known.append(row)
+                self.written_uids.add(r["uid"])
+                self.written_kinds.add(r["kind"])
+            self._run(q.create_records(label), new)
+            self._run(q.upsert_records(label), known)
+            self._run(q.UPSERT_LISTINGS_OF_PERSONS, alone)
+        self._run(q.NAME_LISTED_PERSONS, named)
+
+    def _changed_persons(self, rows) -> list[dict]:
+        """The rows of UPSERT_PERSONS that would change a person this transaction has not already left so: it sets
+        a name or an ID type only where the row has one (coalesce), so a row whose values are missing or equal to
+        what this transaction wrote is left out."""
+        changed = []
+        for row in rows:
+            known = self.people.get(row["id_number"])
+            after = (row["name"], row["id_type"]) if known is None else \
+                (row["name"] if row["name"] is not None else known[0],
+                 row["id_type"] if row["id_type"] is not None else known[1])
+            if after != known:
+                self.people[row["id_number"]] = after
+                changed.append(row)
+        return changed
+
+    def _remap(self, merges, roles, replaces, records, named) -> None:
+        """Rows built before a merge later in the same batch still name the folded enterprise: re-point them."""
+        if not merges:
+            return
+        remap = {drop: keep for keep, drop in merges}
+
+        def final(eid: str) -> str:
+            while eid in remap:
+                eid = remap[eid]
+            return eid
+
+        for (_, member_kind), rows in roles.items():
+            for r in rows:
+                r["eid"] = final(r["eid"])
+                if member_kind == "enterprise":
+                    r["member"] = final(r["member"])
+        for row in replaces:
+            row["eid"] = final(row["eid"])
+        uids = {}
+        for rows in records.values():
+            for r in rows:
+                if r["eid"] is None:  # a listing of a natural person alone: no enterprise to re-point
+                    continue
+                r["eid"] = final(r["eid"])
+                new_uid = record_uid(r["kind"], r["eid"], r["natural"])
+                uids[r["uid"]] = new_uid
+                r["uid"] = new_uid
+        for n in named:
+            n["uid"] = uids.get(n["uid"], n["uid"])
+        self.touched_eids = {final(e) for e in self.touched_eids}
+
+    @staticmethod
+    def _enterprise_row(e: Ent) -> dict:
+        return enterprise_node(e.eid, e.key, e.uscc, e.reg_no, e.name, e.in_registry, e.props)
+
+    def _merge(self, keep: str, drop: str) -> None:
+        """Fold an enterprise known only by its registration number into the one that has its USCC."""
+        for rel_type in q.ROLE_TYPES:
+            self._send(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
+                       f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) "
+                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
+                       drop=drop, keep=keep)
+            self._send(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
+                       f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) "
+                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
+                       drop=drop, keep=keep)
+        self._send("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
+                   "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
+                   "OPTIONAL MATCH (x:Record {uid: uid}) "
+                   "WITH r, c, uid, x "
+                   "CALL (r, c, uid, x) { "
+                   "  WITH r, c, uid, x WHERE x IS NULL "
+                   "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c } "
+                   "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
+                   drop=drop, keep=keep)
+        self._send("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop)  # counted as a change
