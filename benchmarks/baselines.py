@@ -103,7 +103,7 @@ class NetworkxBaseline:
 
     def __init__(self, task: dict):
         import networkx as nx
-        from benchmarks.worker import rss_mb
+        from benchmarks.measure import rss_mb
         rss0 = rss_mb()
         t0 = time.perf_counter()
         conn = sqlite3.connect(f"file:{Path(task['sqlite'])}?mode=ro", uri=True)
@@ -202,7 +202,7 @@ def run(task: dict) -> dict:
 
     `budget_s` bounds the time spent at one depth; subjects left when it runs out are not run (and counted).
     """
-    from benchmarks.worker import rss_mb
+    from benchmarks.measure import rss_mb
     baseline = BASELINES[task["baseline"]](task)
     out = {"baseline": baseline.name, "setup": baseline.setup, "depths": {}}
     try:

@@ -17,6 +17,23 @@ from pathlib import Path
 from benchmarks.stores import REPO, StoreSpec
 
 
+def rss_mb() -> float:
+    """Resident size of this process now (VmRSS), in MiB."""
+    return _status("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    return _status("VmHWM")
+
+
+def _status(field: str) -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def creditnet_command() -> list[str]:
     """The installed console script beside this interpreter (not a pyenv shim, which adds its own start-up)."""
     beside = Path(sys.executable).parent / "creditnet"

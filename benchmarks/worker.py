@@ -18,25 +18,9 @@ from pathlib import Path
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import peak_rss_mb, rss_mb  # noqa: E402
 from benchmarks.stores import open_store, settings_for  # noqa: E402
 from graph.settings import get_settings
-
-
-def rss_mb() -> float:
-    """Resident size of this process now (VmRSS), in MiB."""
-    return _status("VmRSS")
-
-
-def peak_rss_mb() -> float:
-    return _status("VmHWM")
-
-
-def _status(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def answer(result) -> dict[str, int]:

@@ -3,62 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Optional
 
 import typer
-from rich.console import Console
 
+from cli.common import JSON_HELP, app, console, emit as _emit, err, open_store as _store, parse_date as _parse_date
+from cli.common import fail as _fail, run as _run, settings as _settings
 from graph.errors import CreditnetError, InvalidRequest
-
-app = typer.Typer(
-    name="creditnet",
-    help="creditnet：企业信用联合惩戒查询（一处违法、处处受限）。Load departments' records, check applicants, explain why.",
-    no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-console = Console()
-err = Console(stderr=True)
-
-JSON_HELP = "Print JSON instead of a table (输出 JSON)."
-
-
-def _store():
-    from graph.stores import open_store
-    return open_store()
-
-
-def _settings():
-    from graph.settings import get_settings
-    return get_settings()
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _fail(exc: CreditnetError, as_json: bool) -> None:
-    if as_json:
-        _emit({"error": {"code": exc.code, "message": exc.message, "details": exc.details}})
-    else:
-        err.print(f"[red]错误：[/]{exc.message}")
-    raise typer.Exit(exc.exit_code)
-
-
-def _run(as_json: bool, fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except CreditnetError as exc:
-        _fail(exc, as_json)
-
-
-def _parse_date(value: Optional[str]) -> Optional[date]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD，实为“{value}” (--as-of must be YYYY-MM-DD)") from None
-
 
 @app.command()
 def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from departments (kind detected from the headers)."),
@@ -338,7 +290,7 @@ def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Si
         _emit(data)
 
 
-from cli import service  # noqa: E402,F401  (registers serve, accounts and audit on `app`)
+from cli import service  # noqa: E402,F401  (registers serve, accounts and audit on the shared `app`)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

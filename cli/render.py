@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.model import KINDS
+from graph.render import validity  # one wording of a listing's period, on screen and in pictures
 
 VERDICT_TEXT = {"restricted": "受限", "linked": "存在关联，需人工核查", "clear": "未发现关联"}
 VERDICT_STYLE = {"restricted": "bold red", "linked": "bold yellow", "clear": "bold green"}
@@ -23,10 +24,6 @@ def chain_text(path: list[dict[str, Any]]) -> str:
     """Spell a chain out: 张三（…）是 某公司（…）的法定代表人 → …"""
     parts = [f"{party_text(s['source'])} 是 {party_text(s['target'])} 的{s['relation']}" for s in path]
     return "；".join(parts) if parts else "（申请人本身）"
-
-
-def validity(r: dict[str, Any]) -> str:
-    return f"{r.get('valid_from') or '?'} 至 {r.get('valid_to') or '长期'}"
 
 
 def print_check(console: Console, result: dict[str, Any]) -> None:

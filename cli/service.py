@@ -1,6 +1,6 @@
 """Commands of the licence-issuance service: serve, accounts, audit (registered on the main app).
 
-cli/main.py imports this module at its end, once `app` exists, so importing from it here is not circular.
+Both this module and cli/main.py register on cli/common.py's `app`; cli/main.py imports this one to register it.
 """
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from cli.main import JSON_HELP, _emit, _run, _settings, app, console, err
+from cli.common import JSON_HELP, app, console, err
+from cli.common import emit as _emit, run as _run, settings as _settings
 
 
 @app.command()

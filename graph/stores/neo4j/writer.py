@@ -8,62 +8,16 @@ from __future__ import annotations
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, NamedTuple, Union
+from typing import Callable
 
 from graph.identifiers import mask_id_number
-from graph.model import Party, listed_person
+from graph.model import listed_person
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.neo4j import queries as q
+from graph.stores.neo4j.operations import EnterpriseOp, Op, PersonOp, RecordOp, ReplaceOp, RoleOp
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, enterprise_node, fields, record_node
 from graph.stores.neo4j.sender import Rows, StatementSender, unlogged
-
-
-# The writer's operations, buffered per batch in the order the rows gave them.
-class EnterpriseOp(NamedTuple):
-    code: str
-    code_kind: str
-    name: str | None
-    reg_no: str | None
-    props: dict[str, Any] | None
-    from_registry: bool
-
-
-class PersonOp(NamedTuple):
-    id_number: str
-    name: str | None
-    id_type: str | None
-
-
-class RoleOp(NamedTuple):
-    member: Party
-    code: str
-    code_kind: str
-    role: str
-    share: str | None
-    since: str | None
-    until: str | None
-
-
-class ReplaceOp(NamedTuple):
-    """The registry names `person_id` as the holder of `role`: others' terms end on `on`."""
-    code: str
-    code_kind: str
-    person_id: str
-    role: str
-    on: str
-
-
-class RecordOp(NamedTuple):
-    kind: str
-    natural: str
-    code: str | None       # None: a listing of a natural person alone
-    code_kind: str | None
-    props: dict[str, Any]
-    departments: list[tuple[str, str, str]]
-
-
-Op = Union[EnterpriseOp, PersonOp, RoleOp, ReplaceOp, RecordOp]
 
 
 # The uid of a listing of a natural person alone: "-" is never an eid (a uuid's hex), so it meets no enterprise's.

@@ -1,0 +1,60 @@
+"""What every `creditnet` command shares: the typer app, the consoles, the settings and store of this run, and how a
+library error becomes a message and an exit code. cli/main.py and cli/service.py register their commands on `app`."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from graph.errors import CreditnetError, InvalidRequest
+
+app = typer.Typer(
+    name="creditnet",
+    help="creditnet：企业信用联合惩戒查询（一处违法、处处受限）。Load departments' records, check applicants, explain why.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+console = Console()
+err = Console(stderr=True)
+
+JSON_HELP = "Print JSON instead of a table (输出 JSON)."
+
+
+def open_store():
+    from graph.stores import open_store as open_configured
+    return open_configured()
+
+
+def settings():
+    from graph.settings import get_settings
+    return get_settings()
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(exc: CreditnetError, as_json: bool) -> None:
+    if as_json:
+        emit({"error": {"code": exc.code, "message": exc.message, "details": exc.details}})
+    else:
+        err.print(f"[red]错误：[/]{exc.message}")
+    raise typer.Exit(exc.exit_code)
+
+
+def run(as_json: bool, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except CreditnetError as exc:
+        fail(exc, as_json)
+
+
+def parse_date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest(f"日期格式应为 YYYY-MM-DD，实为“{value}” (--as-of must be YYYY-MM-DD)") from None
