@@ -1,10 +1,10 @@
-"""Personal ID numbers in public output (DOMAIN.md, "Public disclosure versus departmental sharing").
+"""Personal ID numbers in public output (docs/domain.md, "Public disclosure versus sharing between departments").
 
 In public output an ID number is masked (keep the region and the last four). The public views are built
 from an allow-list of fields; `scrub` then masks any ID number that still hides in free text (a clerk may
 type one into 法律描述, 备注 or 详情), and `find_id_numbers` lists what would still need masking.
 
-People write ID numbers the way the loaders accept them (DOMAIN.md: "strip spaces, full-width → half-width"),
+People write ID numbers the way the loaders accept them (docs/domain.md: "strip spaces, full-width → half-width"),
 and some ways more: after letters (`身份证号No640422198001010012`), with a lower-case x, in full-width digits,
 grouped by spaces, `/`, hyphens or `+` (a space in a query string). So the scan reads runs of digits (and X)
 that at most three characters of punctuation or space keep apart, on one line; a letter or a CJK character

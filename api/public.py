@@ -1,4 +1,4 @@
-"""What the public may read (DOMAIN.md, "Public disclosure versus departmental sharing").
+"""What the public may read (docs/domain.md, "Public disclosure versus sharing between departments").
 
 Public: registration data, licences, penalties, inspection results and list memberships of enterprises.
 Departments only: personal ID numbers and full personal details. So these views are allow-lists: a field is

@@ -166,7 +166,7 @@ PROVINCE = 1_000_000
 PROVINCE_FILE_ROWS = 100_000
 # ... and the page cache of the server the run starts is sized for the province's store (4.3 GB on disk at
 # 1,000,000 enterprises), as deploy/neo4j.env.example advises: with scripts/neo4j-local's 512m the same load ran
-# at 0.77x (BENCHMARKS.md, "Neo4j at 1,000,000 enterprises", session 8). NEO4J_PAGECACHE overrides it.
+# at 0.77x (BENCHMARKS.md). NEO4J_PAGECACHE overrides it.
 PROVINCE_PAGECACHE = "5g"
 
 
@@ -283,7 +283,7 @@ def warm_up_neo4j(neo4j: Neo4jTarget, cfg: argparse.Namespace) -> dict:
 
     A JVM runs a statement's code interpreted until it has run often enough to be compiled: on a freshly started
     server the first 100,000-enterprise load ran at 4,500 rows/s, the same load after a 10,000-enterprise one
-    at 6,300 (BENCHMARKS.md, section 5c). A server that serves a province has long been warm; so is the
+    at 6,300 (BENCHMARKS.md). A server that serves a province has long been warm; so is the
     server measured here. The warm-up's own time is reported, not hidden."""
     m = data.dataset(WARMUP_ENTERPRISES, cfg.data_dir, log=lambda s: log(s))
     spec = StoreSpec("neo4j", m.directory / "home-neo4j-warmup", neo4j)

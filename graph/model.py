@@ -112,7 +112,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("province", "所在省份", ("省份", "province")),
         Field("region", "地区", ("所在地区", "region", "city")),
         # Tenure of the legal representative this row names, and the date of the change that named them: a later
-        # row naming another one ends the earlier one's term on that date (DOMAIN.md, "Real-world variation").
+        # row naming another one ends the earlier one's term on that date (docs/domain.md, "How departments really write records").
         Field("legal_rep_since", "法定代表人任职日期", ("法定代表人就任日期", "任职日期", "就任日期", "legal_rep_since"), "date"),
         Field("change_date", "变更日期", ("核准日期", "变更登记日期", "最近变更日期", "change_date", "approval_date"), "date"),
     ), ("法定代表人", "法人代表", "成立日期", "注册日期", "登记状态", "企业类型", "住所", "注册地址", "登记机关", "注册资金", "经营范围")),

@@ -1,6 +1,6 @@
 """Pictures of why: a check's chain, or a subject's neighbourhood, laid out with networkx and drawn as SVG.
 
-An official must see *why* an applicant is restricted or linked (DOMAIN.md): who is tied to whom by which
+An official must see *why* an applicant is restricted or linked (docs/domain.md): who is tied to whom by which
 role, which listing, and which department sent it. The pictures are drawn on the server so that the web
 page needs no third-party JavaScript, and so that a printed case file shows exactly what the screen showed.
 

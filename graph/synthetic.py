@@ -38,7 +38,7 @@ REGION = "640422"  # 宁夏回族自治区固原市西吉县
 COUNTY = "西吉县"
 ALL_KINDS = ("enterprise", "member", "license", "license-change", "penalty", "penalty-change",
              "inspection", "blacklist")
-# The registry formats of DOMAIN.md; model.KINDS also knows optional columns (注册资金 …) that real
+# The registry formats of docs/domain.md; model.KINDS also knows optional columns (注册资金 …) that real
 # extracts carry but the county's registry export does not.
 COLUMNS = {kind: tuple(f.name for f in KINDS[kind].fields) for kind in ALL_KINDS}
 COLUMNS["enterprise"] = COLUMNS["enterprise"][:COLUMNS["enterprise"].index("authority") + 1]

@@ -1,7 +1,7 @@
 """A department's active listings as a spreadsheet (CSV or XLSX), for the clerk who keeps a paper list.
 
 Same question and same authorisation as GET /api/v1/departments/{name}/restrictions: a department reads
-its own (any spelling of its name), admin any department's. Departments see full ID numbers (DOMAIN.md).
+its own (any spelling of its name), admin any department's. Departments see full ID numbers (docs/domain.md).
 """
 from __future__ import annotations
 

@@ -342,7 +342,7 @@ class RowValidator:
     def _listing_subject(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:
         """Whom a listing row lists. The seed's rule attaches a record to an enterprise by its code; a
         失信被执行人 row that lists a natural person has its code column empty, or holding the person's ID
-        number: it is a listing of that person, keyed by the person (DOMAIN.md, "Real-world variation")."""
+        number: it is a listing of that person, keyed by the person (docs/domain.md, "How departments really write records")."""
         header = self.header("code")
         text = raw.get("code")
         person = values.get("id_number") if values.get("member_kind", "person") == "person" else None
@@ -434,7 +434,7 @@ class RowValidator:
             return self.parse_code(text)
         if f.type == "date":
             if f.name in OPEN_END_FIELDS and fold(text) in OPEN_ENDS:
-                return None  # 长期, 永久, 至今 …: no end date (DOMAIN.md, "Real-world variation")
+                return None  # 长期, 永久, 至今 …: no end date (docs/domain.md, "How departments really write records")
             day = self.parse_date(text)
             if day < EARLIEST_DATE or day > _far_future():
                 warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "

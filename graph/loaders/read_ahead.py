@@ -3,7 +3,7 @@
 A file's load ends with work only the writing process does: the last flush, the indexes dropped for a first load
 rebuilt, COMMIT, and the checkpoint that copies the file's pages from the WAL into the database; then the next file
 was opened (its encoding sniffed over the whole file) and its reader forked. At 1,000,000 enterprises that was
-~15 s of a 141 s load with no reader running (BENCHMARKS.md section 4, "Session 6").
+~15 s of a 141 s load with no reader running.
 
 So the reader of file n+1 is forked when file n starts, waits, and starts reading when file n's last rows have
 arrived: it writes nothing, so file n's transaction is all that commits, and file n+1's rows wait in its queue

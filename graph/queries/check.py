@@ -1,20 +1,22 @@
 """Is this applicant, or anyone behind it, restricted or linked to a restricted party — and why?
 
-The joint-punishment check (DOMAIN.md, "Joint punishment rules"). A party is restricted on date D when it
-is the subject of a listing active on D. The verdict is
+The joint-punishment check; docs/check-rules.md states every rule with its legal basis. A party is restricted on
+date D when it is the subject of a listing active on D. The verdict is
 - `restricted` when a binding rule applies:
-  1. the subject itself is restricted;
-  2. the subject enterprise's 法定代表人 / 负责人 / 董事 / 监事 / 经理 is a restricted person
-     (公司法 2023 §178; 市场主体登记管理条例 §12);
-  3. three-year bar (企业信息公示暂行条例 §17): the subject's 法定代表人 / 负责人 heads (or headed, per the
-     registry) an enterprise on the 严重违法失信企业名单 listed within the last three years — even where the
-     listing names nobody; for a person subject, the person is that head;
-- `linked` when a restricted party is within `depth` hops but no binding rule applies;
+  1. the subject itself is restricted (any list, a list type the vocabulary does not know included);
+  2. a person who holds a head, director, supervisor or senior-manager role in the subject on D is on an active
+     list whose category bars that office (失信被执行人: 公司法 2023 §178(5); 市场主体登记管理条例 §12);
+  3. three-year bar (企业信息公示暂行条例 §17): a head of the subject headed an enterprise on the day it was put on
+     the serious-violation list (in any of its spellings), within three years counted as 民法典 §201–202 say —
+     even where the listing names nobody; for a person subject, the person is that head;
+- `linked` when a restricted party, or a signal (a revoked licence of an enterprise an officer headed, an early
+  removal from the serious-violation list), is within `depth` hops but no binding rule applies;
 - `clear` otherwise.
-Binding rules are applied whatever the depth (they are the law, not a search radius); `depth` bounds links.
+Binding rules are applied whatever the depth (they are the law, not a search radius); `depth` bounds links. Lists,
+roles and penalties are classified by graph/vocabulary; roles count when held on D (their terms).
 
-Both stores run the same code here: the traversal asks the store for one level of role edges at a time
-(the Neo4j store answers with parameterised Cypher on the server, see graph/stores/neo4j/queries.py).
+Both stores run the same code here: the traversal asks the store for one level of role edges at a time, or for
+the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries.py).
 """
 from __future__ import annotations
 

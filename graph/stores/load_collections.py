@@ -5,9 +5,9 @@ met, with its fields) until the file's commit: all of it survives the young coll
 triggers a full collection, which walks every tracked object in the process, again and again as the file grows.
 Measured on the Neo4j writer (the 100,000-enterprise county's licence file, 80,151 rows, writer process CPU,
 interleaved): 5.6–5.8 s with the default thresholds (700, 10, 10), 3.4–3.6 s with a young generation of 50,000
-allocations (2026-11-27, BENCHMARKS.md section 5f). The embedded writer, at 1,000,000 enterprises (whole loads,
+allocations. The embedded writer, at 1,000,000 enterprises (whole loads,
 writer process CPU, two interleaved pairs): 110.6 and 112.0 s with the default thresholds, 101.6 and 95.6 s with
-these (section 4, "Session 6"). Reference counting still frees everything that is not a cycle
+these. Reference counting still frees everything that is not a cycle
 at once; cycles wait a little longer. The reading process does the same (graph/loaders/pipeline.py).
 
 The thresholds are the process's: loads running at once in one process (the API) share one setting, raised by the

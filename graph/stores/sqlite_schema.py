@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS record (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     enterprise_id INTEGER NOT NULL,
-    natural TEXT NOT NULL,             -- the record's natural key within its enterprise (DOMAIN.md)
+    natural TEXT NOT NULL,             -- the record's natural key within its enterprise (docs/domain.md)
     props TEXT NOT NULL,
     UNIQUE (kind, enterprise_id, natural)
 );

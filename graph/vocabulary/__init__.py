@@ -2,7 +2,7 @@
 classes. The tables are `list_types.toml` and `roles.toml` beside this module, each entry with its legal basis;
 a county extends them without code in `CREDITNET_HOME/vocabulary/` (same file names, same shape).
 
-Departments write the same list and the same office in many ways (DOMAIN.md, "Real-world variation"): matching
+Departments write the same list and the same office in many ways (docs/domain.md, "How departments really write records"): matching
 exact strings let 严重违法企业名单 and 执行董事兼总经理 through as if they carried no rule. Here a list type is
 normalised and matched by its ending, and a compound role label is split into its parts.
 """

@@ -1,6 +1,6 @@
 """What an enterprise node and a record node hold on Neo4j: its fields, once, as the node's own properties.
 
-Until session 5 each node held its fields twice: a JSON copy (`props`, which the readers parsed) and the fields
+Stores written by earlier versions held each node's fields twice: a JSON copy (`props`, which the readers parsed) and the fields
 Neo4j Browser shows (captions, the saved queries' dates) as plain properties. The server paid for both in every
 load — in the transaction state its collector copies, and in the commit — so a node now holds each field once,
 as a property, and the readers rebuild the fields from the node's properties. A store written before keeps
@@ -19,7 +19,7 @@ from graph.names import normalise_name
 # field names never do; `node_value` refuses one that would).
 ENTERPRISE_KEYS = frozenset({"eid", "key", "uscc", "reg_no", "name", "name_norm", "in_registry", "fp"})
 RECORD_KEYS = frozenset({"uid", "kind", "eid", "natural"})
-OLD_JSON_COPY = "props"  # the JSON copy of the fields on nodes written before session 5
+OLD_JSON_COPY = "props"  # the JSON copy of the fields on nodes written by earlier versions
 
 
 def _dumps(value: Any) -> str:
@@ -46,7 +46,7 @@ def _field_properties(fields: dict[str, Any], structural: frozenset[str]) -> dic
 
 def fields(node: dict[str, Any], structural: frozenset[str]) -> dict[str, Any]:
     """The fields of a node's properties (`properties(n)`), in key order as the JSON copy had them."""
-    if isinstance(node.get(OLD_JSON_COPY), str):  # written before session 5 and not migrated yet
+    if isinstance(node.get(OLD_JSON_COPY), str):  # written by an earlier version and not migrated yet
         return json.loads(node[OLD_JSON_COPY])
     return {k: node[k] for k in sorted(node) if k not in structural}
 

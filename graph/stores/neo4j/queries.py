@@ -46,7 +46,7 @@ SCHEMA = [
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
 ]
 OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names RETURN name, owningConstraint"
-# Schema that stores made before 2026-11-27 (session 4) have and that no query needs: every record paid for it
+# Schema that stores made by earlier versions have and that no query needs: every record paid for it
 # with index entries at each load. A second uniqueness constraint on uid per record label (Record.uid already
 # holds every record's uid, kind included), and an index on Record.eid that no query reads. Dropped by
 # init_schema (as a constraint where one owns the index); nothing about the nodes changes.
@@ -126,7 +126,7 @@ SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_
 
 # Persons written before masked_id existed get it once, from init_schema (display only: no data version
 # bump); the flag on the meta node keeps later opens from scanning every person again.
-# Stores written before session 5 hold each enterprise's and record's fields twice (a JSON copy `props` and the
+# Stores written by earlier versions hold each enterprise's and record's fields twice (a JSON copy `props` and the
 # Browser's display properties): init_schema rewrites those nodes once (graph/stores/neo4j/properties.py; no
 # data version bump: every answer stays the same), and the flag keeps later opens from scanning again.
 FIELDS_AS_PROPERTIES_DONE = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) "

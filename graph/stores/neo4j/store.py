@@ -86,7 +86,7 @@ class Neo4jStore(GraphStore):
             raise translate(exc) from exc
 
     def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
-        """Nodes holding their fields twice (written before session 5) rewritten with each field once, in batches
+        """Nodes holding their fields twice (stores written by earlier versions) rewritten with each field once, in batches
         of their own transactions while one read walks them (properties.py: readers understand both shapes,
         so a reader between two batches answers the same)."""
         with self._session(read=True) as reading, self._session() as writing:
