@@ -21,6 +21,7 @@ import networkx as nx
 from graph.errors import StoreUnavailable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION, migrate
@@ -435,7 +436,6 @@ class EmbeddedStore(GraphStore):
                 pass
 
     def row_preparer(self, kind: str):
-        from graph.stores.embedded_rows import preparer  # it imports graph.ingest, which imports the stores
         return preparer(kind)
 
     @staticmethod

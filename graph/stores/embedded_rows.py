@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
-                        replacement_date)
 from graph.model import listed_person
 from graph.names import normalise_name
+from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
+                        replacement_date)
 from graph.stores.embedded_writer import dumps_props
 
 
