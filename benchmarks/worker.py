@@ -20,7 +20,6 @@ if __name__ == "__main__":
 
 from benchmarks.measure import peak_rss_mb, rss_mb  # noqa: E402
 from benchmarks.stores import open_store, settings_for  # noqa: E402
-from graph.settings import get_settings
 
 
 def answer(result) -> dict[str, int]:
@@ -35,7 +34,7 @@ def classify(task: dict) -> dict:
     out = {}
     with open_store(task["store"]) as store:
         for s in task["subjects"]:
-            out[s["key"]] = check(store, settings=get_settings(), key=s["key"], as_of=as_of, depth=task.get("depth", 3),
+            out[s["key"]] = check(store, key=s["key"], as_of=as_of, depth=task.get("depth", 3),
                                   settings=settings).verdict
     return {"verdicts": out}
 
