@@ -368,3 +368,23 @@ def test_the_api_finds_a_name_only_applicant_and_a_15_digit_person(store, home, 
         declared = client.post("/api/v1/checks", json={"name": "西吉县新办公司", "as_of": AS_OF.isoformat(), "persons": [
             {"name": "马德胜", "id_number": ID15, "role": "执行董事兼总经理"}]}, headers=headers).json()
         assert declared["verdict"] == "restricted"
+
+
+def test_an_older_registry_file_sent_again_keeps_the_former_heads_bar(store, home, tmp_path):
+    """A clerk re-sends the 2020 extract after the 2022 change: the 2020 head is current again from the load's
+    date, and her term on the listing date is kept, so the enterprise she heads elsewhere stays barred."""
+    listed, other, chen, yang = uscc(9610), uscc(9611), id_number(966), id_number(967)
+    old = write(tmp_path / "registry-2020.csv", REGISTRY, [registry_row(listed, "西吉县辛矿业有限公司", "陈静", chen),
+                                                            registry_row(other, "西吉县壬运输有限公司", "陈静", chen)],
+                encoding="gbk")
+    load(store, home, old,
+         write(tmp_path / "registry-2022.csv", REGISTRY + ["变更日期"],
+               [[*registry_row(listed, "西吉县辛矿业有限公司", "杨磊", yang), "2022.5.1"]]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县辛矿业有限公司", "2022-01-10", "", "严重违法失信名单",
+                                                           sender="县市场监督管理局")]))
+    assert verdict(store, key=other, as_of=date(2023, 1, 1)).verdict == "restricted"
+    load(store, home, old)
+    assert verdict(store, key=other, as_of=date(2023, 1, 1)).verdict == "restricted"
+    version = store.data_version()
+    load(store, home, old)  # the same file once more changes nothing
+    assert store.data_version() == version

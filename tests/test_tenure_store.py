@@ -125,7 +125,8 @@ def test_a_change_of_legal_representative_ends_the_first_at_the_change_date(stor
                      [registry(1, FIRST_REP, "甲", "2025-09-09")])
     load_file(store, back, home=home)
     held = members(store)
-    assert terms(held, FIRST_REP) == ((REP, "2019-05-01", None),)
+    # … a new term from the change, the first one kept: a bar asks who headed it on a past date.
+    assert terms(held, FIRST_REP) == ((REP, "2025-09-09", None), (REP, "2019-05-01", "2024-03-15"))
     assert terms(held, SECOND_REP) == ((REP, "2024-03-15", "2025-09-09"),)
 
 
@@ -200,7 +201,7 @@ def test_an_old_embedded_store_file_opens_migrates_and_answers(tmp_path):
         store = EmbeddedStore(home)
         try:
             columns = [row[1] for row in store._write_conn.execute("PRAGMA table_info(role)")]
-            assert columns[-2:] == ["since", "until"]
+            assert columns[-3:] == ["since", "until", "former"]
             assert store._write_conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == \
                 str(SCHEMA_VERSION)
             assert [(e.member.key, e.terms) for e in members(store)] == [(FIRST_REP, ((REP, None, None),))]

@@ -31,6 +31,27 @@ class Edge:
     terms: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
+def former_terms(former: object) -> list[tuple[str | None, str | None]]:
+    """The earlier terms a role's holder served before the current one, as stores keep them: "since|until" texts
+    (an empty side is unknown) in a list, or a JSON array of such pairs."""
+    if not former:
+        return []
+    if isinstance(former, str):
+        import json
+        former = json.loads(former)
+    out = []
+    for item in former:  # type: ignore[union-attr]
+        since, until = item.split("|", 1) if isinstance(item, str) else item
+        out.append((since or None, until or None))
+    return out
+
+
+def edge_terms(terms: dict[str, list[tuple[str | None, str | None]]]) -> tuple[tuple[str, ...], tuple]:
+    """(roles, terms) of an Edge from each role's terms, in one order for every store."""
+    roles = tuple(sorted(terms))
+    return roles, tuple((role, since, until) for role in roles for since, until in terms[role])
+
+
 @dataclass
 class WriteStats:
     changed: int = 0  # rows inserted or updated (identical re-sent rows do not count)

@@ -20,7 +20,7 @@ import networkx as nx
 
 from graph.errors import StoreUnavailable
 from graph.model import Party
-from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.stores.base import Edge, GraphReader, GraphStore, edge_terms, former_terms
 from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
@@ -57,7 +57,7 @@ def _node(kind: str, key: str) -> tuple[str, str]:
     return (kind, key)
 
 
-_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, r.since, r.until, e.key, e.name, p.name, me.key, me.name "
+_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, r.since, r.until, r.former, e.key, e.name, p.name, me.key, me.name "
                  "FROM role r JOIN enterprise e ON e.id = r.enterprise_id "
                  "LEFT JOIN person p ON r.member_kind = 'person' AND p.id_number = r.member_ref "
                  "LEFT JOIN enterprise me ON r.member_kind = 'enterprise' AND me.id = CAST(r.member_ref AS INTEGER) ")
@@ -105,7 +105,7 @@ class PartyGraph:
             for chunk in _chunks(persons):
                 rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
             g = self.graph
-            for member_kind, ref, role, since, until, ent_key, ent_name, person_name, member_key, member_name in rows:
+            for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
                 ent = ("enterprise", ent_key)
                 if member_kind == "person":
                     member, name = ("person", ref), person_name
@@ -118,9 +118,9 @@ class PartyGraph:
                         g.add_node(node, name=label or "")
                 data = g.get_edge_data(member, ent)
                 if data is None:
-                    g.add_edge(member, ent, roles={(member, ent): {role: (since, until)}})
+                    g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
                 else:
-                    data["roles"].setdefault((member, ent), {})[role] = (since, until)
+                    data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
@@ -147,8 +147,7 @@ class PartyGraph:
             g = self.graph
             if node not in g:
                 return []
-            cached = self._edges[node] = [Edge(self.party(m), self.party(e), tuple(sorted(terms)),
-                                               tuple((role, *terms[role]) for role in sorted(terms)))
+            cached = self._edges[node] = [Edge(self.party(m), self.party(e), *edge_terms(terms))
                                           for data in g.adj[node].values() for (m, e), terms in data["roles"].items()]
         return cached
 

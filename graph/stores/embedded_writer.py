@@ -367,10 +367,13 @@ class SqliteWriter(GraphWriter):
         c = self.conn
         ended = c.execute("UPDATE role SET until = ? WHERE enterprise_id = ? AND role = ? AND until IS NULL AND NOT "
                           "(member_kind = 'person' AND member_ref = ?)", (on, eid, role, person_id)).rowcount
-        c.execute("UPDATE role SET until = NULL, since = CASE WHEN ? AND since IS NULL THEN ? ELSE since END "
-                  "WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' AND member_ref = ? "
-                  "AND (until IS NOT NULL OR (? AND since IS NULL))",
-                  (ended > 0, on, eid, role, person_id, ended > 0))
+        # Named again after their term ended: a new term from `on`, and the ended one kept (a bar asks about it).
+        c.execute("UPDATE role SET former = json_insert(coalesce(former, '[]'), '$[#]', coalesce(since, '') || '|' || "
+                  "until), since = ?, until = NULL WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' "
+                  "AND member_ref = ? AND until IS NOT NULL", (on, eid, role, person_id))
+        if ended:
+            c.execute("UPDATE role SET since = ? WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' "
+                      "AND member_ref = ? AND until IS NULL AND since IS NULL", (on, eid, role, person_id))
 
     # --- records -----------------------------------------------------------------------------------------
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS role (
     share TEXT,
     since TEXT,
     until TEXT,
+    former TEXT,                       -- earlier terms of the same holder, a JSON array of "since|until"
     PRIMARY KEY (enterprise_id, member_kind, member_ref, role)
 );
 CREATE INDEX IF NOT EXISTS role_member ON role(member_kind, member_ref);
@@ -83,7 +84,7 @@ NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural pers
 
 # Columns added since a store file was first made: (table, column, declaration). A store made before them gets them
 # when it is opened (`migrate`); their NULL says what the old store did not know.
-ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"))
+ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"))
 
 
 def migrate(conn: sqlite3.Connection) -> None:

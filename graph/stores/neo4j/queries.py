@@ -190,7 +190,12 @@ CALL (e, row) {
   WITH count(r) AS ended
   MATCH (:Person {id_number: row.keep})-[k:LEGAL_REPRESENTATIVE_OF {role: row.role}]->(e)
   WHERE k.until IS NOT NULL OR (ended > 0 AND k.since IS NULL)
-  SET k.until = null, k.since = coalesce(k.since, CASE WHEN ended > 0 THEN row.on END)
+  // Named again after their term ended: a new term from row.on, the ended one kept in `former` (in this order:
+  // each SET item reads the values the ones before it left).
+  SET k.former = CASE WHEN k.until IS NOT NULL THEN coalesce(k.former, []) + [coalesce(k.since, '') + '|' + k.until]
+                      ELSE k.former END,
+      k.since = CASE WHEN k.until IS NOT NULL THEN row.on ELSE coalesce(k.since, row.on) END,
+      k.until = null
 }
 """
 
@@ -321,7 +326,7 @@ CALL () {{
 WITH m, r, e LIMIT $limit
 RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
        coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
-       r.role AS role, r.since AS since, r.until AS until, e.key AS enterprise_key, e.name AS enterprise_name
+       r.role AS role, r.since AS since, r.until AS until, r.former AS former, e.key AS enterprise_key, e.name AS enterprise_name
 """
 LISTINGS_OF = """
 CALL () {
@@ -387,7 +392,7 @@ CALL (ball) {{
   WITH startNode(r) AS m, r, endNode(r) AS e
   RETURN collect({{member_kind: CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END,
                    member_key: coalesce(m.key, m.id_number), member_name: m.name, role: r.role,
-                   since: r.since, until: r.until, enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
+                   since: r.since, until: r.until, former: r.former, enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
          collect(DISTINCT m) + collect(DISTINCT e) AS touched
 }}
 WITH s, ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
@@ -421,17 +426,17 @@ MEMBERS_OF = f"""
 MATCH (m)-[r:{ROLE_PATTERN}]->(e:Enterprise {{key: $key}})
 RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
        coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
-       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until, r.former]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 ROLES_OF_PERSON = f"""
 MATCH (m:Person {{id_number: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
 RETURN 'person' AS member_kind, m.id_number AS member_key, m.name AS member_name,
-       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until, r.former]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 ROLES_OF_ENTERPRISE = f"""
 MATCH (m:Enterprise {{key: $key}})-[r:{ROLE_PATTERN}]->(e:Enterprise)
 RETURN 'enterprise' AS member_kind, m.key AS member_key, m.name AS member_name,
-       collect([r.role, r.since, r.until]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
+       collect([r.role, r.since, r.until, r.former]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 DEPARTMENT_LISTINGS = """
 MATCH (:Department {name: $name})<-[:RECEIVED_BY]-(l:Listing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from graph.model import Party
-from graph.stores.base import Edge, GraphReader
+from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores.neo4j import queries as q
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
@@ -16,9 +16,10 @@ from graph.vocabulary import penalty_words
 NEIGHBOURHOOD_CAP = 2000
 
 
-def edge_of(member: Party, enterprise: Party, terms: dict[str, tuple[str | None, str | None]]) -> Edge:
-    """An Edge from each role's (since, until), as the embedded store builds it."""
-    return Edge(member, enterprise, tuple(sorted(terms)), tuple((role, *terms[role]) for role in sorted(terms)))
+def edge_of(member: Party, enterprise: Party, terms: dict[str, list[tuple[str | None, str | None]]]) -> Edge:
+    """An Edge from each role's terms (the current one, then the holder's earlier ones), as the embedded store
+    builds it."""
+    return Edge(member, enterprise, *edge_terms(terms))
 
 
 class TimedReads:
@@ -65,11 +66,11 @@ class Neo4jReader(GraphReader):
                 "persons": [p.key for p in parties if p.kind == "person"]}
 
     def expand(self, frontier, limit):
-        edges: dict[tuple, dict[str, tuple]] = {}
+        edges: dict[tuple, dict[str, list]] = {}
         for r in self._rows(q.EXPAND, limit=limit, **self._split(frontier)):
             member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
             ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
+            edges.setdefault((member, ent), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
         return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
 
     def neighbourhood(self, start, depth, max_parties):
@@ -104,11 +105,11 @@ class Neo4jReader(GraphReader):
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
             return None
-        edges: dict[tuple, dict[str, tuple]] = {}
+        edges: dict[tuple, dict[str, list]] = {}
         for r in row["edges"]:
             member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
             ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), {})[r["role"]] = (r["since"], r["until"])
+            edges.setdefault((member, ent), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
         listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in row["listings"]:
             listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
@@ -168,7 +169,7 @@ class Neo4jReader(GraphReader):
     def _edges(rows) -> list[Edge]:
         return [edge_of(Party(r["member_kind"], r["member_key"], r["member_name"] or ""),
                       Party("enterprise", r["enterprise_key"], r["enterprise_name"] or ""),
-                      {role: (since, until) for role, since, until in r["terms"]})
+                      {role: [(since, until), *former_terms(former)] for role, since, until, former in r["terms"]})
                 for r in rows]
 
     def members_of(self, enterprise_key):

@@ -500,11 +500,11 @@ class Neo4jWriter(GraphWriter):
         for rel_type in q.ROLE_TYPES:
             self._send(f"MATCH (d:Enterprise {{eid: $drop}})<-[r:{rel_type}]-(m), (k:Enterprise {{eid: $keep}}) "
                        f"WHERE m <> k MERGE (m)-[n:{rel_type} {{role: r.role}}]->(k) "
-                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
+                       f"ON CREATE SET n.since = r.since, n.until = r.until, n.former = r.former SET n.share = r.share DELETE r",
                        drop=drop, keep=keep)
             self._send(f"MATCH (d:Enterprise {{eid: $drop}})-[r:{rel_type}]->(e), (k:Enterprise {{eid: $keep}}) "
                        f"WHERE e <> k MERGE (k)-[n:{rel_type} {{role: r.role}}]->(e) "
-                       f"ON CREATE SET n.since = r.since, n.until = r.until SET n.share = r.share DELETE r",
+                       f"ON CREATE SET n.since = r.since, n.until = r.until, n.former = r.former SET n.share = r.share DELETE r",
                        drop=drop, keep=keep)
         self._send("MATCH (d:Enterprise {eid: $drop})<-[c:CONCERNS]-(r:Record) "
                    "WITH r, c, r.kind + '|' + $keep + '|' + r.natural AS uid "
