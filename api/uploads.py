@@ -126,7 +126,7 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
             after_change()
     summary = report.summary()
     for w in summary["warnings"]["rows"]:
-        w["index"] = w["row"] - JSON_FIRST_ROW if from_json else None
+        w["index"] = w["row"] - JSON_FIRST_ROW if from_json and w["row"] >= JSON_FIRST_ROW else None
     return {"file": filename, "kind": report.kind, "rows": report.rows, "loaded": report.loaded,
             "rejected": report.rejected,
             "rejects": read_rejects(report.rejects_file, from_json) if report.rejects_file else [],

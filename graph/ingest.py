@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
-from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
+from graph.model import KINDS, LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
@@ -87,6 +87,23 @@ class LoadReport:
         if colon and header in self.columns:
             return RowWarning(row, header, message)
         return RowWarning(row, "", warning)
+
+
+HEADER_ROW = 1
+SERIAL_HEADERS = frozenset({"序号", "编号", "行号", "no", "no.", "#"})
+
+
+def header_warnings(kind: str, columns: dict[str, str], ignored: list[str]) -> list[tuple[str, str]]:
+    """What the header row itself tells the clerk: a column creditnet does not read may hold something that
+    restricts someone (a 限制期限止 typed for 限制期限至 made every listing permanent, silently), and a listing file
+    without its end column makes every listing open-ended."""
+    out = [(h, f"此列未读取（不是{KINDS[kind].label}的已知字段）；如其中有限制期限、证件号码等信息，请改用标准表头后重新导入 "
+               f"(column not read: if it holds a period, an ID number or the like, use the standard header)")
+           for h in ignored if h.strip().lower() not in SERIAL_HEADERS]
+    if kind == "blacklist" and "valid_to" not in columns.values():
+        out.append(("限制期限至", "文件没有“限制期限至”列：本文件的所有名单均按无截止日期（长期）处理，请核对 "
+                                  "(no 限制期限至 column: every listing of this file is open-ended)"))
+    return out
 
 
 class _DryRun(Exception):
@@ -162,6 +179,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
             raise FileRejected(str(exc), {"file": str(path)}) from exc
         report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
                             ignored_columns=list(table.ignored_columns), encoding=table.encoding, dry_run=dry_run)
+        report.add_warnings(HEADER_ROW, header_warnings(table.kind, report.columns, report.ignored_columns))
         rejects = []
         before = store.data_version()
         try:

@@ -45,8 +45,10 @@ def invoke(*args):
 
 
 def assert_warned(summary: dict) -> None:
-    assert summary["warnings"]["count"] == 2
-    fine, reg_no = summary["warnings"]["rows"]
+    assert summary["warnings"]["count"] == 3
+    unread, fine, reg_no = summary["warnings"]["rows"]
+    # The column creditnet does not read is named on the header row: it might hold something that restricts.
+    assert (unread["row"], unread["field"]) == (1, "经办人") and "未读取" in unread["message"]
     assert (fine["row"], fine["field"]) == (2, "罚款金额") and "5000美元" in fine["message"]
     assert not fine["message"].startswith("罚款金额")
     assert reg_no["row"] == 3 and "注册号校验位" in reg_no["message"]
@@ -73,7 +75,7 @@ def test_load_readable_summary_names_counts_warnings_and_ignored_columns(store, 
     r = invoke("load", "-q", path)
     assert r.exit_code == 0, r.output
     text = r.stdout.replace("\n", "")
-    assert "共 2 行，导入 2 行，拒绝 0 行，提示 2 条" in text
+    assert "共 2 行，导入 2 行，拒绝 0 行，提示 3 条" in text
     assert "未读取的列：经办人" in text and "序号" not in text.split("未读取的列：")[1]
     # Each warning reads as it always has: 第N行：<header>：<what>.
     assert "提示：第2行：罚款金额：外币金额“5000美元”未换算为人民币" in text.replace(" ", "")
@@ -87,13 +89,14 @@ def test_the_count_is_every_warning_and_the_list_the_first_100(store, tmp_path):
     path.write_text(penalty_csv(rows), encoding="utf-8")
     r = invoke("load", "--json", path)
     summary = json.loads(r.stdout)
-    assert summary["warnings"]["count"] == 1200
+    assert summary["warnings"]["count"] == 1201  # and one on the header row: 经办人 is not read
     listed = summary["warnings"]["rows"]
     assert len(listed) == 100
-    assert [(w["row"], w["field"]) for w in listed[:4]] == [(2, "罚款金额"), (2, "没收金额"), (3, "罚款金额"), (3, "没收金额")]
+    assert [(w["row"], w["field"]) for w in listed[:5]] == [(1, "经办人"), (2, "罚款金额"), (2, "没收金额"), (3, "罚款金额"),
+                                                            (3, "没收金额")]
     assert listed[-1]["row"] == 51
     r = invoke("load", "--dry-run", "-q", path)
-    assert "提示 1200 条" in r.stdout and "另有 1195 条提示" in r.stdout
+    assert "提示 1201 条" in r.stdout and "另有 1196 条提示" in r.stdout
 
 
 @pytest.fixture
@@ -110,10 +113,10 @@ def test_upload_answer_lists_warnings_and_columns(admin_client):
     body = r.json()
     assert (body["rows"], body["loaded"], body["rejected"]) == (2, 2, 0)
     assert_warned(body)
-    assert [w["index"] for w in body["warnings"]["rows"]] == [None, None]
+    assert [w["index"] for w in body["warnings"]["rows"]] == [None, None, None]
     # Sent as JSON rows: each warning also says the row's place in the array, as a reject does.
     rows = [dict(zip(HEADERS, row)) for row in ROWS]
     body = client.post("/api/v1/records/penalty", json=rows, headers=admin).json()
-    assert body["warnings"]["count"] == 2
-    assert [(w["row"], w["index"], w["field"]) for w in body["warnings"]["rows"]][0] == (2, 0, "罚款金额")
+    assert body["warnings"]["count"] == 3
+    assert [(w["row"], w["index"], w["field"]) for w in body["warnings"]["rows"]][:2] == [(1, None, "经办人"), (2, 0, "罚款金额")]
     assert body["columns"]["ignored"] == ["序号", "经办人"]

@@ -388,3 +388,21 @@ def test_an_older_registry_file_sent_again_keeps_the_former_heads_bar(store, hom
     version = store.data_version()
     load(store, home, old)  # the same file once more changes nothing
     assert store.data_version() == version
+
+
+@pytest.mark.parametrize("end_header", ["限制期限止", "限制期限至\n（长期的不填）"])
+def test_an_end_column_written_otherwise_is_read(store, home, tmp_path, end_header):
+    code = uscc(9310)
+    headers = [end_header if h == "限制期限至" else h for h in LISTINGS]
+    [report] = load(store, home, write(tmp_path / "l.csv", headers, [
+        listing_row(code, "西吉县装载测试有限公司", "2022-01-01", "2023-01-01", "严重违法失信企业名单")]))
+    assert report.columns[end_header] == "valid_to"
+    assert verdict(store, key=code, as_of=date(2024, 6, 1)).verdict == "clear"
+
+
+def test_an_unread_column_and_a_missing_end_column_are_warned(store, home, tmp_path):
+    headers = [("限制期间截止" if h == "限制期限至" else h) for h in LISTINGS]
+    [report] = load(store, home, write(tmp_path / "l.csv", headers, [
+        listing_row(uscc(9311), "西吉县某公司", "2022-01-01", "2023-01-01", "失信被执行人")]))
+    fields = {(w.row, w.field) for w in report.warnings}
+    assert (1, "限制期间截止") in fields and (1, "限制期限至") in fields

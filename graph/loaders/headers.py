@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from graph.model import KINDS, Kind
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_NOTE = re.compile(r"[(\[【].*$")  # a bracketed note a template adds after the header (folded: half-width)
 
 
 def normalise_header(text: object) -> str:
@@ -68,6 +69,8 @@ def map_headers(headers: list[str], kind: str) -> HeaderMap:
     for header in headers:
         norm = normalise_header(header)
         name = index.get(norm)
+        if name is None and norm:  # a note after the header: 限制期限至（长期的不填）
+            name = index.get(_NOTE.sub("", norm))
         if name is None:  # 序号 (a row counter in every template) lands here too
             if norm:  # a blank header cell is an unused column, not worth listing
                 ignored.append(header)
