@@ -143,7 +143,8 @@ def _mark(met) -> str:
     return {True: "met", False: "**not met**", None: "not measured", "reported": "(figures only)"}[met]
 
 
-def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None) -> str:
+def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None) -> str:  # noqa: C901
+    # One pass per table of BENCHMARKS.md, in the page's order: the branches are its optional cells.
     meta, cfg = results["meta"], results["config"]
     lines = [f"Run of {meta['date_utc']} on `{meta['host']}`: {meta['cpu']}, {meta['cores']} cores, "
              f"{meta['memory_gb']} GB RAM, {meta['os']}; Python {meta['python']}, SQLite {meta['sqlite']}; "
@@ -213,7 +214,7 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
                 extra = f" ({b['timed_out']} out of time)" if b["timed_out"] else ""
                 extra += f" ({b['not_run']} not run)" if b["not_run"] else ""
                 row.append(f"{p50} / {p99}{extra}")
-                for backend, v in b.get("verify", {}).items():
+                for v in b.get("verify", {}).values():
                     agree.append(f"{name}={v['agree']}/{v['compared']}")
             for backend in ("embedded", "neo4j"):
                 per = r.get("ratios", {}).get(backend, {})

@@ -265,7 +265,7 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
                                             specs["embedded"].home / "creditnet.sqlite" if "embedded" in specs else None,
                                             neo4j, cfg)
         kinds = {s["key"]: s["kind"] for s in sample}
-        for name, b in result["baselines"].items():
+        for b in result["baselines"].values():
             for d, bd in b.get("depths", {}).items():
                 bd["timeout_ms"] = cfg.baseline_timeout * 1e3
                 bd["verify"] = {backend: compare(a[d]["answers"], bd["answers"], int(d), kinds, a[d]["truncated"])

@@ -208,12 +208,14 @@ def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     from rich.table import Table
     console.print(f"存储：{data['store']}    数据版本：{data['data_version']}    已导入文件：{data['loads']}")
     t = Table(title="节点与记录")
-    t.add_column("类别"); t.add_column("数量", justify="right")
+    t.add_column("类别")
+    t.add_column("数量", justify="right")
     for k, v in {**data["nodes"], **data["records"]}.items():
         t.add_row(k, str(v))
     console.print(t)
     t = Table(title="各部门发出的记录")
-    t.add_column("部门"); t.add_column("记录", overflow="fold")
+    t.add_column("部门")
+    t.add_column("记录", overflow="fold")
     for dept, kinds in sorted(data["per_department"].items()):
         t.add_row(dept, "，".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     console.print(t)

@@ -26,7 +26,7 @@ from datetime import date
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import (Identifier, InvalidIdentifier, classify, document_key, id15_to_18, normalise_code,
                                validate_id_number, validate_uscc)
-from graph.model import LEGAL_REPRESENTATIVE, ROLE_ALIASES, CheckResult, Hit, Party
+from graph.model import ROLE_ALIASES, CheckResult, Hit, Party
 from graph.names import normalise_name
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings
@@ -371,7 +371,6 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
     """Yield (barred enterprise or person, Hit) for rule 3 (企业信息公示暂行条例 §17): a head of the subject
     who headed an enterprise on the day it was put on the serious-violation list, within three years of that day
     (民法典 §201–202), or who is named on such a listing."""
-    on = as_of.isoformat()
     start = reach.start
     for head in heads:
         # Listings that name the head themselves (the listing's own 法定代表人).

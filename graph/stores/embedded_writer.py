@@ -432,7 +432,7 @@ class SqliteWriter(GraphWriter):
             if wanted == have:
                 return
             c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
-        for (relation, canonical), sent_as in wanted.items():
+        for (_relation, canonical), sent_as in wanted.items():
             if (canonical, sent_as) not in self._departments_seen:
                 self._departments_seen.add((canonical, sent_as))
                 c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))

@@ -322,7 +322,9 @@ class Neo4jWriter(GraphWriter):
             batch = rows[i:i + self.batch_size]
             self._send(cypher, len(batch), rows=batch)
 
-    def _write_batch(self, ops: list[Op], found: Future, registry: bool) -> None:
+    def _write_batch(self, ops: list[Op], found: Future, registry: bool) -> None:  # noqa: C901
+        # The ops are sorted by kind, then sent one statement per kind in the order the statements depend on
+        # (enterprises, persons, roles, records); split up, its parts would pass the batch's six collections around.
         self._apply_look_up(ops, found, registry)
         merges: list[tuple[str, str]] = []
         persons: dict[str, dict] = {}
