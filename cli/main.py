@@ -94,7 +94,9 @@ def _print_report(r) -> None:
 @app.command()
 def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit registration number or a resident ID number."),
           name: Optional[str] = typer.Option(None, "--name", help="An enterprise name (brackets, width and spaces are normalised)."),
-          applicant: Optional[Path] = typer.Option(None, "--applicant", help='A JSON file {"name", "uscc"?, "persons": [{"name", "id_type", "id_number", "role"}]}.'),
+          applicant: Optional[Path] = typer.Option(
+              None, "--applicant",
+              help='A JSON file {"name", "uscc"?, "persons": [{"name", "id_type", "id_number", "role"}]}.'),
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the check, YYYY-MM-DD (default today)."),
           depth: Optional[int] = typer.Option(None, "--depth", help="How many hops to search for links (default 3)."),
           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):

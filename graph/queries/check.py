@@ -39,7 +39,8 @@ RULE_THREE_YEAR_BAR = "three-year-bar"
 RULE_TEXT = {
     RULE_SUBJECT: "申请人本身被列入名单 (the applicant itself is listed)",
     RULE_OFFICER: "申请人的法定代表人/负责人/董事/监事/高级管理人员是名单禁止担任该职务的人员 (公司法§178(5)；市场主体登记管理条例§12)",
-    RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
+    RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，"
+                         "三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
 }
 VIRTUAL_APPLICANT = "(新申请人)"
 # 公司法 2023 §178(1)(3)(4): heading an enterprise whose business licence was revoked, or that was ordered
