@@ -52,7 +52,7 @@ def _run_workers(config, sock) -> None:
     try:
         supervisor = Multiprocess(config, sockets=[sock])
     except TypeError:  # uvicorn before 0.30 also wants the worker's target
-        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
+        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
     supervisor.run()
 
 

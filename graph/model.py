@@ -49,7 +49,7 @@ INVERSE_ROLES = {"隶属企业": BRANCH_OF}
 def oriented_member(values: dict) -> dict:
     """A parsed member row as it is stored: a row whose 人员类别 names the tie from the other end (INVERSE_ROLES),
     and whose member is an enterprise, turned round (the member becomes the row's enterprise and the other way)."""
-    role = INVERSE_ROLES.get(values.get("role"))
+    role = INVERSE_ROLES.get(values.get("role") or "")
     if role is None or values.get("member_kind") != "enterprise":
         return values
     code, name = values["code"], values.get("name")

@@ -20,6 +20,7 @@ the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -108,7 +109,7 @@ class Applicant:
 
 def is_active(listing: dict, on: str) -> bool:
     start, end = listing.get("valid_from"), listing.get("valid_to")
-    return bool(start) and start <= on and (not end or on <= end)
+    return bool(start and start <= on and (not end or on <= end))
 
 
 def listing_status(listing: dict, on: str) -> str:
@@ -279,7 +280,7 @@ def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
 
 
 def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,
-             extra_edges: list[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
+             extra_edges: Sequence[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
     """Apply the rules to the neighbourhood of `subject` as one reader sees it (`fetched`: what
     `reader.neighbourhood` gave for it, when the caller already asked)."""
     on = as_of.isoformat()
@@ -446,10 +447,11 @@ def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
                         f"(公司法§178(4): personal responsibility is for the official to judge)")
         status = standing.get("status") or ""
         if "吊销" in status and e != start:
+            revoked = penalty_kind("吊销营业执照")
             for m in headed[e]:
                 _link(reach, hits, m, e, {
-                    "type": f"登记状态：{status}", "category": "penalty", "basis": penalty_kind("吊销营业执照").basis
-                    if penalty_kind("吊销营业执照") else "", "description": None, "valid_from": None, "valid_to": None,
+                    "type": f"登记状态：{status}", "category": "penalty", "basis": revoked.basis
+                    if revoked else "", "description": None, "valid_from": None, "valid_to": None,
                     "sender": None, "receivers": [], "status": "active", "person_name": None, "person_role": None,
                     "matched_by_name": None},
                     f"登记状态为“{status}”，登记信息未载吊销日期，无法判断是否已逾三年，请人工核查 "

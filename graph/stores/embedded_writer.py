@@ -231,6 +231,7 @@ class SqliteWriter(GraphWriter):
                             (new.key, new.uscc, new.reg_no, new.name,
                              normalise_name(name) if name_norm is None else name_norm, int(new.in_registry),
                              dumps_props(props or {}) if props_text is None else props_text)).lastrowid
+            assert eid is not None  # set by the INSERT that just added a row
             self._fresh[eid] = None
             for value in (uscc, reg_no):
                 if value:
@@ -391,6 +392,7 @@ class SqliteWriter(GraphWriter):
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
+            assert inserted.lastrowid is not None  # set by the INSERT that just added a row
             self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
