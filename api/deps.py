@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from api.config import ApiSettings
 from api.audit_writer import GroupCommitAudit
 from api.state import Service
-from graph.accounts import Account, Accounts, Forbidden, Unauthenticated
+from graph.accounts import Account, Forbidden, Unauthenticated
 from graph.audit import AuditTrail
 from graph.settings import Settings
 from graph.stores.base import GraphStore
@@ -30,10 +30,12 @@ async def get_store(service: ServiceDep) -> GraphStore:
 
 
 async def get_audit(service: ServiceDep) -> AuditTrail:
+    assert service.audit is not None, "opened by Service.start, in the app's lifespan"
     return service.audit
 
 
 async def get_recorder(service: ServiceDep) -> GroupCommitAudit:
+    assert service.recorder is not None, "opened by Service.start, in the app's lifespan"
     return service.recorder
 
 
@@ -59,7 +61,8 @@ async def current_account(service: ServiceDep,
                           credentials: Annotated[Optional[HTTPAuthorizationCredentials], Depends(bearer)]) -> Account:
     if credentials is None:
         raise Unauthenticated("需要 API 密钥：Authorization: Bearer <key> (an API key is required)")
-    accounts: Accounts = service.accounts
+    accounts = service.accounts
+    assert accounts is not None, "opened by Service.start, in the app's lifespan"
     # A key this process has verified costs one indexed read; the first time, PBKDF2 runs off the event loop.
     account = accounts.authenticate_cached(credentials.credentials)
     if account is None:

@@ -112,7 +112,7 @@ def _id_numbers_in_run(m: re.Match) -> list[tuple[int, int, str]]:
 def is_id_number(token: str) -> bool:
     """A valid resident ID number (GB 11643: shape, birth date and check digit), written as people write it."""
     m = _RUN.fullmatch(token)
-    return bool(m) and [(start, end) for start, end, code in _id_numbers_in_run(m) if len(code) == 18] == [
+    return m is not None and [(start, end) for start, end, code in _id_numbers_in_run(m) if len(code) == 18] == [
         (0, len(token))]
 
 

@@ -24,7 +24,7 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-ERRORS = {s: {"model": ErrorOut} for s in (401, 403, 404, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (401, 403, 404, 422)}
 
 
 # --- checks --------------------------------------------------------------------------------------------

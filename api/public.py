@@ -180,7 +180,7 @@ def _only(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
             if not isinstance(value, list):
                 continue
             value = [str(v) for v in value]
-        elif f.annotation == bool:
+        elif f.annotation is bool:
             value = bool(value)
         else:
             continue  # nested models are built by their own from_* methods

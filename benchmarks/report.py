@@ -143,7 +143,8 @@ def _mark(met) -> str:
     return {True: "met", False: "**not met**", None: "not measured", "reported": "(figures only)"}[met]
 
 
-def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None) -> str:
+def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None) -> str:  # noqa: C901
+    # One pass per table of BENCHMARKS.md, in the page's order: the branches are its optional cells.
     meta, cfg = results["meta"], results["config"]
     lines = [f"Run of {meta['date_utc']} on `{meta['host']}`: {meta['cpu']}, {meta['cores']} cores, "
              f"{meta['memory_gb']} GB RAM, {meta['os']}; Python {meta['python']}, SQLite {meta['sqlite']}; "
@@ -157,7 +158,8 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
               f"Sample per size: every planted scenario plus up to {cfg['per_stratum']} random subjects per depth-3 "
               f"verdict, {cfg['repeats']} warm passes per depth after a cold one, each depth in a fresh process; "
               f"baselines limited to {cfg['baseline_timeout_s']} s per check and {cfg['baseline_budget_s']} s per depth; "
-              f"API: {cfg['api_clients']} clients for {cfg['api_seconds']} s at depth 3. Total {results.get('elapsed_s', 0) / 60:.1f} min.", ""]
+              f"API: {cfg['api_clients']} clients for {cfg['api_seconds']} s at depth 3. "
+              f"Total {results.get('elapsed_s', 0) / 60:.1f} min.", ""]
     if "targets" in results:
         lines += ["### Targets", "", "| target | measured | size | |", "|---|---|---|---|"]
         lines += [f"| {t['target']} | {t['measured']} | {t['where']} | {_mark(t['met'])} |" for t in results["targets"]]
@@ -168,7 +170,8 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
                   + (": " + "; ".join(f"{f['size']:,} {f['store']} vs {f['baseline']} {f['ratio_p50']}×" for f in g["failures"])
                      if g["failures"] else "") + ".", ""]
     lines += ["### Load (`creditnet load -q --json`, all files in kind order)", "",
-              "| enterprises | store | rows | files | seconds | rows/s | peak RSS MB | store on disk MB |", "|---|---|---|---|---|---|---|---|"]
+              "| enterprises | store | rows | files | seconds | rows/s | peak RSS MB | store on disk MB |",
+              "|---|---|---|---|---|---|---|---|"]
     for size, r in _sizes(results):
         for backend, s in r["stores"].items():
             if "load" in s:
@@ -191,8 +194,10 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
             lines.append(f"| {size:,} | {backend} | " + " | ".join(cells) +
                          f" | {c['3']['cold']['p50_ms']} / {c['3']['cold']['p99_ms']} | " +
                          " / ".join(str(bv.get(v, {}).get("p50_ms", "—")) for v in ("restricted", "linked", "clear")) + " |")
-    lines += ["", "### Baselines on the same subjects (p50 / p99 ms) and creditnet's speed as a ratio (baseline ÷ creditnet, p50; > 1: creditnet faster)", "",
-              "| enterprises | depth | embedded | Neo4j | networkx path BFS | SQLite CTE | textbook Cypher | embedded vs nx / CTE / Cypher | Neo4j vs nx / CTE / Cypher | same answers |",
+    lines += ["", "### Baselines on the same subjects (p50 / p99 ms) and creditnet's speed as a ratio "
+              "(baseline ÷ creditnet, p50; > 1: creditnet faster)", "",
+              "| enterprises | depth | embedded | Neo4j | networkx path BFS | SQLite CTE | textbook Cypher "
+              "| embedded vs nx / CTE / Cypher | Neo4j vs nx / CTE / Cypher | same answers |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for size, r in _sizes(results):
         if not r.get("baselines"):
@@ -213,7 +218,7 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
                 extra = f" ({b['timed_out']} out of time)" if b["timed_out"] else ""
                 extra += f" ({b['not_run']} not run)" if b["not_run"] else ""
                 row.append(f"{p50} / {p99}{extra}")
-                for backend, v in b.get("verify", {}).items():
+                for v in b.get("verify", {}).values():
                     agree.append(f"{name}={v['agree']}/{v['compared']}")
             for backend in ("embedded", "neo4j"):
                 per = r.get("ratios", {}).get(backend, {})

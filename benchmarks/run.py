@@ -265,7 +265,7 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
                                             specs["embedded"].home / "creditnet.sqlite" if "embedded" in specs else None,
                                             neo4j, cfg)
         kinds = {s["key"]: s["kind"] for s in sample}
-        for name, b in result["baselines"].items():
+        for b in result["baselines"].values():
             for d, bd in b.get("depths", {}).items():
                 bd["timeout_ms"] = cfg.baseline_timeout * 1e3
                 bd["verify"] = {backend: compare(a[d]["answers"], bd["answers"], int(d), kinds, a[d]["truncated"])
@@ -331,7 +331,8 @@ def machine() -> dict:
                                 cwd=REPO).stdout.strip())
     return {"date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": platform.node(),
             "cpu": first("/proc/cpuinfo", "model name"), "cores": os.cpu_count(),
-            "memory_gb": round(int(first("/proc/meminfo", "MemTotal").split()[0]) / 2**20, 1) if first("/proc/meminfo", "MemTotal") else None,
+            "memory_gb": (round(int(first("/proc/meminfo", "MemTotal").split()[0]) / 2**20, 1)
+                          if first("/proc/meminfo", "MemTotal") else None),
             "os": platform.platform(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "git_commit": git + ("+uncommitted library changes" if dirty else ""),
             "load_average_at_start": list(os.getloadavg())}

@@ -94,7 +94,9 @@ def _print_report(r) -> None:
 @app.command()
 def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit registration number or a resident ID number."),
           name: Optional[str] = typer.Option(None, "--name", help="An enterprise name (brackets, width and spaces are normalised)."),
-          applicant: Optional[Path] = typer.Option(None, "--applicant", help='A JSON file {"name", "uscc"?, "persons": [{"name", "id_type", "id_number", "role"}]}.'),
+          applicant: Optional[Path] = typer.Option(
+              None, "--applicant",
+              help='A JSON file {"name", "uscc"?, "persons": [{"name", "id_type", "id_number", "role"}]}.'),
           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the check, YYYY-MM-DD (default today)."),
           depth: Optional[int] = typer.Option(None, "--depth", help="How many hops to search for links (default 3)."),
           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
@@ -208,12 +210,14 @@ def stats(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     from rich.table import Table
     console.print(f"存储：{data['store']}    数据版本：{data['data_version']}    已导入文件：{data['loads']}")
     t = Table(title="节点与记录")
-    t.add_column("类别"); t.add_column("数量", justify="right")
+    t.add_column("类别")
+    t.add_column("数量", justify="right")
     for k, v in {**data["nodes"], **data["records"]}.items():
         t.add_row(k, str(v))
     console.print(t)
     t = Table(title="各部门发出的记录")
-    t.add_column("部门"); t.add_column("记录", overflow="fold")
+    t.add_column("部门")
+    t.add_column("记录", overflow="fold")
     for dept, kinds in sorted(data["per_department"].items()):
         t.add_row(dept, "，".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     console.print(t)

@@ -78,7 +78,8 @@ def print_profile(console: Console, data: dict[str, Any]) -> None:
         console.print("  [yellow]登记信息尚未归集（由部门记录创建）[/]")
     if e.get("members"):
         t = Table(title="人员及股东")
-        t.add_column("主体"); t.add_column("职务")
+        t.add_column("主体")
+        t.add_column("职务")
         for m in e["members"]:
             t.add_row(party_text(m["party"]), "、".join(m["roles"]))
         console.print(t)

@@ -40,7 +40,7 @@ def _tcp_socket(host: str, port: int):
         sock.bind((host, port))
     except OSError as exc:
         err.print(f"[red]无法监听 {host}:{port}：{exc.strerror}[/] (cannot listen on this address)")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     sock.set_inheritable(True)
     return sock
 
@@ -52,7 +52,7 @@ def _run_workers(config, sock) -> None:
     try:
         supervisor = Multiprocess(config, sockets=[sock])
     except TypeError:  # uvicorn before 0.30 also wants the worker's target
-        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
+        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
     supervisor.run()
 
 

@@ -12,6 +12,7 @@ The public needs no account.
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
 import os
@@ -167,7 +168,7 @@ class Accounts:
             rows = self.conn.execute(sql + " ORDER BY rowid").fetchall()
         return [Account(*row) for row in rows]
 
-    def revoke(self, target: str, role: str | None = None) -> list[Account]:
+    def revoke(self, target: str, role: str | None = None) -> builtins.list[Account]:  # `list` alone is the method above
         """Revoke by key id, or every active account of a department (any spelling), optionally one role."""
         canonical = canonical_department(target)
         sql = f"SELECT {_COLUMNS} FROM account WHERE revoked_at IS NULL AND (key_id = ? OR department = ?)"
@@ -180,7 +181,7 @@ class Accounts:
             rows = self.conn.execute(sql, args).fetchall()
             for row in rows:
                 self.conn.execute("UPDATE account SET revoked_at = ? WHERE key_id = ?", (at, row[0]))
-        return [Account(*row[:4], revoked_at=at) for row in rows]
+        return [Account(row[0], row[1], row[2], row[3], revoked_at=at) for row in rows]
 
     def authenticate(self, key: str | None) -> Account:
         """The active account this key belongs to, or Unauthenticated. Hashes compare in constant time."""
@@ -190,7 +191,7 @@ class Accounts:
         key_id, secret, salt, stored, iterations, fields = row
         if not hmac.compare_digest(_hash(secret, salt, iterations), stored):
             raise Unauthenticated(_INVALID)
-        _verified[key_id] = (stored, _fingerprint(key))
+        _verified[key_id] = (stored, _fingerprint(key or ""))
         return Account(*fields)
 
     def authenticate_cached(self, key: str | None) -> Account | None:
@@ -199,7 +200,8 @@ class Accounts:
         return self._lookup(key)[0]
 
     def _lookup(self, key: str | None) -> tuple[Account | None, tuple]:
-        parsed = parse_key(key or "")
+        key = key or ""
+        parsed = parse_key(key)
         if parsed is None:
             raise Unauthenticated(_INVALID)
         key_id, secret = parsed

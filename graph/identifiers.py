@@ -49,10 +49,10 @@ def normalise_code(value: object) -> str:
 # Σ v_i·3**i ≡ the 17 values, reversed, read in base 34 (34 ≡ 3 mod 31); the ID number's are 2**(17-i) mod 11
 # (7, 9, 10, 5, …), so Σ d_i·2**(17-i) ≡ 2 × the 17 digits read in base 13 (13 ≡ 2 mod 11).
 # tests/test_identifiers_plain.py holds both equal to the standards' sums.
-_USCC_DIGITS = bytearray(b"!" * 256)  # a USCC character's byte -> its value as a base-34 digit; "!" is no digit
+_digits = bytearray(b"!" * 256)  # a USCC character's byte -> its value as a base-34 digit; "!" is no digit
 for _value, _char in enumerate(USCC_ALPHABET):
-    _USCC_DIGITS[ord(_char)] = ord("0123456789ABCDEFGHIJKLMNOPQRSTU"[_value])
-_USCC_DIGITS = bytes(_USCC_DIGITS)
+    _digits[ord(_char)] = ord("0123456789ABCDEFGHIJKLMNOPQRSTU"[_value])
+_USCC_DIGITS = bytes(_digits)
 
 
 def uscc_check_char(first17: str) -> str:

@@ -113,7 +113,7 @@ class _DryRun(Exception):
 def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None:
     """Turn one validated row into graph writes: enterprises, persons, roles, records, departments.
     A tuple is a row the store's own `row_preparer` already turned into what its writer inserts."""
-    if type(v) is tuple:
+    if isinstance(v, tuple):
         writer.write_prepared(kind, v)
         return
     if kind == "enterprise":

@@ -49,7 +49,7 @@ INVERSE_ROLES = {"隶属企业": BRANCH_OF}
 def oriented_member(values: dict) -> dict:
     """A parsed member row as it is stored: a row whose 人员类别 names the tie from the other end (INVERSE_ROLES),
     and whose member is an enterprise, turned round (the member becomes the row's enterprise and the other way)."""
-    role = INVERSE_ROLES.get(values.get("role"))
+    role = INVERSE_ROLES.get(values.get("role") or "")
     if role is None or values.get("member_kind") != "enterprise":
         return values
     code, name = values["code"], values.get("name")
@@ -102,7 +102,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("type", "企业类型", ("enterprise_type", "type", "市场主体类型", "公司类型")),
         Field("legal_rep", "法定代表人", ("法人代表", "法定代表人姓名", "法人", "legal_representative", "负责人", "经营者")),
         Field("legal_rep_id_type", "法定代表人证件类型", ("法人代表证件类型", "legal_representative_id_type")),
-        Field("legal_rep_id_number", "法定代表人证件号码", ("法人代表证件号码", "法定代表人身份证号", "legal_representative_id_number"), "id_number"),
+        Field("legal_rep_id_number", "法定代表人证件号码",
+              ("法人代表证件号码", "法定代表人身份证号", "legal_representative_id_number"), "id_number"),
         Field("established", "成立日期", ("注册日期", "登记日期", "established", "registration_date", "成立时间"), "date"),
         Field("status", "登记状态", ("经营状态", "状态", "status", "企业状态")),
         Field("address", "住所", ("注册地址", "地址", "address", "经营场所", "企业地址")),
@@ -117,7 +118,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("change_date", "变更日期", ("核准日期", "变更登记日期", "最近变更日期", "change_date", "approval_date"), "date"),
     ), ("法定代表人", "法人代表", "成立日期", "注册日期", "登记状态", "企业类型", "住所", "注册地址", "登记机关", "注册资金", "经营范围")),
     Kind("member", "企业人员", (
-        Field("code", "统一社会信用代码", CODE_ALIASES[2:] + ("统一社会信用代码（企业注册号）", "统一社会信用代码(企业注册号)", "企业注册号", "注册号"), "code", True),
+        Field("code", "统一社会信用代码",
+              CODE_ALIASES[2:] + ("统一社会信用代码（企业注册号）", "统一社会信用代码(企业注册号)", "企业注册号", "注册号"),
+              "code", True),
         _name(),
         Field("role", "人员类别", ("职务", "role", "position", "人员职务"), "role", True),
         Field("person_name", "姓名", ("人员姓名", "股东名称", "股东", "person_name", "member_name"), required=True),

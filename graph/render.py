@@ -347,7 +347,7 @@ def to_svg(picture: Picture, pos: Pos) -> str:
 
 def _legend(x: float, y: float) -> str:
     parts = ['<g class="legend">']
-    for kind, (fill, stroke, text) in STYLE.items():
+    for fill, stroke, text in STYLE.values():
         parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="14" height="14" rx="3" fill="{fill}" stroke="{stroke}"/>'
                      f'<text x="{_fmt(x + 19)}" y="{_fmt(y + 12)}" fill="#374151">{text}</text>')
         x += 62

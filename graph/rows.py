@@ -79,7 +79,9 @@ def registry_props(v: dict[str, Any]) -> dict[str, Any]:
 
 def registry_code(v: dict[str, Any]) -> tuple[str, str]:
     """(code, kind) a registry row is filed under: its USCC, or its registration number where it has none."""
-    return v.get("code") or v.get("reg_no"), v.get("code_kind") or "reg_no"
+    code = v.get("code") or v.get("reg_no")
+    assert code, "the row parser gives every registry row a code"
+    return code, v.get("code_kind") or "reg_no"
 
 
 def replacement_date(v: dict[str, Any]) -> str | None:

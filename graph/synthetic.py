@@ -56,7 +56,8 @@ IMPOSSIBLE_DATE = "2023-02-30"
 MIN_ENTERPRISES = 100
 
 # --- vocabulary (all of it in GBK, because license.csv is written in GBK) -------------------------------
-ZIHAO = "金鑫鼎盛兴隆华泰丰源祥瑞福宏达通宇恒德信诚利顺和安康乐荣昌富贵长新宝辉光明博正嘉豪晟凯胜昊天海川山峰林森润泽清雅美佳欣悦景宁夏六盘月星辰春秋永益众合万家百汇聚"
+ZIHAO = ("金鑫鼎盛兴隆华泰丰源祥瑞福宏达通宇恒德信诚利顺和安康乐荣昌富贵长新宝辉光明博正嘉豪晟凯胜昊天海川山峰林森"
+         "润泽清雅美佳欣悦景宁夏六盘月星辰春秋永益众合万家百汇聚")
 INDUSTRIES = ("商贸", "建材", "餐饮", "农业科技", "物流", "建筑工程", "清真食品", "马铃薯", "畜牧", "汽车服务",
               "电子科技", "文化传媒", "房地产开发", "劳务", "药业", "酒店管理", "装饰工程", "农资", "运输",
               "环保科技", "信息技术", "旅游开发", "服装", "粮油")
@@ -385,7 +386,7 @@ class _Files:
             if container == "xlsx":
                 self.sinks[kind] = _XlsxSink(directory / f"{kind}.xlsx", kind, stamp)
             else:
-                self.sinks[kind] = _CsvSink(directory / f"{kind}.csv", kind, encoding)
+                self.sinks[kind] = _CsvSink(directory / f"{kind}.csv", kind, encoding or "utf-8")
 
     def write(self, kind: str, row: list) -> None:
         self.sinks[kind].write(row)
@@ -542,11 +543,12 @@ class _County:
         and its rank among the slots of that ending number the enterprises of each ending 0, 1, 2 …
         without gaps or repeats, and that number spells trade and 字号, so names are unique.
         """
+        assert self.first_background is not None, "background enterprises follow the scenarios"
         rounds, slot = divmod(self._forms(i - self.first_background), len(FORMS))
         form = FORMS[slot]
         n = rounds * FORMS.count(form) + FORMS[:slot].count(form)  # a few dozen comparisons
-        n, trade = divmod(n, len(INDUSTRIES))
-        trade = (COOP_INDUSTRIES if form == "专业合作社" else INDUSTRIES)[trade]
+        n, t = divmod(n, len(INDUSTRIES))
+        trade = (COOP_INDUSTRIES if form == "专业合作社" else INDUSTRIES)[t]
         if form.startswith(trade):  # "金鼎商贸商贸部" reads "金鼎商贸部"
             trade = ""
         zihao = _zihao(n)
@@ -697,6 +699,7 @@ class _County:
 
     def _corporate_holder(self, i: int) -> Enterprise | None:
         rng, lo = self.rng, self.first_background
+        assert lo is not None, "background enterprises follow the scenarios"
         for _ in range(4):
             j = rng.randrange(lo, i) if i - lo > 1 else None
             if j is not None and self.depth[j] < MAX_CHAIN:
@@ -706,7 +709,8 @@ class _County:
 
     def _register(self, ent: Enterprise) -> Person | None:
         """Registry rows of a background enterprise; returns its head if named with an ID number."""
-        rng, cat, taken = self.rng, ent.category, set()
+        rng, cat = self.rng, ent.category
+        taken: set[int] = set()
         if cat == "individual":
             self.depth[ent.index] = NO_HOLDINGS
             head = self._draw(taken)
@@ -876,6 +880,7 @@ class _County:
         elif how == 1:
             row[0] = ""
         else:
+            assert date_col is not None  # how is 2 only where there is a date column
             row[date_col] = IMPOSSIBLE_DATE
         self.bad[kind] = self.bad.get(kind, 0) + 1
         return True

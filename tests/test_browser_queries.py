@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import county as C
+import county as C  # noqa: N812 - C.E[...], C.P[...]: the hand-built county, read like constants
 from graph.stores.neo4j import queries as neo4j_queries
 
 BROWSER = Path(__file__).resolve().parents[1] / "browser"

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from county import AS_OF, E, NAMES, OLD_REG_NO, P, id_number, uscc
+from county import AS_OF, E, OLD_REG_NO, P, id_number, uscc
 from graph.errors import InvalidSubject, NotFound
 from graph.queries.check import RULE_OFFICER, RULE_SUBJECT, RULE_THREE_YEAR_BAR, Applicant, check
 from graph.settings import get_settings

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 
 import pytest
@@ -10,7 +9,6 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from county import AS_OF, E, P
-from graph import settings as settings_module
 from graph.ingest import load_file
 from graph.queries.check import check
 from graph.queries.profile import profile

@@ -258,4 +258,5 @@ def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, ho
         if kind == "blacklist":
             with open(report.rejects_file, encoding="utf-8-sig", newline="") as fh:
                 assert [r["行号"] for r in csv.DictReader(fh)] == ["11", "12", "13"]
-    assert (snapshot(county), {k: check(county, settings=get_settings(), key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}) == expected
+    verdicts = {k: check(county, settings=get_settings(), key=v, as_of=ON).as_dict()["verdict"] for k, v in E.items()}
+    assert (snapshot(county), verdicts) == expected

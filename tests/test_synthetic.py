@@ -25,7 +25,8 @@ REF = date(2026, 11, 27)
 ENCODINGS = {"enterprise": "utf-8-sig", "member": "utf-8-sig", "license": "gbk"}
 # DOMAIN.md's registry formats, typed out here so that the test does not just echo the generator.
 REGISTRY_HEADERS = {
-    "enterprise": "序号、统一社会信用代码、注册号、企业名称、企业类型、法定代表人、法定代表人证件类型、法定代表人证件号码、成立日期、登记状态、住所、登记机关",
+    "enterprise": ("序号、统一社会信用代码、注册号、企业名称、企业类型、法定代表人、法定代表人证件类型、"
+                   "法定代表人证件号码、成立日期、登记状态、住所、登记机关"),
     "member": "序号、统一社会信用代码、企业名称、人员类别、姓名、证件类型、证件号码、出资比例",
 }
 REQUIRED_DATE = {"license-change": "change_date", "penalty-change": "change_date", "inspection": "inspection_date",

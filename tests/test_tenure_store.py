@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-import pytest
 from typer.testing import CliRunner
 
 from county import ENTERPRISE_HEADERS, MEMBER_HEADERS, id_number, uscc, write_csv

@@ -25,7 +25,7 @@ SVG = "image/svg+xml"
 # Names are personal data and the picture may be opened on its own: not cached, and inert if opened directly.
 SVG_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
-SVG_RESPONSE = {200: {"content": {SVG: {}}, "description": "An SVG picture."}}
+SVG_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {SVG: {}}, "description": "An SVG picture."}}
 
 
 class ChainIn(BaseModel):
@@ -63,12 +63,14 @@ def chain(body: ChainIn, trail: AuditDep, account: DepartmentDep) -> Response:
             raise Forbidden("只能查看本部门的检查记录 (a department may read only its own checks)",
                             {"check_id": body.check_id})
         result: dict[str, Any] = entry["result"]
+        assert body.index is not None  # ChainIn requires it with check_id
         if body.index >= len(result["hits"]):
             raise NotFound(f"该检查只有 {len(result['hits'])} 条命中 (no hit at this index)",
                            {"check_id": body.check_id, "index": body.index, "hits": len(result["hits"])})
         hit, subject = result["hits"][body.index], result["subject"]
         others = [party_id(h["party"]) for h in result["hits"]]
     else:
+        assert body.hit is not None  # ChainIn requires it without check_id
         hit, subject = body.hit.model_dump(), body.subject.model_dump() if body.subject else None
         others = []
     return svg_response(chain_svg(hit, subject, others))

@@ -15,7 +15,7 @@ depends on the ID number column, and which are small) always go row by row.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from graph.identifiers import plain_id_number, plain_uscc
 from graph.loaders.fields import (PERIODS, FieldProblem, ParsedRow, Reject, RowValidator, _ID_TYPE_FIELD, _RowProblem, clean,
@@ -39,7 +39,7 @@ def _clean_short(cell: str) -> Any:
     return _SLOW if text is not None and text[0] == "=" else text
 
 
-def _clean_text(cells: list[str]) -> list:
+def _clean_text(cells: Sequence[str]) -> list:
     """`clean` over a column, with its common case (a cell of five characters or more, not a formula) inline;
     a formula is _SLOW (RowValidator warns about it)."""
     return [s if len(s := c.strip()) >= 5 and s[0] != "=" else _clean_short(c) for c in cells]
@@ -187,10 +187,12 @@ class ColumnValidator:
         code_kind = "uscc" if "uscc" in found else "reg_no"
         return code_kind, found[code_kind], found.get("reg_no")
 
-    def _answers(self, column: _Column, cells: list[str], others: list[str] | None) -> list:
-        memo = column.memo
+    def _answers(self, column: _Column, cells: Sequence[str], others: Sequence[str] | None) -> list:
+        memo, answer_of = column.memo, column.answer
+        assert answer_of is not None  # a text column is cleaned in _plain_values, without an answer
         if memo is None:
-            return list(map(column.answer, cells, others))
+            assert others is not None  # the registry's code pair, the one column without a memo, has both cells
+            return list(map(answer_of, cells, others))
         keys = cells if others is None else list(zip(cells, others))
         get = memo.get
         answers = [get(k, _MISS) for k in keys]
@@ -200,7 +202,7 @@ class ColumnValidator:
             for i, answer in enumerate(answers):
                 if answer is _MISS:
                     k = keys[i]
-                    answer = column.answer(*k) if others is not None else column.answer(k)
+                    answer = answer_of(*k) if others is not None else answer_of(k)
                     memo[k] = answers[i] = answer
         return answers
 
@@ -219,7 +221,7 @@ class ColumnValidator:
 
     def valid_tuples(self, batch: list[tuple[int, list[str]]],
                      by_row: Callable[[int, list[str]], ParsedRow | Reject | None],
-                     prepare: Callable[[dict], tuple] | None) -> list:
+                     prepare: Callable[[dict], dict | tuple] | None) -> list:
         """The batch's rows as a load hands them to its writer: a valid row as (row number, values — or
         `prepare(values)` —, warnings), a Reject whole; the same rows, values and warnings as `validate`.
         A plain row is built straight into its tuple, without the ParsedRow and the copy of its cells
@@ -231,6 +233,7 @@ class ColumnValidator:
                 return [(number, dict(zip(keys, values)), NO_WARNINGS) for (number, _), values in zip(batch, rows)]
             return [(number, prepare(dict(zip(keys, values))), NO_WARNINGS) for (number, _), values in zip(batch, rows)]
         out = []
+        item: ParsedRow | Reject | tuple | None
         for i, ((number, cells), values) in enumerate(zip(batch, rows)):
             if i in slow:
                 item = by_row(number, cells)
@@ -255,7 +258,7 @@ class ColumnValidator:
         # A row with more or fewer cells than headers is validated row by row (it is padded or rejected there).
         slow = {i for i, (_, cells) in enumerate(batch) if len(cells) != width}
         grid = list(zip(*(cells if len(cells) == width else [""] * width for _, cells in batch)))
-        out: list[list | None] = [None] * len(self.keys)
+        out: list[Any] = [None] * len(self.keys)  # every slot is filled by its column below
         for column, slots in zip(self.columns, self.slots):
             cells = grid[column.index] if column.index is not None else blank
             if column.answer is None:  # text: cleaned inline; a formula, or an empty required cell, goes slow
@@ -265,7 +268,7 @@ class ColumnValidator:
                     texts = [None if t is _SLOW else t for t in texts]
                 out[slots[0]] = texts
                 continue
-            others = None
+            others: Sequence[str] | None = None
             if column.depends is not None:
                 others = grid[column.depends]
             elif column.keys[0] == "code_kind" and len(column.keys) == 3:  # the registry's two code columns
@@ -275,7 +278,7 @@ class ColumnValidator:
                 slow.update(i for i, a in enumerate(answers) if a is _SLOW)
                 answers = [a if a is not _SLOW else (None,) * len(slots) for a in answers]
             if len(slots) == 1:
-                values = [a[0] for a in answers]
+                values: Sequence[Any] = [a[0] for a in answers]
                 out[slots[0]] = [None if x is None else list(x) for x in values] if column.as_list else values
                 continue
             for slot, values in zip(slots, zip(*answers)):

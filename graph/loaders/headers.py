@@ -118,8 +118,9 @@ def detect_kind(headers: list[str]) -> str | None:
     """The kind whose columns the headers fit best, or None.
 
     A kind fits only when the file has its code column, every required column and one of its signature
-    columns; a tie between the best is no answer. The signature columns tell apart kinds that share columns: blacklist and member both have 人员类别/姓名/证件号码, penalty and
-    penalty-change share 行政处罚决定书文号, license and license-change share 许可文件编号.
+    columns; a tie between the best is no answer. The signature columns tell apart kinds that share columns:
+    blacklist and member both have 人员类别/姓名/证件号码, penalty and penalty-change share 行政处罚决定书文号,
+    license and license-change share 许可文件编号.
     """
     fitting = [f for f in rank_kinds(headers) if f.fits]
     if not fitting:

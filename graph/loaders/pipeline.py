@@ -94,9 +94,10 @@ def _batches(table: Table, prepare_for: Callable[[str], Prepare | None] | None) 
     (row number, values — prepared by the store's `row_preparer` if it has one — warnings), a reject whole.
     A member row is stored the way its role reads (graph.model.oriented_member): turned here, before any store
     sees it, so that both stores hold the same edge."""
-    prepare = None if prepare_for is None else prepare_for(table.kind)
+    by_store = None if prepare_for is None else prepare_for(table.kind)
+    prepare: Callable[[dict], dict | tuple] | None = by_store
     if table.kind == "member":
-        prepare = oriented_member if prepare is None else _after_orienting(prepare)
+        prepare = oriented_member if by_store is None else _after_orienting(by_store)
     batch: list = []
     for rows in table.row_batches(prepare):
         batch += rows
@@ -212,6 +213,7 @@ class Reading:
 
     def batches(self) -> Iterator[tuple[list, float]]:
         if self._child is None:
+            assert self._table is not None  # opened in this process where there is no child
             yield from _batches(self._table, self._prepare_for)
             return
         while True:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from graph.loaders.pipeline import Reading
 
@@ -24,7 +24,7 @@ class ReadAhead:
     """Readings of `paths`, taken in order by `load_file`. A path taken out of turn (one the caller skipped, a
     path not in the list) gets a reading of its own, started then; the waiting one is stopped."""
 
-    def __init__(self, paths: list[Path | str], kind: str | None, prepare_for: Callable | None):
+    def __init__(self, paths: Sequence[Path | str], kind: str | None, prepare_for: Callable | None):
         self._paths = [Path(p) for p in paths]
         self._kind, self._prepare_for = kind, prepare_for
         self._position = 0

@@ -116,7 +116,7 @@ class _CsvSource:
         with path.open(encoding=codec, newline="") as f:  # a bounded read: one line may be the whole file
             first = next((line for line in f.read(SAMPLE_BYTES).splitlines() if line.strip()), "")
         counts = {d: first.count(d) for d in ",\t;|"}
-        self.delimiter = "," if counts[","] or not any(counts.values()) else max(counts, key=counts.get)
+        self.delimiter = "," if counts[","] or not any(counts.values()) else max(counts, key=lambda d: counts[d])
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(line number where the record starts, cells) for each non-empty record."""
@@ -304,7 +304,7 @@ class Table:
     """One department's file, opened and understood: its kind, encoding and which column is which field."""
 
     def __init__(self, path: Path, kind: str, encoding: str, header_row: int, headers: list[str],
-                 mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator):
+                 mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator | None):
         self.path, self.kind, self.encoding = path, kind, encoding
         self.header_row, self.headers = header_row, headers
         self.column_map, self.ignored_columns = mapping.column_map, mapping.ignored_columns
@@ -316,7 +316,7 @@ class Table:
         for columns, batch, by_row in self._record_batches():
             yield from columns.validate(batch, by_row)
 
-    def row_batches(self, prepare: Callable[[dict], tuple] | None = None) -> Iterator[list]:
+    def row_batches(self, prepare: Callable[[dict], dict | tuple] | None = None) -> Iterator[list]:
         """The same rows as `rows()`, a batch at a time, as a load hands them to its writer: a valid row as the
         tuple (row number, values — prepared by the store's row preparer if given —, warnings), a Reject whole
         (graph/loaders/pipeline.py says why)."""

@@ -20,13 +20,14 @@ the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import (Identifier, InvalidIdentifier, classify, document_key, id15_to_18, normalise_code,
                                validate_id_number, validate_uscc)
-from graph.model import LEGAL_REPRESENTATIVE, ROLE_ALIASES, CheckResult, Hit, Party
+from graph.model import ROLE_ALIASES, CheckResult, Hit, Party
 from graph.names import normalise_name
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings
@@ -39,7 +40,8 @@ RULE_THREE_YEAR_BAR = "three-year-bar"
 RULE_TEXT = {
     RULE_SUBJECT: "申请人本身被列入名单 (the applicant itself is listed)",
     RULE_OFFICER: "申请人的法定代表人/负责人/董事/监事/高级管理人员是名单禁止担任该职务的人员 (公司法§178(5)；市场主体登记管理条例§12)",
-    RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
+    RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，"
+                         "三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
 }
 VIRTUAL_APPLICANT = "(新申请人)"
 # 公司法 2023 §178(1)(3)(4): heading an enterprise whose business licence was revoked, or that was ordered
@@ -107,7 +109,7 @@ class Applicant:
 
 def is_active(listing: dict, on: str) -> bool:
     start, end = listing.get("valid_from"), listing.get("valid_to")
-    return bool(start) and start <= on and (not end or on <= end)
+    return bool(start and start <= on and (not end or on <= end))
 
 
 def listing_status(listing: dict, on: str) -> str:
@@ -278,7 +280,7 @@ def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
 
 
 def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, settings: Settings,
-             extra_edges: list[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
+             extra_edges: Sequence[Edge] = (), fetched=NOT_FETCHED) -> CheckResult:
     """Apply the rules to the neighbourhood of `subject` as one reader sees it (`fetched`: what
     `reader.neighbourhood` gave for it, when the caller already asked)."""
     on = as_of.isoformat()
@@ -371,7 +373,6 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
     """Yield (barred enterprise or person, Hit) for rule 3 (企业信息公示暂行条例 §17): a head of the subject
     who headed an enterprise on the day it was put on the serious-violation list, within three years of that day
     (民法典 §201–202), or who is named on such a listing."""
-    on = as_of.isoformat()
     start = reach.start
     for head in heads:
         # Listings that name the head themselves (the listing's own 法定代表人).
@@ -446,10 +447,11 @@ def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
                         f"(公司法§178(4): personal responsibility is for the official to judge)")
         status = standing.get("status") or ""
         if "吊销" in status and e != start:
+            revoked = penalty_kind("吊销营业执照")
             for m in headed[e]:
                 _link(reach, hits, m, e, {
-                    "type": f"登记状态：{status}", "category": "penalty", "basis": penalty_kind("吊销营业执照").basis
-                    if penalty_kind("吊销营业执照") else "", "description": None, "valid_from": None, "valid_to": None,
+                    "type": f"登记状态：{status}", "category": "penalty", "basis": revoked.basis
+                    if revoked else "", "description": None, "valid_from": None, "valid_to": None,
                     "sender": None, "receivers": [], "status": "active", "person_name": None, "person_role": None,
                     "matched_by_name": None},
                     f"登记状态为“{status}”，登记信息未载吊销日期，无法判断是否已逾三年，请人工核查 "

@@ -19,13 +19,13 @@ LICENCE_FIELD_OF_ITEM = {
 
 
 def _apply_licence_changes(licences: list[dict], changes: list[dict]) -> None:
-    by_no: dict[str, list[dict]] = {}
+    by_no: dict[str | None, list[dict]] = {}
     for ch in sorted(changes, key=lambda c: (c.get("change_date") or "", c.get("item") or "")):
         by_no.setdefault(ch.get("license_no"), []).append(ch)
     for lic in licences:
         history = by_no.get(lic.get("license_no"), [])
         lic["changes"] = history
-        original = {}
+        original: dict[str, Any] = {}
         for ch in history:
             target = LICENCE_FIELD_OF_ITEM.get((ch.get("item") or "").strip())
             if target and ch.get("after") is not None:
@@ -36,7 +36,7 @@ def _apply_licence_changes(licences: list[dict], changes: list[dict]) -> None:
 
 
 def _apply_penalty_changes(penalties: list[dict], changes: list[dict]) -> None:
-    by_no: dict[str, list[dict]] = {}
+    by_no: dict[str | None, list[dict]] = {}
     for ch in sorted(changes, key=lambda c: c.get("change_date") or ""):
         by_no.setdefault(ch.get("decision_no"), []).append(ch)
     for pen in penalties:

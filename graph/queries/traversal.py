@@ -7,6 +7,7 @@ relationships only.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graph.model import LEGAL_REPRESENTATIVE, Party
@@ -29,7 +30,7 @@ def _rank(role: str) -> tuple[int, int, str]:
     return (min(CLASS_ORDER.index(c) for c in classes), role != LEGAL_REPRESENTATIVE, role)
 
 
-def primary_role(roles: tuple[str, ...] | set[str]) -> str:
+def primary_role(roles: Iterable[str]) -> str:
     """The role a chain names for an edge: the weightiest office (法定代表人 before any other head)."""
     ranked = sorted(roles, key=_rank)
     return ranked[0] if ranked else ""
@@ -91,7 +92,7 @@ class Reach:
 
 
 def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
-             extra_edges: list[Edge] = (), on: str | None = None) -> Reach:
+             extra_edges: Sequence[Edge] = (), on: str | None = None) -> Reach:
     """Visit every party within `depth` hops of `start`, stopping at `max_parties` (supernode guard).
 
     `extra_edges` are edges that exist only in the question (a new applicant's declared persons). `on`: only

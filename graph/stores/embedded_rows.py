@@ -5,7 +5,8 @@ writing one is the busier. Everything about a row that depends on that row alone
 their JSON text, the normalised name, the record's natural key and departments, who a listing names — is
 computed here, in the reading process, and crosses the pipe as a tuple (smaller to pickle than the dict of
 values). `SqliteWriter.write_prepared` then only resolves enterprises and runs statements, exactly as
-`graph.ingest.write_row` would have for the same row, from the same meaning (graph/rows.py) (tests/test_embedded_writer.py compares the stores).
+`graph.ingest.write_row` would have for the same row, from the same meaning (graph/rows.py)
+(tests/test_embedded_writer.py compares the stores).
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def _enterprise(v: dict[str, Any]) -> tuple:
     """(code, code kind, name, reg_no, props JSON, normalised name, legal representative's ID, name, ID type, their
     任职日期, the date the row's change took effect or None: the writer's as-of date applies)"""
     name = v.get("name")
-    return (*registry_code(v), name, v.get("reg_no"), dumps_props(registry_props(v)), normalise_name(name), v.get("legal_rep_id_number") or None, v.get("legal_rep"),
+    return (*registry_code(v), name, v.get("reg_no"), dumps_props(registry_props(v)), normalise_name(name),
+            v.get("legal_rep_id_number") or None, v.get("legal_rep"),
             v.get("legal_rep_id_type"), v.get("legal_rep_since"), replacement_date(v))
 
 

@@ -231,6 +231,7 @@ class SqliteWriter(GraphWriter):
                             (new.key, new.uscc, new.reg_no, new.name,
                              normalise_name(name) if name_norm is None else name_norm, int(new.in_registry),
                              dumps_props(props or {}) if props_text is None else props_text)).lastrowid
+            assert eid is not None  # set by the INSERT that just added a row
             self._fresh[eid] = None
             for value in (uscc, reg_no):
                 if value:
@@ -394,6 +395,7 @@ class SqliteWriter(GraphWriter):
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
+            assert inserted.lastrowid is not None  # set by the INSERT that just added a row
             self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
@@ -435,7 +437,7 @@ class SqliteWriter(GraphWriter):
             if wanted == have:
                 return
             c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
-        for (relation, canonical), sent_as in wanted.items():
+        for (_relation, canonical), sent_as in wanted.items():
             if (canonical, sent_as) not in self._departments_seen:
                 self._departments_seen.add((canonical, sent_as))
                 c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))

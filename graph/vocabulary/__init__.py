@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,7 +83,7 @@ def normalise_list_type(text: str | None) -> str:
 
 
 class Vocabulary:
-    def __init__(self, categories: list[ListCategory], roles: dict[str, str], penalties: list[PenaltyKind] = ()):
+    def __init__(self, categories: list[ListCategory], roles: dict[str, str], penalties: Iterable[PenaltyKind] = ()):
         self.categories = categories
         self.roles = roles
         self.penalties = list(penalties)

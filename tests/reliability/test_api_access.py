@@ -139,7 +139,7 @@ def test_access_table(client, keys, county):
     first = client.post("/api/v1/checks", json={"key": E["LISTED"], "as_of": AS_OF}, headers=auth(keys.fdrc)).json()
     context = Context(check_id=first["check_id"])
     wrong: dict[str, Any] = {}
-    for method, route, call in CASES:
+    for method, _route, call in CASES:
         path = call.path(context) if callable(call.path) else call.path
         kwargs = call.kwargs(context) if callable(call.kwargs) else call.kwargs
         for role, status in expect(call.who).items():

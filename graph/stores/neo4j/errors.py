@@ -23,7 +23,7 @@ def translate(exc: Exception, during: str = "") -> CreditnetError:
                 "than the Neo4j server allows; nothing was loaded: split the file into smaller ones, or give the server "
                 "more heap)" if during == "load" else
                 "请调大 Neo4j 的堆内存或事务内存上限。(a transaction needed more memory than the Neo4j server allows)")
-        return TransactionTooLarge(f"Neo4j 事务内存不足（{exc.message}）。{fate}")
+        return TransactionTooLarge(f"Neo4j 事务内存不足（{getattr(exc, 'message', exc)}）。{fate}")
     if isinstance(exc, TransientError):
         return StoreBusy(f"Neo4j 暂时无法处理请求（{exc.__class__.__name__}: {exc}），请稍后重试 "
                          f"(a transient Neo4j error; retry shortly)")

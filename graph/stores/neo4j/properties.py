@@ -51,7 +51,7 @@ def fields(node: dict[str, Any], structural: frozenset[str]) -> dict[str, Any]:
     return {k: node[k] for k in sorted(node) if k not in structural}
 
 
-def enterprise_node(eid: str, key: str, uscc: str | None, reg_no: str | None, name: str | None, in_registry: int,
+def enterprise_node(eid: str, key: str | None, uscc: str | None, reg_no: str | None, name: str | None, in_registry: int,
                     props: dict[str, Any]) -> dict[str, Any]:
     """Every property of an enterprise node. `fp`, a 128-bit hash of the rest, lets a re-sent identical registry
     row set nothing (a reload of the same file changes nothing, not even the data version)."""

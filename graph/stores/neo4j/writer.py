@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
+from typing import Any, Callable
 
 from graph.identifiers import mask_id_number
 from graph.model import listed_person
@@ -175,24 +175,25 @@ class Neo4jWriter(GraphWriter):
     def _unknown(self, ops: list[Op]) -> tuple[list[str], bool, list[str], bool]:
         """What a batch names that this transaction has not met yet: enterprise codes (and whether the batch holds
         registry rows, whose enterprises' fields must be known), person ID numbers (and whether it writes roles)."""
-        codes, ids, registry, with_roles = set(), set(), False, False
+        codes: set[str] = set()
+        ids: set[str] = set()
+        registry, with_roles = False, False
         for op in ops:
-            kind = type(op)
-            if kind is EnterpriseOp:
+            if type(op) is EnterpriseOp:
                 codes.update(c for c in (op.code, op.reg_no) if c)
                 registry = registry or op.from_registry
-            elif kind is PersonOp:
+            elif type(op) is PersonOp:
                 ids.add(op.id_number)
-            elif kind is RoleOp:
+            elif type(op) is RoleOp:
                 codes.add(op.code)
                 if op.member.kind == "enterprise":
                     codes.add(op.member.key)
                 else:
                     ids.add(op.member.key)
                     with_roles = True
-            elif kind is ReplaceOp:
+            elif type(op) is ReplaceOp:
                 codes.add(op.code)
-            elif kind is RecordOp and op.code is not None:  # None: a listing of a natural person alone
+            elif type(op) is RecordOp and op.code is not None:  # None: a listing of a natural person alone
                 codes.add(op.code)
         return ([c for c in codes if c not in self.by_uscc and c not in self.by_reg], registry,
                 [i for i in ids if i not in self.people], with_roles and not self.folded)
@@ -278,7 +279,7 @@ class Neo4jWriter(GraphWriter):
         a = self._find(uscc, "uscc") if uscc else None
         b = self._find(reg_no, "reg_no") if reg_no else None
         folded = fold(a and a.eid, b and b.eid)
-        if folded:
+        if folded and a is not None and b is not None:
             merges.append(folded)
             self.fresh_reps.pop(a.eid, None)  # the kept enterprise takes the folded one's roles
             self.fresh_reps.pop(b.eid, None)
@@ -322,7 +323,9 @@ class Neo4jWriter(GraphWriter):
             batch = rows[i:i + self.batch_size]
             self._send(cypher, len(batch), rows=batch)
 
-    def _write_batch(self, ops: list[Op], found: Future, registry: bool) -> None:
+    def _write_batch(self, ops: list[Op], found: Future, registry: bool) -> None:  # noqa: C901
+        # The ops are sorted by kind, then sent one statement per kind in the order the statements depend on
+        # (enterprises, persons, roles, records); split up, its parts would pass the batch's six collections around.
         self._apply_look_up(ops, found, registry)
         merges: list[tuple[str, str]] = []
         persons: dict[str, dict] = {}
@@ -330,18 +333,20 @@ class Neo4jWriter(GraphWriter):
         replaces: list[dict] = []  # in the file's order: each ends whom the one before it named
         records: dict[str, list[dict]] = {}
         named: list[dict] = []
+        code: str | None  # None in a listing of a natural person alone
+        code_kind: str | None
+        eid: str | None
         for op in ops:
-            kind = type(op)
-            if kind is EnterpriseOp:
+            if type(op) is EnterpriseOp:
                 code, code_kind, name, reg_no, props, from_registry = op
                 self._apply_enterprise(code, code_kind, name, reg_no, props, from_registry, merges)
-            elif kind is PersonOp:
+            elif type(op) is PersonOp:
                 id_number, name, id_type = op
                 prev = persons.get(id_number, {})
                 persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
                                       "name": name or prev.get("name"),
                                       "id_type": id_type or prev.get("id_type")}
-            elif kind is RoleOp:
+            elif type(op) is RoleOp:
                 member, code, code_kind, role, share, since, until = op
                 eid = self._eid(code, code_kind, merges)
                 if member.kind == "person":
@@ -353,7 +358,7 @@ class Neo4jWriter(GraphWriter):
                         continue
                 roles.setdefault((q.role_type(role), member.kind), []).append(
                     {"eid": eid, "member": ref, "role": role, "share": share, "since": since, "until": until})
-            elif kind is ReplaceOp:
+            elif type(op) is ReplaceOp:
                 code, code_kind, person_id, role, on = op
                 eid = self._eid(code, code_kind, merges)
                 # An enterprise this writer created has no earlier representative to end, unless this file
@@ -365,7 +370,7 @@ class Neo4jWriter(GraphWriter):
                     self.fresh_reps[eid] = person_id
                 replaces.append({"eid": eid, "keep": person_id, "role": role, "on": on})
                 self.replaced.add(eid)
-            elif kind is RecordOp:
+            elif type(op) is RecordOp:
                 rkind, natural, code, code_kind, props, departments = op
                 # A listing of a natural person alone concerns no enterprise: no eid, NAMES links its person.
                 eid = None if code is None else self._eid(code, code_kind, merges, props.get("name"))
@@ -425,7 +430,7 @@ class Neo4jWriter(GraphWriter):
             for r in rows:
                 links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
                 ent = self.ents.get(r["eid"])
-                row = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
+                row: dict[str, Any] = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
                 if r["eid"] is None:
                     row["links"] = [f"{t}|{c}" for t, c in links]
                     row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
