@@ -31,17 +31,17 @@ class Edge:
     terms: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
-def former_terms(former: object) -> list[tuple[str | None, str | None]]:
+def former_terms(former: str | list[str] | None) -> list[tuple[str | None, str | None]]:
     """The earlier terms a role's holder served before the current one, as stores keep them: "since|until" texts
-    (an empty side is unknown) in a list, or a JSON array of such pairs."""
+    (an empty side is unknown), in a list (Neo4j) or in a JSON array (SQLite)."""
     if not former:
         return []
     if isinstance(former, str):
         import json
         former = json.loads(former)
-    out = []
-    for item in former:  # type: ignore[union-attr]
-        since, until = item.split("|", 1) if isinstance(item, str) else item
+    out: list[tuple[str | None, str | None]] = []
+    for item in former:
+        since, until = item.split("|", 1)
         out.append((since or None, until or None))
     return out
 
