@@ -252,6 +252,11 @@ def _reach_depth(depth: int) -> int:
 NOT_FETCHED = object()
 
 
+def _folded_name(name: str | None) -> str:
+    """A person's name as listings and registries may both write it: width folded, spaces (half or full width) out."""
+    return fold(name or "")
+
+
 def _classes(roles) -> frozenset[str]:
     out: set[str] = set()
     for r in roles:
@@ -263,15 +268,19 @@ def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
     """A listing that names a person without an ID number (姓名 only) reaches that person when the listed
     enterprise's registry has exactly that name in the stated role, or as its head: the listing is then also the
     person's, marked "matched by name"."""
-    for (m, e), roles in list(reach.terms.items()):
-        if m[0] != "person" or e not in by_node:
+    named_only = {e for e, ls in by_node.items() if e[0] == "enterprise"
+                  and any(l.get("person_name") and not l.get("id_number") for l in ls)}
+    if not named_only:
+        return
+    for (m, e) in reach.pairs():
+        if m[0] != "person" or e not in named_only:
             continue
-        name = reach.names.get(m)
+        name = _folded_name(reach.names.get(m))
         for listing in by_node[e]:
-            if listing.get("id_number") or not listing.get("person_name") or listing.get("person_name") != name:
+            if listing.get("id_number") or not listing.get("person_name") or _folded_name(listing["person_name"]) != name:
                 continue
             stated = role_classes(listing.get("person_role")) if listing.get("person_role") else frozenset({HEAD})
-            held = _classes(r for r, _, _ in roles)
+            held = _classes(r for r, _, _ in reach.terms(m, e))
             if stated - {UNKNOWN} and not (held & (stated | {HEAD})):
                 continue
             mine = by_node.setdefault(m, [])
@@ -293,7 +302,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     # The enterprises the subject's heads headed at some time: the three-year bar asks about them even when the
     # term ended before the check's date (they are then not within reach).
     heads = _heads(reach)
-    former = sorted({e for (m, e) in reach.terms if m in heads and e != reach.start and e not in reach.hops})
+    former = sorted({e for h in heads for e in reach.enterprises_of(h) if e != reach.start and e not in reach.hops})
     listings = source.listings_of([reach.party(n) for n in [*reach.hops, *former]])
     by_node = {node(p): list(ls) for p, ls in listings.items()}
     _match_named_persons(reach, by_node)
@@ -357,13 +366,12 @@ def _heads(reach: Reach) -> list[Node]:
     start = reach.start
     if start[0] == "person":
         return [start]
-    return sorted(m for (m, e), roles in reach.roles.items()
-                  if e == start and m[0] == "person" and HEAD in _classes(roles))
+    return sorted(m for m, roles in reach.members.items() if m[0] == "person" and HEAD in _classes(roles))
 
 
 def _headed_on(reach: Reach, head: Node, enterprise: Node, day: str) -> tuple[bool, bool]:
     """(did `head` head `enterprise` on `day`, was that read from a term without a start date)."""
-    for role, since, until in reach.terms.get((head, enterprise), ()):
+    for role, since, until in reach.terms(head, enterprise):
         if HEAD in role_classes(role) and held_on(since, until, day):
             return True, not since
     return False, False
@@ -382,8 +390,8 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
                 hit = _bar_hit(reach, head, head, listing, category, as_of, [reach.step(head, start)], [])
                 if hit is not None:
                     yield head, hit
-        for (m, e) in sorted(reach.terms):
-            if m != head or e == start or e not in by_node:
+        for e in reach.enterprises_of(head):
+            if e == start or e not in by_node:
                 continue
             for listing in by_node[e]:
                 category = list_category(listing.get("list_type"))
@@ -410,16 +418,21 @@ def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
     a registry status of 吊销 whose date the registry does not give."""
     start = reach.start
     officers = [start] if start[0] == "person" else sorted(
-        m for (m, e), roles in reach.roles.items() if e == start and m[0] == "person" and _classes(roles) & OFFICES)
-    headed: dict[Node, list[Node]] = {}
-    for (m, e), terms in sorted(reach.terms.items()):
-        if m in officers and e != start and e[0] == "enterprise" and HEAD in _classes(t[0] for t in terms):
-            headed.setdefault(e, []).append(m)
-    keys = ([start[1]] if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT else []) + [e[1] for e in headed]
+        m for m, roles in reach.members.items() if m[0] == "person" and _classes(roles) & OFFICES)
+    # Stores answer cheaply which enterprises have anything of note (most have none); only those are looked at.
+    candidates = sorted({e for m in officers for e in reach.enterprises_of(m) if e != start and e[0] == "enterprise"})
+    keys = ([start[1]] if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT else []) + [e[1] for e in candidates]
     if not keys:
         return
+    headed: dict[Node, list[Node]] = {}
     for key, standing in sorted(reader.standing_of(keys).items()):
+        if not standing["penalties"] and not standing["status"]:
+            continue
         e = ("enterprise", key)
+        if e != start:
+            headed[e] = [m for m in officers if HEAD in _classes(t[0] for t in reach.terms(m, e))]
+            if not headed[e]:
+                continue
         for p in sorted(standing["penalties"], key=lambda p: (p.get("decision_date") or "", p.get("decision_no") or "")):
             kind = penalty_kind(p.get("penalty_type"))
             if kind is None or not p.get("decision_date"):
@@ -472,7 +485,7 @@ def _link(reach: Reach, hits: dict[Node, Hit], officer: Node, enterprise: Node, 
 def _step_any(reach: Reach, member: Node, enterprise: Node) -> dict:
     step = reach.step(member, enterprise)
     if (member, enterprise) not in reach.roles:  # a term that has ended: say so in the chain
-        ended = sorted((t for t in reach.terms.get((member, enterprise), ()) if t[2]), key=lambda t: t[2] or "")
+        ended = sorted((t for t in reach.terms(member, enterprise) if t[2]), key=lambda t: t[2] or "")
         step["until"] = ended[-1][2] if ended else None
     return step
 

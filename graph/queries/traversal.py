@@ -48,7 +48,7 @@ def held_on(since: str | None, until: str | None, on: str | None) -> bool:
 
 def held_roles(edge: Edge, on: str | None) -> tuple[str, ...]:
     """The roles of `edge` held on `on` (every one when the store gave no terms, or no date is asked)."""
-    if not edge.terms or on is None:
+    if on is None or not edge.terms or not edge.dated:
         return edge.roles
     return tuple(sorted({role for role, since, until in edge.terms if held_on(since, until, on)}))
 
@@ -60,8 +60,10 @@ class Reach:
     hops: dict[Node, int] = field(default_factory=dict)
     parent: dict[Node, tuple[Node, Node, Node]] = field(default_factory=dict)  # child -> (parent, member, enterprise)
     roles: dict[tuple[Node, Node], set[str]] = field(default_factory=dict)     # (member, enterprise) -> roles held
-    # Every term of every edge seen, held on the date or not: who headed an enterprise on a past date.
-    terms: dict[tuple[Node, Node], set[Term]] = field(default_factory=dict)
+    # The start's members and the roles they hold in it on the date (the start is an enterprise).
+    members: dict[Node, set[str]] = field(default_factory=dict)
+    # Every edge seen, held on the date or not, by its member: who headed an enterprise on a past date.
+    edges_of: dict[Node, list[Edge]] = field(default_factory=dict)
     names: dict[Node, str] = field(default_factory=dict)
     truncated: bool = False
 
@@ -69,9 +71,20 @@ class Reach:
         return Party(n[0], n[1], self.names.get(n, ""))
 
     def step(self, member: Node, enterprise: Node) -> dict:
-        roles = self.roles.get((member, enterprise)) or {t[0] for t in self.terms.get((member, enterprise), ())}
+        roles = self.roles.get((member, enterprise)) or {t[0] for t in self.terms(member, enterprise)}
         return {"source": self.party(member).as_dict(), "relation": primary_role(roles),
                 "roles": sorted(roles), "target": self.party(enterprise).as_dict(), "until": None}
+
+    def terms(self, member: Node, enterprise: Node) -> set[Term]:
+        """Every term of `member` in `enterprise` that the traversal saw, held on its date or not."""
+        return {t for e in self.edges_of.get(member, ()) if node(e.enterprise) == enterprise for t in e.all_terms()}
+
+    def enterprises_of(self, member: Node) -> list[Node]:
+        """The enterprises `member` holds or held a role in, as far as the traversal saw."""
+        return sorted({node(e.enterprise) for e in self.edges_of.get(member, ())})
+
+    def pairs(self) -> list[tuple[Node, Node]]:
+        return sorted({(m, node(e.enterprise)) for m, es in self.edges_of.items() for e in es})
 
     def path_to(self, n: Node) -> list[dict]:
         steps = []
@@ -120,11 +133,13 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
             for n, p in ((m, e.member), (en, e.enterprise)):
                 if p.name and not reach.names.get(n):
                     reach.names[n] = p.name
-            reach.terms.setdefault((m, en), set()).update(e.terms or ((r, None, None) for r in e.roles))
-            held = held_roles(e, on)
+            reach.edges_of.setdefault(m, []).append(e)
+            held = e.roles if on is None or not e.terms or not e.dated else held_roles(e, on)
             if not held:
                 continue
             reach.roles.setdefault((m, en), set()).update(held)
+            if en == reach.start:
+                reach.members.setdefault(m, set()).update(held)
             if m in fset:
                 touching.setdefault(m, []).append((en, m, en))
             if en in fset:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -29,6 +30,15 @@ class Edge:
     enterprise: Party
     roles: tuple[str, ...]
     terms: tuple[tuple[str, str | None, str | None], ...] = ()
+
+    @cached_property
+    def dated(self) -> bool:
+        """Whether any term has a date: an undated edge's roles are held on every date (the common case)."""
+        return any(since or until for _, since, until in self.terms)
+
+    def all_terms(self) -> tuple[tuple[str, str | None, str | None], ...]:
+        """Every term, or each role as undated where the store gave none."""
+        return self.terms or tuple((role, None, None) for role in self.roles)
 
 
 def former_terms(former: str | list[str] | None) -> list[tuple[str | None, str | None]]:

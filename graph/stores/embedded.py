@@ -21,6 +21,7 @@ import networkx as nx
 from graph.errors import StoreUnavailable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore, edge_terms, former_terms
+from graph.vocabulary import penalty_words
 from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
@@ -88,6 +89,7 @@ class PartyGraph:
         # hold none, and then a check needs no listing query at all.
         self.listed: set[tuple[str, str]] | None = None
         self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
+        self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
 
     def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
         """Read the edges of every node not read yet (in the caller's read transaction: one snapshot)."""
@@ -129,6 +131,24 @@ class PartyGraph:
                 for m in g.adj[n]:
                     self._edges.pop(m, None)
             self.loaded.update(missing)
+
+    def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
+        """Keys of the enterprises with a penalty of note (graph/vocabulary/penalties.toml) or a registry status of
+        吊销, read once per data version in the caller's read transaction."""
+        if self.noted is None:
+            with self.lock:
+                if self.noted is None:
+                    words = penalty_words()
+                    found = {key for key, status in conn.execute(
+                        "SELECT key, json_extract(props, '$.status') FROM enterprise "
+                        "WHERE json_extract(props, '$.status') LIKE '%吊销%'")}
+                    if words:
+                        like = " OR ".join("json_extract(r.props, '$.penalty_type') LIKE ?" for _ in words)
+                        found.update(k for (k,) in conn.execute(
+                            f"SELECT DISTINCT e.key FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
+                            f"WHERE r.kind = 'penalty' AND ({like})", [f"%{w}%" for w in words]))
+                    self.noted = found
+        return self.noted
 
     def listed_parties(self, conn: sqlite3.Connection) -> set[tuple[str, str]]:
         """(kind, key) of every party a listing names, in the caller's read transaction (one snapshot)."""
@@ -245,13 +265,17 @@ class EmbeddedReader(GraphReader):
         return data
 
     def standing_of(self, keys):
-        out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(keys):
+        # Most enterprises have no penalty of note and no revoked status: the few that do are read once per data
+        # version (PartyGraph.noted), and only those are asked about.
+        noted = self.pg.noted_enterprises(self.conn)
+        out: dict[str, dict[str, Any]] = {k: {"status": None, "penalties": []} for k in keys}
+        wanted = [k for k in keys if k in noted]
+        for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             ids = {}
             for eid, key, props in self.conn.execute(f"SELECT id, key, props FROM enterprise WHERE key IN ({marks})", chunk):
                 ids[eid] = key
-                out[key] = {"status": json.loads(props).get("status"), "penalties": []}
+                out[key]["status"] = json.loads(props).get("status")
             if ids:
                 marks = ",".join("?" * len(ids))
                 for eid, props in self.conn.execute(

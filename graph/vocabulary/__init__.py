@@ -163,8 +163,23 @@ def _load(home: str | None) -> Vocabulary:
     return Vocabulary(categories, roles, penalties)
 
 
+_current: tuple[object, Vocabulary] | None = None  # (the settings object, its vocabulary): asked per listing and role
+
+
 def vocabulary(home: str | Path | None = None) -> Vocabulary:
     """The packaged tables with the local additions of `home` (default: CREDITNET_HOME)."""
+    global _current
+    if home is None:
+        from graph.settings import get_settings
+        try:
+            settings = get_settings()
+        except Exception:  # settings that do not validate must not stop a file being read
+            return _load(None)
+        if _current is not None and _current[0] is settings:
+            return _current[1]
+        found = _load(str(settings.home))
+        _current = (settings, found)
+        return found
     if home is None:
         from graph.settings import get_settings
         try:
