@@ -100,6 +100,10 @@ def header_warnings(kind: str, columns: dict[str, str], ignored: list[str]) -> l
     out = [(h, f"此列未读取（不是{KINDS[kind].label}的已知字段）；如其中有限制期限、证件号码等信息，请改用标准表头后重新导入 "
                f"(column not read: if it holds a period, an ID number or the like, use the standard header)")
            for h in ignored if h.strip().lower() not in SERIAL_HEADERS]
+    if kind == "enterprise" and "legal_rep" in columns.values() and "legal_rep_id_number" not in columns.values():
+        out.append(("法定代表人证件号码", "文件有法定代表人姓名，但没有“法定代表人证件号码”列：这些法定代表人无法与名单中的人员关联，"
+                                          "三年禁入等规则只能按企业本身适用；请补充证件号码 (legal representatives without ID numbers "
+                                          "cannot be tied to listed persons)"))
     if kind == "blacklist" and "valid_to" not in columns.values():
         out.append(("限制期限至", "文件没有“限制期限至”列：本文件的所有名单均按无截止日期（长期）处理，请核对 "
                                   "(no 限制期限至 column: every listing of this file is open-ended)"))

@@ -339,9 +339,12 @@ def test_blacklist_person_is_optional_but_checked(tmp_path):
     name_only = row[:-4] + ["法定代表人", "李四", "", ""]
     bad_id = row[:-1] + ["110105194912310022"]
     rows = read(write_csv(tmp_path / "b.csv", [header, enterprise_only, name_only, bad_id]))
-    assert summary(rows) == [(2, "ParsedRow", ""), (3, "ParsedRow", ""), (4, "Reject", "证件号码")]
+    # A mistyped ID number of the listed person keeps the enterprise's listing: the person by name, with a warning.
+    assert summary(rows) == [(2, "ParsedRow", ""), (3, "ParsedRow", ""), (4, "ParsedRow", "")]
     assert rows[0].values["person_name"] is None and rows[0].warnings == []
     assert rows[1].values["person_name"] == "李四" and "没有证件号码" in rows[1].warnings[0]
+    assert rows[2].values["id_number"] is None and rows[2].values["id_number_as_sent"] == "110105194912310022"
+    assert any("校验位" in w and "仅按姓名" in w for w in rows[2].warnings)
 
 
 @pytest.mark.parametrize("code, reg_no, expected", [

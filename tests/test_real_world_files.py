@@ -406,3 +406,13 @@ def test_an_unread_column_and_a_missing_end_column_are_warned(store, home, tmp_p
         listing_row(uscc(9311), "西吉县某公司", "2022-01-01", "2023-01-01", "失信被执行人")]))
     fields = {(w.row, w.field) for w in report.warnings}
     assert (1, "限制期间截止") in fields and (1, "限制期限至") in fields
+
+
+def test_a_mistyped_id_number_of_the_listed_person_keeps_the_enterprise_listed(store, home, tmp_path):
+    code, good = uscc(9320), id_number(932)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县错号公司", "2026-01-01", "", "严重违法失信企业名单", person=("法定代表人", "钱多", "居民身份证", bad))]))
+    assert (report.loaded, report.rejected) == (1, 0) and any("仅按姓名" in w.message for w in report.warnings)
+    r = verdict(store, key=code)
+    assert r.verdict == "restricted" and r.hits[0].restrictions[0]["person_name"] == "钱多"

@@ -297,6 +297,7 @@ class RowValidator:
         self.parse_amount = _Memo(parse_amount)
         self.parse_id_number = _Memo(parse_id_number)
         self.split_departments = _Memo(lambda text: tuple(split_departments(text)))
+        self._current_code: str | None = None
 
     def validate(self, row_number: int, cells: list[str]) -> ParsedRow | Reject:
         headers = self.headers
@@ -311,6 +312,7 @@ class RowValidator:
             return Reject(row_number, "", f"列数多于表头：表头 {len(self.headers)} 列，本行 {len(cells)} 列 "
                                           f"(more cells than headers)", original)
         raw = {name: clean(original[h]) for name, h in self.sources}
+        self._current_code = raw.get("code")
         values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
         warnings: list[str] = []
         try:
@@ -446,7 +448,17 @@ class RowValidator:
                 warnings.append(f"{self.header(f.name)}：{warning}")
             return amount
         if f.type == "id_number":
-            number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+            try:
+                number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+            except FieldProblem as exc:
+                if not self._person_is_secondary(f):
+                    raise
+                # A mistyped ID number of the person a listing or a registry row names must not drop the row: the
+                # enterprise is listed (or registered) all the same, and the person is kept by name, with a warning.
+                warnings.append(f"{self.header(f.name)}：{exc.reason}；本行仍按企业导入，该人员仅按姓名记录，请更正证件号码后重新报送 "
+                                f"(the row loads for its enterprise; the person is kept by name only until the number is corrected)")
+                values[f.name + "_as_sent"] = normalise_code(text)
+                return None
             if f.name == "id_number":
                 values["member_kind"] = member_kind
             if warning:
@@ -461,11 +473,19 @@ class RowValidator:
             # Kept as the registry wrote it; only pure synonyms of one role are folded to it (法人代表 → 法定代表人).
             folded = fold(text)
             label = ROLE_ALIASES.get(folded, ROLE_ALIASES.get(folded.lower(), text))
-            if UNKNOWN in role_classes(label):
+            # A listing's 人员类别 (被执行人, 失信被执行人 …) says how the person is listed, not an office they hold.
+            if UNKNOWN in role_classes(label) and self.kind.name != "blacklist":
                 warnings.append(f"{self.header(f.name)}：职务“{label}”不在职务分类表中，按不具约束力的关联处理；可在 "
                                 f"CREDITNET_HOME/vocabulary/roles.toml 中补充 (unknown role label: a non-binding link)")
             return label
         return text
+
+    def _person_is_secondary(self, f: Field) -> bool:
+        """The person a row names beside its enterprise (a listing's 证件号码, a registry row's 法定代表人证件号码),
+        where the row has an enterprise code to stand on; in a member file the person is the row."""
+        if self.kind.name == "blacklist" and f.name == "id_number":
+            return bool(self.columns.get("code")) and self._current_code is not None
+        return self.kind.name == "enterprise" and f.name == "legal_rep_id_number"
 
     def _enterprise_code(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:
         """A registry row is attached by its USCC or, for older enterprises, its 注册号; either column may hold

@@ -513,14 +513,15 @@ CASES: list[Case] = [
          verify=_verify_penalty(C[48], fine=50_000_000.0)),
     # --- persons -------------------------------------------------------------------------------------------
     Case("id-numbers", "ID numbers: a lower-case x is the same number; a wrong check digit or an impossible "
-         "birth date rejects the row; a passport number is kept as sent", header=BLACKLIST_HEADERS, rows=[
+         "birth date of the listed person keeps the enterprise's listing, with the person by name and a warning; "
+         "a passport number is kept", header=BLACKLIST_HEADERS, rows=[
              Row(blacklist(1, person=["法定代表人", "张三", "居民身份证", PERSON.lower()])),
-             Row(blacklist(2, person=["法定代表人", "李四", "居民身份证", _wrong_check(PERSON)]), REJECT, "证件号码",
-                 "check digit"),
-             Row(blacklist(3, person=["法定代表人", "王五", "居民身份证", "640422198002300011"]), REJECT, "证件号码",
-                 "impossible birth date"),
+             Row(blacklist(2, person=["法定代表人", "李四", "居民身份证", _wrong_check(PERSON)]), WARN,
+                 fragment="check digit"),
+             Row(blacklist(3, person=["法定代表人", "王五", "居民身份证", "640422198002300011"]), WARN,
+                 fragment="impossible birth date"),
              Row(blacklist(4, person=["法定代表人", "Smith", "护照", "E12345678"])),
-             Row(blacklist(5, person=["法定代表人", "赵六", "居民身份证", _arabic_digits(PERSON)]), REJECT, "证件号码", "0-9")],
+             Row(blacklist(5, person=["法定代表人", "赵六", "居民身份证", _arabic_digits(PERSON)]), WARN, fragment="0-9")],
          verify=_verify_person(C[1], PERSON)),
     Case("enterprise-codes", "registry rows: a 注册号 in the code column is read as one; one bad column of two "
          "is a warning; both bad rejects the row", header=ENTERPRISE_HEADERS, rows=[
