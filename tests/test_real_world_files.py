@@ -416,3 +416,22 @@ def test_a_mistyped_id_number_of_the_listed_person_keeps_the_enterprise_listed(s
     assert (report.loaded, report.rejected) == (1, 0) and any("仅按姓名" in w.message for w in report.warnings)
     r = verdict(store, key=code)
     assert r.verdict == "restricted" and r.hits[0].restrictions[0]["person_name"] == "钱多"
+
+
+@pytest.mark.parametrize("typed", ["西吉县未羊机械有限责任公司", "西吉縣未羊機械有限公司"])
+def test_an_applicant_named_with_another_company_form_or_in_traditional_characters_is_found(store, home, tmp_path, typed):
+    code = uscc(9103)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(code, "西吉县未羊机械有限公司", "羊一", id_number(915))]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(code, "西吉县未羊机械有限公司", "2026-01-05", "", "失信被执行人")]))
+    r = verdict(store, applicant=Applicant.from_dict({"name": typed, "persons": [
+        {"name": "新监事", "id_number": id_number(916), "role": "监事"}]}))
+    assert r.verdict == "restricted" and r.subject.key == code
+    assert any("一并核查" in n for n in r.notes)
+
+
+def test_an_applicant_name_not_in_the_registry_says_what_to_do(store, home, tmp_path):
+    load(store, home, write(tmp_path / "registry.csv", REGISTRY, [
+        registry_row(uscc(9104), "西吉县乙建材有限公司", "乙一", id_number(917))]))
+    r = verdict(store, applicant=Applicant.from_dict({"name": "乙建材有限公司", "persons": []}))
+    assert r.verdict == "clear" and any("请用统一社会信用代码核查" in n for n in r.notes)

@@ -28,7 +28,7 @@ from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import (Identifier, InvalidIdentifier, classify, document_key, id15_to_18, normalise_code,
                                validate_id_number, validate_uscc)
 from graph.model import ROLE_ALIASES, CheckResult, Hit, Party
-from graph.names import normalise_name
+from graph.names import name_variants, normalise_name
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
@@ -143,11 +143,12 @@ def bar_end(start: date, years: int) -> date:
 def resolve(reader: GraphReader, key: str | None = None, name: str | None = None) -> tuple[Party, list[str]]:
     """Find the party a key or name means. Unknown valid keys are returned with a note, not an error."""
     if name is not None:
-        found = _by_name(reader, name)
+        notes: list[str] = []
+        found = _by_name(reader, name, notes)
         if not found:
             raise NotFound(f"未找到名称为“{name}”的企业；请核对名称或用统一社会信用代码查询 "
                            f"(no enterprise with this name; check by code)", {"name": name})
-        return found, []
+        return found, notes
     ident, notes = _identified(key)
     party = reader.party_by_code(ident.value, ident.kind)
     if party is None and ident.kind == "reg_no" and (person := id15_to_18(ident.value)):
@@ -158,13 +159,21 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
     return _known_or_noted(party, ident, notes)
 
 
-def _by_name(reader: GraphReader, name: str) -> Party | None:
-    """The one enterprise registered under this name (normalised: width, brackets, spaces), None if none;
-    AmbiguousName when several share it."""
+def _by_name(reader: GraphReader, name: str, notes: list[str] | None = None) -> Party | None:
+    """The one enterprise registered under this name (normalised: width, brackets, spaces, traditional characters),
+    or under the same name with the company form written the other way (有限公司 / 有限责任公司), noted in `notes`;
+    None if none; AmbiguousName when several share it."""
     found = reader.enterprises_by_name(normalise_name(name))
+    variant = False
+    if not found:
+        found = [p for v in name_variants(name) for p in reader.enterprises_by_name(v)]
+        variant = bool(found)
     if len(found) > 1:
         raise AmbiguousName(f"名称“{name}”对应多家企业，请用统一社会信用代码查询 (several enterprises share this name)",
                             {"candidates": [p.as_dict() for p in found]})
+    if variant and notes is not None:
+        notes.append(f"名称“{name}”按公司形式不同的登记名称“{found[0].name}”找到（{found[0].key}），请核对 "
+                     f"(found under the registered name with the other company form)")
     return found[0] if found else None
 
 
@@ -192,20 +201,29 @@ def _applicant_edges(applicant: Applicant, subject: Party) -> list[Edge]:
 def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party, list[str]]:
     """Who an applicant is: the registered enterprise its code or, failing that, its name finds (its declared
     persons are checked with its registered ones); a new applicant only when nothing matches."""
+    declared = (["申报人员与登记人员一并核查 (declared and registered persons are checked together)"]
+                if applicant.persons else [])
     if applicant.uscc:
         known = reader.enterprise_by_code(applicant.uscc, "uscc")
         if known is not None:
-            notes = []
+            notes = [f"申请人按统一社会信用代码在登记信息中找到：{known.name}（{known.key}） (found in the registry by code)",
+                     *declared]
             if known.name and normalise_name(known.name) != normalise_name(applicant.name):
                 notes.append(f"统一社会信用代码 {applicant.uscc} 登记的名称为“{known.name}”，与申请名称“{applicant.name}”不同，"
                              f"请核对 (the code is registered under another name)")
             return known, notes
-    by_name = _by_name(reader, applicant.name)
+    name_notes: list[str] = []
+    by_name = _by_name(reader, applicant.name, name_notes)
     if by_name is not None and not applicant.uscc:
-        return by_name, [f"申请人按名称在登记信息中找到：{by_name.name}（{by_name.key}），申报人员与登记人员一并核查 "
-                         f"(the applicant was found in the registry by name; declared and registered persons checked)"]
+        return by_name, [f"申请人按名称在登记信息中找到：{by_name.name}（{by_name.key}） (found in the registry by name)",
+                         *name_notes, *declared]
     notes = ["新申请人，尚未登记 (a new applicant, not yet in the registry)"]
-    if by_name is not None:
+    if by_name is None:
+        # Never a silent clear for a registered enterprise typed another way: say what was tried and what to do.
+        notes.append(f"名称“{applicant.name}”未在登记信息中找到（已按全半角、括号、空格、繁简体和公司形式核对）；如申请人已登记"
+                     f"（名称可能省略了县名或用了简称），请用统一社会信用代码核查 (the name is not in the registry as typed: "
+                     f"if the applicant is registered, check by its code)")
+    else:
         notes.append(f"名称“{applicant.name}”已登记在代码 {by_name.key} 下，与申请的代码不同，请核对 "
                      f"(the name is registered under another code)")
     return Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name), notes

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from graph.names import to_simplified
+
 PACKAGED = Path(__file__).parent
 LOCAL_DIR = "vocabulary"
 
@@ -35,6 +37,8 @@ ROLE_CLASS_TEXT = {HEAD: "负责人", DIRECTOR: "董事", SUPERVISOR: "监事", 
 _ROLE_SPLIT = re.compile(r"[兼、，,/;；()\[\]【】]+")
 _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+# A year or a batch after the list's name: 严重违法失信企业名单-2021年, …2021年度, …第一批.
+_SUFFIX = re.compile(r"[-_—－·.]*(?:\d{4}年?度?|第[一二三四五六七八九十\d]+批)$")
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ UNKNOWN_LIST = ListCategory(UNKNOWN, "未知名单", basis="名单分类表未�
 
 
 def fold(text: str) -> str:
-    """Full width folded, spaces removed: how both tables compare words."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+    """Full width folded, spaces removed, traditional characters simplified: how the tables compare words."""
+    return to_simplified(_SPACES.sub("", unicodedata.normalize("NFKC", text or "")))
 
 
 def normalise_list_type(text: str | None) -> str:
@@ -92,15 +96,21 @@ class Vocabulary:
 
     @lru_cache(maxsize=4096)
     def list_category(self, list_type: str | None) -> ListCategory:
-        name = normalise_list_type(list_type)
-        if not name:
-            return UNKNOWN_LIST
+        """The list's category: its name without brackets and a trailing year or batch, or a bracketed part that
+        names a list (黑名单（严重违法失信企业名单）); a specific category wins over the generic 黑名单."""
+        folded = fold(list_type or "")
+        candidates = [_SUFFIX.sub("", normalise_list_type(list_type))]
+        candidates += [_SUFFIX.sub("", m.group()[1:-1]) for m in _BRACKETED.finditer(folded)]
+        found = [c for c in (self._category(name) for name in candidates if name) if c is not None]
+        return next((c for c in found if c.id != "blacklist"), found[0] if found else UNKNOWN_LIST)
+
+    def _category(self, name: str) -> ListCategory | None:
         for category in self.categories:
             if any(word in name for word in category.exclude):
                 continue
             if any(name.endswith(fold(n)) for n in category.names):
                 return category
-        return UNKNOWN_LIST
+        return None
 
     @lru_cache(maxsize=1024)
     def penalty_kind(self, penalty_type: str | None) -> PenaltyKind | None:
