@@ -85,6 +85,10 @@ def _print_report(r) -> None:
         console.print(f"  [yellow]未读取的列：{escape('、'.join(ignored))}[/]")
     if r.rejects_file:
         console.print(f"  [yellow]被拒绝的行已写入：{r.rejects_file}[/]")
+    for j in r.reject_rows[:5]:  # why, in the summary too: a dry run writes no rejects file
+        console.print(f"  [yellow]拒绝：第{j['row']}行 {escape(j['field'] or '')}：{escape(j['reason'])}[/]")
+    if r.rejected > 5:
+        console.print(f"  [yellow]……另有 {r.rejected - 5} 行被拒绝[/]")
     for w in r.warnings[:5]:  # a department's text: never read as markup
         console.print(f"  [dim]提示：{escape(str(w))}[/]")
     if r.warning_count > 5:

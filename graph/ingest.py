@@ -56,6 +56,7 @@ class LoadReport:
     warning_count: int = 0                                     # all of them
     columns: dict[str, str] = field(default_factory=dict)      # the file's header -> the field it was read as
     ignored_columns: list[str] = field(default_factory=list)   # the file's headers read as no field
+    reject_rows: list[dict[str, Any]] = field(default_factory=list)  # the first SHOWN_WARNINGS rejects: row, field, reason
     encoding: str = ""
     changed: bool = False
     data_version: int = 0
@@ -69,6 +70,7 @@ class LoadReport:
     def summary(self) -> dict[str, Any]:
         """The counts, the warnings (the first SHOWN_WARNINGS; `count` is all of them) and how the columns were read."""
         return {**self.as_dict(),
+                "rejects": {"count": self.rejected, "rows": list(self.reject_rows)},
                 "warnings": {"count": self.warning_count, "rows": [w.as_dict() for w in self.warnings[:SHOWN_WARNINGS]]},
                 "columns": {"read": dict(self.columns), "ignored": list(self.ignored_columns)}}
 
@@ -226,6 +228,9 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 raise FileRejected(str(exc), {"file": str(path)}) from exc
             raise
     report.rejected = len(rejects)
+    # Why rows were refused, in the summary too: a dry run writes no rejects file, and a clerk checking a file
+    # before sending it must see the reasons.
+    report.reject_rows = [{"row": r.row_number, "field": r.field, "reason": r.reason} for r in rejects[:SHOWN_WARNINGS]]
     report.data_version = store.data_version()
     report.changed = report.data_version != before
     if progress:

@@ -435,3 +435,19 @@ def test_an_applicant_name_not_in_the_registry_says_what_to_do(store, home, tmp_
         registry_row(uscc(9104), "西吉县乙建材有限公司", "乙一", id_number(917))]))
     r = verdict(store, applicant=Applicant.from_dict({"name": "乙建材有限公司", "persons": []}))
     assert r.verdict == "clear" and any("请用统一社会信用代码核查" in n for n in r.notes)
+
+
+def test_a_dry_run_says_why_each_row_would_be_refused(store, home, tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    path = write(tmp_path / "l.csv", LISTINGS, [listing_row(uscc(9330), "西吉县某公司", "2025-06-01", "2025-01-01", "失信被执行人")])
+    result = CliRunner().invoke(app, ["load", "--dry-run", "--json", str(path)])
+    summary = _json.loads(result.stdout)
+    assert summary["rejects_file"] is None and summary["rejects"]["count"] == 1
+    [reason] = summary["rejects"]["rows"]
+    assert (reason["row"], reason["field"]) == (2, "限制期限至") and "早于" in reason["reason"]
+    text = CliRunner().invoke(app, ["load", "--dry-run", "-q", str(path)]).stdout
+    assert "拒绝：第2行 限制期限至" in text
