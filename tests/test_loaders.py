@@ -509,3 +509,13 @@ def test_a_formula_id_type_is_read_as_no_type_not_as_a_foreign_document():
     assert isinstance(good, ParsedRow)
     assert good.values["id_number"] == body + id_check_char(body) and good.values["id_type"] is None
     assert any("公式" in w for w in good.warnings)
+
+
+def test_an_id_number_rounded_by_an_excel_number_cell_says_to_format_the_column_as_text():
+    from graph.loaders.fields import FieldProblem, parse_id_number
+    for cell in ("640422197008088960", "640422198001010000", "6.40422197008089E+17"):
+        with pytest.raises(FieldProblem, match="设为文本"):
+            parse_id_number(cell, "居民身份证")
+    with pytest.raises(FieldProblem) as caught:  # an ordinary mistyped check digit is not blamed on Excel
+        parse_id_number("640422198001010011", "居民身份证")
+    assert "Excel" not in caught.value.reason

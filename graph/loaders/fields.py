@@ -214,6 +214,15 @@ def id_type_class(id_type: str | None) -> str:
     return "other"
 
 
+def _excel_rounded(code: str) -> bool:
+    """A long number as Excel gives it back from a number cell: 15 significant digits, then zeros (what the sheet
+    shows) or the binary float's exact digits (what an XLSX reader gets, 640422197008088960)."""
+    if not (code.isascii() and code.isdigit() and len(code) >= 16):
+        return False
+    rounded = float(f"{float(code):.15g}")
+    return code[15:] == "0" * (len(code) - 15) or int(code) == int(rounded)
+
+
 def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | None]:
     """(number, "person" | "enterprise", warning) or FieldProblem.
 
@@ -236,6 +245,9 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
             raise FieldProblem("证件号码为空 (ID number is empty)")
         return document_key(id_type, number), "person", None
     code = normalise_code(text)
+    if _SCIENTIFIC.fullmatch(text.strip()):
+        raise FieldProblem(f"证件号码被 Excel 显示为科学计数法“{text}”，数字已丢失；请将该列设为文本后重新导出 "
+                           f"(scientific notation, digits lost; format the column as text)")
     if len(code) == 15 and code.isascii() and code.isdigit():
         upgraded = id15_to_18(code)
         if upgraded is None:
@@ -250,6 +262,10 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
                                           f"(an ID number has digits 0-9 and X only)")
         return validate_id_number(text), "person", None
     except InvalidIdentifier as exc:
+        if _excel_rounded(code):
+            # Excel keeps 15 significant digits: an ID number typed into a number cell comes back rounded.
+            raise FieldProblem(exc.reason + "；该号码像是被 Excel 数字单元格截断为15位有效数字，请将该列设为文本后重新导出 "
+                               "(Excel keeps 15 digits: format the column as text)") from None
         if id_type:
             raise FieldProblem(exc.reason) from None
         try:  # no 证件类型 given: a corporate shareholder's USCC is still recognisable by its check digit
