@@ -137,8 +137,10 @@ class PublicProfile(BaseModel):
         e, records = data["enterprise"], data["records"]
         return cls(
             enterprise=PublicEnterprise.model_validate(_only(e, PublicEnterprise)),
-            members=[PublicMember.from_edge(m["party"], m["roles"]) for m in e.get("members", [])],
-            holds_roles_in=[PublicMember.from_edge(m["party"], m["roles"]) for m in e.get("holds_roles_in", [])],
+            # Those who hold a role on the day: a former legal representative is history, not who runs it now.
+            members=[PublicMember.from_edge(m["party"], m["roles"]) for m in e.get("members", []) if m["roles"]],
+            holds_roles_in=[PublicMember.from_edge(m["party"], m["roles"]) for m in e.get("holds_roles_in", [])
+                            if m["roles"]],
             licences=[_with_changes(PublicLicence, r) for r in records.get("license", [])],
             penalties=[_with_changes(PublicPenalty, r) for r in records.get("penalty", [])],
             inspections=[PublicInspection.model_validate(_only(r, PublicInspection)) for r in records.get("inspection", [])],

@@ -133,13 +133,16 @@ def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit reg
 
 @app.command()
 def profile(code: str = typer.Argument(..., help="USCC or registration number."),
+            as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: listings' status and who holds "
+                                                "which role on this date (default today)."),
             as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     """Everything collected under one enterprise (全景画像)."""
     from graph.queries.profile import profile as run
 
     def go():
+        day = _parse_date(as_of)
         with _store() as store:
-            return run(store, code)
+            return run(store, code, day)
     data = _run(as_json, go)
     if as_json:
         _emit(data)

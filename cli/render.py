@@ -67,6 +67,13 @@ def print_check(console: Console, result: dict[str, Any]) -> None:
                               f"{STATUS_TEXT.get(r['status'], r['status'])}")
 
 
+def tenure_text(member: dict[str, Any]) -> str:
+    """The roles held now, then the terms that ended: 法定代表人；法定代表人（2019-05-01 至 2024-03-15，已离任）."""
+    ended = [f"{t['role']}（{t['since'] or '?'} 至 {t['until']}，已离任）" for t in member.get("terms", [])
+             if t.get("until") and t["role"] not in member["roles"]]
+    return "；".join([x for x in ["、".join(member["roles"])] if x] + ended) or "—"
+
+
 def print_profile(console: Console, data: dict[str, Any]) -> None:
     e = data["enterprise"]
     console.print(f"[bold]{e.get('name')}[/]  统一社会信用代码：{e.get('uscc') or '—'}  注册号：{e.get('reg_no') or '—'}")
@@ -81,7 +88,7 @@ def print_profile(console: Console, data: dict[str, Any]) -> None:
         t.add_column("主体")
         t.add_column("职务")
         for m in e["members"]:
-            t.add_row(party_text(m["party"]), "、".join(m["roles"]))
+            t.add_row(party_text(m["party"]), tenure_text(m))
         console.print(t)
     labels = {"license": "行政许可", "license-change": "行政许可变更", "penalty": "行政处罚",
               "penalty-change": "行政处罚变更", "inspection": "抽查检查结果", "blacklist": "黑名单"}

@@ -9,7 +9,8 @@ from graph.errors import InvalidSubject, NotFound
 from graph.identifiers import InvalidIdentifier, classify
 from graph.model import RECORD_KINDS
 from graph.queries.check import listing_status
-from graph.stores.base import GraphStore
+from graph.queries.traversal import held_roles
+from graph.stores.base import Edge, GraphStore
 
 # 变更事项 that name a licence field: the change moves the licence's current state.
 LICENCE_FIELD_OF_ITEM = {
@@ -63,16 +64,23 @@ def resolve_enterprise_key(reader, code: str) -> str:
     return party.key
 
 
+def _tenure(edge: Edge, on: str) -> dict[str, Any]:
+    """`roles`: those held on `on` (empty for a former member, kept as history); `terms`: every term, dated where the
+    registry dates it."""
+    return {"roles": list(held_roles(edge, on)),
+            "terms": [{"role": role, "since": since, "until": until} for role, since, until in edge.all_terms()]}
+
+
 def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str, Any]:
     on = (as_of or date.today()).isoformat()
     def question(reader):
         key = resolve_enterprise_key(reader, code)
         enterprise = reader.enterprise(key)
         enterprise["members"] = [
-            {"party": e.member.as_dict(), "roles": list(e.roles)}
+            {"party": e.member.as_dict(), **_tenure(e, on)}
             for e in sorted(reader.members_of(key), key=lambda e: (e.member.kind, e.member.key))]
         enterprise["holds_roles_in"] = [
-            {"party": e.enterprise.as_dict(), "roles": list(e.roles)}
+            {"party": e.enterprise.as_dict(), **_tenure(e, on)}
             for e in sorted(reader.roles_of(enterprise_party(enterprise)), key=lambda e: e.enterprise.key)]
         return enterprise, reader.records_of(key), reader.data_version
 

@@ -6,6 +6,14 @@
   const { el, $, table, text } = CN;
   const form = $("profile-form"), error = $("profile-error"), out = $("profile");
 
+  // The roles held on the profile's date, then the terms that ended (kept as history: a bar follows who held the
+  // post at the time).
+  function tenure(m) {
+    const ended = (m.terms || []).filter((t) => t.until && !(m.roles || []).includes(t.role))
+      .map((t) => `${t.role}（${t.since || "?"} 至 ${t.until}，已离任）`);
+    return [(m.roles || []).join("、"), ...ended].filter(Boolean).join("；") || "—";
+  }
+
   function party(p) {
     if (p.kind === "enterprise") return el("a", { href: `/profile?code=${encodeURIComponent(p.key)}` }, p.name || p.key);
     return p.name || p.key;
@@ -30,10 +38,10 @@
         ]),
         el("div", { class: "toolbar" }, el("a", { class: "button", href: `/check?key=${encodeURIComponent(e.key)}` }, "核查此企业"))),
       el("section", { class: "card" }, el("h2", {}, "人员及出资企业"),
-        table([["人员类别", (m) => m.roles.join("、")], ["姓名/名称", (m) => party(m.party)],
+        table([["人员类别", (m) => tenure(m)], ["姓名/名称", (m) => party(m.party)],
                ["证件号码/代码", (m) => m.party.key], ["类型", (m) => CN.KIND[m.party.kind]]], e.members || []),
         el("h3", {}, "在其他企业任职或出资"),
-        table([["企业", (m) => party(m.party)], ["代码", (m) => m.party.key], ["身份", (m) => m.roles.join("、")]],
+        table([["企业", (m) => party(m.party)], ["代码", (m) => m.party.key], ["身份", (m) => tenure(m)]],
               e.holds_roles_in || [])),
       el("section", { class: "card" }, el("h2", {}, `名单（${r.blacklist.length}）`),
         CN.timeline(r.blacklist.map((l) => Object.assign({ type: l.list_type }, l)), p.as_of),
