@@ -9,8 +9,8 @@ from county import AS_OF, E, NAMES, P, PERSON_NAMES
 from graph.identifiers import mask_id_number
 from graph.queries.check import check
 from graph.render import (NODE_H, chain_layout, chain_picture, chain_svg, neighbourhood_picture, neighbourhood_svg,
-from graph.settings import get_settings
                           node_width, spread_layout)
+from graph.settings import get_settings
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 ON = date.fromisoformat(AS_OF)
