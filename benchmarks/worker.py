@@ -19,7 +19,6 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.stores import open_store, settings_for  # noqa: E402
-from graph.settings import get_settings
 
 
 def rss_mb() -> float:
@@ -51,7 +50,7 @@ def classify(task: dict) -> dict:
     out = {}
     with open_store(task["store"]) as store:
         for s in task["subjects"]:
-            out[s["key"]] = check(store, settings=get_settings(), key=s["key"], as_of=as_of, depth=task.get("depth", 3),
+            out[s["key"]] = check(store, key=s["key"], as_of=as_of, depth=task.get("depth", 3),
                                   settings=settings).verdict
     return {"verdicts": out}
 

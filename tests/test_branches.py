@@ -20,6 +20,7 @@ from graph.ingest import load_file
 from graph.queries.check import check
 from graph.queries.profile import profile
 from graph.render import chain_picture, chain_svg, neighbourhood_picture
+from graph.settings import get_settings
 
 ON = date.fromisoformat(AS_OF)
 HEAD, BRANCH = uscc(701), uscc(702)
@@ -62,12 +63,13 @@ def branch_store(request, store, home, tmp_path):
 
 
 STEP = {"source": {"kind": "enterprise", "key": BRANCH, "name": BRANCH_NAME}, "relation": "分支机构",
-        "roles": ["分支机构"], "target": {"kind": "enterprise", "key": HEAD, "name": HEAD_NAME}}
+        "roles": ["分支机构"], "target": {"kind": "enterprise", "key": HEAD, "name": HEAD_NAME},
+        "until": None}
 TEXT = f"{BRANCH_NAME}（{BRANCH}） 是 {HEAD_NAME}（{HEAD}） 的分支机构"
 
 
 def test_a_branch_checked_reaches_its_head_office_as_its_branch(branch_store):
-    r = check(branch_store, key=BRANCH, as_of=ON)
+    r = check(branch_store, settings=get_settings(), key=BRANCH, as_of=ON)
     assert r.verdict == "linked"
     [hit] = r.hits
     assert hit.party.key == HEAD and hit.hops == 1 and not hit.binding
@@ -77,7 +79,7 @@ def test_a_branch_checked_reaches_its_head_office_as_its_branch(branch_store):
 
 def test_a_head_office_checked_reads_the_same_step(branch_store):
     # Listed itself, it is its own hit; its branch is within reach, and the edge still points branch → head.
-    r = check(branch_store, key=HEAD, as_of=ON)
+    r = check(branch_store, settings=get_settings(), key=HEAD, as_of=ON)
     assert r.verdict == "restricted" and [h.party.key for h in r.hits] == [HEAD] and r.hits[0].path == []
     with branch_store.reader() as reader:
         [edge] = [e for e in reader.members_of(HEAD) if e.member.kind == "enterprise"]
@@ -104,7 +106,7 @@ def _arrow(svg: str, label: str) -> tuple[float, float]:
 
 
 def test_pictures_point_from_the_branch_to_its_head_office(branch_store):
-    r = check(branch_store, key=BRANCH, as_of=ON).as_dict()
+    r = check(branch_store, settings=get_settings(), key=BRANCH, as_of=ON).as_dict()
     [hit] = r["hits"]
     picture = chain_picture(hit, r["subject"])
     b, h = ("enterprise", BRANCH), ("enterprise", HEAD)
@@ -132,4 +134,4 @@ def test_a_file_read_by_a_second_process_is_turned_the_same(store, home, tmp_pat
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # every file read and validated in a forked child
     for path in branch_files(tmp_path / "files", "隶属企业"):
         load_file(store, path, home=home)
-    assert check(store, key=BRANCH, as_of=ON).hits[0].path == [STEP]
+    assert check(store, settings=get_settings(), key=BRANCH, as_of=ON).hits[0].path == [STEP]

@@ -6,7 +6,6 @@ configured — the settings a real Neo4j 5.26 knows. `docker compose config` run
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -170,21 +169,12 @@ def neo4j_setting(variable: str) -> str:
     return variable.removeprefix("NEO4J_").replace("__", "\0").replace("_", ".").replace("\0", "_")
 
 
-def test_neo4j_env_names_settings_a_neo4j_5_26_server_knows():
+def test_neo4j_env_names_settings_a_neo4j_5_26_server_knows(neo4j_driver):
     """Neo4j validates its configuration strictly: an unknown setting stops the container from starting."""
-    uri = os.environ.get("CREDITNET_TEST_NEO4J_URI")
-    if not uri:
-        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
-            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but no Neo4j server is configured (CREDITNET_TEST_NEO4J_URI)")
-        pytest.skip("no Neo4j server configured: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
-    from neo4j import GraphDatabase
-    password = os.environ.get("CREDITNET_TEST_NEO4J_PASSWORD", "")
-    auth = (os.environ.get("CREDITNET_TEST_NEO4J_USER", "neo4j"), password) if password else None
-    with GraphDatabase.driver(uri, auth=auth) as driver:
-        records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
-        version = records[0]["v"]
-        records, _, _ = driver.execute_query("SHOW SETTINGS YIELD name RETURN collect(name) AS names")
-        known = set(records[0]["names"])
+    records, _, _ = neo4j_driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
+    version = records[0]["v"]
+    records, _, _ = neo4j_driver.execute_query("SHOW SETTINGS YIELD name RETURN collect(name) AS names")
+    known = set(records[0]["names"])
     assert version.startswith("5.26."), f"the test server runs {version}; the image is 5.26"
     _, env = env_file("neo4j")
     unknown = [v for v in env if v not in IMAGE_VARIABLES and neo4j_setting(v) not in known]

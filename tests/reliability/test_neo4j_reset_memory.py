@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401 (fixtures)
+from api_fixtures import app_client, auth
 from county import write_county
 from servers import REPO, own_neo4j
 
