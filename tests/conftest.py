@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ import needs
 
 from graph import settings as settings_module
 
+REPO = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("CREDITNET_REALDATA") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 
 # The API's and the pages' fixtures, for every test that asks for them.
@@ -41,6 +43,15 @@ NEO4J_FIXTURES = {"neo4j_uri", "neo4j_driver"}
 
 
 def _neo4j_configured() -> bool:
+    """Whether the test server is there. scripts/test leaves its start to the first test that needs it (with
+    CREDITNET_TEST_START_NEO4J=1), so that a run without Neo4j tests starts none; scripts/test stops it."""
+    if not os.environ.get("CREDITNET_TEST_NEO4J_URI") and os.environ.get("CREDITNET_TEST_START_NEO4J") == "1":
+        done = subprocess.run([str(REPO / "scripts" / "neo4j-local"), "start"], capture_output=True, text=True,
+                              timeout=540)
+        if done.returncode != 0:
+            pytest.fail(f"scripts/neo4j-local start failed: {done.stderr[-2000:]}", pytrace=False)
+        values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+        os.environ["CREDITNET_TEST_NEO4J_URI"] = values["NEO4J_URI"]
     return bool(os.environ.get("CREDITNET_TEST_NEO4J_URI"))
 
 
@@ -97,6 +108,18 @@ def _open(backend: str, request):
         return Neo4jStore(request.getfixturevalue("neo4j_driver"), settings.neo4j_database, settings)
     from graph.stores import open_store
     return open_store(settings)
+
+
+@pytest.fixture(autouse=True)
+def _apps_leave_the_collector_alone(monkeypatch):
+    """The service collects and freezes the whole process's heap when it starts and thaws it when it stops
+    (api/state.py, for a server's latency). In the test process that heap is the whole suite's, walked again by
+    each of the hundreds of apps the tests start: here the service leaves the garbage collector as it is."""
+    import types
+
+    import api.state
+    monkeypatch.setattr(api.state, "gc", types.SimpleNamespace(collect=lambda *a: 0, freeze=lambda: None,
+                                                               unfreeze=lambda: None))
 
 
 # --- stores -----------------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ import pytest
 NEO4J = "CREDITNET_REQUIRE_NEO4J"          # the test server (CREDITNET_TEST_NEO4J_URI)
 BROWSER = "CREDITNET_REQUIRE_BROWSER"      # Chromium and Playwright, for the pages
 REALDATA = "CREDITNET_REQUIRE_REALDATA"    # the real registration extracts beside the repository
-MACHINE = "CREDITNET_REQUIRE_MACHINE"      # root (mounting a small tmpfs), git and the repository's history
-FLAGS = (NEO4J, BROWSER, REALDATA, MACHINE)
+TOOLS = "CREDITNET_REQUIRE_TOOLS"          # mount and the right to use it (a small tmpfs), git and the repository
+FLAGS = (NEO4J, BROWSER, REALDATA, TOOLS)
 
 
 def unavailable(flag: str, reason: str) -> NoReturn:
