@@ -1,4 +1,4 @@
-"""Fixtures for the API tests (import the ones a module uses: `from api_fixtures import client, keys, …`).
+"""Fixtures for the API tests (registered for every test by tests/conftest.py; import only the helpers).
 
 - `keys`: one API key per role the tests need, in the `home` of the test: 县发改局 and 县财政局 (department
   accounts), the market supervision bureau's admin account, and a revoked 县公安局 key.

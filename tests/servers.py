@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+import needs
+
 
 def wait_for_health(proc: subprocess.Popen, base: str, seconds: float) -> None:
     """Return once GET /api/v1/health answers 200; fail the test if the server exits or is not ready in time."""
@@ -73,11 +75,10 @@ def own_neo4j_env(inherited: Mapping[str, str], state: Path, settings: Mapping[s
 def own_neo4j(state: Path, **settings: str):
     """A Neo4j server of the test's own, started by scripts/neo4j-local in `state` with the NEO4J_* `settings`
     (e.g. NEO4J_TX_TIMEOUT="4s"); yields its Bolt URI and stops it afterwards. Only where the shared test server
-    runs too (the suite's Neo4j tests are on): a fresh machine's jars are resolved once, for that one."""
+    runs too (the suite's Neo4j tests are on; the caller asks for the `neo4j_uri` fixture first, which starts it
+    under scripts/test): a fresh machine's jars are resolved once, for that one."""
     if not os.environ.get("CREDITNET_TEST_NEO4J_URI"):
-        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
-            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but no Neo4j is configured (CREDITNET_TEST_NEO4J_URI)")
-        pytest.skip("Neo4j tests are off: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
+        needs.unavailable(needs.NEO4J, "Neo4j tests are off: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
     shared = os.environ.get("CREDITNET_NEO4J_HOME")
     if shared and (Path(shared) / "lib").is_dir():
         (state / "lib").symlink_to(Path(shared) / "lib")     # the jars scripts/test's server already resolved

@@ -7,7 +7,6 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from api_fixtures import fast_keys  # noqa: F401  (fixture)
 from county import AS_OF, E
 
 from cli.main import app

@@ -1,11 +1,10 @@
 """The licence-issuance API through FastAPI's TestClient, on the hand-built county, on every store."""
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import Keys, app_client, auth, blacklist_csv, listing_row
 from county import (AS_OF, BLACKLIST_HEADERS, E, NAMES, OLD_REG_NO, P, bad_blacklist_rows, id_number, uscc,
                     written_in_free_text)
@@ -65,6 +64,7 @@ ENDPOINTS = {
 }
 
 
+@pytest.mark.writes
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_who_may_call_what(client, keys, endpoint):
     method, path, kwargs, allowed = ENDPOINTS[endpoint]
@@ -272,6 +272,7 @@ def test_department_reads_its_own_restrictions(client, keys):
 
 
 # --- records -------------------------------------------------------------------------------------------
+@pytest.mark.writes
 def test_upload_a_file_with_bad_rows(client, keys, county):
     good = listing_row(E["CLEAR"], NAMES["CLEAR"], sender="西吉县发展和改革局")
     data = blacklist_csv([good] + bad_blacklist_rows(), encoding="gbk")
@@ -290,6 +291,7 @@ def test_upload_a_file_with_bad_rows(client, keys, county):
     assert check["verdict"] == "restricted" and check["hits"][0]["restrictions"][0]["sender"] == "县发改局"
 
 
+@pytest.mark.writes
 def test_upload_json_rows_reports_array_indexes(client, keys):
     rows = [listing_row(E["CLEAR"], NAMES["CLEAR"]), dict(zip(BLACKLIST_HEADERS, bad_blacklist_rows()[2]))]
     r = client.post("/api/v1/records/blacklist", json=rows, headers=auth(keys.fdrc))
@@ -299,12 +301,14 @@ def test_upload_json_rows_reports_array_indexes(client, keys):
     assert body["rejects"][0]["index"] == 1 and body["rejects"][0]["row"] == 3
 
 
+@pytest.mark.writes
 def test_upload_raw_csv_body(client, keys):
     r = client.post("/api/v1/records/blacklist", content=blacklist_csv([listing_row(E["CLEAR"], NAMES["CLEAR"])]),
                     headers={**auth(keys.fdrc), "Content-Type": "text/csv", "X-Filename": "today.csv"})
     assert r.status_code == 200 and r.json()["loaded"] == 1 and r.json()["file"] == "today.csv"
 
 
+@pytest.mark.writes
 def test_admin_sends_any_department_and_the_registry(client, keys, county_files):
     r = client.post("/api/v1/records/blacklist", files={"file": ("b.csv", county_files["blacklist"].read_bytes())},
                     headers=auth(keys.admin))
@@ -313,6 +317,7 @@ def test_admin_sends_any_department_and_the_registry(client, keys, county_files)
     assert r.status_code == 200 and r.json()["loaded"] == 1
 
 
+@pytest.mark.writes
 def test_a_department_may_not_send_another_departments_records(client, keys, county):
     before = county.data_version()
     rows = [listing_row(E["CLEAR"], NAMES["CLEAR"]), listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="县法院", n=2)]
@@ -348,6 +353,7 @@ def test_unknown_kind_is_422(client, keys):
     assert r.status_code == 422 and r.json()["error"]["details"]["fields"][0]["field"] == "kind"
 
 
+@pytest.mark.writes
 def test_uploads_over_the_limit_are_413(county, keys):
     big = blacklist_csv([listing_row(uscc(600 + i), f"公司{i}", n=i) for i in range(100)])
     assert len(big) > 2048
@@ -361,27 +367,25 @@ def test_uploads_over_the_limit_are_413(county, keys):
         assert r.status_code == 200
 
 
+@pytest.mark.writes
 def test_checks_during_a_load_see_before_or_after(client, keys, county):
     """A file listing CLEAR at its end loads while CLEAR is checked: each answer is consistent with its data
     version (clear before, restricted after), never a half-loaded file."""
     before = county.data_version()
     rows = [listing_row(uscc(20_000 + i), f"批量公司{i}", n=i) for i in range(3000)]
     rows.append(listing_row(E["CLEAR"], NAMES["CLEAR"], n=3001))
-    done = threading.Event()
     answers = []
 
     def upload():
-        try:
-            r = client.post("/api/v1/records/blacklist", json=rows, headers=auth(keys.fdrc))
-            assert r.status_code == 200 and r.json()["loaded"] == 3001
-        finally:
-            done.set()
+        r = client.post("/api/v1/records/blacklist", json=rows, headers=auth(keys.fdrc))
+        assert r.status_code == 200 and r.json()["loaded"] == 3001, r.text[:300]
 
-    t = threading.Thread(target=upload)
-    t.start()
-    while not done.is_set():
-        answers.append(client.post("/api/v1/checks", json={"key": E["CLEAR"], "as_of": AS_OF}, headers=auth(keys.finance)).json())
-    t.join()
+    with ThreadPoolExecutor(1) as pool:
+        uploaded = pool.submit(upload)
+        while not uploaded.done():
+            answers.append(client.post("/api/v1/checks", json={"key": E["CLEAR"], "as_of": AS_OF},
+                                       headers=auth(keys.finance)).json())
+        uploaded.result()  # the upload's own assertion, raised here
     answers.append(client.post("/api/v1/checks", json={"key": E["CLEAR"], "as_of": AS_OF}, headers=auth(keys.finance)).json())
     assert answers[-1]["verdict"] == "restricted"
     for a in answers:
@@ -406,6 +410,7 @@ def test_every_check_is_in_the_audit_trail(client, keys, county):
     assert r.status_code == 422
 
 
+@pytest.mark.writes
 def test_a_recorded_check_proves_what_was_answered(client, keys):
     answer = client.post("/api/v1/checks", json={"key": E["CLEAR"], "as_of": AS_OF}, headers=auth(keys.fdrc)).json()
     assert answer["verdict"] == "clear"
@@ -433,6 +438,7 @@ def _public_responses(client) -> list:
     return out
 
 
+@pytest.mark.writes
 def test_public_responses_never_show_an_id_number(client, keys):
     # A clerk typed an ID number into free text: it is masked too, however it was written.
     client.post("/api/v1/records/blacklist", json=[{**listing_row(E["CLEAR"], NAMES["CLEAR"]),

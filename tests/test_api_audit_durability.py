@@ -23,7 +23,6 @@ import pytest
 
 from servers import free_port, wait_for_health
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth
 from county import AS_OF, E, P
 

@@ -10,7 +10,6 @@ import pytest
 
 from servers import free_port, wait_for_health
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth, blacklist_csv, listing_row
 from county import AS_OF, E, NAMES, P
 from id_number_detector import id_numbers_in
@@ -41,6 +40,7 @@ def server(county, keys):
             proc.wait()
 
 
+@pytest.mark.writes
 def test_auth_upload_check_audit_and_public_masking(server, keys, county):
     health = server.get("/api/v1/health").json()
     assert health["ready"] and health["store"] == county.name and health["data_version"] == county.data_version()

@@ -89,35 +89,13 @@ def test_variable_length_patterns_are_bounded():
 
 
 # --- running them on the county -------------------------------------------------------------------------------
-def _county_intact(store) -> bool:
-    with store.driver.session(database=store.database) as s:
-        n = s.run("MATCH (e:Enterprise) WHERE e.uscc IN $codes RETURN count(e) AS n", codes=list(C.E.values())).single()
-        listings = s.run("MATCH (l:Listing) RETURN count(l) AS n").single()
-    return n["n"] == len(C.E) and listings["n"] == len(C.blacklist_rows())
-
-
 @pytest.fixture
-def run(county, county_files, home):
-    """Run Cypher (a saved query, or text) on the county through the store's driver, as Browser would.
-
-    Other suites share the Neo4j test server and reset it; when the data changed under a query (the data
-    version moved, or the county is gone) the county is loaded again and the query repeated.
-    """
-    from graph.ingest import load_file
-
+def run(county):
+    """Run Cypher (a saved query, or text) on the county through the store's driver, as Browser would."""
     def go(query: SavedQuery | str, **params):
         cypher = query.cypher if isinstance(query, SavedQuery) else query
-        for _ in range(3):
-            if not _county_intact(county):
-                county.reset()
-                for path in county_files.values():
-                    load_file(county, path, home=home)
-            before = county.data_version()
-            with county.driver.session(database=county.database) as s:
-                records = list(s.run(cypher, **params))
-            if county.data_version() == before and _county_intact(county):
-                return records
-        pytest.fail("the Neo4j test database kept changing under this test (another suite resets it meanwhile)")
+        with county.driver.session(database=county.database) as s:
+            return list(s.run(cypher, **params))
     return go
 
 

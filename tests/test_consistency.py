@@ -17,6 +17,7 @@ from graph.stores import open_store
 from graph.settings import get_settings
 
 
+@pytest.mark.writes
 def test_a_load_committing_mid_question_is_never_half_seen(county, tmp_path, home):
     removal = write_csv(tmp_path / "removal.csv", BLACKLIST_HEADERS, [[
         "1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "2026-03-01",
@@ -44,6 +45,7 @@ def test_a_load_committing_mid_question_is_never_half_seen(county, tmp_path, hom
         assert (first, len(calls)) == ("2026-03-01", 2)  # asked again, and answered from after the load
 
 
+@pytest.mark.writes
 def test_no_question_is_answered_from_a_half_emptied_store(county):
     """`creditnet reset` empties a Neo4j store in batches (one transaction each, for memory): a check asked
     meanwhile gets the answer from before, the answer from after, or StoreBusy ("retry") — never one from a
@@ -82,6 +84,7 @@ def test_no_question_is_answered_from_a_half_emptied_store(county):
         assert told_to_wait > 0  # the reset was caught while it ran, so the test did test something
 
 
+@pytest.mark.writes
 def test_a_reset_reports_how_far_it_has_got(county):
     """A province's Neo4j store takes minutes to empty (BENCHMARKS.md): the store says after each batch how many
     relationships, then nodes, it has deleted so far, and the last figures are what the store held (the CLI shows
@@ -115,6 +118,7 @@ def _begin_reset_elsewhere() -> None:
         other.close()
 
 
+@pytest.mark.writes
 def test_a_load_that_meets_a_reset_withdraws_and_keeps_nothing(county, tmp_path, home):
     """A Neo4j reset empties the store in several transactions; a load committed between two of them would
     leave part of its file in an emptied store. A load that finds a reset begun — before it starts, or while

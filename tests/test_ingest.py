@@ -24,6 +24,7 @@ def snapshot(store):
     return s["nodes"], s["records"], s["per_department"]
 
 
+@pytest.mark.writes
 def test_loading_the_same_files_twice_changes_nothing(county, county_files, home):
     before, version = snapshot(county), county.data_version()
     for path in county_files.values():
@@ -41,6 +42,7 @@ def test_every_load_that_changes_data_raises_the_version(store, county_files, ho
     assert check(store, settings=get_settings(), key=E["LISTED"], as_of=ON).data_version == versions[-1]
 
 
+@pytest.mark.writes
 def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
     assert check(county, settings=get_settings(), key=E["LISTED"], as_of=ON).verdict == "restricted"
     # The same code, list type, sender (another spelling of it), start date and person: an early removal.
@@ -53,6 +55,7 @@ def test_resent_listing_updates_the_earlier_one(county, tmp_path, home):
     assert listing["valid_to"] == "2026-03-01" and listing["status"] == "expired"
 
 
+@pytest.mark.writes
 def test_resent_listing_with_other_receivers_replaces_its_departments(county, tmp_path, home):
     # Same natural key as the county's listing, sent to 县财政局 and 县教育局 instead of 县财政局 and 县发改局.
     row = ["1", E["LISTED"], NAMES["LISTED"], "《企业信息公示暂行条例》第十七条", "测试描述", "2026-01-10", "",
@@ -69,6 +72,7 @@ def test_resent_listing_with_other_receivers_replaces_its_departments(county, tm
     assert county.data_version() == version
 
 
+@pytest.mark.writes
 def test_a_file_that_corrects_its_own_listing_changes_nothing_the_second_time(county, tmp_path, home):
     """A department's file may hold a listing and, further down, its correction (an early removal). Each load
     applies both; from the second load on the store ends where it was, so the version does not move (a moved
@@ -139,6 +143,7 @@ def test_dry_run_writes_nothing(store, county_files, home):
     assert store.data_version() == version and stats(store)["records"] == {}
 
 
+@pytest.mark.writes
 def test_a_crash_in_the_middle_of_a_file_leaves_the_store_as_before(county, county_files, home, monkeypatch):
     before, version = snapshot(county), county.data_version()
     real = ingest.write_row
@@ -240,6 +245,7 @@ def test_unreadable_file_is_rejected_whole(store, tmp_path, home):
     assert store.data_version() == version and stats(store)["loads"] == 0
 
 
+@pytest.mark.writes
 def test_a_file_read_by_a_second_process_loads_the_same(county, county_files, home, monkeypatch):
     """Large files are read and validated in a forked child (graph.loaders.pipeline), whose rows cross a pipe
     in a compact form: the store, the reports, the warnings and the rejects must be what an in-process read gives."""

@@ -192,6 +192,7 @@ def test_two_loads_creating_the_same_records_at_once_fail_one_file_cleanly(store
     assert records(store, NEW[0]) == expected and store.data_version() == version
 
 
+@pytest.mark.writes
 def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(county, county_files, home):
     """Stores written before session 5 held each enterprise's and record's fields twice: a JSON copy (`props`) and
     the properties Neo4j Browser shows. Such a store reads the same before it is rewritten and after; opening it

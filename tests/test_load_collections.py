@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -51,14 +52,13 @@ def test_loads_in_threads_leave_the_thresholds_as_they_were(default_thresholds):
 
     def load():
         with fewer_collections():
-            barrier.wait()
+            barrier.wait(timeout=30)
             assert gc.get_threshold() == LOAD_THRESHOLDS
 
-    threads = [threading.Thread(target=load) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with ThreadPoolExecutor(4) as pool:
+        loads = [pool.submit(load) for _ in range(4)]
+    for done in loads:
+        done.result()  # each thread's assertion, raised here
     assert gc.get_threshold() == default_thresholds
 
 

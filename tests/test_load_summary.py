@@ -13,7 +13,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import app_client, auth
 from cli.main import app
 from county import CODE, NAMES, E, PENALTY_HEADERS
 

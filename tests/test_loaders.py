@@ -2,13 +2,13 @@
 
 Every test writes a real file into tmp_path (CSV in the encodings Excel produces, XLSX via openpyxl) and
 reads it through `open_table`, as the CLI and the API do. The realdata tests read the two registry extracts
-from ../shared/realdata (or $CREDITNET_REALDATA) and skip when they are absent.
+from ../shared/realdata (or $CREDITNET_REALDATA): skipped where they are absent, a failure under
+CREDITNET_REQUIRE_REALDATA=1.
 """
 from __future__ import annotations
 
 import csv
 import io
-import os
 import unicodedata
 import zipfile
 from collections import Counter
@@ -463,7 +463,6 @@ def test_rows_stream_and_report_progress(tmp_path):
 
 
 # --- real registry extracts ----------------------------------------------------------------------------
-REALDATA = Path(os.environ.get("CREDITNET_REALDATA") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 # zhejiang's 82 damaged rows (the last 82 of the file, mis-decoded and shifted): 12 have an 11th cell, the other
 # 70 have text where the code should be (59 of the wrong length, 11 with characters a USCC never uses).
 ZHEJIANG_RAGGED = [4218, 4219, 4225, 4228, 4230, 4231, 4233, 4251, 4259, 4261, 4262, 4263]
@@ -473,10 +472,8 @@ ZHEJIANG_RAGGED = [4218, 4219, 4225, 4228, 4230, 4231, 4233, 4251, 4259, 4261, 4
     ("ningxia-2003.csv", 1104, 0, {}),
     ("zhejiang-2002.csv", 4216, 82, {"列数多于表头": 12, "不是统一社会信用代码": 59, "含非法字符": 11}),
 ])
-def test_realdata(name, parsed, rejected, reasons):
-    path = REALDATA / name
-    if not path.exists():
-        pytest.skip(f"real data not found at {path} (set CREDITNET_REALDATA to the shared/realdata directory)")
+def test_realdata(realdata, name, parsed, rejected, reasons):
+    path = realdata / name
     table = open_table(path)
     assert (table.kind, table.encoding, table.ignored_columns) == ("enterprise", "utf-8", [])
     assert table.column_map["法人代表"] == "legal_rep" and table.column_map["注册日期"] == "established"

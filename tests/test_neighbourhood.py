@@ -54,33 +54,42 @@ def _level_by_level(monkeypatch, reader_class) -> None:
     monkeypatch.setattr(reader_class, "located", GraphReader.located)
 
 
+# Only the Neo4j reader has a one-query path to compare with its level-by-level traversal.
+neo4j_only = pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+
+
+@neo4j_only
 @pytest.mark.parametrize("depth", [0, 1, 2, 3, 4])
 def test_one_query_gives_the_same_answers_as_level_by_level(county, fetches, monkeypatch, depth):
     counts, reader_class = fetches
     fetched = _answers(county, depth)
-    if county.name == "neo4j":
-        assert counts == {"fetched": len(SUBJECTS), "level by level": 0}  # the one-query path was taken
-    else:
-        assert counts["fetched"] == 0  # embedded: memory and a local file, nothing to save
+    assert counts == {"fetched": len(SUBJECTS), "level by level": 0}  # the one-query path was taken
     _level_by_level(monkeypatch, reader_class)
     assert fetched == _answers(county, depth)
     assert any(a["verdict"] == "restricted" for a in fetched) and any(a["hits"] for a in fetched)
 
 
+@neo4j_only
 def test_a_neighbourhood_over_the_bound_is_traversed_level_by_level(county, fetches, monkeypatch):
     counts, reader_class = fetches
     monkeypatch.setattr(neo4j_reader, "NEIGHBOURHOOD_CAP", 2)  # every neighbourhood of the county is bigger
     bounded = _answers(county, 3)
-    if county.name == "neo4j":
-        assert counts["level by level"] > 0
+    assert counts["level by level"] > 0
     _level_by_level(monkeypatch, reader_class)
     assert bounded == _answers(county, 3)
 
 
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_the_embedded_store_traverses_level_by_level(county, fetches):
+    """Memory and a local file: nothing for one query to save."""
+    counts, _ = fetches
+    assert any(a["verdict"] == "restricted" for a in _answers(county, 3))
+    assert counts["fetched"] == 0 and counts["level by level"] > 0
+
+
+@neo4j_only
 def test_a_check_by_code_asks_the_neo4j_reader_one_question(county, monkeypatch):
     """The subject's look-up rides in the neighbourhood query: one round trip besides the two version reads."""
-    if county.name != "neo4j":
-        pytest.skip("a Neo4j reader's round trips")
     asked = []
     own = neo4j_reader.TimedReads.run
     monkeypatch.setattr(neo4j_reader.TimedReads, "run",

@@ -10,7 +10,6 @@ departments) are named below and left out.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -58,15 +57,8 @@ def scans(plan) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def session():
-    from neo4j import GraphDatabase
-    if not os.environ.get("CREDITNET_TEST_NEO4J_URI"):
-        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
-            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but no Neo4j is configured (CREDITNET_TEST_NEO4J_URI)")
-        pytest.skip("Neo4j tests are off: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
-    auth = ("neo4j", os.environ["CREDITNET_TEST_NEO4J_PASSWORD"]) if os.environ.get("CREDITNET_TEST_NEO4J_PASSWORD") \
-        else None
-    with GraphDatabase.driver(os.environ["CREDITNET_TEST_NEO4J_URI"], auth=auth) as driver, driver.session() as s:
+def session(neo4j_driver):
+    with neo4j_driver.session() as s:
         for statement in q.SCHEMA:   # the plans depend on the indexes and constraints there are
             s.run(statement).consume()
         yield s

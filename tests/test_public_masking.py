@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import app_client, auth
 from county import (AS_OF, BLACKLIST_HEADERS, ENTERPRISE_HEADERS, FIRST_GENERATION, LICENSE_HEADERS, NAMES,
                     PENALTY_CHANGE_HEADERS, PENALTY_HEADERS, REG_NO_WITH_A_DATE, X_PERSON, E, uscc, write_csv,
                     written_in_free_text)
@@ -19,6 +19,9 @@ from id_number_detector import id_numbers_in
 
 from api.masking import find_id_numbers
 from graph.ingest import load_file
+
+# Every test here loads departments' files into the county first.
+pytestmark = pytest.mark.writes
 
 WRITTEN = written_in_free_text()
 OLD_FIRM = uscc(600)

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from api_fixtures import fast_keys  # noqa: F401 (a fixture)
 from county import id_number, uscc
 
 from graph.identifiers import id15_to_18

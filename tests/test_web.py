@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth
 from county import AS_OF, E, NAMES, P, PERSON_NAMES
-from web_fixtures import external_urls, unmasked_id_numbers, web_client  # noqa: F401  (fixture)
+from web_fixtures import external_urls, unmasked_id_numbers
 
 from api.web.exports import COLUMNS, to_csv, to_xlsx
 from api.web.pages import PAGES, STATIC, assets

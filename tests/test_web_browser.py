@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import needs
 from servers import free_port, wait_for_health
 
 from web_fixtures import serves_pages, unmasked_id_numbers
@@ -48,9 +49,7 @@ def _browser_missing() -> str | None:
 def chromium():
     missing = _browser_missing()
     if missing:
-        if os.environ.get("CREDITNET_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"CREDITNET_REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(missing)
+        needs.unavailable(needs.BROWSER, missing)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -4,13 +4,12 @@
   through which path (load_file or the CLI), how many generated examples it ran and whether anything
   crashed (an exception other than LoadError/FileRejected, or a CLI traceback). At the end of the session the
   counts go to artifacts/reliability/bad_input.json, which RELIABILITY.md quotes.
-- `neo4j_uri`: the test server's address, or a skip (a failure under CREDITNET_REQUIRE_NEO4J=1).
-- `proxy`: a TcpProxy to that server, which a test cuts and restores (test_neo4j_faults.py, test_api_faults.py).
+- `proxy`: a TcpProxy to the test server (`neo4j_uri`, tests/conftest.py), which a test cuts and restores
+  (test_neo4j_faults.py, test_api_faults.py).
 """
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from urllib.parse import urlparse
 
@@ -41,16 +40,6 @@ class Tally:
 @pytest.fixture
 def tally(request) -> Tally:
     return Tally(request)
-
-
-@pytest.fixture
-def neo4j_uri() -> str:
-    uri = os.environ.get("CREDITNET_TEST_NEO4J_URI")
-    if not uri:
-        if os.environ.get("CREDITNET_REQUIRE_NEO4J") == "1":
-            pytest.fail("CREDITNET_REQUIRE_NEO4J=1 but CREDITNET_TEST_NEO4J_URI is not set")
-        pytest.skip("no Neo4j server configured: set CREDITNET_TEST_NEO4J_URI (scripts/neo4j-local start)")
-    return uri
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
+import pytest
+
 from api_fixtures import Keys, auth, listing_row
 from county import AS_OF, E, NAMES, P
 
@@ -133,6 +134,7 @@ def _audit_size(client, keys) -> int:
     return len(client.get("/api/v1/audit", headers=auth(keys.admin), params={"limit": 10_000}).json()["entries"])
 
 
+@pytest.mark.writes
 def test_access_table(client, keys, county):
     """Every row × every caller, in one test per store (one county load instead of one per row); every
     mismatch is listed at the end."""
@@ -193,6 +195,7 @@ def test_a_department_cannot_read_or_draw_another_departments_check(client, keys
             assert r.status_code == 403, (spelling, suffix, r.status_code)
 
 
+@pytest.mark.writes
 def test_a_department_sends_only_its_own_records_whatever_the_spelling(client, keys, county):
     before = county.data_version()
     for sender in ("县财政局", "西吉县财政局", "县发改局、县财政局"):

@@ -17,7 +17,6 @@ import json
 import sqlite3
 from itertools import product
 
-from api_fixtures import client, fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth
 from county import AS_OF, E, P
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import county as county_module
-from api_fixtures import auth, fast_keys, keys, listing_row  # noqa: F401  (fixtures)
+from api_fixtures import auth, listing_row
 from county import AS_OF, E, NAMES, P
 from graph.ingest import load_file
 from graph.settings import Settings

@@ -22,7 +22,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import Keys, auth, blacklist_csv, listing_row
 from county import AS_OF, E, FIRST_GENERATION, NAMES, P, X_PERSON, full_width, grouped, id_number, written_in_free_text
 from id_number_detector import id_numbers_in
@@ -115,6 +114,7 @@ def _session(server: LiveServer, keys: Keys) -> list:
 
 # trace logs all that info logs (the access log) and every ASGI message besides; info, the default, runs too in
 # the slow run.
+@pytest.mark.writes
 @pytest.mark.parametrize("log_level", ["trace", pytest.param("info", marks=pytest.mark.slow)])
 def test_no_id_number_or_key_in_answers_or_logs(county, keys, home, tmp_path, log_level):
     with LiveServer(tmp_path / "logs", log_level=log_level) as server:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import app_client, auth
 
 from graph.accounts import Accounts

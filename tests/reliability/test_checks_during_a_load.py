@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from api_fixtures import auth, fast_keys, keys  # noqa: F401  (fixtures)
+from api_fixtures import auth
 from api.models import CheckOut
 from graph.ingest import load_file
 from graph.queries.check import check

@@ -1,7 +1,7 @@
 """The disk fills up (the embedded store; a Neo4j server's disk is the server's affair).
 
 CREDITNET_HOME lives on a small tmpfs mounted for the test (as root; skipped with the reason where mounting
-is not permitted). A load that does not fit fails with StoreUnavailable saying the disk is full and naming
+is not permitted, a failure under CREDITNET_REQUIRE_TOOLS=1). A load that does not fit fails with StoreUnavailable saying the disk is full and naming
 the directory (CLI: a non-zero exit and the JSON error, no traceback); the store is exactly as before (counts,
 data version, answers) and stays usable: once space is freed, a further load works. A full disk under the
 rejects directory alone fails the load the same way, leaving neither the rows nor a partial rejects file.
@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import county as county_module
+import needs
 import graph.ingest as ingest
 from cli.main import app
 from graph import settings as settings_module
@@ -36,11 +37,12 @@ KEYS = [county_module.E[k] for k in ("LISTED", "OFFICER", "TWO_HOPS", "CLEAR", "
 def _mount_tmpfs(directory: Path, size: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     if shutil.which("mount") is None:
-        pytest.skip("no mount command here: cannot make a small disk for the test")
+        needs.unavailable(needs.TOOLS, "no mount command here: cannot make a small disk for the test")
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
                           capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"mounting a {size} tmpfs is not permitted here ({done.stderr.strip()}); run as root to test a full disk")
+        needs.unavailable(needs.TOOLS, f"mounting a {size} tmpfs is not permitted here ({done.stderr.strip()}); run as "
+                                       "root to test a full disk")
 
 
 @pytest.fixture

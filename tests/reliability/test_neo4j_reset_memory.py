@@ -17,11 +17,11 @@ import sys
 
 import pytest
 
-from api_fixtures import app_client, auth, fast_keys, keys  # noqa: F401 (fixtures)
+from api_fixtures import app_client, auth
 from county import write_county
 from servers import REPO, own_neo4j
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900, method="thread")]
+pytestmark = [pytest.mark.slow, pytest.mark.neo4j, pytest.mark.timeout(900, method="thread")]
 
 TX_MEMORY = "64m"
 # Deleting a node or a relationship takes ~1.5 KiB of transaction memory (measured on this server: 10,000
@@ -31,7 +31,7 @@ RECORDS = 100_000
 
 
 @pytest.fixture(scope="module")
-def small_transactions(tmp_path_factory):
+def small_transactions(tmp_path_factory, neo4j_uri):
     with own_neo4j(tmp_path_factory.mktemp("neo4j-reset-memory"), NEO4J_TX_MEMORY=TX_MEMORY) as uri:
         yield uri
 

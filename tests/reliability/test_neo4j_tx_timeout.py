@@ -19,14 +19,14 @@ import pytest
 
 from servers import own_neo4j
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600, method="thread")]
+pytestmark = [pytest.mark.slow, pytest.mark.neo4j, pytest.mark.timeout(600, method="thread")]
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 4
 
 
 @pytest.fixture(scope="module")
-def short_timeout_server(tmp_path_factory):
+def short_timeout_server(tmp_path_factory, neo4j_uri):
     with own_neo4j(tmp_path_factory.mktemp("neo4j-tx-timeout"), NEO4J_TX_TIMEOUT=f"{TIMEOUT_S}s") as uri:
         yield uri
 

@@ -29,7 +29,6 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis import checks as sc
 
-from api_fixtures import fast_keys, keys  # noqa: F401  (fixtures)
 from api_fixtures import auth
 
 from reliability.helpers import write_json_artifact
@@ -40,6 +39,7 @@ CHECKS = [sc.not_a_server_error, sc.status_code_conformance, sc.content_type_con
           sc.response_headers_conformance, sc.response_schema_conformance]
 
 
+@pytest.mark.writes  # generated uploads load into the county
 @pytest.mark.parametrize("examples", [pytest.param(FAST_EXAMPLES, id="fast"),
                                       pytest.param(SLOW_EXAMPLES, id="slow", marks=pytest.mark.slow)])
 def test_schemathesis(county, keys, tmp_path, examples):
