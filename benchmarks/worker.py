@@ -23,8 +23,11 @@ from benchmarks.stores import open_store, settings_for  # noqa: E402
 
 
 def answer(result) -> dict[str, int]:
-    """What a check found, for comparing with a baseline: every hit's party and hops."""
-    return {f"{h.party.kind}:{h.party.key}": h.hops for h in result.hits}
+    """What a check found, for comparing with a baseline: every hit's party and hops, where a listing restricts the
+    party (the baselines look for listed parties; a revoked licence of a head's enterprise is a signal of the check's
+    own, which they do not model)."""
+    return {f"{h.party.kind}:{h.party.key}": h.hops for h in result.hits
+            if any(r.get("category") != "penalty" for r in h.restrictions)}
 
 
 def classify(task: dict) -> dict:

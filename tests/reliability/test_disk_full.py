@@ -2,9 +2,10 @@
 
 CREDITNET_HOME lives on a small tmpfs mounted for the test (as root; skipped with the reason where mounting
 is not permitted, a failure under CREDITNET_REQUIRE_TOOLS=1). A load that does not fit fails with
-StoreUnavailable saying the disk is full and naming the directory (CLI: a non-zero exit and the JSON error, no traceback); the store is exactly as before (counts,
-data version, answers) and stays usable: once space is freed, a further load works. A full disk under the
-rejects directory alone fails the load the same way, leaving neither the rows nor a partial rejects file.
+StoreUnavailable saying the disk is full and naming the directory (CLI: a non-zero exit and the JSON error, no
+traceback); the store is exactly as before (counts, data version, answers) and stays usable: once space is
+freed, a further load works. A full disk under the rejects directory alone fails the load the same way, leaving
+neither the rows nor a partial rejects file.
 """
 from __future__ import annotations
 
