@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from graph.identifiers import plain_id_number, plain_uscc
-from graph.loaders.fields import (PERIODS, FieldProblem, ParsedRow, Reject, RowValidator, _ID_TYPE_FIELD, _RowProblem, clean,
+from graph.loaders.fields import (PERIODS, FieldProblem, ParsedRow, Reject, RowValidator, ID_TYPE_FIELD, RowProblem, clean,
                                   id_type_class, is_formula, parse_code, parse_id_number)
 
 _SLOW = object()   # this cell's answer is not plain: validate its row with RowValidator
@@ -83,7 +83,7 @@ class ColumnValidator:
                 keys = ("member_kind", f.name)
             else:
                 keys = (f.name,)
-            depends = self._index(_ID_TYPE_FIELD.get(f.name, "id_type")) if f.type == "id_number" else None
+            depends = self._index(ID_TYPE_FIELD.get(f.name, "id_type")) if f.type == "id_number" else None
             answer = self._code_answer if f.type == "code" else \
                 self._id_number_answer(f.required, len(keys) == 2) if f.type == "id_number" else \
                 self._field_answer(f, header, keys)
@@ -116,8 +116,8 @@ class ColumnValidator:
             values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
             warnings: list[str] = []
             try:
-                validator._field(f, header, raw, values, warnings)
-            except _RowProblem:
+                validator.read_field(f, header, raw, values, warnings)
+            except RowProblem:
                 return _SLOW
             if warnings:
                 return _SLOW

@@ -275,7 +275,7 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
         return code, "enterprise", warning or "证件类型为空，证件号码是企业代码，按企业股东处理 (treated as a corporate member)"
 
 
-_ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
+ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
 
 # The ends of periods, and how clerks write "no end" there (an empty cell is None already: NULLS).
 OPEN_END_FIELDS = frozenset({"valid_to", "until"})
@@ -340,11 +340,11 @@ class RowValidator:
                     if text is not None and text[0] != "=":
                         values[f.name] = text
                         continue
-                self._field(f, header, raw, values, warnings)
+                self.read_field(f, header, raw, values, warnings)
             if self.kind.name == "blacklist":
                 self._listing_subject(raw, values, warnings)
             self._periods(values)
-        except _RowProblem as problem:
+        except RowProblem as problem:
             return Reject(row_number, problem.header, problem.reason, original)
         return ParsedRow(row_number, values, original, warnings)
 
@@ -354,7 +354,7 @@ class RowValidator:
         for start, end in PERIODS:
             first, last = values.get(start), values.get(end)
             if first and last and last < first:
-                raise _RowProblem(self.header(end), f"{self.header(end)} {last} 早于 {self.header(start)} {first}，"
+                raise RowProblem(self.header(end), f"{self.header(end)} {last} 早于 {self.header(start)} {first}，"
                                                     f"期限不可能生效，请核对 (the period ends before it starts)")
 
     def _listing_subject(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:
@@ -371,7 +371,7 @@ class RowValidator:
                             f"(unknown list type: it restricts its own subject; others are linked)")
         if text is None:
             if not person:
-                raise _RowProblem(header, f"缺少必填项：{header}（企业名单须有统一社会信用代码或注册号；自然人名单须有证件号码） "
+                raise RowProblem(header, f"缺少必填项：{header}（企业名单须有统一社会信用代码或注册号；自然人名单须有证件号码） "
                                           f"(required field is empty: a code, or the listed person's ID number)")
             values["code"] = values["code_kind"] = None
             warnings.append(f"{header}：为空，按自然人名单归集到证件号码所指的人员 (a listing of the named person)")
@@ -381,7 +381,7 @@ class RowValidator:
         except FieldProblem as exc:
             as_person = self._person_in_code_column(text)
             if as_person is None:
-                raise _RowProblem(header, exc.reason) from None
+                raise RowProblem(header, exc.reason) from None
             self._listed_person_by_code(header, text, as_person, person, values, warnings)
             return
         if code_kind == "reg_no" and person and id15_to_18(code) == person:
@@ -402,7 +402,7 @@ class RowValidator:
     def _listed_person_by_code(header: str, text: str, number: str, person: str | None, values: dict[str, Any],
                                warnings: list[str]) -> None:
         if person and person != number:
-            raise _RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
+            raise RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
                                       f"(the code column holds another person's ID number than 证件号码)")
         values["code"] = values["code_kind"] = None
         if not person:
@@ -416,13 +416,13 @@ class RowValidator:
     def header(self, name: str) -> str:
         return self.columns[name][1] if name in self.columns else self.kind.field(name).header
 
-    def _field(self, f: Field, header: str, raw: dict[str, str | None], values: dict[str, Any],
+    def read_field(self, f: Field, header: str, raw: dict[str, str | None], values: dict[str, Any],
                warnings: list[str]) -> None:
         text = raw.get(f.name)
         if f.type == "text" and not (text and text[0] == "="):  # the common case, kept cheap
             values[f.name] = text
             if f.required and text is None:
-                raise _RowProblem(header, f"缺少必填项：{header} (required field is empty)")
+                raise RowProblem(header, f"缺少必填项：{header} (required field is empty)")
             if f.name == "person_name" and text and self.kind.name == "blacklist" and not raw.get("id_number"):
                 warnings.append(f"{header}“{text}”没有证件号码，无法与其他记录中的同一人关联 "
                                 f"(name without an ID number: cannot be linked to the same person elsewhere)")
@@ -436,7 +436,7 @@ class RowValidator:
             try:
                 value = self._parse(f, text, raw, values, warnings)
             except FieldProblem as exc:
-                raise _RowProblem(header, exc.reason) from None
+                raise RowProblem(header, exc.reason) from None
         if f.type == "code" and value is not None:
             values["code_kind"] = value[1]
             if value[2]:
@@ -444,7 +444,7 @@ class RowValidator:
             value = value[0]
         values[f.name] = value
         if f.required and value is None:
-            raise _RowProblem(header, f"缺少必填项：{header} (required field is empty)")
+            raise RowProblem(header, f"缺少必填项：{header} (required field is empty)")
 
     def _parse(self, f: Field, text: str, raw: dict[str, str | None], values: dict[str, Any],
                warnings: list[str]) -> Any:
@@ -465,7 +465,7 @@ class RowValidator:
             return amount
         if f.type == "id_number":
             try:
-                number, member_kind, warning = self.parse_id_number(text, raw.get(_ID_TYPE_FIELD.get(f.name, "id_type")))
+                number, member_kind, warning = self.parse_id_number(text, raw.get(ID_TYPE_FIELD.get(f.name, "id_type")))
             except FieldProblem as exc:
                 if not self._person_is_secondary(f):
                     raise
@@ -521,9 +521,9 @@ class RowValidator:
             warnings.extend(w for w in [warning] if w)
         if not found:
             if problems:
-                raise _RowProblem(*problems[0])
+                raise RowProblem(*problems[0])
             header = self.header("code" if "code" in self.columns else "reg_no")
-            raise _RowProblem(header, f"缺少必填项：{header}（统一社会信用代码或注册号）(required field is empty)")
+            raise RowProblem(header, f"缺少必填项：{header}（统一社会信用代码或注册号）(required field is empty)")
         for header, reason in problems:
             warnings.append(f"{header}：{reason}；已按另一列的代码归集 (attached by the other code column)")
         values["code_kind"] = "uscc" if "uscc" in found else "reg_no"
@@ -531,7 +531,7 @@ class RowValidator:
         values["reg_no"] = found.get("reg_no")
 
 
-class _RowProblem(Exception):
+class RowProblem(Exception):
     def __init__(self, header: str, reason: str):
         super().__init__(reason)
         self.header = header

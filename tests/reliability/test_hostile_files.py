@@ -35,7 +35,7 @@ from graph.errors import FileRejected
 from graph.identifiers import USCC_ALPHABET, id_check_char, reg_no_check_digit, uscc_check_char
 from graph.ingest import load_file
 from graph.loaders import LoadError, ParsedRow, Reject, open_table
-from graph.loaders.fields import (_ID_TYPE_FIELD, FieldProblem, RowValidator, id_type_class, parse_amount, parse_code,
+from graph.loaders.fields import (ID_TYPE_FIELD, FieldProblem, RowValidator, id_type_class, parse_amount, parse_code,
                                   parse_date, parse_id_number)
 from graph.model import KINDS
 from reliability.corpus import CASES, REJECT, WARN, Case
@@ -291,7 +291,7 @@ def _row_invariants(kind: str, row: ParsedRow) -> None:
             assert isinstance(value, float)
         elif f.type == "id_number" and v.get("member_kind") == "enterprise":
             assert value.isascii() and value.isalnum() and len(value) in (15, 18), (f.name, value)
-        elif f.type == "id_number" and id_type_class(v.get(_ID_TYPE_FIELD[f.name])) == "resident":
+        elif f.type == "id_number" and id_type_class(v.get(ID_TYPE_FIELD[f.name])) == "resident":
             assert re.fullmatch(r"[0-9]{17}[0-9X]", value), (f.name, value)
         elif f.type == "departments":
             assert value and all(isinstance(d, str) and d for d in value)
