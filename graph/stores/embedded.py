@@ -14,19 +14,16 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
-
-import networkx as nx
+from typing import Any
 
 from graph.errors import StoreUnavailable
 from graph.model import Party
-from graph.stores.base import Edge, GraphReader, GraphStore, edge_terms, former_terms
-from graph.vocabulary import penalty_words
+from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.stores.party_graph import PartyGraph, chunks
 from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION, migrate
-
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
 
@@ -52,127 +49,6 @@ def disk_full_error(home: Path, exc: BaseException, during: str = "") -> StoreUn
                             f"(the disk holding {home} is full{'; nothing of this file was kept' if during == 'load' else ''}:"
                             f" free some space and {'load it again' if during == 'load' else 'retry'})",
                             {"directory": str(home)})
-
-
-def _node(kind: str, key: str) -> tuple[str, str]:
-    return (kind, key)
-
-
-_EDGE_COLUMNS = ("SELECT r.member_kind, r.member_ref, r.role, r.since, r.until, r.former, e.key, e.name, p.name, me.key, me.name "
-                 "FROM role r JOIN enterprise e ON e.id = r.enterprise_id "
-                 "LEFT JOIN person p ON r.member_kind = 'person' AND p.id_number = r.member_ref "
-                 "LEFT JOIN enterprise me ON r.member_kind = 'enterprise' AND me.id = CAST(r.member_ref AS INTEGER) ")
-# The role edges touching enterprises (by key) as the enterprise side, as a corporate member, and persons.
-_EDGES_OF_ENTERPRISES = _EDGE_COLUMNS + "WHERE r.enterprise_id IN (SELECT id FROM enterprise WHERE key IN ({}))"
-_EDGES_OF_MEMBER_ENTERPRISES = _EDGE_COLUMNS + (
-    "WHERE r.member_kind = 'enterprise' AND r.member_ref IN (SELECT CAST(id AS TEXT) FROM enterprise WHERE key IN ({}))")
-_EDGES_OF_PERSONS = _EDGE_COLUMNS + "WHERE r.member_kind = 'person' AND r.member_ref IN ({})"
-
-
-class PartyGraph:
-    """The parties and their roles as an undirected networkx graph; each edge remembers who is the member, and
-    each role its term (since, until).
-
-    It is filled lazily from SQLite: a party's edges are read the first time a traversal reaches it, so a
-    CLI check costs what the neighbourhood costs, not what the county costs, and a long-running server
-    keeps what it has read until the data version moves. Every graph belongs to one data version.
-    """
-
-    def __init__(self, version: int):
-        self.version = version
-        self.graph = nx.Graph()
-        self.loaded: set[tuple[str, str]] = set()
-        self.lock = threading.Lock()
-        # A node's Edge objects, built once: a server asks for the same neighbourhoods again and again.
-        self._edges: dict[tuple[str, str], list[Edge]] = {}
-        # Every party some listing names (active or not), read once per data version: most neighbourhoods
-        # hold none, and then a check needs no listing query at all.
-        self.listed: set[tuple[str, str]] | None = None
-        self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
-        self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
-
-    def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
-        """Read the edges of every node not read yet (in the caller's read transaction: one snapshot)."""
-        with self.lock:
-            missing = [n for n in nodes if n not in self.loaded]
-            if not missing:
-                return
-            ents = [k for kind, k in missing if kind == "enterprise"]
-            persons = [k for kind, k in missing if kind == "person"]
-            rows = []
-            for chunk in _chunks(ents):
-                marks = ",".join("?" * len(chunk))
-                rows += conn.execute(_EDGES_OF_ENTERPRISES.format(marks), chunk).fetchall()
-                rows += conn.execute(_EDGES_OF_MEMBER_ENTERPRISES.format(marks), chunk).fetchall()
-            for chunk in _chunks(persons):
-                rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
-            g = self.graph
-            for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
-                ent = ("enterprise", ent_key)
-                if member_kind == "person":
-                    member, name = ("person", ref), person_name
-                else:
-                    member, name = ("enterprise", member_key), member_name
-                if member == ent:
-                    continue
-                for node, label in ((ent, ent_name), (member, name)):
-                    if node not in g:
-                        g.add_node(node, name=label or "")
-                data = g.get_edge_data(member, ent)
-                if data is None:
-                    g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
-                else:
-                    data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
-            for n in missing:
-                if n not in g:
-                    g.add_node(n, name="")
-                # its adjacency (and its neighbours') may have grown: build their Edge lists again when asked
-                self._edges.pop(n, None)
-                for m in g.adj[n]:
-                    self._edges.pop(m, None)
-            self.loaded.update(missing)
-
-    def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
-        """Keys of the enterprises with a penalty of note (graph/vocabulary/penalties.toml) or a registry status of
-        吊销, read once per data version in the caller's read transaction."""
-        if self.noted is None:
-            with self.lock:
-                if self.noted is None:
-                    words = penalty_words()
-                    found = {key for key, status in conn.execute(
-                        "SELECT key, json_extract(props, '$.status') FROM enterprise "
-                        "WHERE json_extract(props, '$.status') LIKE '%吊销%'")}
-                    if words:
-                        like = " OR ".join("json_extract(r.props, '$.penalty_type') LIKE ?" for _ in words)
-                        found.update(k for (k,) in conn.execute(
-                            f"SELECT DISTINCT e.key FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
-                            f"WHERE r.kind = 'penalty' AND ({like})", [f"%{w}%" for w in words]))
-                    self.noted = found
-        return self.noted
-
-    def listed_parties(self, conn: sqlite3.Connection) -> set[tuple[str, str]]:
-        """(kind, key) of every party a listing names, in the caller's read transaction (one snapshot)."""
-        if self.listed is None:
-            with self.lock:
-                if self.listed is None:
-                    self.listed = set(conn.execute(
-                        "SELECT ls.party_kind, coalesce(e.key, ls.party_ref) FROM listing_subject ls "
-                        "LEFT JOIN enterprise e ON ls.party_kind = 'enterprise' AND e.id = CAST(ls.party_ref AS INTEGER)"))
-        return self.listed
-
-    def edges(self, node: tuple[str, str]) -> list[Edge]:
-        """The role edges touching `node` (callers hold the lock). The list is shared: do not change it."""
-        cached = self._edges.get(node)
-        if cached is None:
-            g = self.graph
-            if node not in g:
-                return []
-            cached = self._edges[node] = [Edge(self.party(m), self.party(e), *edge_terms(terms))
-                                          for data in g.adj[node].values() for (m, e), terms in data["roles"].items()]
-        return cached
-
-    def party(self, node: tuple[str, str]) -> Party:
-        return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
 
 
 class EmbeddedReader(GraphReader):
@@ -210,7 +86,7 @@ class EmbeddedReader(GraphReader):
 
     def _enterprise_ids(self, keys: list[str]) -> dict[int, str]:
         out: dict[int, str] = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             out.update(self.conn.execute(f"SELECT id, key FROM enterprise WHERE key IN ({marks})", chunk))
         return out
@@ -243,7 +119,7 @@ class EmbeddedReader(GraphReader):
         by_ref.update({("person", p.key): p for p in parties if p.kind == "person"})
         lookup = {(p.kind, p.key): p for p in parties}
         refs = list(by_ref)
-        for chunk in _chunks(refs, 400):
+        for chunk in chunks(refs, 400):
             cond = " OR ".join("(ls.party_kind = ? AND ls.party_ref = ?)" for _ in chunk)
             args = [x for pair in chunk for x in pair]
             for kind, ref, rid, props in self.conn.execute(
@@ -270,7 +146,7 @@ class EmbeddedReader(GraphReader):
         noted = self.pg.noted_enterprises(self.conn)
         out: dict[str, dict[str, Any]] = {k: {"status": None, "penalties": []} for k in keys}
         wanted = [k for k in keys if k in noted]
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             marks = ",".join("?" * len(chunk))
             ids = {}
             for eid, key, props in self.conn.execute(f"SELECT id, key, props FROM enterprise WHERE key IN ({marks})", chunk):
@@ -386,11 +262,6 @@ def _words_used(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
                                    "WHERE kind = 'blacklist' GROUP BY 1"))
     roles = dict(conn.execute("SELECT role, count(*) FROM role GROUP BY role"))
     return {"list_types": list_types, "roles": roles}
-
-
-def _chunks(items: list, size: int = 900) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 class EmbeddedStore(GraphStore):
