@@ -104,7 +104,7 @@ def _open(backend: str, request):
     """The store the settings name; on Neo4j over the run's driver (which the store does not close)."""
     settings = settings_module.get_settings()
     if backend == "neo4j":
-        from graph.stores.neo4j_store import Neo4jStore
+        from graph.stores.neo4j import Neo4jStore
         return Neo4jStore(request.getfixturevalue("neo4j_driver"), settings.neo4j_database, settings)
     from graph.stores import open_store
     return open_store(settings)
