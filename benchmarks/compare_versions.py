@@ -1,0 +1,87 @@
+"""Check latency of two versions of creditnet on the same county, interleaved: did a change make the check slower?
+
+    python benchmarks/compare_versions.py --before ../creditnet-before --after . [--data benchmarks/.data/10000]
+
+Each side is a source tree (for example a `git worktree` of the commit before a change). Each round runs each side
+in a fresh Python process with that tree first on its path: it loads the county's files into an embedded store of
+its own (once), checks every third enterprise once to warm up, then again timed, and prints the latencies. The
+sides alternate, so that a slow moment of the machine falls on both. `--data` is a directory of the generator's
+files (`python benchmarks/run.py --sizes 10000 --load-only` writes benchmarks/.data/10000).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+FILES = ("enterprise", "member", "license", "license-change", "penalty", "penalty-change", "inspection", "blacklist")
+
+MEASURE = r"""
+import json, os, sys, time
+from datetime import date
+from pathlib import Path
+home, data, as_of = Path(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[3])
+os.environ["CREDITNET_HOME"] = str(home)
+from graph.settings import get_settings
+from graph.stores import open_store
+from graph.ingest import load_file
+from graph.queries.check import check
+store = open_store()
+if store.data_version() == 0:
+    for kind in %r:
+        path = data / f"{kind}.csv"
+        if path.exists():
+            load_file(store, path, home=home)
+with store.reader() as reader:
+    keys = [k for (k,) in reader.conn.execute("SELECT key FROM enterprise ORDER BY key")][::3]
+settings = get_settings()
+for key in keys:
+    check(store, key=key, as_of=as_of, settings=settings)
+times = []
+for key in keys:
+    start = time.perf_counter()
+    check(store, key=key, as_of=as_of, settings=settings)
+    times.append((time.perf_counter() - start) * 1000)
+print(json.dumps(times))
+""" % (FILES,)
+
+
+def run(tree: Path, home: Path, data: Path, as_of: str) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(home), str(data), as_of], cwd=tree, check=True,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
+    return json.loads(out.stdout)
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", type=Path, required=True, help="Source tree of the version before the change.")
+    parser.add_argument("--after", type=Path, default=Path("."), help="Source tree of the version after it.")
+    parser.add_argument("--data", type=Path, default=Path("benchmarks/.data/10000"), help="The generator's files.")
+    parser.add_argument("--as-of", default="2026-07-01", help="The checks' date (the generator's reference date).")
+    parser.add_argument("--rounds", type=int, default=3, help="Runs of each side, alternating.")
+    args = parser.parse_args()
+    data = args.data.resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        p50s: dict[str, list[float]] = {"before": [], "after": []}
+        for n in range(1, args.rounds + 1):
+            for side, tree in (("before", args.before), ("after", args.after)):
+                times = run(tree.resolve(), Path(tmp) / side, data, args.as_of)
+                p50s[side].append(quantile(times, 0.5))
+                print(f"round {n} {side:6} checks={len(times)} p50={quantile(times, 0.5):.3f} ms "
+                      f"p90={quantile(times, 0.9):.3f} p99={quantile(times, 0.99):.3f}", flush=True)
+        before, after = statistics.median(p50s["before"]), statistics.median(p50s["after"])
+        print(f"median p50: before {before:.3f} ms, after {after:.3f} ms, after/before {after / before:.2f}")
+
+
+if __name__ == "__main__":
+    main()
