@@ -369,10 +369,13 @@ class SqliteWriter(GraphWriter):
         ended = c.execute("UPDATE role SET until = ? WHERE enterprise_id = ? AND role = ? AND until IS NULL AND NOT "
                           "(member_kind = 'person' AND member_ref = ?)", (on, eid, role, person_id)).rowcount
         # Named again after their term ended: a new term from `on`, and the ended one kept (a bar asks about it).
+        # Ended on `on` itself, the term simply goes on (a file naming the same holders again, row by row).
+        resumed = c.execute("UPDATE role SET until = NULL WHERE enterprise_id = ? AND role = ? AND member_kind = "
+                            "'person' AND member_ref = ? AND until = ?", (eid, role, person_id, on)).rowcount
         c.execute("UPDATE role SET former = json_insert(coalesce(former, '[]'), '$[#]', coalesce(since, '') || '|' || "
                   "until), since = ?, until = NULL WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' "
                   "AND member_ref = ? AND until IS NOT NULL", (on, eid, role, person_id))
-        if ended:
+        if ended and not resumed:
             c.execute("UPDATE role SET since = ? WHERE enterprise_id = ? AND role = ? AND member_kind = 'person' "
                       "AND member_ref = ? AND until IS NULL AND since IS NULL", (on, eid, role, person_id))
 

@@ -192,9 +192,11 @@ CALL (e, row) {
   WHERE k.until IS NOT NULL OR (ended > 0 AND k.since IS NULL)
   // Named again after their term ended: a new term from row.on, the ended one kept in `former` (in this order:
   // each SET item reads the values the ones before it left).
-  SET k.former = CASE WHEN k.until IS NOT NULL THEN coalesce(k.former, []) + [coalesce(k.since, '') + '|' + k.until]
-                      ELSE k.former END,
-      k.since = CASE WHEN k.until IS NOT NULL THEN row.on ELSE coalesce(k.since, row.on) END,
+  // Ended on row.on itself, the term simply goes on (a file naming the same holders again, row by row).
+  SET k.former = CASE WHEN k.until IS NOT NULL AND k.until <> row.on
+                      THEN coalesce(k.former, []) + [coalesce(k.since, '') + '|' + k.until] ELSE k.former END,
+      k.since = CASE WHEN k.until IS NOT NULL AND k.until <> row.on THEN row.on
+                     WHEN k.until IS NULL THEN coalesce(k.since, row.on) ELSE k.since END,
       k.until = null
 }
 """
