@@ -31,11 +31,10 @@ Masked, a 15-digit number keeps its region and last four too: `640422*****1001`.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
-from graph.identifiers import id_check_char, mask_id_number, reg_no_check_digit
+from graph.identifiers import id15_to_18, looks_like_id_number, mask_id_number, plain_id_number, reg_no_check_digit
 
 _RUN_CHAR = "[0-9Xx\uff10-\uff19\uff38\uff58]"
 # Between two characters of a number: one to three characters that are neither letters, digits nor CJK, on
@@ -58,27 +57,13 @@ _CONTEXT = 24
 _ANOTHER_NUMBER = re.compile("[0-9\uff10-\uff19]{6,}|[*＊]")
 
 
-def _real_date(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 def _is_id_number(code: str) -> bool:
     """18 characters (digits, upper-case X last) of a GB 11643 number: birth date and check character."""
-    return (code[:17].isdigit() and code[17] in "0123456789X" and code[6:8] in ("18", "19", "20")
-            and _real_date(int(code[6:10]), int(code[10:12]), int(code[12:14])) and id_check_char(code) == code[17])
-
-
-def _has_birth_date(code: str) -> bool:
-    """A 15-digit number whose positions 7–12 are a real YYMMDD date (first-generation numbers: 19YY)."""
-    return _real_date(1900 + int(code[6:8]), int(code[8:10]), int(code[10:12]))
+    return looks_like_id_number(code) and plain_id_number(code) is not None
 
 
 def _is_first_generation(code: str, personal: bool) -> bool:
-    if len(code) != 15 or not _has_birth_date(code):
+    if id15_to_18(code) is None:  # not 15 digits with a real YYMMDD birth date
         return False
     return personal or reg_no_check_digit(code[:14]) != code[14]
 

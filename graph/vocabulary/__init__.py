@@ -190,13 +190,7 @@ def vocabulary(home: str | Path | None = None) -> Vocabulary:
         found = _load(str(settings.home))
         _current = (settings, found)
         return found
-    if home is None:
-        from graph.settings import get_settings
-        try:
-            home = get_settings().home
-        except Exception:  # settings that do not validate must not stop a file being read
-            home = None
-    return _load(str(home) if home else None)
+    return _load(str(home))
 
 
 def list_category(list_type: str | None) -> ListCategory:
