@@ -93,12 +93,19 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
         return found, notes
     ident, notes = _identified(key)
     party = reader.party_by_code(ident.value, ident.kind)
-    if party is None and ident.kind == "reg_no" and (person := id15_to_18(ident.value)):
-        # 15 digits: an old registration number, or a first-generation ID number (keyed by its 18-digit form).
-        party = reader.person(person)
-        if party is not None:
-            notes = [f"15位号码 {ident.value} 按第一代身份证号码查到人员 {person} (a first-generation ID number)"]
+    if party is None:
+        party, notes = _as_first_generation(reader, ident, notes)
     return _known_or_noted(party, ident, notes)
+
+
+def _as_first_generation(reader: GraphReader, ident: Identifier, notes: list[str]) -> tuple[Party | None, list[str]]:
+    """15 digits no enterprise has as its registration number: a first-generation ID number, perhaps, keyed by its
+    18-digit form."""
+    person = id15_to_18(ident.value) if ident.kind == "reg_no" else None
+    party = reader.person(person) if person else None
+    if party is None:
+        return None, notes
+    return party, [f"15位号码 {ident.value} 按第一代身份证号码查到人员 {person} (a first-generation ID number)"]
 
 
 def _by_name(reader: GraphReader, name: str, notes: list[str] | None = None) -> Party | None:
@@ -192,11 +199,11 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
             # The subject and its neighbourhood in one question to the store (one round trip on Neo4j).
             ident, notes = _identified(key)
             party, fetched = reader.located(ident.value, ident.kind, _reach_depth(depth), settings.max_parties)
-            if party is None and ident.kind == "reg_no" and id15_to_18(ident.value):
-                subject, notes = resolve(reader, key)
-                fetched = NOT_FETCHED
-            else:
-                subject, notes = _known_or_noted(party, ident, notes)
+            if party is None:
+                party, notes = _as_first_generation(reader, ident, notes)
+                if party is not None:  # the neighbourhood fetched was the empty one of the unknown code
+                    fetched = NOT_FETCHED
+            subject, notes = _known_or_noted(party, ident, notes)
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         result.notes = notes + result.notes
         return result
