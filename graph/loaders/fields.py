@@ -313,7 +313,6 @@ class RowValidator:
         self.parse_amount = _Memo(parse_amount)
         self.parse_id_number = _Memo(parse_id_number)
         self.split_departments = _Memo(lambda text: tuple(split_departments(text)))
-        self._current_code: str | None = None
 
     def validate(self, row_number: int, cells: list[str]) -> ParsedRow | Reject:
         headers = self.headers
@@ -328,7 +327,6 @@ class RowValidator:
             return Reject(row_number, "", f"列数多于表头：表头 {len(self.headers)} 列，本行 {len(cells)} 列 "
                                           f"(more cells than headers)", original)
         raw = {name: clean(original[h]) for name, h in self.sources}
-        self._current_code = raw.get("code")
         values: dict[str, Any] = {"member_kind": None} if self.with_member_kind else {}
         warnings: list[str] = []
         try:
@@ -467,7 +465,7 @@ class RowValidator:
             try:
                 number, member_kind, warning = self.parse_id_number(text, raw.get(ID_TYPE_FIELD.get(f.name, "id_type")))
             except FieldProblem as exc:
-                if not self._person_is_secondary(f):
+                if not self._person_is_secondary(f, raw):
                     raise
                 # A mistyped ID number of the person a listing or a registry row names must not drop the row: the
                 # enterprise is listed (or registered) all the same, and the person is kept by name, with a warning.
@@ -496,11 +494,11 @@ class RowValidator:
             return label
         return text
 
-    def _person_is_secondary(self, f: Field) -> bool:
+    def _person_is_secondary(self, f: Field, raw: dict[str, str | None]) -> bool:
         """The person a row names beside its enterprise (a listing's 证件号码, a registry row's 法定代表人证件号码),
         where the row has an enterprise code to stand on; in a member file the person is the row."""
         if self.kind.name == "blacklist" and f.name == "id_number":
-            return bool(self.columns.get("code")) and self._current_code is not None
+            return raw.get("code") is not None
         return self.kind.name == "enterprise" and f.name == "legal_rep_id_number"
 
     def _enterprise_code(self, raw: dict[str, str | None], values: dict[str, Any], warnings: list[str]) -> None:

@@ -7,6 +7,7 @@ one state of the store (the data before a concurrent load or after it, never a m
 """
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -47,7 +48,6 @@ def former_terms(former: str | list[str] | None) -> list[tuple[str | None, str |
     if not former:
         return []
     if isinstance(former, str):
-        import json
         former = json.loads(former)
     out: list[tuple[str | None, str | None]] = []
     for item in former:
