@@ -31,7 +31,8 @@ from graph.queries.applicant import Applicant
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
+from graph.vocabulary import (HEAD, OFFICES, UNKNOWN, ListCategory, classes_of, fold, list_category, penalty_kind,
+                              role_classes)
 
 RULE_SUBJECT = "subject-listed"
 RULE_OFFICER = "officer-restricted"
@@ -224,13 +225,6 @@ def _folded_name(name: str | None) -> str:
     return fold(name or "")
 
 
-def _classes(roles) -> frozenset[str]:
-    out: set[str] = set()
-    for r in roles:
-        out |= role_classes(r)
-    return frozenset(out)
-
-
 def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
     """A listing that names a person without an ID number (姓名 only) reaches that person when the listed
     enterprise's registry has exactly that name in the stated role, or as its head: the listing is then also the
@@ -247,7 +241,7 @@ def _match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
             if listing.get("id_number") or not listing.get("person_name") or _folded_name(listing["person_name"]) != name:
                 continue
             stated = role_classes(listing.get("person_role")) if listing.get("person_role") else frozenset({HEAD})
-            held = _classes(r for r, _, _ in reach.terms(m, e))
+            held = classes_of(r for r, _, _ in reach.terms(m, e))
             if stated - {UNKNOWN} and not (held & (stated | {HEAD})):
                 continue
             mine = by_node.setdefault(m, [])
@@ -268,7 +262,8 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges), on)
     # The enterprises the subject's heads headed at some time: the three-year bar asks about them even when the
     # term ended before the check's date (they are then not within reach).
-    heads = _heads(reach)
+    officers = _officers(reach)
+    heads = _heads(reach, officers)
     former = sorted({e for h in heads for e in reach.enterprises_of(h) if e != reach.start and e not in reach.hops})
     listings = source.listings_of([reach.party(n) for n in [*reach.hops, *former]])
     by_node = {node(p): list(ls) for p, ls in listings.items()}
@@ -292,7 +287,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         if n == start:
             rule = RULE_SUBJECT
         elif hops == 1 and start[0] == "enterprise" and n[0] == "person" and _barred_from_office(
-                active, _classes(reach.roles.get((n, start), ()))):
+                active, classes_of(reach.roles.get((n, start), ()))):
             rule = RULE_OFFICER
         if rule is None and hops > depth:
             continue
@@ -311,7 +306,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
             continue
         hits[barred] = hit
 
-    _penalties_of_note(source, reach, as_of, hits, result)
+    _penalties_of_note(source, reach, officers, as_of, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -328,12 +323,24 @@ def _barred_from_office(active: list[dict], offices: frozenset[str]) -> bool:
     return any(offices & c.bars for c in (list_category(l.get("list_type")) for l in active) if not c.head_bar_years)
 
 
-def _heads(reach: Reach) -> list[Node]:
-    """Whom rule 3 asks about: the subject's heads on the check's date (the subject itself, for a person)."""
+def _officers(reach: Reach) -> dict[Node, frozenset[str]]:
+    """The subject's persons who hold an office in it on the check's date, with the classes of their roles (the
+    subject itself, for a person). Read once per check: rules 3 and the penalties of note both ask."""
     start = reach.start
     if start[0] == "person":
-        return [start]
-    return sorted(m for m, roles in reach.members.items() if m[0] == "person" and HEAD in _classes(roles))
+        return {start: frozenset({HEAD})}
+    out = {}
+    for m, roles in reach.members.items():
+        if m[0] == "person":
+            classes = classes_of(roles)
+            if classes & OFFICES:
+                out[m] = classes
+    return out
+
+
+def _heads(reach: Reach, officers: dict[Node, frozenset[str]]) -> list[Node]:
+    """Whom rule 3 asks about: the subject's heads on the check's date (the subject itself, for a person)."""
+    return sorted(m for m, classes in officers.items() if HEAD in classes)
 
 
 def _headed_on(reach: Reach, head: Node, enterprise: Node, day: str) -> tuple[bool, bool]:
@@ -377,17 +384,16 @@ def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[di
                     yield e, hit
 
 
-def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
-                       result: CheckResult) -> None:
+def _penalties_of_note(reader, reach: Reach, officer_classes: dict[Node, frozenset[str]], as_of: date,
+                       hits: dict[Node, Hit], result: CheckResult) -> None:
     """Penalties of note (graph/vocabulary/penalties.toml) of the subject and of the enterprises its officers
     headed, within their periods; a revoked business licence or a closure order of an enterprise an officer headed
     on the decision date is a link (公司法 2023 §178(1)(3)(4): personal responsibility is the official's call), as is
     a registry status of 吊销 whose date the registry does not give."""
     start = reach.start
-    officers = [start] if start[0] == "person" else sorted(
-        m for m, roles in reach.members.items() if m[0] == "person" and _classes(roles) & OFFICES)
+    officers = sorted(officer_classes)
     # Stores answer cheaply which enterprises have anything of note (most have none); only those are looked at.
-    candidates = sorted({e for m in officers for e in reach.enterprises_of(m) if e != start and e[0] == "enterprise"})
+    candidates = sorted({e for m in officers for e in reach.edges_of(m) if e != start and e[0] == "enterprise"})
     keys = ([start[1]] if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT else []) + [e[1] for e in candidates]
     if not keys:
         return
@@ -397,7 +403,7 @@ def _penalties_of_note(reader, reach: Reach, as_of: date, hits: dict[Node, Hit],
             continue
         e = ("enterprise", key)
         if e != start:
-            headed[e] = [m for m in officers if HEAD in _classes(t[0] for t in reach.terms(m, e))]
+            headed[e] = [m for m in officers if HEAD in classes_of(t[0] for t in reach.terms(m, e))]
             if not headed[e]:
                 continue
         for p in sorted(standing["penalties"], key=lambda p: (p.get("decision_date") or "", p.get("decision_no") or "")):

@@ -62,8 +62,10 @@ class Reach:
     roles: dict[tuple[Node, Node], set[str]] = field(default_factory=dict)     # (member, enterprise) -> roles held
     # The start's members and the roles they hold in it on the date (the start is an enterprise).
     members: dict[Node, set[str]] = field(default_factory=dict)
-    # Every edge seen, held on the date or not, by its member: who headed an enterprise on a past date.
-    edges_of: dict[Node, list[Edge]] = field(default_factory=dict)
+    # Every edge seen, held on the date or not: who headed an enterprise on a past date. Indexed by member only
+    # when asked (`edges_of`): a check asks about its few officers, not about every party it passed.
+    seen: list[Edge] = field(default_factory=list)
+    _by_member: dict[Node, dict[Node, list[Edge]]] = field(default_factory=dict)
     names: dict[Node, str] = field(default_factory=dict)
     truncated: bool = False
 
@@ -75,16 +77,27 @@ class Reach:
         return {"source": self.party(member).as_dict(), "relation": primary_role(roles),
                 "roles": sorted(roles), "target": self.party(enterprise).as_dict(), "until": None}
 
+    def edges_of(self, member: Node) -> dict[Node, list[Edge]]:
+        """The edges seen of `member`, by enterprise."""
+        found = self._by_member.get(member)
+        if found is None:
+            found = self._by_member[member] = {}
+            for e in self.seen:
+                m, en = e.nodes
+                if m == member:
+                    found.setdefault(en, []).append(e)
+        return found
+
     def terms(self, member: Node, enterprise: Node) -> set[Term]:
         """Every term of `member` in `enterprise` that the traversal saw, held on its date or not."""
-        return {t for e in self.edges_of.get(member, ()) if node(e.enterprise) == enterprise for t in e.all_terms()}
+        return {t for e in self.edges_of(member).get(enterprise, ()) for t in e.all_terms()}
 
     def enterprises_of(self, member: Node) -> list[Node]:
         """The enterprises `member` holds or held a role in, as far as the traversal saw."""
-        return sorted({node(e.enterprise) for e in self.edges_of.get(member, ())})
+        return sorted(self.edges_of(member))
 
     def pairs(self) -> list[tuple[Node, Node]]:
-        return sorted({(m, node(e.enterprise)) for m, es in self.edges_of.items() for e in es})
+        return sorted({e.nodes for e in self.seen})
 
     def path_to(self, n: Node) -> list[dict]:
         steps = []
@@ -128,16 +141,19 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
         fset = set(frontier)
         edges += [e for e in extra_edges if node(e.member) in fset or node(e.enterprise) in fset]
         touching: dict[Node, list[tuple[Node, Node, Node]]] = {}
+        names, seen, roles = reach.names, reach.seen, reach.roles
         for e in edges:
-            m, en = node(e.member), node(e.enterprise)
-            for n, p in ((m, e.member), (en, e.enterprise)):
-                if p.name and not reach.names.get(n):
-                    reach.names[n] = p.name
-            reach.edges_of.setdefault(m, []).append(e)
-            held = e.roles if on is None or not e.terms or not e.dated else held_roles(e, on)
+            # The hot loop of every check: the edge's nodes are its own (cached), not built here.
+            m, en = e.nodes
+            if not names.get(m):
+                names[m] = e.member.name
+            if not names.get(en):
+                names[en] = e.enterprise.name
+            seen.append(e)
+            held = held_roles(e, on) if on is not None and e.dated else e.roles
             if not held:
                 continue
-            reach.roles.setdefault((m, en), set()).update(held)
+            roles.setdefault((m, en), set()).update(held)
             if en == reach.start:
                 reach.members.setdefault(m, set()).update(held)
             if m in fset:

@@ -33,6 +33,11 @@ class Edge:
     terms: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @cached_property
+    def nodes(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """(member, enterprise) as (kind, key) nodes: asked for every edge of every check, and stores keep edges."""
+        return (self.member.kind, self.member.key), (self.enterprise.kind, self.enterprise.key)
+
+    @cached_property
     def dated(self) -> bool:
         """Whether any term has a date: an undated edge's roles are held on every date (the common case)."""
         return any(since or until for _, since, until in self.terms)
@@ -174,8 +179,9 @@ class GraphReader(ABC):
         """Every listing (active or not) whose subject is one of these parties."""
 
     def standing_of(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """For each enterprise key: its registry `status` (登记状态) and its `penalties` (each record's fields), for
-        the check's penalties of note. Stores answer in one question where they can."""
+        """For enterprise keys: the registry `status` (登记状态) and the `penalties` (each record's fields), for the
+        check's penalties of note. A key with nothing of note may be left out. Stores answer in one question where
+        they can."""
         out = {}
         for key in keys:
             fields = self.enterprise(key)

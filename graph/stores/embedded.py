@@ -144,8 +144,10 @@ class EmbeddedReader(GraphReader):
         # Most enterprises have no penalty of note and no revoked status: the few that do are read once per data
         # version (PartyGraph.noted), and only those are asked about.
         noted = self.pg.noted_enterprises(self.conn)
-        out: dict[str, dict[str, Any]] = {k: {"status": None, "penalties": []} for k in keys}
         wanted = [k for k in keys if k in noted]
+        if not wanted:
+            return {}
+        out: dict[str, dict[str, Any]] = {k: {"status": None, "penalties": []} for k in wanted}
         for chunk in chunks(wanted):
             marks = ",".join("?" * len(chunk))
             ids = {}

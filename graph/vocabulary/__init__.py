@@ -119,6 +119,11 @@ class Vocabulary:
         return next((k for k in self.penalties if any(fold(w) in text for w in k.words)), None) if text else None
 
     @lru_cache(maxsize=4096)
+    def classes_of(self, labels: frozenset[str]) -> frozenset[str]:
+        """The classes of every role a party holds (asked for each member of every enterprise checked)."""
+        return frozenset().union(*(self.role_classes(label) for label in labels))
+
+    @lru_cache(maxsize=4096)
     def role_classes(self, label: str | None) -> frozenset[str]:
         """The classes of a role label's parts; {"unknown"} when no part is known."""
         classes: set[str] = set()
@@ -199,6 +204,10 @@ def list_category(list_type: str | None) -> ListCategory:
 
 def role_classes(label: str | None) -> frozenset[str]:
     return vocabulary().role_classes(label)
+
+
+def classes_of(labels) -> frozenset[str]:
+    return vocabulary().classes_of(frozenset(labels))
 
 
 def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
