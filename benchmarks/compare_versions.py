@@ -7,6 +7,9 @@ in a fresh Python process with that tree first on its path: it loads the county'
 its own (once), checks every third enterprise once to warm up, then again timed, and prints the latencies. The
 sides alternate, so that a slow moment of the machine falls on both. `--data` is a directory of the generator's
 files (`python benchmarks/run.py --sizes 10000 --load-only` writes benchmarks/.data/10000).
+
+`--neo4j URI` measures the Neo4j store instead: each run empties that server's database and loads the county
+into it (the two versions' graphs may differ), so give it a server of its own, never one holding data you keep.
 """
 from __future__ import annotations
 
@@ -25,20 +28,25 @@ MEASURE = r"""
 import json, os, sys, time
 from datetime import date
 from pathlib import Path
-home, data, as_of = Path(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[3])
+import csv
+home, data, as_of, neo4j = Path(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[3]), sys.argv[4]
 os.environ["CREDITNET_HOME"] = str(home)
+if neo4j:
+    os.environ.update(CREDITNET_BACKEND="neo4j", CREDITNET_NEO4J_URI=neo4j)
 from graph.settings import get_settings
 from graph.stores import open_store
 from graph.ingest import load_file
 from graph.queries.check import check
 store = open_store()
+if neo4j:
+    store.reset()
 if store.data_version() == 0:
     for kind in %r:
         path = data / f"{kind}.csv"
         if path.exists():
             load_file(store, path, home=home)
-with store.reader() as reader:
-    keys = [k for (k,) in reader.conn.execute("SELECT key FROM enterprise ORDER BY key")][::3]
+with open(data / "enterprise.csv", encoding="utf-8-sig", newline="") as f:
+    keys = sorted(row["统一社会信用代码"] for row in csv.DictReader(f) if row["统一社会信用代码"])[::3]
 settings = get_settings()
 for key in keys:
     check(store, key=key, as_of=as_of, settings=settings)
@@ -51,8 +59,8 @@ print(json.dumps(times))
 """ % (FILES,)
 
 
-def run(tree: Path, home: Path, data: Path, as_of: str) -> list[float]:
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(home), str(data), as_of], cwd=tree, check=True,
+def run(tree: Path, home: Path, data: Path, as_of: str, neo4j: str = "") -> list[float]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(home), str(data), as_of, neo4j], cwd=tree, check=True,
                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
     return json.loads(out.stdout)
 
@@ -69,13 +77,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("benchmarks/.data/10000"), help="The generator's files.")
     parser.add_argument("--as-of", default="2026-07-01", help="The checks' date (the generator's reference date).")
     parser.add_argument("--rounds", type=int, default=3, help="Runs of each side, alternating.")
+    parser.add_argument("--neo4j", default="", metavar="URI",
+                        help="Measure the Neo4j store at URI (its database is emptied and loaded by each run).")
     args = parser.parse_args()
     data = args.data.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         p50s: dict[str, list[float]] = {"before": [], "after": []}
         for n in range(1, args.rounds + 1):
             for side, tree in (("before", args.before), ("after", args.after)):
-                times = run(tree.resolve(), Path(tmp) / side, data, args.as_of)
+                times = run(tree.resolve(), Path(tmp) / side, data, args.as_of, args.neo4j)
                 p50s[side].append(quantile(times, 0.5))
                 print(f"round {n} {side:6} checks={len(times)} p50={quantile(times, 0.5):.3f} ms "
                       f"p90={quantile(times, 0.9):.3f} p99={quantile(times, 0.99):.3f}", flush=True)
