@@ -179,6 +179,38 @@ def test_an_unmatched_name_is_shown_in_the_answer(store, home, tmp_path):
     assert r.hits[0].restrictions[0]["person_name"] == "丁二"
 
 
+def test_a_head_the_registry_names_without_an_id_number_is_never_a_silent_clear(store, home, tmp_path):
+    """The registry file has no 法定代表人证件号码 column: the answer says the head could not be checked, and a
+    listed person of exactly that name is a link for review (a name alone is not a bar)."""
+    applicant, other, person = uscc(9406), uscc(9407), id_number(947)
+    load(store, home,
+         write(tmp_path / "registry.csv", ["序号", "统一社会信用代码", "企业名称", "法定代表人", "成立日期", "登记状态"], [
+             [applicant, "西吉县青山建材有限公司", "马 小 军", "2019-01-01", "存续"],
+             [other, "西吉县青山石料有限公司", "马小兵", "2019-01-01", "存续"]]),
+         write(tmp_path / "court.csv", LISTINGS, [
+             listing_row("", "", "2026-03-01", "长期", "失信被执行人", person=("被执行人", "马小军", "居民身份证", person))]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked"
+    hit = {h.party.key: h for h in r.hits}[person]
+    assert not hit.binding and hit.restrictions[0]["matched_by_name"] is True
+    assert any("同名" in n for n in hit.notes)
+    assert any("未载其证件号码" in n for n in r.notes)
+    # Another head given without an ID number and named on no listing: clear, and the answer still says why.
+    r = verdict(store, key=other)
+    assert r.verdict == "clear" and any("未载其证件号码" in n for n in r.notes)
+
+
+def test_a_court_export_with_its_own_headers_is_read(store, home, tmp_path):
+    """Courts and offices write 列入机关, 当事人姓名, 身份证号码 …; each is read as the seed's column."""
+    person = id_number(948)
+    header = ["序号", "统一社会信用代码", "名单名称", "列入时间", "移出时间", "列入机关", "失信行为具体情形",
+              "当事人姓名", "当事人角色", "身份证号码"]
+    report = load(store, home, write(tmp_path / "court.csv", header, [
+        ["", "失信被执行人名单", "2026-03-01", "", "西吉县人民法院", "有履行能力而拒不履行", "马小红", "被执行人", person]]))[0]
+    assert report.loaded == 1 and report.summary()["columns"]["ignored"] == ["序号"]
+    assert verdict(store, key=person).verdict == "restricted"
+
+
 # --- 5. Vocabulary: list names and role labels ----------------------------------------------------------------
 @pytest.mark.parametrize("list_type", ["严重违法企业名单", "严重违法失信名单", "市场监督管理严重违法失信名单",
                                        "严重违法失信企业名单（黑名单）", "西吉县市场监督管理局严重违法失信企业名单"])

@@ -25,7 +25,7 @@ from datetime import date
 
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import Identifier, InvalidIdentifier, classify, id15_to_18
-from graph.model import CheckResult, Hit, Party
+from graph.model import LEGAL_REPRESENTATIVE, CheckResult, Hit, Party
 from graph.names import name_variants, normalise_name
 from graph.queries.applicant import Applicant
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
@@ -307,6 +307,8 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         hits[barred] = hit
 
     _penalties_of_note(source, reach, officers, as_of, hits, result)
+    if not heads and start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT:
+        _head_named_only(reader, reach, on, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -314,6 +316,31 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         result.verdict = "linked"
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
+
+
+def _head_named_only(reader: GraphReader, reach: Reach, on: str, hits: dict[Node, Hit], result: CheckResult) -> None:
+    """The registry names the subject's legal representative without an ID number, so no person stands behind
+    the name and no listing can reach them: the answer says so, and a listed person of exactly that name is a
+    link for the official to review (never a silent clear, never a bar on a name alone)."""
+    fields = reader.enterprise(reach.start[1]) or {}
+    name = (fields.get("legal_rep") or "").strip()
+    if not name:
+        return
+    result.notes.append(f"登记信息载明法定代表人“{name}”，但未载其证件号码：无法核查其本人是否受限，请核对证件 "
+                        f"(the registry gives the legal representative without an ID number: they could not be checked)")
+    folded = _folded_name(name)
+    named = [p for p in reader.listed_persons_named(sorted({name, folded})) if _folded_name(p.name) == folded]
+    for person, listings in sorted(reader.listings_of(named).items(), key=lambda item: item[0].key):
+        n = node(person)
+        active = [l for l in listings if is_active(l, on)]
+        if not active or n in hits:
+            continue
+        step = {"source": person.as_dict(), "relation": f"{LEGAL_REPRESENTATIVE}（同名，未核实）", "roles": [LEGAL_REPRESENTATIVE],
+                "target": reach.party(reach.start).as_dict(), "until": None}
+        hits[n] = Hit(person, 1, False, None, [step],
+                      [restriction({**l, "_matched_by_name": True}, on) for l in _sorted(active)],
+                      [f"登记的法定代表人“{name}”未载证件号码，与名单所列人员同名；是否同一人须人工核查 "
+                       f"(same name as a listed person: review whether it is the same person)"])
 
 
 def _barred_from_office(active: list[dict], offices: frozenset[str]) -> bool:

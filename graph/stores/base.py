@@ -175,6 +175,11 @@ class GraphReader(ABC):
         return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
 
     @abstractmethod
+    def listed_persons_named(self, names: list[str]) -> list[Party]:
+        """Persons of any of these names (as written) whom a listing names: who a registry's head given by name
+        alone might be."""
+
+    @abstractmethod
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""
 

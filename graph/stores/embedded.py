@@ -72,6 +72,14 @@ class EmbeddedReader(GraphReader):
         row = self.conn.execute("SELECT id_number, name FROM person WHERE id_number = ?", (id_number,)).fetchone()
         return Party("person", row[0], row[1] or "") if row else None
 
+    def listed_persons_named(self, names):
+        listed = self.pg.listed_parties(self.conn)
+        found: set[tuple[str, str | None]] = set()
+        for chunk in chunks(sorted(set(names))):
+            found.update(self.conn.execute(
+                f"SELECT id_number, name FROM person WHERE name IN ({','.join('?' * len(chunk))})", chunk))
+        return [Party("person", key, name or "") for key, name in sorted(found) if ("person", key) in listed]
+
     # --- traversal ---------------------------------------------------------------------------------------
     def expand(self, frontier, limit):
         nodes = [(p.kind, p.key) for p in frontier]

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS enterprise (
 );
 CREATE INDEX IF NOT EXISTS enterprise_name ON enterprise(name_norm);
 CREATE TABLE IF NOT EXISTS person (id_number TEXT PRIMARY KEY, name TEXT, id_type TEXT);
+CREATE INDEX IF NOT EXISTS person_name ON person(name);
 -- member_ref is a person's ID number, or the id of a corporate member enterprise as text.
 -- since/until: the term (任职日期, 离任日期 or the 变更日期 of the registry change that ended it), ISO dates or NULL;
 -- an ended role is kept: a bar follows who held the post at the time.

@@ -36,6 +36,7 @@ SCHEMA = [
     "CREATE INDEX enterprise_name_norm IF NOT EXISTS FOR (e:Enterprise) ON (e.name_norm)",
     "CREATE INDEX enterprise_name IF NOT EXISTS FOR (e:Enterprise) ON (e.name)",
     "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
+    "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
     "CREATE INDEX listing_valid_from IF NOT EXISTS FOR (l:Listing) ON (l.valid_from)",
     "CREATE INDEX listing_valid_to IF NOT EXISTS FOR (l:Listing) ON (l.valid_to)",
     "CREATE INDEX listing_type IF NOT EXISTS FOR (l:Listing) ON (l.list_type)",
@@ -309,6 +310,13 @@ ENTERPRISES_BY_NAME = """
 MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDER BY key LIMIT $limit
 """
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
+
+LISTED_PERSONS_NAMED = """
+UNWIND $names AS name
+MATCH (p:Person {name: name})
+WHERE EXISTS { (p)<-[:NAMES]-(:Listing) }
+RETURN DISTINCT p.id_number AS key, p.name AS name ORDER BY key
+"""
 
 # One level of the bounded breadth-first traversal: every role edge touching the frontier.
 EXPAND = f"""

@@ -59,6 +59,10 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
 
+    def listed_persons_named(self, names):
+        return [Party("person", r["key"], r["name"] or "")
+                for r in self._rows(q.LISTED_PERSONS_NAMED, names=sorted(set(names)))]
+
     @staticmethod
     def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
         parties = list(parties)
