@@ -2,6 +2,7 @@
 `creditnet load`, plus the one rule the CLI does not need — a department sends only its own records."""
 from __future__ import annotations
 
+from datetime import date
 import csv
 import re
 import uuid
@@ -109,7 +110,7 @@ def read_rejects(rejects_file: str, from_json: bool) -> list[dict[str, Any]]:
 
 
 def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home: Path, *, filename: str,
-                from_json: bool, lock, after_change=None) -> dict[str, Any]:
+                from_json: bool, lock, after_change=None, as_of: date | None = None) -> dict[str, Any]:
     """Refuse other departments' rows, then load atomically (one file at a time) and report every reject."""
     if not account.is_admin:
         foreign = foreign_rows(path, kind, account.department, filename)
@@ -119,7 +120,7 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
                             {"department": account.department, "rows": foreign})
     with lock:
         try:
-            report: LoadReport = load_file(store, path, kind=kind, home=home)
+            report: LoadReport = load_file(store, path, kind=kind, home=home, as_of=as_of)
         except FileRejected as exc:
             raise refused_as_sent(exc, path, filename) from exc
         if report.changed and after_change is not None:

@@ -236,6 +236,25 @@ def test_creditnet_load_takes_the_as_of_date(home, tmp_path):
     assert "--as-of" in runner.invoke(app, ["load", "--help"]).output
 
 
+def test_an_api_upload_takes_the_as_of_date(store, home, tmp_path, fast_keys):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.accounts import Accounts
+
+    load_file(store, write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, [registry(1, FIRST_REP, "甲")]), home=home)
+    second = write_csv(tmp_path / "registry-new.csv", ENTERPRISE_HEADERS, [registry(1, SECOND_REP, "乙")])
+    with Accounts(home) as accounts:
+        _, key = accounts.add("县市场监管局", role="admin")
+    with TestClient(create_app()) as client:
+        sent = client.post("/api/v1/records/enterprise?as_of=2025-01-02", files={"file": ("registry-new.csv", second.read_bytes())},
+                           headers={"Authorization": f"Bearer {key}"})
+        assert sent.status_code == 200, sent.text
+        assert client.post("/api/v1/records/enterprise?as_of=2025-13-01", files={"file": ("r.csv", second.read_bytes())},
+                           headers={"Authorization": f"Bearer {key}"}).status_code == 422
+    assert terms(members(store), FIRST_REP) == ((REP, None, "2025-01-02"),)
+
+
 # --- a listing of a natural person alone -----------------------------------------------------------------
 LISTED = id_number(905)
 COURT, RECEIVER = "县法院", "县市场监督管理局"

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.concurrency import run_in_threadpool
 
@@ -74,7 +75,10 @@ async def _save_body(request: Request, target: Path) -> tuple[str, bool]:
 @router.post("/{kind}", response_model=UploadOut, openapi_extra=_BODY_DOC,
              responses={**ERRORS, 400: {"model": ErrorOut}, 413: {"model": ErrorOut}},
              summary="Send records: a CSV/XLSX file or a JSON array of rows")
-async def send_records(kind: UploadKind, request: Request, service: ServiceDep, account: DepartmentDep) -> dict[str, Any]:
+async def send_records(kind: UploadKind, request: Request, service: ServiceDep, account: DepartmentDep,
+                       as_of: date | None = Query(None, description="The date a registry change (another legal "
+                                                  "representative) takes effect when its row gives no 变更日期 / 核准日期; "
+                                                  "default today (as `creditnet load --as-of`).")) -> dict[str, Any]:
     """Rows are validated exactly as `creditnet load` validates them; valid rows load atomically (a check
     running meanwhile sees the data before or after the file, never half of it) and each rejected row is
     listed with its row number, field and reason. A department may send only records whose issuing or
@@ -91,6 +95,6 @@ async def send_records(kind: UploadKind, request: Request, service: ServiceDep, 
         body.rename(target)
         return await run_in_threadpool(load_upload, service.store(), target, kind, account, home,
                                        filename=filename, from_json=from_json, lock=service.load_lock,
-                                       after_change=service.after_load)
+                                       after_change=service.after_load, as_of=as_of)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
