@@ -38,11 +38,13 @@ def export_store(source: EmbeddedStore, target: GraphStore,
                 w.person(id_number, name, id_type)
                 counts["person"] += 1
             _report(progress, "person", counts)
-            for eid, member_kind, ref, role, share, since, until in conn.execute(
-                    "SELECT enterprise_id, member_kind, member_ref, role, share, since, until FROM role "
+            for eid, member_kind, ref, role, share, since, until, former in conn.execute(
+                    "SELECT enterprise_id, member_kind, member_ref, role, share, since, until, former FROM role "
                     "ORDER BY enterprise_id"):
                 member = Party("person", ref) if member_kind == "person" else Party("enterprise", keys[int(ref)])
                 w.role(member, keys[eid], _kind(keys[eid]), role, share, since=since, until=until)
+                if former and json.loads(former):  # earlier terms of the same holder (a head named again)
+                    w.role_history(member, keys[eid], _kind(keys[eid]), role, json.loads(former))
                 counts["role"] += 1
             _report(progress, "role", counts)
             departments: dict[int, list[tuple[str, str, str]]] = {}

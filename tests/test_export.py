@@ -36,3 +36,23 @@ def test_export_to_neo4j_gives_the_same_answers(store, backend, county_files, ho
         a.pop("data_version"), b.pop("data_version")
         assert a == b, key
     embedded.close()
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_export_keeps_the_earlier_terms_of_a_head_named_again(store, backend, home, tmp_path):
+    """A head who left and was named again has two terms; the copy keeps both (the three-year bar asks who headed
+    the enterprise on a past date)."""
+    from county import ENTERPRISE_HEADERS, write_csv
+    from test_tenure_store import CODE, FIRST_REP, SECOND_REP, members, registry
+
+    embedded = EmbeddedStore(home)
+    for n, (rep, name, on) in enumerate([(FIRST_REP, "甲", "2019-05-01"), (SECOND_REP, "乙", "2024-03-15"),
+                                         (FIRST_REP, "甲", "2025-09-09")]):
+        load_file(embedded, write_csv(tmp_path / f"registry-{n}.csv", ENTERPRISE_HEADERS + ["变更日期"],
+                                      [registry(1, rep, name, on)]), home=home)
+    result = CliRunner().invoke(app, ["export", "--to", "neo4j", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    original = sorted((e.member.key, e.terms) for e in members(embedded, CODE))
+    assert any(len(terms) == 2 for _, terms in original)
+    assert sorted((e.member.key, e.terms) for e in members(store, CODE)) == original
+    embedded.close()

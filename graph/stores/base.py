@@ -116,6 +116,12 @@ class GraphWriter(ABC):
         bring them back."""
 
     @abstractmethod
+    def role_history(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,
+                     former: list[str]) -> None:
+        """The earlier terms ("since|until", as stores keep them) of a role written in this transaction: a copy of
+        another store (graph/export.py) keeps who held an office before, which the three-year bar asks."""
+
+    @abstractmethod
     def replace_legal_representative(self, enterprise_code: str, code_kind: str, person_id: str, role: str,
                                      on: str) -> None:
         """The registry row names `person_id` as the enterprise's current holder of `role` (its legal

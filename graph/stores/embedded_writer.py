@@ -301,6 +301,12 @@ class SqliteWriter(GraphWriter):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         self._add_role(eid, member.kind, self._member_ref(member), role, share, since, until)
 
+    def role_history(self, member, enterprise_code, enterprise_code_kind, role, former):
+        self._flush_people()
+        self.conn.execute("UPDATE role SET former = ? WHERE enterprise_id = ? AND member_kind = ? AND member_ref = ? "
+                           "AND role = ?", (json.dumps(former), self._enterprise_id(enterprise_code, enterprise_code_kind),
+                                            member.kind, self._member_ref(member), role))
+
     def _add_role(self, eid: int, member_kind: str, ref: str, role: str, share: str | None, since: str | None = None,
                   until: str | None = None) -> None:
         self._pending_roles.append((eid, member_kind, ref, role, share, since, until))

@@ -311,6 +311,13 @@ MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDE
 """
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
 
+# Earlier terms of a role, as a copy of another store carries them (either direction: a branch points at its head).
+ROLE_HISTORY = f"""
+MATCH (e:Enterprise {{key: $enterprise}})-[r:{ROLE_PATTERN}]-(m)
+WHERE r.role = $role AND ((m:Person AND m.id_number = $member) OR (m:Enterprise AND m.key = $member))
+SET r.former = $former
+"""
+
 LISTED_PERSONS_NAMED = """
 UNWIND $names AS name
 MATCH (p:Person {name: name})

@@ -128,6 +128,10 @@ class Neo4jWriter(GraphWriter):
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
         self._push(RoleOp(member, enterprise_code, enterprise_code_kind, role, share, since, until))
 
+    def role_history(self, member, enterprise_code, enterprise_code_kind, role, former):
+        self.flush()
+        self._send(q.ROLE_HISTORY, enterprise=enterprise_code, member=member.key, role=role, former=list(former))
+
     def replace_legal_representative(self, enterprise_code, code_kind, person_id, role, on):
         self._push(ReplaceOp(enterprise_code, code_kind, person_id, role, on))
 
