@@ -185,7 +185,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
             raise FileRejected(str(exc), {"file": str(path)}) from exc
         report = LoadReport(file=str(path), kind=table.kind, columns=dict(table.column_map),
                             ignored_columns=list(table.ignored_columns), encoding=table.encoding, dry_run=dry_run)
-        report.add_warnings(HEADER_ROW, header_warnings(table.kind, report.columns, report.ignored_columns))
+        report.add_warnings(HEADER_ROW, [*table.notices,
+                                         *header_warnings(table.kind, report.columns, report.ignored_columns)])
         rejects = []
         before = store.data_version()
         try:

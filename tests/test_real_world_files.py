@@ -482,3 +482,28 @@ def test_a_dry_run_says_why_each_row_would_be_refused(store, home, tmp_path):
     assert (reason["row"], reason["field"]) == (2, "限制期限至") and "早于" in reason["reason"]
     text = CliRunner().invoke(app, ["load", "--dry-run", "-q", str(path)]).stdout
     assert "拒绝：第2行 限制期限至" in text
+
+
+def test_a_workbook_opening_with_instructions_is_read_from_its_data_sheet(store, home, tmp_path):
+    """Templates often open with a 填表说明 sheet; the data sheet after it is read, and the summary says which, and
+    that a further sheet that looks like a table was not read."""
+    from openpyxl import Workbook
+
+    listed = uscc(9408)
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "填表说明"
+    notes.append(["1. 统一社会信用代码为18位"])
+    notes.append(["2. 长期有效的限制期限至填写“长期”"])
+    for title, code in (("数据", listed), ("2025年", uscc(9409))):
+        sheet = wb.create_sheet(title)
+        sheet.append(LISTINGS)
+        sheet.append(["1", *listing_row(code, "西吉县工作表测试有限公司", "2026-03-01", "长期", "严重违法失信企业名单")])
+    path = tmp_path / "listings.xlsx"
+    wb.save(path)
+    report = load(store, home, path)[0]
+    assert report.loaded == 1
+    messages = [w["message"] for w in report.summary()["warnings"]["rows"]]
+    assert any("已读取工作表“数据”" in m for m in messages)
+    assert any("工作表“2025年”" in m and "未读取" in m for m in messages)
+    assert verdict(store, key=listed).verdict == "restricted"

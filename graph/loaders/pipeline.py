@@ -114,6 +114,7 @@ class Opened:
     column_map: dict
     encoding: str
     ignored_columns: list
+    notices: list
 
 
 def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tuple) -> None:
@@ -136,7 +137,8 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
     sender = _Sender(conn)
     try:
         table = open_table(path, kind)
-        sender.send(Opened(table.kind, dict(table.column_map), table.encoding, list(table.ignored_columns)))
+        sender.send(Opened(table.kind, dict(table.column_map), table.encoding, list(table.ignored_columns),
+                           list(table.notices)))
         for message in _batches(table, prepare_for):
             sender.send(message)
         sender.send(None)

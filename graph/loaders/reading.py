@@ -197,10 +197,13 @@ class _XlsxSource:
         _check_zip(path)
         self.total_rows = self.rows_read = 0
         self.done = False
+        # The worksheet read: the first, unless it holds no table (a 填表说明 sheet before the data; open_table).
+        self.sheet = 0
+        self.sheet_names: list[str] = []
 
     @contextmanager
     def _open(self, data_only: bool) -> Iterator:
-        """The first worksheet. openpyxl is handed a file object, not the path: given a path it refuses any
+        """The worksheet `self.sheet`. openpyxl is handed a file object, not the path: given a path it refuses any
         extension but .xlsx, and the extension is not evidence of anything here."""
         from openpyxl import load_workbook
         with self.path.open("rb") as f:
@@ -214,7 +217,8 @@ class _XlsxSource:
             try:
                 if not wb.worksheets:
                     raise LoadError(self.path, "工作簿中没有工作表 (no worksheet in the workbook)")
-                yield wb.worksheets[0]
+                self.sheet_names = list(wb.sheetnames)
+                yield wb.worksheets[self.sheet]
             finally:
                 wb.close()
 
@@ -236,8 +240,24 @@ class _XlsxSource:
                                        f"cells on the right)")
         return formulas
 
+    def first_rows(self, sheet: int) -> list[list[str]]:
+        """The first non-empty rows of another worksheet: does it hold a table too?"""
+        found: list[list[str]] = []
+        saved, self.sheet = self.sheet, sheet
+        try:
+            with self._open(data_only=True) as ws:
+                for row in self._guarded(ws.iter_rows(values_only=True)):
+                    cells = [_cell_text(v, None) for v in row]
+                    if any(c.strip() for c in cells):
+                        found.append(cells)
+                    if len(found) >= HEADER_SEARCH_ROWS:
+                        break
+        finally:
+            self.sheet = saved
+        return found
+
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Only the first worksheet; values are Excel's cached results (data_only). Where a formula has no
+        """One worksheet (`self.sheet`); values are Excel's cached results (data_only). Where a formula has no
         cached value (a file written by a program, never opened in Excel) a second reader supplies the
         formula text, so that the row can be rejected with a reason instead of loading an empty code."""
         self.done, self.rows_read = False, 0
@@ -304,8 +324,11 @@ class Table:
     """One department's file, opened and understood: its kind, encoding and which column is which field."""
 
     def __init__(self, path: Path, kind: str, encoding: str, header_row: int, headers: list[str],
-                 mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator | None):
+                 mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator | None,
+                 notices: list[tuple[str, str]] | None = None):
         self.path, self.kind, self.encoding = path, kind, encoding
+        # (header, message) for the load summary's header row: which worksheet was read, and which were not.
+        self.notices = notices or []
         self.header_row, self.headers = header_row, headers
         self.column_map, self.ignored_columns = mapping.column_map, mapping.ignored_columns
         self.size_bytes = path.stat().st_size
@@ -383,6 +406,9 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
         source = _CsvSource(path, codec, size)
     records = source.records()
     header_row, header_cells, pending = _find_header(path, records, kind)
+    notices: list[tuple[str, str]] = []
+    if isinstance(source, _XlsxSource) and len(source.sheet_names) > 1:
+        header_row, header_cells, pending, notices = _choose_sheet(path, source, kind, header_row, header_cells, pending)
     headers = _column_names(header_cells)
     kind = kind or hdr.detect_kind(headers)
     if kind is None:
@@ -395,7 +421,32 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
     if missing:
         raise LoadError(path, f"缺少必需的列：{'、'.join(missing)}（按 {kind} 读取）"
                               f"(missing required column(s) for kind {kind}: {', '.join(missing)})")
-    return Table(path, kind, encoding, header_row, headers, mapping, source, pending)
+    return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices)
+
+
+def _has_header(rows: list[list[str]], kind: str | None) -> bool:
+    return any(hdr.header_score(cells, kind) >= 2 for cells in rows)
+
+
+def _choose_sheet(path: Path, source: _XlsxSource, kind: str | None, header_row: int, header_cells: list[str],
+                  pending: Iterator) -> tuple[int, list[str], Iterator, list[tuple[str, str]]]:
+    """A workbook of several sheets: a first sheet without a header row (填表说明, 封面) gives way to the first sheet
+    that has one, and every other sheet that looks like a table too is named in the summary, since it is not read
+    (one file, one table): nothing a department sent is skipped without a word."""
+    names, notices = source.sheet_names, []
+    if hdr.header_score(header_cells, kind) < 2:
+        for i in range(1, len(names)):
+            if _has_header(source.first_rows(i), kind):
+                source.sheet = i
+                header_row, header_cells, pending = _find_header(path, source.records(), kind)
+                notices.append(("工作表", f"第一张工作表“{names[0]}”没有表头，已读取工作表“{names[i]}” "
+                                          f"(the first sheet has no header row; read sheet {names[i]!r})"))
+                break
+    for i, name in enumerate(names):
+        if i != source.sheet and _has_header(source.first_rows(i), kind):
+            notices.append(("工作表", f"工作表“{name}”也像一张数据表，未读取：每个文件只读取一张工作表，请将其另存为单独的文件后导入 "
+                                      f"(sheet {name!r} looks like a table too and was not read: one sheet per file)"))
+    return header_row, header_cells, pending, notices
 
 
 def _find_header(path: Path, records: Iterator, kind: str | None) -> tuple[int, list[str], Iterator]:
