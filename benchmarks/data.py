@@ -12,7 +12,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from graph.synthetic import ALL_KINDS, Manifest, generate
+from graph.synthetic import Manifest, generate
+from graph.synthetic_identities import ALL_KINDS
 
 SEED = 7
 REFERENCE_DATE = date(2026, 7, 1)

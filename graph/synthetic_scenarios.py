@@ -42,7 +42,7 @@ def _enterprise(ent, expected: str, rule: str | None, zh: str, en: str, **extra:
 
 
 def plant(c) -> dict[str, dict[str, Any]]:
-    """Plant every scenario through the county builder `c` (graph.synthetic._County)."""
+    """Plant every scenario through the county builder `c` (graph.synthetic_county.County)."""
     ref = c.ref
     s: dict[str, dict[str, Any]] = {}
 

@@ -18,8 +18,9 @@ import pytest
 
 from graph.identifiers import InvalidIdentifier, normalise_code, validate_id_number, validate_reg_no, validate_uscc
 from graph.model import KINDS, RECORD_KINDS
-from graph.synthetic import (ALL_KINDS, COOP_INDUSTRIES, DEPARTMENTS, IMPOSSIBLE_DATE, INDUSTRIES, ZIHAO, Manifest,
-                             _zihao, generate)
+from graph.synthetic import Manifest, generate
+from graph.synthetic_identities import (ALL_KINDS, COOP_INDUSTRIES, DEPARTMENTS, IMPOSSIBLE_DATE, INDUSTRIES, ZIHAO,
+                                        trade_name)
 
 REF = date(2026, 11, 27)
 ENCODINGS = {"enterprise": "utf-8-sig", "member": "utf-8-sig", "license": "gbk"}
@@ -276,9 +277,9 @@ def test_trade_names_stay_unique_past_two_characters():
     # A million enterprises run out of two-character 字号 (79² per trade and ending) and go on with three;
     # a name must never be readable as another 字号 followed by another trade.
     n = len(ZIHAO) ** 2
-    names = [_zihao(i) + trade for i in range(n - 2000, n + 6000) for trade in INDUSTRIES + COOP_INDUSTRIES]
+    names = [trade_name(i) + trade for i in range(n - 2000, n + 6000) for trade in INDUSTRIES + COOP_INDUSTRIES]
     assert len(set(names)) == len(names)
-    assert len(_zihao(n - 1)) == 2 and len(_zihao(n)) == 3
+    assert len(trade_name(n - 1)) == 2 and len(trade_name(n)) == 3
 
 
 # --- registry shape --------------------------------------------------------------------------------------
