@@ -1,0 +1,209 @@
+"""Withdrawals, corrections, full exports and objections (issue 26), on every store.
+
+A small county of its own (not the shared one: every test here changes its store): a court's 失信被执行人 listing
+sent with the wrong person's ID number, and the enterprises each person heads. Dates are relative to today, since a
+withdrawal counts from the day it is made.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from county import BLACKLIST_HEADERS, ENTERPRISE_HEADERS, id_number, uscc, write_csv
+from graph.accounts import Forbidden
+from graph.amendments import Actor, correct, withdraw
+from graph.errors import InvalidRequest
+from graph.ingest import load_file
+from graph.objections import objections, register, set_status
+from graph.queries.check import check
+from graph.queries.profile import profile
+from graph.settings import get_settings
+from graph.snapshots import Snapshot, SnapshotRefused
+
+TODAY = date.today()
+YESTERDAY = TODAY - timedelta(days=1)
+LISTED_ON = (TODAY - timedelta(days=200)).isoformat()
+COURT, FDRC = "县法院", "县发改局"
+DEBTOR = uscc(601)                         # the enterprise the court's judgment names
+RIGHT, WRONG = id_number(611), id_number(612)   # the judgment debtor, and the person whose number was typed instead
+RIGHT_CO, WRONG_CO = uscc(602), uscc(603)  # each heads one of these
+COURT_ACTOR, FDRC_ACTOR, BUREAU = Actor("cli", COURT, False), Actor("cli", FDRC, False), Actor("cli", None, True)
+
+
+def registry_rows() -> list[list[str]]:
+    return [["1", RIGHT_CO, "", "西吉县正主商贸有限公司", "有限责任公司", "马正", "居民身份证", RIGHT, "2015-03-01", "存续",
+             "西吉县", "西吉县市场监督管理局"],
+            ["2", WRONG_CO, "", "西吉县误列建材有限公司", "有限责任公司", "马误", "居民身份证", WRONG, "2015-03-01", "存续",
+             "西吉县", "西吉县市场监督管理局"]]
+
+
+def listing(n: int, code: str, person: str | None, *, sender: str = COURT, start: str = LISTED_ON,
+            list_type: str = "失信被执行人", name: str = "西吉县欠债实业有限公司") -> list[str]:
+    who = ["法定代表人", "马某", "居民身份证", person] if person else ["", "", "", ""]
+    return [str(n), code, name, "《最高人民法院关于公布失信被执行人名单信息的若干规定》", "测试", start, "", sender,
+            "县财政局", list_type, *who]
+
+
+@pytest.fixture
+def court(store, tmp_path, home):
+    """The registry and the court's listing with the wrong person's number, loaded."""
+    files = tmp_path / "files"
+    files.mkdir()
+    load_file(store, write_csv(files / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)
+    load_file(store, write_csv(files / "court.csv", BLACKLIST_HEADERS, [listing(1, DEBTOR, WRONG)], "gbk"), home=home)
+    return files
+
+
+def verdict(store, key: str, on: date = TODAY) -> str:
+    return check(store, key=key, as_of=on, settings=get_settings()).verdict
+
+
+def the_listing(store, code: str = DEBTOR, person: str | None = None) -> dict:
+    listings = profile(store, code)["records"]["blacklist"]
+    found = [l for l in listings if person is None or l.get("id_number") == person]
+    assert len(found) == 1, listings
+    return found[0]
+
+
+def correction_file(directory, old_id: str, person: str):
+    return write_csv(directory / "correction.csv", [*BLACKLIST_HEADERS, "原记录编号"],
+                     [[*listing(1, DEBTOR, person), old_id]], "gbk")
+
+
+@pytest.mark.writes
+def test_the_wrong_person_corrected_restricts_the_right_one_and_clears_the_wrong_one(store, court):
+    assert (verdict(store, WRONG_CO), verdict(store, RIGHT_CO)) == ("restricted", "clear")
+    wrong = the_listing(store)["record_id"]
+    before = store.data_version()
+
+    report = correct(store, correction_file(court, wrong, RIGHT), COURT_ACTOR, "证件号码录入错误")
+
+    assert store.data_version() == before + 1
+    (done,) = report["corrected"]
+    assert done["record_id"] == wrong and done["replaced_by"] != wrong
+    assert (verdict(store, WRONG_CO), verdict(store, RIGHT_CO)) == ("clear", "restricted")
+    # The history shows both: the wrong listing, corrected, and the right one.
+    listings = {l["id_number"]: l for l in profile(store, DEBTOR)["records"]["blacklist"]}
+    assert listings[WRONG]["status"] == "corrected" and listings[WRONG]["ending"]["other"] == done["replaced_by"]
+    assert listings[WRONG]["ending"]["reason"] == "证件号码录入错误" and listings[WRONG]["ending"]["department"] == COURT
+    assert listings[RIGHT]["status"] == "active" and listings[RIGHT]["record_id"] == done["replaced_by"]
+    wrong_history = check(store, key=WRONG, settings=get_settings()).history
+    assert [r["status"] for h in wrong_history for r in h["restrictions"]] == ["corrected"]
+    # As of the day before, the answer is what the data said then.
+    assert (verdict(store, WRONG_CO, YESTERDAY), verdict(store, RIGHT_CO, YESTERDAY)) == ("restricted", "clear")
+
+
+@pytest.mark.writes
+def test_a_withdrawn_listing_stops_counting_at_once_and_an_earlier_date_answers_as_before(store, court):
+    record = the_listing(store)["record_id"]
+    before = store.data_version()
+    report = withdraw(store, COURT_ACTOR, "误报", record_ids=[record])
+    assert [w["record_id"] for w in report["withdrawn"]] == [record]
+    assert store.data_version() == before + 1
+    assert verdict(store, WRONG_CO) == "clear"
+    earlier = check(store, key=WRONG_CO, as_of=YESTERDAY, settings=get_settings())
+    assert earlier.verdict == "restricted"
+    assert any("撤回" in note and "误报" in note for hit in earlier.hits for note in hit.notes)
+    # Nothing deleted: the record is there, withdrawn, with who, when and why.
+    kept = the_listing(store)
+    assert kept["status"] == "withdrawn" and kept["ending"]["event"] == "withdrawn"
+    assert kept["ending"]["effective"] == TODAY.isoformat()
+    with pytest.raises(InvalidRequest):  # once is enough
+        withdraw(store, COURT_ACTOR, "再次", record_ids=[record])
+
+
+@pytest.mark.writes
+def test_a_file_of_rows_withdraws_the_records_it_names(store, court, tmp_path):
+    path = write_csv(tmp_path / "withdraw.csv", BLACKLIST_HEADERS, [listing(1, DEBTOR, WRONG)], "gbk")
+    report = withdraw(store, COURT_ACTOR, "误报", path=path)
+    assert [w["record_id"] for w in report["withdrawn"]] == [the_listing(store)["record_id"]]
+    assert verdict(store, WRONG_CO) == "clear"
+
+
+@pytest.mark.writes
+def test_a_department_cannot_withdraw_or_correct_another_departments_record(store, court):
+    record = the_listing(store)["record_id"]
+    before = store.data_version()
+    with pytest.raises(Forbidden):
+        withdraw(store, FDRC_ACTOR, "不是我的", record_ids=[record])
+    with pytest.raises(Forbidden):
+        correct(store, correction_file(court, record, RIGHT), FDRC_ACTOR, "不是我的")
+    assert store.data_version() == before and verdict(store, WRONG_CO) == "restricted"
+    withdraw(store, BUREAU, "管理员代为撤回", record_ids=[record])  # the bureau may
+    assert verdict(store, WRONG_CO) == "clear"
+
+
+def court_file(directory, name: str, rows: list[list[str]]):
+    return write_csv(directory / name, BLACKLIST_HEADERS, rows, "gbk")
+
+
+FIVE = [listing(i, uscc(700 + i), None, name=f"西吉县全量{i}号有限公司") for i in range(1, 6)]
+
+
+@pytest.mark.writes
+def test_a_full_export_ends_what_it_omits_listed_before_committing_in_a_dry_run(store, court, tmp_path, home):
+    load_file(store, court_file(tmp_path, "month1.csv", FIVE), home=home)
+    # The court's records: the wrong-person listing and five more. The next month's export lifts one of the five and
+    # no longer holds the wrong-person listing: 2 of 6 end (33%), over the 20% allowed: confirmed.
+    month2 = court_file(tmp_path, "month2.csv", FIVE[1:])
+    before = store.data_version()
+    dry = load_file(store, month2, home=home, dry_run=True, snapshot=Snapshot(confirmed=True))
+    assert store.data_version() == before
+    ended = sorted(e["enterprise"] for e in dry.snapshot["ended"])
+    assert ended == sorted([DEBTOR, uscc(701)]) and dry.snapshot["department"] == COURT
+    assert verdict(store, uscc(701)) == "restricted"  # the dry run wrote nothing
+
+    report = load_file(store, month2, home=home, snapshot=Snapshot(confirmed=True))
+    assert store.data_version() == before + 1
+    assert sorted(e["enterprise"] for e in report.snapshot["ended"]) == ended
+    assert verdict(store, uscc(701)) == "clear" and verdict(store, uscc(702)) == "restricted"
+    assert verdict(store, uscc(701), YESTERDAY) == "restricted"  # with history
+    assert the_listing(store, uscc(701))["status"] == "ended"
+    # Sent again (the lifting was an error in the export), the listing comes back from that day.
+    again = load_file(store, court_file(tmp_path, "month3.csv", FIVE), home=home)
+    assert again.resent["reinstated"] == [the_listing(store, uscc(701))["record_id"]]
+    assert verdict(store, uscc(701)) == "restricted"
+
+
+@pytest.mark.writes
+def test_a_truncated_full_export_is_refused_unless_confirmed(store, court, tmp_path, home):
+    load_file(store, court_file(tmp_path, "month1.csv", FIVE), home=home)
+    truncated = court_file(tmp_path, "truncated.csv", FIVE[:1])
+    before = store.data_version()
+    with pytest.raises(SnapshotRefused) as refused:
+        load_file(store, truncated, home=home, snapshot=Snapshot(max_ended_share=0.2))
+    assert "--confirm-snapshot" in refused.value.message and refused.value.details["ended_count"] == 5
+    assert store.data_version() == before and verdict(store, uscc(705)) == "restricted"
+    dry = load_file(store, truncated, home=home, dry_run=True, snapshot=Snapshot())
+    assert dry.snapshot["refused"] and dry.snapshot["ended_count"] == 5
+    # One record of six ended is within the share: no confirmation needed.
+    one_less = court_file(tmp_path, "one_less.csv", [listing(1, DEBTOR, WRONG), *FIVE[:4]])
+    assert load_file(store, one_less, home=home, snapshot=Snapshot()).snapshot["ended_count"] == 1
+    assert verdict(store, uscc(705)) == "clear"
+
+
+@pytest.mark.writes
+def test_an_open_objection_shows_in_every_answer_and_its_outcome_names_the_correction(store, court):
+    record = the_listing(store)["record_id"]
+    before = store.data_version()
+    registered = register(store, record, "马误", "本人从未涉诉，证件号码系误录", BUREAU)
+    assert store.data_version() == before + 1 and registered["status"] == "受理"
+    answer = check(store, key=WRONG_CO, settings=get_settings())
+    (hit,) = answer.hits
+    assert [o["id"] for o in hit.restrictions[0]["objections"]] == [registered["id"]]
+    assert any("异议" in note for note in hit.notes)
+    assert profile(store, DEBTOR)["records"]["blacklist"][0]["objections"][0]["grounds"] == "本人从未涉诉，证件号码系误录"
+    set_status(store, registered["id"], "核实", BUREAU, note="已函询县法院")
+    with pytest.raises(InvalidRequest):  # upheld only once the sender has corrected or withdrawn the record
+        set_status(store, registered["id"], "更正", BUREAU)
+    withdraw(store, COURT_ACTOR, "经核实系误录", record_ids=[record])
+    closed = set_status(store, registered["id"], "更正", BUREAU, note="县法院已撤回")
+    event = the_listing(store)["events"][-1]
+    assert closed["outcome"] == event["seq"] and event["event"] == "withdrawn"
+    assert [h["status"] for h in closed["history"]] == ["受理", "核实", "更正"]
+    assert objections(store, open_only=True) == []
+    (kept,) = objections(store, department=COURT)
+    assert kept["status"] == "更正" and kept["record"]["record_id"] == record
+    as_before = check(store, key=WRONG_CO, as_of=YESTERDAY, settings=get_settings())
+    assert as_before.hits and as_before.hits[0].restrictions[0]["objections"] == []  # registered today, not then
