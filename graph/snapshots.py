@@ -15,7 +15,7 @@ complete one); a withdrawn or corrected record sent again stays so, and the load
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from graph.amendments import Actor, event, now
 from graph.departments import canonical_department
@@ -42,6 +42,7 @@ class Snapshot:
     confirmed: bool = False
     max_ended_share: float = 0.2
     actor: Actor = Actor("cli", None, True)
+    audit: Callable[[dict[str, Any]], None] | None = None  # records the endings in the audit trail, before the commit
 
 
 def check_kind(kind: str) -> None:
@@ -93,9 +94,13 @@ def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: s
             raise SnapshotRefused(message, {k: v for k, v in report.items() if k != "ended"})
         return report
     at = now()
+    reason = f"全量报送 {source} 中没有此记录 (absent from a full export)"
     for info in missing:
-        writer.add_event(info, event(ENDED, snapshot.actor, f"全量报送 {source} 中没有此记录 (absent from a full export)",
-                                     effective=effective, source=source, at=at))
+        writer.add_event(info, event(ENDED, snapshot.actor, reason, effective=effective, source=source, at=at))
+    if missing and snapshot.audit is not None and not dry_run:
+        snapshot.audit({"action": "snapshot", "at": at, "account": snapshot.actor.account,
+                        "department": snapshot.actor.department, "reason": reason, "source": source,
+                        "records": [i.record_id for i in missing], "sender": department, "effective": effective})
     return report
 
 

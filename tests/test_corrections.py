@@ -207,3 +207,121 @@ def test_an_open_objection_shows_in_every_answer_and_its_outcome_names_the_corre
     assert kept["status"] == "更正" and kept["record"]["record_id"] == record
     as_before = check(store, key=WRONG_CO, as_of=YESTERDAY, settings=get_settings())
     assert as_before.hits and as_before.hits[0].restrictions[0]["objections"] == []  # registered today, not then
+
+
+# --- through the API and the CLI --------------------------------------------------------------------------------
+def fdrc_listing(code: str = uscc(620), name: str = "西吉县发改名单有限公司") -> dict[str, str]:
+    from api_fixtures import listing_row
+    return listing_row(code, name, sender="县发改局", start=LISTED_ON)
+
+
+@pytest.mark.writes
+def test_api_a_department_cannot_withdraw_another_departments_record_and_a_recorded_check_reads_the_same(store, keys):
+    from api_fixtures import app_client, auth
+    code = uscc(620)
+    with app_client() as client:
+        sent = client.post("/api/v1/records/blacklist", json=[fdrc_listing(code)], headers=auth(keys.fdrc))
+        assert sent.status_code == 200, sent.text
+        asked = client.post("/api/v1/checks", json={"key": code}, headers=auth(keys.fdrc))
+        assert asked.json()["verdict"] == "restricted"
+        (restriction,) = asked.json()["hits"][0]["restrictions"]
+        record = restriction["record_id"]
+        version = asked.json()["data_version"]
+
+        refused = client.post("/api/v1/records/blacklist/withdrawals", json={"record_ids": [record], "reason": "试图撤回"},
+                              headers=auth(keys.finance))
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+        assert client.post("/api/v1/checks", json={"key": code}, headers=auth(keys.fdrc)).json()["verdict"] == "restricted"
+
+        done = client.post("/api/v1/records/blacklist/withdrawals", json={"record_ids": [record], "reason": "误报"},
+                           headers=auth(keys.fdrc))
+        assert done.status_code == 200, done.text
+        assert [w["record_id"] for w in done.json()["withdrawn"]] == [record] and done.json()["data_version"] == version + 1
+        now = client.post("/api/v1/checks", json={"key": code}, headers=auth(keys.fdrc)).json()
+        assert now["verdict"] == "clear" and now["history"][0]["restrictions"][0]["status"] == "withdrawn"
+        # The check recorded before the withdrawal reads exactly as it was answered.
+        recorded = client.get(f"/api/v1/checks/{asked.json()['check_id']}", headers=auth(keys.fdrc))
+        assert recorded.json()["result"] == asked.json()
+        changes = client.get("/api/v1/audit/changes", headers=auth(keys.admin)).json()["changes"]
+        assert [(c["action"], c["records"], c["reason"]) for c in changes] == [("withdraw", [record], "误报")]
+        assert changes[0]["department"] == "县发改局"
+
+
+@pytest.mark.writes
+def test_api_corrections_full_exports_and_objections(store, keys, tmp_path):
+    from api_fixtures import app_client, auth, blacklist_csv
+    first, second = fdrc_listing(uscc(621), "西吉县甲号有限公司"), fdrc_listing(uscc(622), "西吉县乙号有限公司")
+    with app_client() as client:
+        assert client.post("/api/v1/records/blacklist", json=[first, second], headers=auth(keys.fdrc)).status_code == 200
+        profile_of = client.get(f"/api/v1/enterprises/{uscc(621)}", headers=auth(keys.fdrc)).json()
+        record = profile_of["records"]["blacklist"][0]["record_id"]
+        # The wrong enterprise: corrected to another code.
+        row = {**fdrc_listing(uscc(623), "西吉县丙号有限公司"), "原记录编号": record}
+        body = blacklist_csv([row]).decode().splitlines()
+        csv_text = "\n".join([body[0] + ",原记录编号"] + [line + f",{record}" for line in body[1:]]) + "\n"
+        files = {"file": ("correction.csv", csv_text.encode("utf-8"), "text/csv")}
+        refused = client.post("/api/v1/records/blacklist/corrections", files=files, data={"reason": "代码错"},
+                              headers=auth(keys.finance))
+        assert refused.status_code == 403
+        fixed = client.post("/api/v1/records/blacklist/corrections", files=files, data={"reason": "代码错"},
+                            headers=auth(keys.fdrc))
+        assert fixed.status_code == 200, fixed.text
+        new = fixed.json()["corrected"][0]["replaced_by"]
+        assert client.post("/api/v1/checks", json={"key": uscc(621)}, headers=auth(keys.fdrc)).json()["verdict"] == "clear"
+        assert client.post("/api/v1/checks", json={"key": uscc(623)}, headers=auth(keys.fdrc)).json()["verdict"] == \
+            "restricted"
+        # An objection against the new record, by the bureau only.
+        objection = {"record_id": new, "objector": "西吉县丙号有限公司", "grounds": "本企业未受处罚"}
+        assert client.post("/api/v1/objections", json=objection, headers=auth(keys.fdrc)).status_code == 403
+        registered = client.post("/api/v1/objections", json=objection, headers=auth(keys.admin))
+        assert registered.status_code == 200, registered.text
+        hit = client.post("/api/v1/checks", json={"key": uscc(623)}, headers=auth(keys.fdrc)).json()["hits"][0]
+        assert hit["restrictions"][0]["objections"][0]["id"] == registered.json()["id"]
+        mine = client.get("/api/v1/objections", headers=auth(keys.fdrc)).json()["objections"]
+        assert [o["id"] for o in mine] == [registered.json()["id"]]
+        assert client.get("/api/v1/objections", headers=auth(keys.finance)).json()["objections"] == []
+        rejected = client.post(f"/api/v1/objections/{registered.json()['id']}/status", json={"status": "驳回"},
+                               headers=auth(keys.admin))
+        assert rejected.status_code == 200 and rejected.json()["status"] == "驳回"
+        # A full export holding only the corrected listing ends the other one (1 of 2: confirmed).
+        export = [fdrc_listing(uscc(623), "西吉县丙号有限公司")]
+        truncated = client.post("/api/v1/records/blacklist?snapshot=true", json=export, headers=auth(keys.fdrc))
+        assert truncated.status_code == 409 and "confirm" in truncated.json()["error"]["message"]
+        confirmed = client.post("/api/v1/records/blacklist?snapshot=true&confirm_snapshot=true", json=export,
+                                headers=auth(keys.fdrc))
+        assert confirmed.status_code == 200, confirmed.text
+        assert [e["enterprise"] for e in confirmed.json()["snapshot"]["ended"]] == [uscc(622)]
+        assert client.post("/api/v1/checks", json={"key": uscc(622)}, headers=auth(keys.fdrc)).json()["verdict"] == "clear"
+
+
+@pytest.mark.writes
+def test_cli_withdraw_correct_full_export_and_objection(store, court, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    record = the_listing(store)["record_id"]
+    assert invoke("withdraw", "--record", record, "--reason", "x", "--department", FDRC).exit_code == 2
+    refused = invoke("withdraw", "--record", record, "--department", COURT)  # no reason
+    assert refused.exit_code == 2 and "原因" in refused.output
+    fixed = invoke("correct", correction_file(court, record, RIGHT), "--reason", "证件号码录入错误", "--department", COURT,
+                   "--json")
+    assert fixed.exit_code == 0, fixed.output
+    new = json.loads(fixed.stdout)["corrected"][0]["replaced_by"]
+    assert (verdict(store, WRONG_CO), verdict(store, RIGHT_CO)) == ("clear", "restricted")
+    shown = invoke("profile", DEBTOR)
+    assert record in shown.stdout and "已更正" in shown.stdout
+    added = invoke("objection", "add", new, "--objector", "马正", "--grounds", "已履行", "--json")
+    assert added.exit_code == 0, added.output
+    assert "有异议" in invoke("check", RIGHT_CO).stdout
+    dry = invoke("load", "--snapshot", "--dry-run", "--json", court_file(tmp_path, "empty-ish.csv", FIVE[:1]))
+    report = json.loads(dry.stdout)
+    assert report["snapshot"]["refused"] and report["snapshot"]["ended_count"] == 1  # the corrected listing counts
+    changes = json.loads(invoke("audit", "--changes", "--json").stdout)
+    assert [c["action"] for c in changes] == ["correct", "objection"]

@@ -29,7 +29,7 @@ from graph.model import CheckResult, Hit, Party
 from graph.names import name_variants, normalise_name
 from graph.queries.applicant import Applicant
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
-from graph.record_state import ENDED, counts_on, ending, notes_for, standing, status_on
+from graph.record_state import ENDED, counts_on, ending, notes_for, standing as record_standing, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
@@ -82,7 +82,7 @@ def restriction(listing: dict, on: str) -> dict:
            "person_name": listing.get("person_name"), "person_role": listing.get("person_role"),
            "matched_by_name": True if listing.get("_matched_by_name") else None,
            # Its ID (what its sender names to withdraw or correct it), what became of it, open objections.
-           **standing(listing, on)}
+           **record_standing(listing, on)}
     return out
 
 
