@@ -24,7 +24,7 @@ from graph.departments import canonical_department
 from graph.errors import FileRejected, InvalidRequest, NotFound
 from graph.model import KINDS, RECORD_KINDS
 from graph.record_state import (AMENDED, CORRECTED, ENTERED, EVENT_TEXT, WITHDRAWN, RecordInfo, ending,
-                                parse_record_id, record_id)
+                                parse_record_id)
 from graph.rows import departments, natural_key
 from graph.stores.base import GraphStore, GraphWriter
 
@@ -232,7 +232,3 @@ def correct(store: GraphStore, path: Path, actor: Actor, reason: str | None, *, 
                    "records": [f"{c['record_id']} → {c['replaced_by']}" for c in corrected]})
     return {"corrected": corrected, "reason": reason, "at": at, "data_version": store.data_version()}
 
-
-def record_id_of_row(kind: str, key: str | None, values: dict[str, Any]) -> str:
-    """The ID a row's record has under the enterprise keyed `key` (None: a natural person alone)."""
-    return record_id(kind, key, natural_key(kind, values))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.amendments import AMENDED, Actor, Audit, Records, now
+from graph.amendments import Actor, Audit, Records, now
 from graph.errors import InvalidRequest, NotFound
-from graph.record_state import CORRECTED, OBJECTION_STATUSES, OPEN_STATUSES, UPHELD, WITHDRAWN, ACCEPTED
+from graph.record_state import (ACCEPTED, AMENDED, CORRECTED, OBJECTION_STATUSES, OPEN_STATUSES, UPHELD,
+                                WITHDRAWN)
 from graph.stores.base import GraphStore
 
 SETTLING_EVENTS = frozenset({WITHDRAWN, CORRECTED, AMENDED})

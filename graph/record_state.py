@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 # Events. An ending event stops the record counting from its `effective` date; `reinstated` starts it again.
@@ -145,6 +146,13 @@ def ending(events) -> dict[str, Any] | None:
         elif e["event"] == REINSTATED:
             last = None
     return last
+
+
+def last_counting_day(record: dict[str, Any]) -> str:
+    """The last day a record that has ended now counted: the day before its ending took effect."""
+    end = ending(record.get("events"))
+    assert end is not None, "only asked of a record that has ended"
+    return (date.fromisoformat(end["effective"]) - timedelta(days=1)).isoformat()
 
 
 def later_ending(record: dict[str, Any], on: str) -> dict[str, Any] | None:

@@ -325,3 +325,42 @@ def test_cli_withdraw_correct_full_export_and_objection(store, court, tmp_path):
     assert report["snapshot"]["refused"] and report["snapshot"]["ended_count"] == 1  # the corrected listing counts
     changes = json.loads(invoke("audit", "--changes", "--json").stdout)
     assert [c["action"] for c in changes] == ["correct", "objection"]
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_export_to_neo4j_copies_withdrawals_corrections_and_objections(store, backend, home, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from graph.stores.embedded import EmbeddedStore
+    embedded = EmbeddedStore(home)
+    files = tmp_path / "files"
+    files.mkdir()
+    load_file(embedded, write_csv(files / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)
+    load_file(embedded, court_file(files, "court.csv", [listing(1, DEBTOR, WRONG), *FIVE]), home=home)
+    wrong = the_listing(embedded)["record_id"]
+    correct(embedded, correction_file(files, wrong, RIGHT), COURT_ACTOR, "证件号码录入错误")
+    withdraw(embedded, COURT_ACTOR, "误报", record_ids=[the_listing(embedded, uscc(702))["record_id"]])
+    objection = register(embedded, the_listing(embedded, uscc(703))["record_id"], "某", "有异议", BUREAU)
+    set_status(embedded, objection["id"], "核实", BUREAU)
+    result = CliRunner().invoke(app, ["export", "--to", "neo4j", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)["counts"]
+    assert (counts["record_event"], counts["objection"]) == (3, 1)  # corrected and entered, withdrawn; one objection
+    for on in (TODAY, YESTERDAY):
+        for key in (WRONG_CO, RIGHT_CO, uscc(702), uscc(703), WRONG, RIGHT):
+            a = check(embedded, key=key, as_of=on, settings=get_settings()).as_dict()
+            b = check(store, key=key, as_of=on, settings=get_settings()).as_dict()
+            a.pop("data_version"), b.pop("data_version")
+            assert a == b, (key, on)
+    a, b = profile(embedded, DEBTOR), profile(store, DEBTOR)
+    a.pop("data_version"), b.pop("data_version")
+    for answer in (a, b):  # numbered by each store, and made at its own version
+        for record in answer["records"]["blacklist"]:
+            for e in record.get("events", []):
+                e.pop("data_version")
+    assert a == b
+    assert [o["status"] for o in objections(store)] == ["核实"]
+    embedded.close()

@@ -21,7 +21,7 @@ the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import Identifier, InvalidIdentifier, classify, id15_to_18
@@ -29,7 +29,7 @@ from graph.model import CheckResult, Hit, Party
 from graph.names import name_variants, normalise_name
 from graph.queries.applicant import Applicant
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
-from graph.record_state import ENDED, counts_on, ending, notes_for, standing as record_standing, status_on
+from graph.record_state import ENDED, counts_on, last_counting_day, notes_for, standing as record_standing, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.vocabulary import HEAD, OFFICES, UNKNOWN, ListCategory, fold, list_category, penalty_kind, role_classes
@@ -484,7 +484,7 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
         return None  # withdrawn or corrected by its sender (as the data stood on `on`): it never stood
     removed = listing.get("valid_to")
     if why == ENDED:  # its sender's full export no longer held it: removed, as of the export's date
-        removed = min(removed or "9999", ending_date(listing))
+        removed = min(removed or "9999", last_counting_day(listing))
     if removed and removed < on:
         # Removed early, within the three years. §17 counts the bar from the listing, while the 2021 measures
         # (市场监督管理严重违法失信名单管理办法, 信用修复) lift a listing's restrictions when it is removed: the bar is
@@ -496,13 +496,6 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
     notes = notes + [f"三年期自 {listing['valid_from']} 起至 {last.isoformat()} 止 (民法典§201–202) "
                      f"(barred through {last.isoformat()})"] + notes_for(listing, on, listing.get("list_type") or "")
     return Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path, [restriction(listing, on)], notes)
-
-
-def ending_date(listing: dict) -> str:
-    """The last day a listing ended by a full export counted: the day before the export's date."""
-    end = ending(listing.get("events"))
-    assert end is not None
-    return (date.fromisoformat(end["effective"]) - timedelta(days=1)).isoformat()
 
 
 def _sorted(listings: list[dict]) -> list[dict]:

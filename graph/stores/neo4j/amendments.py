@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graph.record_state import RecordInfo, event_dict, objection_dict, record_id
+from graph.record_state import EVENT_KEYS, OBJECTION_KEYS, RecordInfo, event_dict, objection_dict, record_id
 from graph.stores.neo4j import amendment_queries as aq
 from graph.stores.neo4j.properties import RECORD_KEYS, fields
 from graph.stores.neo4j.sender import StatementSender, unlogged
@@ -75,11 +75,12 @@ class Neo4jAmendments:
         return self._infos(aq.WRITTEN_WITH_EVENTS, uids=sorted(self.written_uids))
 
     def add_event(self, record, event):
-        values = {k: v for k, v in event.items() if v is not None and k not in ("seq", "data_version")}
+        values = {k: event.get(k) for k in EVENT_KEYS if event.get(k) is not None and k not in ("seq", "data_version")}
         return self._ask(aq.ADD_EVENT, uid=record.ref, event=values)[0]["seq"]
 
     def add_objection(self, record, objection):
-        values = {k: v for k, v in objection.items() if v is not None and k not in ("id", "data_version", "record_id")}
+        values = {k: objection.get(k) for k in OBJECTION_KEYS if objection.get(k) is not None
+                  and k not in ("id", "data_version", "record_id")}
         values["history"] = json.dumps(objection.get("history") or [], ensure_ascii=False)
         return self._ask(aq.ADD_OBJECTION, uid=record.ref, objection=values)[0]["id"]
 
