@@ -90,6 +90,23 @@ class StepOut(BaseModel):
     until: Optional[str] = Field(None, description="The day the role ended, for a role no longer held.")
 
 
+class EndingOut(BaseModel):
+    event: Literal["withdrawn", "corrected", "ended"]
+    effective: str = Field(description="The day from which the record no longer counts.")
+    at: str
+    department: Optional[str] = Field(None, description="On whose behalf; empty: the bureau.")
+    reason: Optional[str] = None
+    other: Optional[str] = Field(None, description="For a correction: the ID of the record that replaced it.")
+
+
+class ObjectionBriefOut(BaseModel):
+    id: int
+    objector: str
+    grounds: str
+    status: str
+    registered_at: str
+
+
 class RestrictionOut(BaseModel):
     type: Optional[str] = Field(None, description="信息类型: the list.")
     basis: Optional[str] = Field(None, description="限制法律依据.")
@@ -98,13 +115,22 @@ class RestrictionOut(BaseModel):
     valid_to: Optional[str] = Field(None, description="Empty: no end date.")
     sender: Optional[str] = Field(None, description="信息发送部门 (canonical name).")
     receivers: list[str] = []
-    status: Literal["active", "expired", "future"]
+    status: Literal["active", "expired", "future", "withdrawn", "corrected", "ended", "entered_later"] = Field(
+        description="On as_of: active, expired, future; or why it does not count: withdrawn (撤回) or corrected (更正) "
+                    "by its sender, ended (no longer in its sender's full export), entered_later (made by a correction "
+                    "after as_of).")
     category: Optional[str] = Field(None, description="The list's category (graph/vocabulary/list_types.toml): "
                                     "serious-violation, judgment-defaulter, … or unknown.")
     person_name: Optional[str] = Field(None, description="姓名 of the person the listing names, as sent.")
     person_role: Optional[str] = Field(None, description="人员类别 of that person, as sent.")
     matched_by_name: Optional[bool] = Field(None, description="True: the listing names this person by 姓名 only, "
                                             "matched to the registry's person of that name in that enterprise.")
+    record_id: Optional[str] = Field(None, description="记录编号: what the sending department names to withdraw or "
+                                     "correct the record.")
+    ending: Optional[EndingOut] = Field(None, description="The withdrawal, correction or full-export ending that ends "
+                                        "the record now (it may be later than as_of: the answer then says what the data "
+                                        "said on as_of).")
+    objections: list[ObjectionBriefOut] = Field(default_factory=list, description="Objections (异议) open on as_of.")
 
 
 class HitOut(BaseModel):
@@ -174,9 +200,13 @@ class RecordedCheckOut(BaseModel):
 # --- reading -------------------------------------------------------------------------------------------
 class ProfileOut(BaseModel):
     enterprise: dict[str, Any] = Field(description="Registry fields, `members` and `holds_roles_in`.")
-    records: dict[str, list[dict[str, Any]]] = Field(description="Records by kind, changes applied.")
+    records: dict[str, list[dict[str, Any]]] = Field(description="Records by kind, changes applied; each with its "
+                                                     "`record_id`, `record_status` (null while it counts), `ending`, "
+                                                     "`events` and open `objections`.")
     as_of: str
     data_version: int
+    notes: list[str] = Field(default_factory=list, description="Open objections, and records withdrawn, corrected or "
+                             "ended after as_of.")
 
 
 class PersonListingOut(RestrictionOut):
@@ -258,6 +288,94 @@ class UploadOut(BaseModel):
     warnings: WarningsOut
     columns: ColumnsOut
     data_version: int
+    snapshot: Optional[dict[str, Any]] = Field(None, description="A full export's endings: department, ended_count, "
+                                               "current_before, share, refused, and the first records `ended`.")
+    resent: dict[str, list[str]] = Field(default_factory=dict, description="Records of the file ended before: "
+                                         "`reinstated` (a full export had ended them) and `still_ended` (withdrawn or "
+                                         "corrected: they stay so).")
+
+
+class WithdrawalIn(BaseModel):
+    record_ids: list[str] = Field(min_length=1, max_length=10_000, description="记录编号 of the records to withdraw.")
+    reason: str = Field(min_length=1, description="Why: kept with each record and in the audit trail.")
+
+
+class RecordSummaryOut(BaseModel):
+    record_id: str
+    kind: str
+    enterprise: Optional[str] = None
+    name: Optional[str] = None
+    list_type: Optional[str] = None
+    valid_from: Optional[str] = None
+    valid_to: Optional[str] = None
+    person_name: Optional[str] = None
+    number: Optional[str] = Field(None, description="许可文件编号 or 行政处罚决定书文号.")
+    senders: list[str] = []
+
+
+class WithdrawalOut(BaseModel):
+    withdrawn: list[RecordSummaryOut]
+    reason: str
+    at: str
+    data_version: int
+
+
+class CorrectedOut(RecordSummaryOut):
+    replaced_by: str = Field(description="The ID of the record that replaces it (its own ID when corrected in place).")
+    row: int
+    in_place: bool
+
+
+class CorrectionOut(BaseModel):
+    corrected: list[CorrectedOut]
+    reason: str
+    at: str
+    data_version: int
+
+
+class ObjectionIn(BaseModel):
+    record_id: str = Field(description="记录编号 of the record objected to.")
+    objector: str = Field(min_length=1, description="Who objects (the enterprise or the person).")
+    grounds: str = Field(min_length=1, description="The grounds of the objection.")
+
+
+class ObjectionStatusIn(BaseModel):
+    status: Literal["核实", "更正", "驳回"]
+    note: Optional[str] = None
+    outcome: Optional[int] = Field(None, description="For 更正: the number (seq) of the withdrawal or correction "
+                                   "event; default the record's latest.")
+
+
+class ObjectionOut(BaseModel):
+    id: int
+    record_id: str
+    objector: str
+    grounds: str
+    status: str
+    registered_at: str
+    history: list[dict[str, Any]]
+    outcome: Optional[int] = Field(None, description="The event (seq) of the withdrawal or correction that upheld it.")
+    record: dict[str, Any] = Field(description="The record it is against.")
+
+
+class ObjectionsOut(BaseModel):
+    objections: list[ObjectionOut]
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    at: str
+    account: str
+    department: Optional[str]
+    action: str
+    reason: Optional[str]
+    source: Optional[str]
+    records: list[str]
+    details: dict[str, Any]
+
+
+class ChangesOut(BaseModel):
+    changes: list[ChangeOut]
 
 
 # --- audit and health ----------------------------------------------------------------------------------

@@ -134,7 +134,11 @@ class PublicProfile(BaseModel):
 
     @classmethod
     def from_profile(cls, data: dict[str, Any]) -> "PublicProfile":
-        e, records = data["enterprise"], data["records"]
+        e = data["enterprise"]
+        # A record its department withdrew or corrected was wrong: the public sees the correction, never the error
+        # (个人信息保护法 §46). One a full export ended is public history, as an expired listing is.
+        records = {kind: [r for r in rows if r.get("record_status") not in WRONG]
+                   for kind, rows in data["records"].items()}
         return cls(
             enterprise=PublicEnterprise.model_validate(_only(e, PublicEnterprise)),
             # Those who hold a role on the day: a former legal representative is history, not who runs it now.
@@ -146,6 +150,9 @@ class PublicProfile(BaseModel):
             inspections=[PublicInspection.model_validate(_only(r, PublicInspection)) for r in records.get("inspection", [])],
             listings=[PublicListing.from_listing(l) for l in records.get("blacklist", [])],
             as_of=data["as_of"], data_version=data["data_version"])
+
+
+WRONG = frozenset({"withdrawn", "corrected", "entered_later"})
 
 
 class PublicSearchHit(BaseModel):

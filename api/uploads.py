@@ -2,7 +2,6 @@
 `creditnet load`, plus the one rule the CLI does not need — a department sends only its own records."""
 from __future__ import annotations
 
-from datetime import date
 import csv
 import re
 import uuid
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.accounts import Account, Forbidden
+from graph.amendments import Actor
 from graph.departments import canonical_department
 from graph.errors import FileRejected, InvalidRequest
 from graph.ingest import LoadReport, load_file
@@ -110,7 +110,7 @@ def read_rejects(rejects_file: str, from_json: bool) -> list[dict[str, Any]]:
 
 
 def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home: Path, *, filename: str,
-                from_json: bool, lock, after_change=None, as_of: date | None = None) -> dict[str, Any]:
+                from_json: bool, lock, after_change=None, snapshot=None, as_of=None) -> dict[str, Any]:
     """Refuse other departments' rows, then load atomically (one file at a time) and report every reject."""
     if not account.is_admin:
         foreign = foreign_rows(path, kind, account.department, filename)
@@ -120,7 +120,9 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
                             {"department": account.department, "rows": foreign})
     with lock:
         try:
-            report: LoadReport = load_file(store, path, kind=kind, home=home, as_of=as_of)
+            report: LoadReport = load_file(store, path, kind=kind, home=home, snapshot=snapshot, as_of=as_of,
+                                           actor=Actor(account.key_id, account.department, account.is_admin),
+                                           source=filename)
         except FileRejected as exc:
             raise refused_as_sent(exc, path, filename) from exc
         if report.changed and after_change is not None:
@@ -132,4 +134,4 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
             "rejected": report.rejected,
             "rejects": read_rejects(report.rejects_file, from_json) if report.rejects_file else [],
             "rejects_file": report.rejects_file, "warnings": summary["warnings"], "columns": summary["columns"],
-            "data_version": report.data_version}
+            "data_version": report.data_version, "snapshot": report.snapshot, "resent": report.resent}

@@ -19,6 +19,12 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
          dry_run: bool = typer.Option(False, "--dry-run", help="Read and validate, write nothing."),
          as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: the date a registry change takes "
                                              "effect when the file gives none (变更日期/任职日期); default today."),
+         snapshot: bool = typer.Option(False, "--snapshot", help="Each file is its sender's complete current list "
+                                       "of that class (全量报送): the sender's records it lacks end as of --as-of."),
+         confirm_snapshot: bool = typer.Option(False, "--confirm-snapshot", help="Let a full export end more than "
+                                               "CREDITNET_SNAPSHOT_MAX_ENDED_SHARE of its sender's records."),
+         department: Optional[str] = typer.Option(None, "--department", help="Whose full export it is (default: the "
+                                                  "one department every row names as sender or issuer)."),
          as_json: bool = typer.Option(False, "--json", help="One JSON object per file."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")):
     """Load departments' files (导入). Each file loads atomically; rejected rows go to a rejects file."""
@@ -32,13 +38,20 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
     effective = _run(as_json, lambda: _parse_date(as_of))
     settings = _settings()
     failed = 0
+    trail = _snapshot_trail(snapshot)
+    full_export = None
+    if snapshot:
+        from graph.amendments import Actor
+        from graph.snapshots import Snapshot
+        full_export = Snapshot(department, confirm_snapshot, settings.snapshot_max_ended_share, Actor.cli(department),
+                               trail.record_change if trail is not None else None)
     with _run(as_json, _store) as store, ReadAhead(files, kind, store.row_preparer) as ahead:
         for path in files:
             try:
                 if not path.exists():
                     raise InvalidRequest(f"{path}：文件不存在 (file not found)", {"file": str(path)})
                 report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file,
-                                             ahead, effective)
+                                             ahead, effective, full_export)
             except CreditnetError as exc:
                 failed += 1
                 if as_json:
@@ -50,19 +63,30 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                 sys.stdout.write(json.dumps(report.summary(), ensure_ascii=False) + "\n")
             else:
                 _print_report(report)
+    if trail is not None:
+        trail.close()
     if failed:
         raise typer.Exit(2)
 
 
-def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead, as_of=None):
+def _snapshot_trail(snapshot: bool):
+    """The audit trail a full export's endings are written to."""
+    if not snapshot:
+        return None
+    from graph.audit import AuditTrail
+    return AuditTrail(_settings().home)
+
+
+def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead, as_of=None, snapshot=None):
     if quiet:
-        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of)
+        return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of,
+                         snapshot=snapshot)
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task(f"导入 {path.name}", total=1.0)
         return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of,
-                         progress=lambda f: bar.update(task, completed=f))
+                         snapshot=snapshot, progress=lambda f: bar.update(task, completed=f))
 
 
 def _print_report(r) -> None:
@@ -93,6 +117,8 @@ def _print_report(r) -> None:
         console.print(f"  [dim]提示：{escape(str(w))}[/]")
     if r.warning_count > 5:
         console.print(f"  [dim]……另有 {r.warning_count - 5} 条提示[/]")
+    from cli.render import print_snapshot
+    print_snapshot(console, r.snapshot, r.resent, r.dry_run)
 
 
 @app.command()
@@ -301,7 +327,7 @@ def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Si
         _emit(data)
 
 
-from cli import service  # noqa: E402,F401  (registers serve, accounts and audit on the shared `app`)
+from cli import amend, service  # noqa: E402,F401  (register withdraw, correct, objection, serve, accounts, audit on `app`)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -12,7 +12,8 @@ from graph.render import validity  # one wording of a listing's period, on scree
 VERDICT_TEXT = {"restricted": "受限", "linked": "存在关联，需人工核查", "clear": "未发现关联"}
 VERDICT_STYLE = {"restricted": "bold red", "linked": "bold yellow", "clear": "bold green"}
 KIND_TEXT = {"enterprise": "企业", "person": "人员"}
-STATUS_TEXT = {"active": "有效", "expired": "已过期", "future": "未生效"}
+STATUS_TEXT = {"active": "有效", "expired": "已过期", "future": "未生效", "withdrawn": "已撤回", "corrected": "已更正",
+               "ended": "已终止", "entered_later": "更正后录入"}
 
 
 def party_text(p: dict[str, Any]) -> str:
@@ -50,6 +51,8 @@ def print_check(console: Console, result: dict[str, Any]) -> None:
                               + ("，按姓名与登记信息匹配" if r.get("matched_by_name") else ""))
             if r.get("basis"):
                 console.print(f"  法律依据：{r['basis']}" + (f"（{r['description']}）" if r.get("description") else ""))
+            if r.get("record_id"):
+                console.print(f"  记录编号：{r['record_id']}")
         for note in h.get("notes", []):
             console.print(f"  [dim]说明：{note}[/]")
     if result.get("penalties"):
@@ -64,7 +67,7 @@ def print_check(console: Console, result: dict[str, Any]) -> None:
         for h in result["history"]:
             for r in h["restrictions"]:
                 console.print(f"  {party_text(h['party'])}  距离 {h['hops']}  {r['type']}  {validity(r)}  "
-                              f"{STATUS_TEXT.get(r['status'], r['status'])}")
+                              f"{STATUS_TEXT.get(r['status'], r['status'])}  记录编号 {r.get('record_id') or '—'}")
 
 
 def tenure_text(member: dict[str, Any]) -> str:
@@ -106,11 +109,20 @@ def print_profile(console: Console, data: dict[str, Any]) -> None:
         t = Table(title=f"{labels[kind]}（{len(rows)}）")
         headers = {f.name: f.header for f in KINDS[kind].fields}
         headers.update(DERIVED_HEADERS)
+        t.add_column("#", justify="right")
         for c in columns[kind]:
             t.add_column(headers.get(c, c), overflow="fold")
-        for r in rows:
-            t.add_row(*[_cell(r.get(c)) for c in columns[kind]])
+        for i, r in enumerate(rows, 1):
+            t.add_row(str(i), *[_cell(r.get(c)) for c in columns[kind]])
         console.print(t)
+        # Each record's ID (what its department names to withdraw or correct it), whole on its own line, and what
+        # became of it.
+        for i, r in enumerate(rows, 1):
+            status = STATUS_TEXT.get(r.get("record_status") or "", "")
+            console.print(f"  {i}. 记录编号 {r.get('record_id')}" + (f"  [yellow]{status}[/]" if status else ""),
+                          soft_wrap=True)
+    for note in data.get("notes", []):
+        console.print(f"[dim]说明：{note}[/]")
 
 
 DERIVED_HEADERS = {"departments": "机关", "current_status": "当前状态", "fine_text": "罚款金额", "status": "状态",
@@ -123,3 +135,23 @@ def _cell(v: Any) -> str:
     if isinstance(v, list):
         return "、".join(map(str, v))
     return STATUS_TEXT.get(v, str(v)) if isinstance(v, str) else str(v)
+
+
+def print_snapshot(console, snapshot: dict | None, resent: dict, dry_run: bool) -> None:
+    """A full export's endings (graph/snapshots.py) and the records a file sent again, in a load's summary."""
+    from rich.markup import escape
+    if resent.get("reinstated"):
+        console.print(f"  再次报送而恢复的记录：{'、'.join(resent['reinstated'])}")
+    if snapshot is None:
+        return
+    ended = snapshot["ended"]
+    verb = "将终止" if dry_run or snapshot["refused"] else "已终止"
+    console.print(f"  全量报送（{snapshot['department']}，{snapshot['effective']}）：{verb} {snapshot['ended_count']} 条 / "
+                  f"原有效 {snapshot['current_before']} 条（{snapshot['share']:.0%}，上限 {snapshot['max_share']:.0%}）")
+    if snapshot["refused"]:
+        console.print(f"  [red]{escape(snapshot['message'])}[/]")
+    for r in ended[:20]:
+        who = r.get("name") or r.get("enterprise") or ""
+        console.print(f"    {r['record_id']}  {escape(who)}  {escape(str(r.get('list_type') or r.get('number') or ''))}")
+    if snapshot["ended_count"] > 20:
+        console.print(f"    ……另有 {snapshot['ended_count'] - 20} 条（--json 列出前 200 条）")

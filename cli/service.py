@@ -132,22 +132,45 @@ def accounts_revoke(target: str = typer.Argument(..., help="A key id, or a depar
 def audit(since: Optional[str] = typer.Option(None, "--since", help="From this date (YYYY-MM-DD) or ISO time, UTC."),
           department: Optional[str] = typer.Option(None, "--department", help="Only checks by this department."),
           limit: int = typer.Option(1000, "--limit", min=1, help="Most entries to show."),
+          check_id: Optional[str] = typer.Option(None, "--check", help="Show one recorded check: the answer exactly "
+                                                 "as it was given."),
+          changes: bool = typer.Option(False, "--changes", help="Changes to records instead of checks: withdrawals, "
+                                       "corrections, full exports' endings, objections."),
           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """The audit trail of checks (检查记录): when, who, whom, as-of date, verdict, data version."""
+    """The audit trail of checks (检查记录): when, who, whom, as-of date, verdict, data version; and of changes."""
     from graph.audit import AuditTrail
     from graph.departments import canonical_department
 
     def go():
         from api.routes.audit import parse_since
+        from graph.errors import NotFound
         trail = AuditTrail(_settings().home)
         try:
-            return trail.entries(since=parse_since(since),
-                                 department=canonical_department(department) if department else None, limit=limit)
+            if check_id is not None:
+                entry = trail.get(check_id)
+                if entry is None:
+                    raise NotFound(f"没有编号为 {check_id} 的检查记录 (no such check)", {"check_id": check_id})
+                return entry
+            which = trail.changes if changes else trail.entries
+            return which(since=parse_since(since), department=canonical_department(department) if department else None,
+                         limit=limit)
         finally:
             trail.close()
     entries = _run(as_json, go)
     if as_json:
         _emit(entries)
+        return
+    if check_id is not None:
+        from cli.render import print_check
+        console.print(f"检查记录 {check_id}：{entries['department'] or '—'}（{entries['account']}）")
+        print_check(console, entries["result"])
+        return
+    if changes:
+        for e in entries:
+            console.print(f"{e['at']}  {e['department'] or '管理员'}（{e['account']}）{e['action']}  "
+                          f"{'、'.join(e['records'])}  原因：{e['reason'] or '—'}  {e['source'] or ''}", soft_wrap=True)
+        if not entries:
+            err.print("没有更改记录 (no entries)")
         return
     # One line per check, so that a long code or check id stays whole on an 80-column terminal.
     from cli.render import VERDICT_TEXT

@@ -43,7 +43,24 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+-- Changes to records after they were sent: withdrawals, corrections, a full export's endings, objections.
+CREATE TABLE IF NOT EXISTS change (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    account TEXT NOT NULL,
+    department TEXT,
+    action TEXT NOT NULL,              -- withdraw | correct | snapshot | objection
+    reason TEXT,
+    source TEXT,
+    records TEXT NOT NULL,             -- JSON array of record IDs (a correction: "old → new")
+    details TEXT NOT NULL              -- JSON: the rest of the entry (an objection's number and status …)
+);
+CREATE TRIGGER IF NOT EXISTS change_no_update BEFORE UPDATE ON change
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS change_no_delete BEFORE DELETE ON change
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
+CHANGE_COLUMNS = ("seq", "at", "account", "department", "action", "reason", "source", "records", "details")
 
 _lock = threading.Lock()
 COLUMNS = ("check_id", "at", "account", "department", "subject_kind", "subject_key", "as_of", "depth", "verdict",
@@ -128,6 +145,38 @@ class AuditTrail:
         if row is None:
             return None
         return {"account": row[0], "department": row[1], "result": json.loads(row[2])}
+
+    def record_change(self, entry: dict[str, Any]) -> None:
+        """Append one change to records (graph/amendments.py, graph/snapshots.py, graph/objections.py make them)."""
+        known = ("at", "account", "department", "action", "reason", "source", "records")
+        details = {k: v for k, v in entry.items() if k not in known}
+        with _translated(self.home), _lock:
+            self.conn.execute("INSERT INTO change (at, account, department, action, reason, source, records, details) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (entry["at"], entry["account"], entry.get("department"), entry["action"],
+                               entry.get("reason"), entry.get("source"),
+                               json.dumps(entry.get("records") or [], ensure_ascii=False),
+                               json.dumps(details, ensure_ascii=False, default=str)))
+
+    def changes(self, since: str | None = None, department: str | None = None, limit: int = 1000) -> list[dict]:
+        """Changes to records, oldest first."""
+        sql = f"SELECT {', '.join(CHANGE_COLUMNS)} FROM change WHERE 1 = 1"
+        args: list[Any] = []
+        if since:
+            sql += " AND at >= ?"
+            args.append(since)
+        if department:
+            sql += " AND department = ?"
+            args.append(department)
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        out = []
+        for row in self.conn.execute(sql, args):
+            entry = dict(zip(CHANGE_COLUMNS, row))
+            entry["records"] = json.loads(entry["records"])
+            entry["details"] = json.loads(entry["details"])
+            out.append(entry)
+        return out
 
     def close(self) -> None:
         self.conn.close()

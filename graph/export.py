@@ -57,6 +57,7 @@ def export_store(source: EmbeddedStore, target: GraphStore,
                 w.record(kind, natural, code, code and _kind(code), json.loads(props), departments.get(rid, []))
                 counts["record"] += 1
             _report(progress, "record", counts)
+            counts.update(_copy_what_became_of_records(conn, w, keys))
     finally:
         conn.execute("COMMIT")
     return counts
@@ -65,3 +66,35 @@ def export_store(source: EmbeddedStore, target: GraphStore,
 def _report(progress, phase, counts) -> None:
     if progress:
         progress(phase, counts[phase])
+
+
+def _copy_what_became_of_records(conn, w, keys: dict[int, str]) -> dict[str, int]:
+    """Events and objections (graph/record_state.py), in the order they were made, on the records just copied: found
+    in the target by their ID, which both stores give alike. Numbers are the target's own (an objection's outcome is
+    mapped to its event's new number)."""
+    from graph.record_state import parse_record_id, record_id
+    from graph.stores.embedded_amendments import all_objections, events_of
+    from graph.stores.sqlite_schema import NO_ENTERPRISE
+    ids = {rid: record_id(kind, keys.get(eid) if eid != NO_ENTERPRISE else None, natural)
+           for rid, kind, eid, natural in conn.execute("SELECT id, kind, enterprise_id, natural FROM record WHERE id IN "
+                                                       "(SELECT record_id FROM record_event UNION "
+                                                       "SELECT record_id FROM objection)")}
+    found: dict[tuple, list] = {}
+
+    def target(text: str):
+        kind, key, _ = parse_record_id(text) or (None, None, None)
+        if (kind, key) not in found:
+            found[(kind, key)] = w.records_under(kind, key)
+        return next(i for i in found[(kind, key)] if i.record_id == text)
+
+    by_rid = events_of(conn, list(ids))
+    seqs: dict[int, int] = {}
+    ordered = sorted(((rid, e) for rid, es in by_rid.items() for e in es), key=lambda x: x[1]["seq"])
+    for rid, e in ordered:
+        seqs[e["seq"]] = w.add_event(target(ids[rid]), {k: v for k, v in e.items() if k not in ("seq", "data_version")})
+    objections = all_objections(conn)
+    for o in objections:
+        w.add_objection(target(o["record_id"]), {**o, "outcome": seqs.get(o["outcome"]) if o["outcome"] else None,
+                                                  "history": [{**h, "outcome": seqs.get(h["outcome"]) if h.get("outcome")
+                                                               else None} for h in o["history"]]})
+    return {"record_event": len(ordered), "objection": len(objections)}

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
-from graph.model import KINDS, LEGAL_REPRESENTATIVE, Party, listed_person
+from graph.model import KINDS, LEGAL_REPRESENTATIVE, RECORD_KINDS, Party, listed_person
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
 
 if TYPE_CHECKING:
+    from graph.amendments import Actor
     from graph.loaders.read_ahead import ReadAhead
+    from graph.snapshots import Snapshot
 
 MAX_WARNINGS = 1000  # a report keeps the first warnings; a million-row file must not keep a million
 SHOWN_WARNINGS = 100  # a load summary lists the first warnings; its count is all of them
@@ -61,6 +63,9 @@ class LoadReport:
     changed: bool = False
     data_version: int = 0
     dry_run: bool = False
+    # A full export's endings (graph/snapshots.py), and records sent again that had been ended before.
+    snapshot: dict[str, Any] | None = None
+    resent: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The load's counts: what the store's load history keeps."""
@@ -72,7 +77,8 @@ class LoadReport:
         return {**self.as_dict(),
                 "rejects": {"count": self.rejected, "rows": list(self.reject_rows)},
                 "warnings": {"count": self.warning_count, "rows": [w.as_dict() for w in self.warnings[:SHOWN_WARNINGS]]},
-                "columns": {"read": dict(self.columns), "ignored": list(self.ignored_columns)}}
+                "columns": {"read": dict(self.columns), "ignored": list(self.ignored_columns)},
+                "snapshot": self.snapshot, "resent": dict(self.resent)}
 
     def add_warnings(self, row: int, found: list | tuple) -> None:
         """One row's warnings, each a (header, message) pair or a text (of the row, or "<header>：<message>")."""
@@ -152,6 +158,22 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
     writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
 
 
+def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, snapshot: Snapshot | None,
+                            actor: Actor | None, source: str, dry_run: bool) -> None:
+    """Records of this file ended before come back (or say they stay withdrawn); a full export ends what it lacks."""
+    from graph.amendments import Actor
+    from graph.snapshots import end_missing, restore_resent
+    effective = writer.as_of or date.today().isoformat()
+    actor = actor or (snapshot.actor if snapshot is not None else Actor("cli", None, True))
+    report.resent = restore_resent(writer, effective, source, actor)
+    if report.resent["still_ended"]:
+        report.add_warnings(HEADER_ROW, [f"本文件中有 {len(report.resent['still_ended'])} 条记录此前已被撤回或更正，再次报送不会恢复它们："
+                                         f"{'、'.join(report.resent['still_ended'][:20])} (records withdrawn or corrected "
+                                         f"before stay so when sent again)"])
+    if snapshot is not None:
+        report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run)
+
+
 def _rejects_path(home: Path, source: Path) -> Path:
     """A new file under home/rejects named after the source: only word characters, dots and dashes of its name
     (no separator can lead elsewhere), at most 150 bytes of it (a long Chinese name must not exceed the file
@@ -169,10 +191,13 @@ def _rejects_path(home: Path, source: Path) -> Path:
 
 def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = None, home: Path,
               dry_run: bool = False, progress: Callable[[float], None] | None = None,
-              ahead: ReadAhead | None = None, as_of: date | None = None) -> LoadReport:
+              ahead: ReadAhead | None = None, as_of: date | None = None, snapshot: Snapshot | None = None,
+              actor: Actor | None = None, source: str | None = None) -> LoadReport:
     """Load one file atomically and return its report; raise FileRejected when it cannot be read at all.
     `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits.
-    `as_of`: the date a registry change takes effect when the file gives none (default today)."""
+    `as_of`: the date a registry change takes effect when the file gives none (default today), and the date of a
+    full export (`snapshot`, graph/snapshots.py): its sender's records it lacks end then.
+    `actor`: who loads (events a load makes name them); `source`: the file's name as its sender gave it."""
     from graph.loaders import LoadError  # the loaders pull in openpyxl: import late
     from graph.loaders.pipeline import Reading
 
@@ -189,9 +214,13 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                                          *header_warnings(table.kind, report.columns, report.ignored_columns)])
         rejects = []
         before = store.data_version()
+        if snapshot is not None:
+            from graph.snapshots import check_kind
+            check_kind(table.kind)
         try:
             with store.writer(str(path)) as writer:
                 writer.as_of = (as_of or date.today()).isoformat()
+                writer.track_senders = snapshot is not None
                 kind, add_warnings = table.kind, report.add_warnings
                 for batch, fraction in reading.batches():
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
@@ -211,6 +240,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 if ahead is not None:  # the next file is read while this one's last writes and commit run
                     ahead.rows_done()
                 reading.close()
+                if kind in RECORD_KINDS:
+                    _what_became_of_records(writer, report, kind, snapshot, actor, source or path.name, dry_run)
                 if dry_run:
                     raise _DryRun
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded

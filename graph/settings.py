@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_depth: int = Field(6, ge=0, le=10, description="Largest depth a check may ask for.")
     max_parties: int = Field(50_000, ge=100, description="Most parties a traversal visits before it stops (supernodes).")
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one graph query, in seconds.")
+    snapshot_max_ended_share: float = Field(0.2, ge=0, le=1, description=(
+        "Largest share of its sender's records of a class that a full export (creditnet load --snapshot) may end "
+        "without --confirm-snapshot: a truncated export must not lift half a county's listings."))
 
     @property
     def database_path(self) -> Path:

@@ -28,7 +28,7 @@ def test_load_json_one_object_per_file(loaded, county_files):
     by_kind = {r["kind"]: r for r in loaded}
     assert set(by_kind) == set(county_files)
     assert set(by_kind["blacklist"]) == {"file", "kind", "rows", "loaded", "rejected", "rejects_file", "rejects", "warnings",
-                                        "columns"}
+                                        "columns", "snapshot", "resent"}
     assert by_kind["blacklist"]["rejects"]["count"] == 3 and len(by_kind["blacklist"]["rejects"]["rows"]) == 3
     assert (by_kind["blacklist"]["loaded"], by_kind["blacklist"]["rejected"]) == (9, 3)
     assert by_kind["enterprise"]["rejects_file"] is None

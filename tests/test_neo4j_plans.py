@@ -14,21 +14,22 @@ import re
 
 import pytest
 
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import amendment_queries as aq, queries as q
 
 WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTMENT_NAMES", "LOAD_HISTORY", "LIST_TYPES_USED", "ROLES_USED",
-               "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH"}
+               "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH",
+               "ALL_OBJECTIONS"}
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
 PARAMS = {"limit": 1, "cap": 1, "edge_cap": 1, "levels": 1, "code": "", "code_kind": "", "key": "", "id": "",
-          "name": "", "on": "2026-01-01"}
+          "name": "", "on": "2026-01-01", "prefix": "blacklist|-|", "department": "", "kind": "blacklist", "event": {}, "objection": {}}
 
 
 def statements() -> dict[str, str]:
     out = {}
-    for name in dir(q):
-        value = getattr(q, name)
+    for module, name in [(q, n) for n in dir(q)] + [(aq, n) for n in dir(aq)]:
+        value = getattr(module, name)
         if name.startswith("_") or name.split("[")[0] in WHOLE_STORE:
             continue
         if isinstance(value, str) and re.match(r"\s*(UNWIND|MATCH|MERGE|OPTIONAL|WITH|CALL)\b", value):
@@ -59,7 +60,7 @@ def scans(plan) -> list[str]:
 @pytest.fixture(scope="module")
 def session(neo4j_driver):
     with neo4j_driver.session() as s:
-        for statement in q.SCHEMA:   # the plans depend on the indexes and constraints there are
+        for statement in [*q.SCHEMA, *aq.SCHEMA]:   # the plans depend on the indexes and constraints there are
             s.run(statement).consume()
         yield s
 

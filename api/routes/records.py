@@ -6,13 +6,13 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import DepartmentDep, ServiceDep
+from api.deps import AuditDep, DepartmentDep, ServiceDep
 from api.errors import UnsupportedMediaType
 from api.models import ERRORS, ErrorOut, UploadOut
 from api.uploads import UPLOAD_KINDS, check_kind_allowed, load_upload, upload_path, write_json_rows
@@ -75,16 +75,34 @@ async def _save_body(request: Request, target: Path) -> tuple[str, bool]:
 @router.post("/{kind}", response_model=UploadOut, openapi_extra=_BODY_DOC,
              responses={**ERRORS, 400: {"model": ErrorOut}, 413: {"model": ErrorOut}},
              summary="Send records: a CSV/XLSX file or a JSON array of rows")
-async def send_records(kind: UploadKind, request: Request, service: ServiceDep, account: DepartmentDep,
-                       as_of: date | None = Query(None, description="The date a registry change (another legal "
-                                                  "representative) takes effect when its row gives no 变更日期 / 核准日期; "
-                                                  "default today (as `creditnet load --as-of`).")) -> dict[str, Any]:
+async def send_records(kind: UploadKind, request: Request, service: ServiceDep, account: DepartmentDep, trail: AuditDep,
+                       snapshot: bool = Query(False, description="The file is the department's complete current list "
+                                              "of this class (全量报送): its records the file lacks end as of `as_of`."),
+                       confirm_snapshot: bool = Query(False, description="Let a full export end more than the set "
+                                                      "share of the department's records (default 20%)."),
+                       as_of: Optional[date] = Query(None, description="The file's date (default today): the day a full "
+                                                     "export ends what it lacks, and the day a registry change takes "
+                                                     "effect when its row gives no 变更日期 / 核准日期 (as `creditnet load "
+                                                     "--as-of`)."),
+                       department: Optional[str] = Query(None, description="Admin only: whose full export it is "
+                                                         "(default: the one department every row names).")
+                       ) -> dict[str, Any]:
     """Rows are validated exactly as `creditnet load` validates them; valid rows load atomically (a check
     running meanwhile sees the data before or after the file, never half of it) and each rejected row is
     listed with its row number, field and reason. A department may send only records whose issuing or
     sending department (许可机关, 作出行政处罚决定机关名称, 作出变更决定机关名称, 检查实施机关, 信息发送部门名称) is
-    itself, else 403; registry kinds (enterprise, member) are for the admin account."""
+    itself, else 403; registry kinds (enterprise, member) are for the admin account.
+
+    With `snapshot=true` the file is the department's full export: its records of this class the file lacks end as
+    of `as_of` (listed in `snapshot.ended`); more than the set share is refused with 409 unless `confirm_snapshot`."""
     check_kind_allowed(kind, account)
+    full_export = None
+    if snapshot:
+        from graph.amendments import Actor
+        from graph.snapshots import Snapshot
+        full_export = Snapshot(department if account.is_admin else account.department, confirm_snapshot,
+                               service.settings.snapshot_max_ended_share,
+                               Actor(account.key_id, account.department, account.is_admin), trail.record_change)
     home = service.settings.home
     (home / "uploads").mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(dir=home / "uploads"))
@@ -95,6 +113,6 @@ async def send_records(kind: UploadKind, request: Request, service: ServiceDep, 
         body.rename(target)
         return await run_in_threadpool(load_upload, service.store(), target, kind, account, home,
                                        filename=filename, from_json=from_json, lock=service.load_lock,
-                                       after_change=service.after_load, as_of=as_of)
+                                       after_change=service.after_load, snapshot=full_export, as_of=as_of)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -42,13 +42,14 @@ PAGES = (
     Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "profile.js")),
     Page("/department", "department", "本部门应执行名单", "signed-in", ("auth.js", "department.js")),
     Page("/upload", "upload", "报送数据", "signed-in", ("auth.js", "upload.js")),
+    Page("/corrections", "corrections", "撤回与更正", "signed-in", ("auth.js", "corrections.js")),
     Page("/public", "public", "企业信用信息公开查询", "public", ("public.js",)),
     Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("public.js",)),
 )
 
 NAV = {
     "signed-in": (("/check", "核查"), ("/profile", "企业画像"), ("/department", "本部门名单"), ("/upload", "报送数据"),
-                  ("/public", "公开查询")),
+                  ("/corrections", "撤回与更正"), ("/public", "公开查询")),
     "public": (("/public", "公开查询"), ("/", "部门登录")),
     "sign-in": (("/", "部门登录"), ("/public", "公开查询")),
 }

@@ -29,6 +29,7 @@ from graph.model import LEGAL_REPRESENTATIVE, CheckResult, Hit, Party
 from graph.names import name_variants, normalise_name
 from graph.queries.applicant import Applicant
 from graph.queries.traversal import Node, Reach, held_on, node, traverse
+from graph.record_state import ENDED, counts_on, last_counting_day, notes_for, standing as record_standing, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.vocabulary import (HEAD, OFFICES, UNKNOWN, ListCategory, classes_of, fold, list_category, penalty_kind,
@@ -50,13 +51,24 @@ REVOKED_WORDS = ("吊销营业执照", "责令关闭", "吊销")
 REVOCATION_YEARS = 3
 
 
-def is_active(listing: dict, on: str) -> bool:
+def in_period(listing: dict, on: str) -> bool:
+    """限制期限自 ≤ on ≤ 限制期限至 (no 限制期限至: no end)."""
     start, end = listing.get("valid_from"), listing.get("valid_to")
     return bool(start and start <= on and (not end or on <= end))
 
 
+def is_active(listing: dict, on: str) -> bool:
+    """Active on `on`: within its period, and counting as the data stood that day (not withdrawn, corrected or
+    ended by then, graph/record_state.py)."""
+    return in_period(listing, on) and counts_on(listing, on)
+
+
 def listing_status(listing: dict, on: str) -> str:
-    if is_active(listing, on):
+    """active, future, expired, or why it does not count: withdrawn, corrected, ended, entered_later."""
+    why = status_on(listing, on)
+    if why is not None:
+        return why
+    if in_period(listing, on):
         return "active"
     return "future" if (listing.get("valid_from") or "") > on else "expired"
 
@@ -69,7 +81,9 @@ def restriction(listing: dict, on: str) -> dict:
            "receivers": listing.get("receivers") or [], "status": listing_status(listing, on),
            # The person the listing names, as sent: shown even when no ID number ties them to a node.
            "person_name": listing.get("person_name"), "person_role": listing.get("person_role"),
-           "matched_by_name": True if listing.get("_matched_by_name") else None}
+           "matched_by_name": True if listing.get("_matched_by_name") else None,
+           # Its ID (what its sender names to withdraw or correct it), what became of it, open objections.
+           **record_standing(listing, on)}
     return out
 
 
@@ -295,6 +309,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
                   [restriction(l, on) for l in _sorted(active)])
         hit.notes = [f"{l['person_name']}：按姓名与登记信息匹配（名单未载证件号码） (matched by name)"
                      for l in active if l.get("_matched_by_name")]
+        hit.notes += [note for l in _sorted(active) for note in notes_for(l, on, l.get("list_type") or "")]
         hits[n] = hit
 
     for bar in _three_year_bar(reach, heads, by_node, as_of):
@@ -435,8 +450,8 @@ def _penalties_of_note(reader, reach: Reach, officer_classes: dict[Node, frozens
                 continue
         for p in sorted(standing["penalties"], key=lambda p: (p.get("decision_date") or "", p.get("decision_no") or "")):
             kind = penalty_kind(p.get("penalty_type"))
-            if kind is None or not p.get("decision_date"):
-                continue
+            if kind is None or not p.get("decision_date") or not counts_on(p, as_of.isoformat()):
+                continue  # a penalty its department withdrew or corrected (graph/record_state.py) is not one of note
             decided = date.fromisoformat(p["decision_date"])
             last = bar_end(decided, kind.years)
             if not decided <= as_of <= last:
@@ -497,7 +512,12 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
     last = bar_end(listed, category.head_bar_years or 0)
     if not listed <= as_of <= last:
         return None
+    why = status_on(listing, on)
+    if why is not None and why != ENDED:
+        return None  # withdrawn or corrected by its sender (as the data stood on `on`): it never stood
     removed = listing.get("valid_to")
+    if why == ENDED:  # its sender's full export no longer held it: removed, as of the export's date
+        removed = min(removed or "9999", last_counting_day(listing))
     if removed and removed < on:
         # Removed early, within the three years. §17 counts the bar from the listing, while the 2021 measures
         # (市场监督管理严重违法失信名单管理办法, 信用修复) lift a listing's restrictions when it is removed: the bar is
@@ -507,7 +527,7 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
                          f"(removed early: shown as a link for review, not a bar)"]
         return Hit(reach.party(barred), len(path), False, None, path, [restriction(listing, on)], notes)
     notes = notes + [f"三年期自 {listing['valid_from']} 起至 {last.isoformat()} 止 (民法典§201–202) "
-                     f"(barred through {last.isoformat()})"]
+                     f"(barred through {last.isoformat()})"] + notes_for(listing, on, listing.get("list_type") or "")
     return Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path, [restriction(listing, on)], notes)
 
 

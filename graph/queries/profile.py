@@ -10,6 +10,7 @@ from graph.identifiers import InvalidIdentifier, classify
 from graph.model import RECORD_KINDS
 from graph.queries.check import listing_status
 from graph.queries.traversal import held_roles
+from graph.record_state import counts_on, notes_for, standing, status_on
 from graph.stores.base import Edge, GraphStore
 
 # 变更事项 that name a licence field: the change moves the licence's current state.
@@ -86,12 +87,21 @@ def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str
 
     enterprise, records, data_version = store.read(question)
     out = {kind: records.get(kind, []) for kind in RECORD_KINDS}
-    _apply_licence_changes(out["license"], out["license-change"])
-    _apply_penalty_changes(out["penalty"], out["penalty-change"])
+    notes: list[str] = []
+    for kind in RECORD_KINDS:
+        for record in out[kind]:
+            # Every record shows its ID (what its department names to withdraw or correct it), what became of it
+            # (`record_status`: None while it counts) and the objections open against it.
+            notes += notes_for(record, on)
+            record["record_status"] = status_on(record, on)
+            record.update(standing(record, on))
+    # A change its department withdrew or corrected changes nothing.
+    _apply_licence_changes(out["license"], [c for c in out["license-change"] if counts_on(c, on)])
+    _apply_penalty_changes(out["penalty"], [c for c in out["penalty-change"] if counts_on(c, on)])
     for listing in out["blacklist"]:
         listing["status"] = listing_status(listing, on)
     out["blacklist"].sort(key=lambda l: (l.get("valid_from") or "", l.get("list_type") or ""))
-    return {"enterprise": enterprise, "records": out, "as_of": on, "data_version": data_version}
+    return {"enterprise": enterprise, "records": out, "as_of": on, "data_version": data_version, "notes": notes}
 
 
 def enterprise_party(enterprise: dict):

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
+from graph.record_state import RecordInfo
 
 T = TypeVar("T")
 
@@ -140,6 +141,50 @@ class GraphWriter(ABC):
     def finish(self) -> None:
         """Called once before commit (e.g. to raise the data version when something changed)."""
 
+    # --- what became of records (graph/amendments.py, graph/snapshots.py, graph/objections.py) ----------------
+    # Each sees everything this transaction wrote before it, and what it writes commits with the file, or not at all.
+    # A change made here moves the data version at `finish`, as any load does.
+    # The departments that sent every record of this file (sent_by, issued_by), when `track_senders` is set
+    # before the first row: the sender of a full export (graph/snapshots.py). None: no record yet.
+    track_senders: bool = False
+    file_senders: frozenset[str] | None = None
+
+    def saw_departments(self, departments: Iterable[tuple[str, str, str]]) -> None:
+        """Called by the writers for every record row, with its (relation, canonical, as sent) departments."""
+        sent = frozenset(canonical for relation, canonical, _ in departments if relation != "received_by")
+        self.file_senders = sent if self.file_senders is None else self.file_senders & sent
+
+    def records_under(self, kind: str, code: str | None) -> list[RecordInfo]:
+        """Every record of `kind` under the enterprise with this USCC, registration number or key; `code` None:
+        every listing of a natural person alone."""
+        raise NotImplementedError
+
+    def records_sent_by(self, kind: str, department: str) -> list[RecordInfo]:
+        """Every record of `kind` this (canonical) department sent or issued, `written` set for this file's."""
+        raise NotImplementedError
+
+    def written_with_events(self) -> list[RecordInfo]:
+        """The records this transaction wrote that have events (withdrawn, corrected, ended … before)."""
+        raise NotImplementedError
+
+    def add_event(self, record: RecordInfo, event: dict[str, Any]) -> int:
+        """Append an event (graph/record_state.py, without `seq` and `data_version`) to a record found by this
+        writer; return its sequence number."""
+        raise NotImplementedError
+
+    def add_objection(self, record: RecordInfo, objection: dict[str, Any]) -> int:
+        """Register an objection (without `id` and `data_version`) against a record; return its number."""
+        raise NotImplementedError
+
+    def objection(self, objection_id: int) -> tuple[dict[str, Any], RecordInfo] | None:
+        """An objection and the record it is against, or None."""
+        raise NotImplementedError
+
+    def set_objection(self, objection_id: int, status: str, history: list[dict[str, Any]],
+                      outcome: int | None) -> None:
+        """An objection's new status, its whole history and the event that settled it (None: none)."""
+        raise NotImplementedError
+
 
 class GraphReader(ABC):
     """One consistent view of the store for the duration of one question."""
@@ -228,6 +273,11 @@ class GraphReader(ABC):
     @abstractmethod
     def counts(self) -> dict[str, Any]:
         """Nodes per class, records per department."""
+
+    def objections(self) -> list[dict[str, Any]]:
+        """Every objection (graph/record_state.objection_dict), each with `record` (RecordInfo.summary of the record
+        it is against, without events)."""
+        return []
 
     def words_used(self) -> dict[str, dict[str, int]]:
         """How often each list type (信息类型) and each role label is used: `{"list_types": {…}, "roles": {…}}`."""

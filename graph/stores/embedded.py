@@ -20,10 +20,12 @@ from graph.errors import StoreUnavailable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.party_graph import PartyGraph, chunks
+from graph.stores.embedded_amendments import all_objections, amended_records, decorate
 from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
-from graph.stores.sqlite_schema import SCHEMA, SCHEMA_VERSION, migrate
+from graph.record_state import record_id
+from graph.stores.sqlite_schema import NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, migrate
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
 
@@ -56,6 +58,17 @@ class EmbeddedReader(GraphReader):
         self.conn = conn
         self.pg = party_graph
         self.data_version = party_graph.version
+        self._amended: set[int] | None = None
+
+    def _standing(self, records: list[tuple[int, dict[str, Any]]]) -> None:
+        """Each record dict ((record id, dict holding its `record_id`)) with its events and objections, if any."""
+        if self._amended is None:
+            self._amended = amended_records(self.conn)
+        decorate(self.conn, records, self._amended)
+
+    @staticmethod
+    def _id(kind: str, eid: int, key: str | None, natural: str) -> str:
+        return record_id(kind, None if eid == NO_ENTERPRISE else key, natural)
 
     # --- look-ups ----------------------------------------------------------------------------------------
     def enterprise_by_code(self, code, code_kind):
@@ -127,15 +140,21 @@ class EmbeddedReader(GraphReader):
         by_ref.update({("person", p.key): p for p in parties if p.kind == "person"})
         lookup = {(p.kind, p.key): p for p in parties}
         refs = list(by_ref)
+        found: list[tuple[int, dict[str, Any]]] = []
         for chunk in chunks(refs, 400):
             cond = " OR ".join("(ls.party_kind = ? AND ls.party_ref = ?)" for _ in chunk)
             args = [x for pair in chunk for x in pair]
-            for kind, ref, rid, props in self.conn.execute(
-                    "SELECT ls.party_kind, ls.party_ref, r.id, r.props FROM listing_subject ls "
-                    f"JOIN record r ON r.id = ls.record_id WHERE {cond}", args):
+            for kind, ref, rid, props, eid, natural, key in self.conn.execute(
+                    "SELECT ls.party_kind, ls.party_ref, r.id, r.props, r.enterprise_id, r.natural, e.key "
+                    "FROM listing_subject ls JOIN record r ON r.id = ls.record_id "
+                    f"LEFT JOIN enterprise e ON e.id = r.enterprise_id WHERE {cond}", args):
                 p = by_ref[(kind, ref)]
                 party = lookup[(p.kind, p.key)]
-                result.setdefault(party, []).append(self._listing(rid, props))
+                listing = self._listing(rid, props)
+                listing["record_id"] = self._id("blacklist", eid, key, natural)
+                found.append((rid, listing))
+                result.setdefault(party, []).append(listing)
+        self._standing(found)
         return result
 
     def _listing(self, rid: int, props: str) -> dict[str, Any]:
@@ -164,10 +183,14 @@ class EmbeddedReader(GraphReader):
                 out[key]["status"] = json.loads(props).get("status")
             if ids:
                 marks = ",".join("?" * len(ids))
-                for eid, props in self.conn.execute(
-                        f"SELECT enterprise_id, props FROM record WHERE kind = 'penalty' AND enterprise_id IN ({marks})",
-                        list(ids)):
-                    out[ids[eid]]["penalties"].append(json.loads(props))
+                penalties: list[tuple[int, dict[str, Any]]] = []
+                for rid, eid, natural, props in self.conn.execute(
+                        f"SELECT id, enterprise_id, natural, props FROM record WHERE kind = 'penalty' "
+                        f"AND enterprise_id IN ({marks})", list(ids)):
+                    penalty = {**json.loads(props), "record_id": record_id("penalty", ids[eid], natural)}
+                    penalties.append((rid, penalty))
+                    out[ids[eid]]["penalties"].append(penalty)
+                self._standing(penalties)
         return out
 
     # --- profile -----------------------------------------------------------------------------------------
@@ -189,14 +212,18 @@ class EmbeddedReader(GraphReader):
         out: dict[str, list[dict[str, Any]]] = {}
         if eid is None:
             return out
-        for rid, kind, props in self.conn.execute(
-                "SELECT id, kind, props FROM record WHERE enterprise_id = ? ORDER BY kind, natural", (eid,)):
+        found: list[tuple[int, dict[str, Any]]] = []
+        for rid, kind, natural, props in self.conn.execute(
+                "SELECT id, kind, natural, props FROM record WHERE enterprise_id = ? ORDER BY kind, natural", (eid,)):
             data = self._listing(rid, props) if kind == "blacklist" else json.loads(props)
             if kind != "blacklist":
                 depts = self.conn.execute("SELECT department FROM record_department WHERE record_id = ? "
                                           "AND relation = 'issued_by' ORDER BY department", (rid,)).fetchall()
                 data["departments"] = [d for (d,) in depts]
+            data["record_id"] = record_id(kind, enterprise_key, natural)
+            found.append((rid, data))
             out.setdefault(kind, []).append(data)
+        self._standing(found)
         return out
 
     def _edges_around(self, node: tuple[str, str]) -> list[Edge]:
@@ -213,12 +240,17 @@ class EmbeddedReader(GraphReader):
     # --- departments -------------------------------------------------------------------------------------
     def department_listings(self, department):
         out = []
-        for rid, props in self.conn.execute(
-                "SELECT r.id, r.props FROM record_department rd JOIN record r ON r.id = rd.record_id "
+        found: list[tuple[int, dict[str, Any]]] = []
+        for rid, props, eid, natural, key in self.conn.execute(
+                "SELECT r.id, r.props, r.enterprise_id, r.natural, e.key FROM record_department rd "
+                "JOIN record r ON r.id = rd.record_id LEFT JOIN enterprise e ON e.id = r.enterprise_id "
                 "WHERE rd.department = ? AND rd.relation = 'received_by' AND r.kind = 'blacklist'", (department,)):
             listing = self._listing(rid, props)
+            listing["record_id"] = self._id("blacklist", eid, key, natural)
             listing["_subjects"] = self._subjects(rid)
+            found.append((rid, listing))
             out.append(listing)
+        self._standing(found)
         return out
 
     def _subjects(self, rid: int) -> list[Party]:
@@ -265,6 +297,9 @@ class EmbeddedReader(GraphReader):
 
     def words_used(self):
         return _words_used(self.conn)
+
+    def objections(self):
+        return all_objections(self.conn)
 
 
 def _words_used(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:

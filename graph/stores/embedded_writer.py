@@ -12,6 +12,7 @@ from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
 from graph.names import normalise_name
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
+from graph.stores.embedded_amendments import AmendmentWriting
 from graph.stores.sqlite_schema import NO_ENTERPRISE
 
 
@@ -74,7 +75,7 @@ def store_state(conn: sqlite3.Connection) -> tuple[int, int]:
     return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
 
-class SqliteWriter(GraphWriter):
+class SqliteWriter(AmendmentWriting, GraphWriter):
     def __init__(self, conn: sqlite3.Connection, known: KnownCodes | None = None):
         """`known`: the codes a writer on this connection left complete, if the store has not changed since."""
         self.conn = conn
@@ -105,6 +106,7 @@ class SqliteWriter(GraphWriter):
         # re-applies both on every load, and if it ends where the store already was, nothing has changed.
         self._updated: dict[int, str] = {}
         self._update_changes = 0
+        self.written_records: set[int] = set()  # ids of the records this file sent (a full export's, graph/snapshots.py)
         # Tables this file has written to, and the secondary indexes dropped because their table was empty
         # when this file first wrote to it (see `_first_write`), to be created again before the commit.
         self._written: set[str] = set()
@@ -399,16 +401,21 @@ class SqliteWriter(GraphWriter):
                                                                                 name)
         if "record" not in self._written:
             self._first_write("record")
+        if self.track_senders:
+            departments = list(departments)
+            self.saw_departments(departments)
         # Insert first: on a first load (the common case) that is the only statement; a conflict means the
         # record is known, and only then is it read and compared.
         inserted = c.execute("INSERT INTO record (kind, enterprise_id, natural, props) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
             assert inserted.lastrowid is not None  # set by the INSERT that just added a row
+            self.written_records.add(inserted.lastrowid)
             self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",
                                       (kind, eid, natural_key)).fetchone()
+            self.written_records.add(rid)
             if _same_props(old_text, text):
                 return  # the same record re-sent: nothing changes (departments and subjects are in its props)
             self._flush_departments()  # so that the changes counted below are this record's only

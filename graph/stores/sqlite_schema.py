@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -87,6 +87,42 @@ NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural pers
 # when it is opened (`migrate`); their NULL says what the old store did not know.
 ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"))
 
+# Tables added since a store file was first made, by name: a store made before them gets them when it is opened.
+# What became of records after they were sent (graph/record_state.py): nothing here is ever updated but an
+# objection's status, and nothing is deleted (but by `creditnet reset`).
+ADDED_TABLES = {
+    "record_event": """
+CREATE TABLE IF NOT EXISTS record_event (
+    seq INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL,        -- record.id
+    event TEXT NOT NULL,               -- withdrawn | corrected | ended | reinstated | entered | amended
+    effective TEXT NOT NULL,           -- ISO date from which it holds
+    at TEXT NOT NULL,                  -- when it was made (UTC)
+    department TEXT,                   -- on whose behalf (canonical), NULL: the bureau
+    account TEXT,                      -- the API key id, or cli
+    reason TEXT,
+    source TEXT,                       -- the file it came with
+    other TEXT,                        -- the record ID it replaced or was replaced by
+    before TEXT,                       -- the fields before an in-place correction (JSON)
+    data_version INTEGER NOT NULL      -- the data version it made
+);
+CREATE INDEX IF NOT EXISTS record_event_record ON record_event(record_id);""",
+    "objection": """
+CREATE TABLE IF NOT EXISTS objection (
+    id INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL,        -- record.id
+    objector TEXT NOT NULL,
+    grounds TEXT NOT NULL,
+    status TEXT NOT NULL,              -- 受理 | 核实 | 更正 | 驳回
+    registered_at TEXT NOT NULL,
+    account TEXT,
+    history TEXT NOT NULL,             -- JSON array of {status, at, account, note, outcome}
+    outcome INTEGER,                   -- record_event.seq of the withdrawal or correction that settled it
+    data_version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objection_record ON objection(record_id);""",
+}
+
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring a store file made by an earlier version up to SCHEMA_VERSION. Idempotent; a current file costs two
@@ -96,16 +132,24 @@ def migrate(conn: sqlite3.Connection) -> None:
         columns = {t: {row[1] for row in conn.execute(f"PRAGMA table_info({t})")} for t in {t for t, _, _ in ADDED_COLUMNS}}
         return [(t, c, d) for t, c, d in ADDED_COLUMNS if c not in columns[t]]
 
+    def missing_tables() -> list[str]:
+        have = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return [t for t in ADDED_TABLES if t not in have]
+
     def version() -> int:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
-    if not missing() and version() >= SCHEMA_VERSION:
+    if not missing() and not missing_tables() and version() >= SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         for table, column, declaration in missing():
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        for table in missing_tables():
+            for statement in ADDED_TABLES[table].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
         if version() < SCHEMA_VERSION:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")

@@ -24,7 +24,11 @@
         el("ul", {}, r.warnings.rows.map((w) => el("li", {
           text: `第${w.row}行：${w.field ? w.field + "：" : ""}${CN.chinese(w.message)}` }))),
         r.warnings.count > r.warnings.rows.length
-          ? el("p", { class: "hint", text: `仅列出前 ${r.warnings.rows.length} 条。` }) : null) : null));
+          ? el("p", { class: "hint", text: `仅列出前 ${r.warnings.rows.length} 条。` }) : null) : null,
+      r.snapshot ? el("h3", {}, `全量报送：终止 ${r.snapshot.ended_count} 条（原有效 ${r.snapshot.current_before} 条）`) : null,
+      r.snapshot && r.snapshot.ended.length
+        ? CN.table([["记录编号", (x) => x.record_id], ["主体", (x) => x.name || x.enterprise || ""],
+                    ["记录", (x) => x.list_type || x.number || x.kind]], r.snapshot.ended, { class: "ended" }) : null));
     out.querySelector("h2").setAttribute("tabindex", "-1");
     out.querySelector("h2").focus();
   }
@@ -40,7 +44,9 @@
     button.disabled = true;
     button.textContent = "上传中…";
     try {
-      render((await Auth.json("POST", `/api/v1/records/${encodeURIComponent($("kind").value)}`, data)).data);
+      const query = $("snapshot").checked
+        ? `?snapshot=true${$("confirm-snapshot").checked ? "&confirm_snapshot=true" : ""}` : "";
+      render((await Auth.json("POST", `/api/v1/records/${encodeURIComponent($("kind").value)}${query}`, data)).data);
     } catch (err) {
       CN.clear(out);
       CN.showError(error, err);

@@ -5,6 +5,7 @@ on the relationship as `role` so that 董事, 监事 and 经理 stay distinct un
 from __future__ import annotations
 
 from graph.model import BRANCH_OF, LEGAL_REPRESENTATIVE, SHAREHOLDER
+from graph.stores.neo4j.amendment_queries import standing_entries, standing_fields
 
 ROLE_TYPES = ("LEGAL_REPRESENTATIVE_OF", "SHAREHOLDER_OF", "OFFICER_OF", "BRANCH_OF")
 ROLE_PATTERN = "|".join(ROLE_TYPES)
@@ -301,7 +302,9 @@ ORDER BY coalesce(l.seq, 0), l.at, elementId(l)
 RESET_RELATIONSHIPS_BATCH = "MATCH ()-[r]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS n"
 RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true, m.data_version = m.data_version + 1"
-END_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting SET m.data_version = m.data_version + 1"
+# Events and objections are numbered afresh in an emptied store, as the embedded store numbers them.
+END_RESET = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting, m.event_seq, m.objection_seq "
+             "SET m.data_version = m.data_version + 1")
 
 # --- reading --------------------------------------------------------------------------------------------
 ENTERPRISE_BY_USCC = "MATCH (e:Enterprise {uscc: $code}) RETURN e.key AS key, e.name AS name"
@@ -357,7 +360,7 @@ CALL () {
 }
 RETURN kind, key, properties(l) AS props,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
-       [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers
+       [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers, """ + standing_fields("l") + """
 """
 
 
@@ -388,6 +391,7 @@ def neighbourhood(levels: int, by_code: bool = False) -> str:
     Only the number of levels is formatted into the text (an int of 0..10); everything else is a parameter.
     """
     assert isinstance(levels, int) and 0 <= levels <= 10
+    standing = standing_entries("l")  # each listing's and penalty's ID, events and objections
     level = f"""
 CALL (frontier, previous) {{
   UNWIND frontier AS f
@@ -420,8 +424,8 @@ CALL (ball, touched, capped) {{
   WHERE l:Listing OR (l:Penalty AND any(w IN $penalty_words WHERE coalesce(l.penalty_type, '') CONTAINS w))
   RETURN collect(CASE WHEN l:Listing THEN {{kind: CASE WHEN x:Person THEN 'person' ELSE 'enterprise' END,
                    key: coalesce(x.key, x.id_number), props: properties(l), senders: [(l)-[:SENT_BY]->(d) | d.name],
-                   receivers: [(l)-[:RECEIVED_BY]->(d) | d.name]}} END) AS listings,
-         collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l)}} END) AS penalties
+                   receivers: [(l)-[:RECEIVED_BY]->(d) | d.name], {standing}}} END) AS listings,
+         collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l), {standing}}} END) AS penalties
 }}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
        s.name AS subject_name, edges, listings, penalties,
@@ -436,7 +440,7 @@ MATCH (:Enterprise {key: $key})<-[:CONCERNS]-(r:Record)
 RETURN r.kind AS kind, r.natural AS natural, properties(r) AS props,
        [(r)-[:ISSUED_BY]->(d) | d.name] AS issued_by,
        [(r)-[:SENT_BY]->(d) | d.name] AS senders,
-       [(r)-[:RECEIVED_BY]->(d) | d.name] AS receivers
+       [(r)-[:RECEIVED_BY]->(d) | d.name] AS receivers, """ + standing_fields("r") + """
 ORDER BY kind, natural
 """
 MEMBERS_OF = f"""
@@ -461,8 +465,8 @@ RETURN properties(l) AS props,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
        [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers,
        [(l)-[:CONCERNS]->(e:Enterprise) | {kind: 'enterprise', key: e.key, name: e.name}] +
-       [(l)-[:NAMES]->(p:Person) | {kind: 'person', key: p.id_number, name: p.name}] AS subjects
-"""
+       [(l)-[:NAMES]->(p:Person) | {kind: 'person', key: p.id_number, name: p.name}] AS subjects, """ + \
+    standing_fields("l") + "\n"
 DEPARTMENT_ISSUED = """
 MATCH (:Department {name: $name})<-[:ISSUED_BY|SENT_BY]-(r:Record)
 RETURN r.kind AS kind, count(*) AS n
@@ -486,7 +490,9 @@ RETURN d.name AS department, r.kind AS kind, count(*) AS n
 STANDING_OF = """
 UNWIND $keys AS k
 MATCH (e:Enterprise {key: k})
-RETURN k AS key, properties(e) AS node, [(e)<-[:CONCERNS]-(p:Penalty) | properties(p)] AS penalties
+RETURN k AS key, properties(e) AS node,
+       [(e)<-[:CONCERNS]-(l:Penalty) | {props: properties(l), ekey: e.key, events: [(l)<-[:OF_RECORD]-(ev:RecordEvent) |
+        properties(ev)], objections: [(l)<-[:AGAINST]-(ob:Objection) | properties(ob)]}] AS penalties
 """
 LIST_TYPES_USED = "MATCH (l:Listing) RETURN coalesce(l.list_type, '') AS word, count(*) AS n"
 ROLES_USED = f"MATCH ()-[r:{ROLE_PATTERN}]->() RETURN r.role AS word, count(*) AS n"

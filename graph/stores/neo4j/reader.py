@@ -7,7 +7,8 @@ from typing import Any, Iterable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import amendment_queries as aq, queries as q
+from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
 from graph.vocabulary import penalty_words
 
@@ -116,10 +117,10 @@ class Neo4jReader(GraphReader):
             edges.setdefault((member, ent), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
         listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in row["listings"]:
-            listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+            listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"], r))
         standing: dict[str, dict[str, Any]] = {}
         for r in row["penalties"]:
-            standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(fields(r["props"], RECORD_KEYS))
+            standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(self._record(r["props"], r))
         for key, status in row["revoked"]:
             standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
         found = Neighbourhood([edge_of(m, e, terms) for (m, e), terms in edges.items()], listings,
@@ -127,8 +128,14 @@ class Neo4jReader(GraphReader):
         return found if found.fits(max_parties) else None
 
     @staticmethod
-    def _listing(node: dict[str, Any], senders: list[str], receivers: list[str]) -> dict[str, Any]:
-        data = fields(node, RECORD_KEYS)
+    def _record(node: dict[str, Any], row) -> dict[str, Any]:
+        """A record's fields, its ID, and its events and objections where it has any (`row`: its `ekey`, `events`,
+        `objections`)."""
+        return {**fields(node, RECORD_KEYS), **standing_of_row(node, row["ekey"], row["events"], row["objections"])}
+
+    @classmethod
+    def _listing(cls, node: dict[str, Any], senders: list[str], receivers: list[str], row) -> dict[str, Any]:
+        data = cls._record(node, row)
         data["receivers"] = sorted(receivers)
         data["sender"] = sorted(senders)[0] if senders else data.get("sender_as_sent")
         return data
@@ -138,7 +145,7 @@ class Neo4jReader(GraphReader):
         result: dict[Party, list[dict[str, Any]]] = {}
         for r in self._rows(q.LISTINGS_OF, **self._split(parties)):
             party = lookup[(r["kind"], r["key"])]
-            result.setdefault(party, []).append(self._listing(r["props"], r["senders"], r["receivers"]))
+            result.setdefault(party, []).append(self._listing(r["props"], r["senders"], r["receivers"], r))
         return result
 
     def enterprise(self, key):
@@ -149,22 +156,25 @@ class Neo4jReader(GraphReader):
         return {"key": node["key"], "uscc": node.get("uscc"), "reg_no": node.get("reg_no"), "name": node.get("name"),
                 "in_registry": bool(node.get("in_registry")), **fields(node, ENTERPRISE_KEYS)}
 
+    def objections(self):
+        return all_objections(self._rows(aq.ALL_OBJECTIONS))
+
     def words_used(self):
         return {"list_types": {r["word"]: r["n"] for r in self._rows(q.LIST_TYPES_USED)},
                 "roles": {r["word"]: r["n"] for r in self._rows(q.ROLES_USED)}}
 
     def standing_of(self, keys):
         return {r["key"]: {"status": fields(r["node"], ENTERPRISE_KEYS).get("status"),
-                           "penalties": [fields(p, RECORD_KEYS) for p in r["penalties"]]}
+                           "penalties": [self._record(p["props"], p) for p in r["penalties"]]}
                 for r in self._rows(q.STANDING_OF, keys=list(keys))} if keys else {}
 
     def records_of(self, enterprise_key):
         out: dict[str, list[dict[str, Any]]] = {}
         for r in self._rows(q.RECORDS_OF, key=enterprise_key):
             if r["kind"] == "blacklist":
-                data = self._listing(r["props"], r["senders"], r["receivers"])
+                data = self._listing(r["props"], r["senders"], r["receivers"], r)
             else:
-                data = fields(r["props"], RECORD_KEYS)
+                data = self._record(r["props"], r)
                 data["departments"] = sorted(r["issued_by"])
             out.setdefault(r["kind"], []).append(data)
         return out
@@ -186,7 +196,7 @@ class Neo4jReader(GraphReader):
     def department_listings(self, department):
         out = []
         for r in self._rows(q.DEPARTMENT_LISTINGS, name=department):
-            listing = self._listing(r["props"], r["senders"], r["receivers"])
+            listing = self._listing(r["props"], r["senders"], r["receivers"], r)
             listing["_subjects"] = [Party(s["kind"], s["key"], s["name"] or "")
                                     for s in sorted(r["subjects"], key=lambda s: s["kind"])]
             out.append(listing)

@@ -51,6 +51,12 @@ class StatementSender:
     def drain(self) -> None:
         self._reap(None)
 
+    def ask(self, work: Callable[[], Any]) -> Any:
+        """Run a statement whose answer the loader needs, after every statement handed over before it, and wait for
+        its answer (on the sender's thread, which alone touches the transaction)."""
+        self.drain()
+        return self._pool.submit(self._guarded(work)).result()
+
     def close(self) -> None:
         """Stop sending: statements not started are dropped, the one running (at most one batch) is waited for, so
         that the caller may then roll back or commit on this thread."""

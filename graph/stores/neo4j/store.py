@@ -17,7 +17,7 @@ from graph.identifiers import mask_id_number
 from graph.settings import Settings
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import amendment_queries as aq, queries as q
 from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, translate, translated, unavailable
 from graph.stores.neo4j.properties import migration_rows
 from graph.stores.neo4j.reader import Neo4jReader, TimedReads
@@ -68,7 +68,7 @@ class Neo4jStore(GraphStore):
     def init_schema(self) -> None:
         try:
             with self._session() as s:
-                for statement in q.SCHEMA:
+                for statement in [*q.SCHEMA, *aq.SCHEMA]:
                     s.run(statement).consume()
                 for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=q.OBSOLETE_SCHEMA_NAMES)):
                     s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "

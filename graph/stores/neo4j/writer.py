@@ -15,6 +15,7 @@ from graph.model import listed_person
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.neo4j import queries as q
+from graph.stores.neo4j.amendments import Neo4jAmendments
 from graph.stores.neo4j.operations import EnterpriseOp, Op, PersonOp, RecordOp, ReplaceOp, RoleOp
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, enterprise_node, fields, record_node
 from graph.stores.neo4j.sender import Rows, StatementSender, unlogged
@@ -53,7 +54,7 @@ class Ent:
         self.no_records = no_records
 
 
-class Neo4jWriter(GraphWriter):
+class Neo4jWriter(Neo4jAmendments, GraphWriter):
     """Buffers one batch of row operations, then resolves enterprises and writes them with UNWIND batches."""
 
     def __init__(self, tx, batch_size: int, lookup: Callable[..., list]):
@@ -136,6 +137,9 @@ class Neo4jWriter(GraphWriter):
         self._push(ReplaceOp(enterprise_code, code_kind, person_id, role, on))
 
     def record(self, kind, natural_key, enterprise_code, enterprise_code_kind, props, departments=()):
+        if self.track_senders:
+            departments = list(departments)
+            self.saw_departments(departments)
         self._push(RecordOp(kind, natural_key, enterprise_code, enterprise_code_kind, props, list(departments)))
 
     def finish(self):

@@ -1,0 +1,124 @@
+"""Full exports (全量报送): a file declared to be its sender's complete current list of one class of records.
+
+Departments export their lists whole each month; a listing lifted since is simply absent from the next file. Loaded
+with `creditnet load --snapshot` (API: `snapshot=true`), every record of that class the sender sent before and the
+file no longer holds ends as of the file's date (the load's `--as-of`, default today), with an event saying so
+(graph/record_state.py): it stops counting from that day and stays in every answer's history.
+
+A truncated export must not lift half a county's listings: a snapshot that would end more than a set share of the
+sender's records (CREDITNET_SNAPSHOT_MAX_ENDED_SHARE, default 20%) is refused, and nothing of the file is loaded,
+unless confirmed (--confirm-snapshot). A dry run lists what would end, and whether it would be refused.
+
+Any load that sends again a record a snapshot ended brings it back (an export confirmed by mistake is undone by the
+complete one); a withdrawn or corrected record sent again stays so, and the load summary says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from graph.amendments import Actor, event, now
+from graph.departments import canonical_department
+from graph.errors import CreditnetError, InvalidRequest
+from graph.model import KINDS, RECORD_KINDS
+from graph.record_state import ENDED, REINSTATED, RESTORABLE, ending
+from graph.stores.base import GraphWriter
+
+SHOWN_ENDED = 200  # a load summary lists the first records a snapshot ends; its count is all of them
+
+
+class SnapshotRefused(CreditnetError):
+    """A snapshot would end more than the set share of its sender's records: perhaps a truncated export."""
+    code = "snapshot_refused"
+    exit_code = 2
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A load's declaration that its file is a complete list. `department`: whose (any spelling); None: the one
+    department every row of the file names as its sender or issuer."""
+    department: str | None = None
+    confirmed: bool = False
+    max_ended_share: float = 0.2
+    actor: Actor = Actor("cli", None, True)
+    audit: Callable[[dict[str, Any]], None] | None = None  # records the endings in the audit trail, before the commit
+
+
+def check_kind(kind: str) -> None:
+    if kind not in RECORD_KINDS:
+        raise InvalidRequest(f"{KINDS[kind].label}不是部门报送的记录，不能作为全量报送导入 (only record files can be "
+                             f"full exports)", {"kind": kind})
+
+
+def _sender(writer: GraphWriter, snapshot: Snapshot) -> str:
+    if snapshot.department:
+        return canonical_department(snapshot.department)
+    senders = sorted(writer.file_senders or ())
+    if len(senders) != 1:
+        found = "、".join(senders) or "（无）"
+        raise InvalidRequest(f"全量报送须是一个部门的完整清单：文件各行共同的报送部门为 {found}；请用 --department 指明是哪个部门的清单 "
+                             f"(a full export is one department's list: name it with --department)", {"senders": senders})
+    return senders[0]
+
+
+def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: str, source: str,
+                dry_run: bool) -> dict[str, Any]:
+    """End the sender's records of `kind` this file did not send (as of `effective`); raise SnapshotRefused when they
+    are more than the share allowed and not confirmed (a dry run reports it instead). Inside the file's transaction,
+    after its rows."""
+    department = _sender(writer, snapshot)
+    if not snapshot.actor.is_admin and snapshot.actor.department != department:
+        from graph.accounts import Forbidden
+        raise Forbidden(f"{snapshot.actor.department}不能以{department}的名义全量报送 (a department sends only its own list)",
+                        {"department": department})
+    # The sender's records that count now (none ended, or brought back by this very file), and those the file lacks.
+    current = [i for i in writer.records_sent_by(kind, department) if ending(i.events) is None]
+    missing = sorted((i for i in current if not i.written), key=lambda i: i.record_id)
+    before = len(current)
+    share = len(missing) / before if before else 0.0
+    refused = share > snapshot.max_ended_share and not snapshot.confirmed
+    report = {"department": department, "kind": kind, "effective": effective, "ended_count": len(missing),
+              "current_before": before, "share": round(share, 4), "max_share": snapshot.max_ended_share,
+              "confirmed": snapshot.confirmed, "refused": refused,
+              "ended": [i.summary() for i in missing[:SHOWN_ENDED]]}
+    if refused:
+        message = (f"本次全量报送将终止{department}的 {before} 条{KINDS[kind].label}记录中的 {len(missing)} 条（{share:.0%}），超过上限 "
+                   f"{snapshot.max_ended_share:.0%}：文件可能不完整（导出被截断？）。请核对文件是否为本部门完整的现行清单；确认无误后，"
+                   f"加 --confirm-snapshot（接口：confirm_snapshot=true）重新导入；可先加 --dry-run 查看将终止的记录 "
+                   f"(this full export would end {len(missing)} of {before} records, more than "
+                   f"{snapshot.max_ended_share:.0%}: check that the file is complete, then load it again with "
+                   f"--confirm-snapshot)")
+        report["message"] = message
+        if not dry_run:
+            raise SnapshotRefused(message, {k: v for k, v in report.items() if k != "ended"})
+        return report
+    at = now()
+    reason = f"全量报送 {source} 中没有此记录 (absent from a full export)"
+    for info in missing:
+        writer.add_event(info, event(ENDED, snapshot.actor, reason, effective=effective, source=source, at=at))
+    if missing and snapshot.audit is not None and not dry_run:
+        snapshot.audit({"action": "snapshot", "at": at, "account": snapshot.actor.account,
+                        "department": snapshot.actor.department, "reason": reason, "source": source,
+                        "records": [i.record_id for i in missing], "sender": department, "effective": effective})
+    return report
+
+
+def restore_resent(writer: GraphWriter, effective: str, source: str, actor: Actor) -> dict[str, list[str]]:
+    """Records this file sent again: those a snapshot ended come back from `effective`; those withdrawn or corrected
+    stay so (their IDs are returned, for the load summary)."""
+    restored, still = [], []
+    for info in writer.written_with_events():
+        end = ending(info.events)
+        if end is None:
+            continue
+        if end["event"] in RESTORABLE:
+            writer.add_event(info, event(REINSTATED, actor, f"{source} 再次报送此记录 (sent again)", effective=effective,
+                                         source=source))
+            restored.append(info.record_id)
+        else:
+            still.append(info.record_id)
+    return {"reinstated": sorted(restored), "still_ended": sorted(still)}
+
+
+__all__ = ["ENDED", "Snapshot", "SnapshotRefused", "check_kind", "end_missing", "restore_resent"]
