@@ -59,6 +59,12 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
 
+    def name_candidates(self, kind, terms, cap):
+        if not terms:
+            return []
+        return [(r["key"], r["name"] or "", r["matched"]) for r in self._rows(
+            q.NAME_CANDIDATES, index=q.NAME_INDEXES[kind], terms=[f'"{t}"' for t in terms], cap=cap)]
+
     @staticmethod
     def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
         parties = list(parties)
