@@ -123,3 +123,20 @@ def _cell(v: Any) -> str:
     if isinstance(v, list):
         return "、".join(map(str, v))
     return STATUS_TEXT.get(v, str(v)) if isinstance(v, str) else str(v)
+
+
+def print_search(console: Console, data: dict[str, Any]) -> None:
+    from graph.name_match import reason_text
+    console.print(f"查找：{data['query']}（规范化为 {data['normalised']}）")
+    if not data["candidates"]:
+        console.print("未找到相近的名称 (no similar name)")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for column in ("相似度", "名称", "代码", "差异", "登记状态", "是否受限"):
+        table.add_column(column)
+    for c in data["candidates"]:
+        status = c.get("status") or {}
+        restricted = "[red]受限[/]" if status.get("restricted") else "否"
+        table.add_row(str(c["score"]), c["name"], c["key"], "、".join(reason_text(r) for r in c["reasons"]) or "相同",
+                      status.get("registration") or "—", restricted if status else "—")
+    console.print(table)
