@@ -138,7 +138,7 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
             continue
         from graph.name_match import reason_text
         step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称相近者（相似度 {c.score}）",
-                "similar_name": {"score": c.score, "reasons": c.reasons}}
+                "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
         differs = "、".join(reason_text(r) for r in c.reasons) or "名称相同"
         result.hits.append(Hit(party, 1, False, RULE_SIMILAR_NAME, [step],
                                [r for h in theirs.hits if h.binding for r in h.restrictions],
