@@ -101,13 +101,23 @@ def _limit(limit: int | None) -> int:
 
 
 def terms(typed: TypedName, kind: str) -> list[str]:
-    """The runs of two and three Han characters the index is asked about: of the trade name and branch where the
-    query has one (the region and the company form are what most names share), else of the whole query."""
-    text = han_text(typed.parts.core + typed.parts.branch) if kind == "enterprise" else ""
-    if len(text) < 2:
-        text = han_text(typed.norm)
-    text = text[:TERM_CHARS]
-    return sorted({text[i:i + n] for n in (2, 3) for i in range(len(text) - n + 1)})
+    """The runs of two and three Han characters the index is asked about: every run of the query except those
+    wholly inside its region prefix or its company form (what most names share), so that the runs across the trade
+    name's ends (县乙, 材有) still find a short trade name typed with a character swapped."""
+    text = han_text(typed.norm)
+    head = tail = 0
+    if kind == "enterprise":
+        parts = typed.parts
+        head = len(han_text("".join(parts.regions)))
+        tail = 0 if parts.branch else len(han_text(parts.form))
+        if len(text) - head - tail < 2:  # a query that is all region or form: ask about all of it
+            head = tail = 0
+    found = set()
+    for n in (2, 3):
+        for i in range(len(text) - n + 1):
+            if i + n > head and i < len(text) - tail:
+                found.add(text[i:i + n])
+    return sorted(found, key=lambda t: (text.index(t), len(t)))[:2 * TERM_CHARS]
 
 
 def candidates(reader: GraphReader, typed: TypedName, kind: str = "enterprise", limit: int = DEFAULT_LIMIT,
