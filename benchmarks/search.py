@@ -18,7 +18,6 @@ latency of searches for names of that county written the same six ways (without 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
 import sqlite3
@@ -156,30 +155,36 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
                 stores[backend] = store
             else:
                 store.close()
-        store = stores[backend]
-        names = _names(store, backend)
-        rng = random.Random(7)
-        extra = "".join(sorted({c for _, n in names[:5000] for c in n}))
-        queries = []
-        for key, name in rng.sample(names, min(len(names), queries_count * 4)):
-            v = variations(name, rng, extra)
-            if v:
-                queries += list(v.values())
-            if len(queries) >= queries_count:
-                break
-        texts = [normalise_name(n) for _, n in names]
-        warm = queries[: len(queries) // 5]
-        for q in warm:
-            store.read(lambda r, q=q: candidates(r, typed_name(q), "enterprise", 10))
-        ours = _timed(lambda q: store.read(lambda r: candidates(r, typed_name(q), "enterprise", 10)), queries)
-        like = _timed(_like(store, backend), queries[:20])
-        fuzzy = _timed(lambda q: process.extract(normalise_name(q), texts, scorer=fuzz.WRatio, limit=10), queries[:20])
-        print(f"  {backend} search, {len(queries)} queries: creditnet {_percentiles(ours)}; "
-              f"{'LIKE' if backend == 'embedded' else 'CONTAINS'} (20 queries) {_percentiles(like)}; "
-              f"rapidfuzz over all names (20 queries) {_percentiles(fuzzy)}; "
-              f"p50 ratios: {statistics.median(like) / statistics.median(ours):.0f}× and "
-              f"{statistics.median(fuzzy) / statistics.median(ours):.0f}× creditnet's")
-        store.close()
+        _search_speed(stores[backend], backend, queries_count)
+
+
+def _search_speed(store, backend: str, queries_count: int) -> None:
+    names = _names(store, backend)
+    rng = random.Random(7)
+    extra = "".join(sorted({c for _, n in names[:5000] for c in n}))
+    queries: list[str] = []
+    for _, name in rng.sample(names, min(len(names), queries_count * 4)):
+        v = variations(name, rng, extra)
+        if v:
+            queries += list(v.values())
+        if len(queries) >= queries_count:
+            break
+    texts = [normalise_name(n) for _, n in names]
+
+    def ask(q: str):
+        return store.read(lambda r: candidates(r, typed_name(q), "enterprise", 10))
+
+    for q in queries[: len(queries) // 5]:  # warm the caches first
+        ask(q)
+    ours = _timed(ask, queries)
+    like = _timed(_like(store, backend), queries[:20])
+    fuzzy = _timed(lambda q: process.extract(normalise_name(q), texts, scorer=fuzz.WRatio, limit=10), queries[:20])
+    print(f"  {backend} search, {len(queries)} queries: creditnet {_percentiles(ours)}; "
+          f"{'LIKE' if backend == 'embedded' else 'CONTAINS'} (20 queries) {_percentiles(like)}; "
+          f"rapidfuzz over all names (20 queries) {_percentiles(fuzzy)}; "
+          f"p50 ratios: {statistics.median(like) / statistics.median(ours):.0f}× and "
+          f"{statistics.median(fuzzy) / statistics.median(ours):.0f}× creditnet's")
+    store.close()
 
 
 def _open(backend: str, settings, indexed: bool):
