@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from graph.errors import InvalidRequest
 from graph.model import Party
 from graph.name_match import TypedName, person_score, score
-from graph.names import han_text, name_variants
+from graph.names import han_text, is_han, name_variants
 from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore
 
@@ -34,7 +34,7 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 # A run of characters more names than this hold (商贸, 有限) says little about which one is meant, and reading all
 # their names would make a search cost the county's size: such a run is left out of the candidates' count.
-TERM_CAP = 500
+TERM_CAP = 200
 # The most Han characters of the query turned into runs: a query of 200 characters must not ask 400 questions.
 TERM_CHARS = 24
 # Candidates scored in full: the ones holding the most of the query's runs, then the closest by edit similarity.
@@ -134,8 +134,11 @@ def candidates(reader: GraphReader, typed: TypedName, kind: str = "enterprise", 
             for party in reader.enterprises_by_name(norm, limit=MAX_LIMIT):
                 found[party.key] = (party.name, max(found.get(party.key, ("", 0))[1], 1))
     query_han = han_text(typed.norm)
-    placed = sorted(found.items(), key=lambda item: (-item[1][1], -fuzz.ratio(query_han, han_text(item[1][0])),
-                                                    item[0]))[:SCORED]
+    # The most-matched first; among as many, the closest by edit similarity of the Han characters as registered.
+    best = sorted(found.items(), key=lambda item: -item[1][1])
+    floor = best[SCORED - 1][1][1] if len(best) >= SCORED else 0
+    placed = sorted((item for item in best if item[1][1] >= floor),
+                    key=lambda item: (-item[1][1], -fuzz.ratio(query_han, _han(item[1][0])), item[0]))[:SCORED]
     scored = []
     for key, (name, _) in placed:
         points, reasons = score(typed, name) if kind == "enterprise" else person_score(typed, name)
@@ -143,6 +146,10 @@ def candidates(reader: GraphReader, typed: TypedName, kind: str = "enterprise", 
             scored.append(Candidate(kind, key, name, points, reasons))
     scored.sort(key=lambda c: (-c.score, c.key))
     return scored[:limit]
+
+
+def _han(name: str) -> str:
+    return "".join(c for c in name if is_han(c))
 
 
 def with_status(reader: GraphReader, found: list[Candidate], as_of: date, settings: Settings) -> None:
