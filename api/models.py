@@ -81,6 +81,27 @@ class PartyOut(BaseModel):
     name: str = ""
 
 
+class CandidateStatusOut(BaseModel):
+    registration: Optional[str] = Field(None, description="The registry's 登记状态 (存续, 吊销 …); null for persons.")
+    restricted: bool = Field(description="Whether the check finds the party restricted on the day (a binding rule).")
+
+
+class CandidateOut(BaseModel):
+    kind: Literal["enterprise", "person"]
+    key: str
+    name: str
+    score: int = Field(description="0–100: how close the registered name is to the query (100: the same name).")
+    reasons: list[str] = Field(description="How it differs: form differs, no region prefix, short name, "
+                                           "1 character differs, characters swapped, traditional characters …")
+    status: Optional[CandidateStatusOut] = None
+
+
+class SearchOut(BaseModel):
+    query: str
+    normalised: str = Field(description="The query with width, brackets, spaces and traditional characters folded.")
+    candidates: list[CandidateOut]
+
+
 class StepOut(BaseModel):
     """`source` holds `relation` (and all of `roles`) in `target`."""
     source: PartyOut
@@ -137,7 +158,9 @@ class HitOut(BaseModel):
     party: PartyOut
     hops: int
     binding: bool = Field(description="True: the law forbids the applicant (a rule applies); false: a link to review.")
-    rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar.")
+    rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar (binding); "
+                                                  "similar-name (a link: a restricted enterprise's name is very like "
+                                                  "the applicant's).")
     path: list[StepOut]
     restrictions: list[RestrictionOut]
     notes: list[str] = Field(default_factory=list, description="Why the hit reads as it does: the bar's last day, "

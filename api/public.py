@@ -162,11 +162,13 @@ class PublicSearchHit(BaseModel):
     name: Optional[str] = None
     status: Optional[str] = None
     address: Optional[str] = None
+    score: Optional[int] = Field(None, description="By name: 0–100, how close the name is to q (100: the same name).")
+    reasons: list[str] = Field(default_factory=list, description="By name: how the name differs from q.")
 
 
 class PublicSearchOut(BaseModel):
     q: str
-    match: str = Field(description="code | name: how q was read.")
+    match: str = Field(description="code | name: how q was read. By name: enterprises only, best first.")
     results: list[PublicSearchHit]
     data_version: int
 

@@ -158,6 +158,29 @@ def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit reg
 
 
 @app.command()
+def search(query: str = typer.Argument(..., help="A name as typed: in full, without the county, short (鹏程建材), "
+                                                 "with a character off, or in traditional characters."),
+           limit: int = typer.Option(10, "--limit", help="How many candidates at most (1–50)."),
+           kind: str = typer.Option("enterprise", "--kind", help="enterprise, or person (persons: departments only)."),
+           as_of: Optional[str] = typer.Option(None, "--as-of", help="Date the status is for, YYYY-MM-DD (default today)."),
+           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Find enterprises (or persons) by name (按名称查找): ranked candidates, each with a score 0–100, the reasons it
+    differs from what was typed, its 登记状态 and whether it is restricted. Exit code 2 for an empty, too short or
+    too long name, or one with wildcards or control characters."""
+    from graph.queries.search import search as run
+
+    def go():
+        with _store() as store:
+            return run(store, query, kind=kind, limit=limit, as_of=_parse_date(as_of), settings=_settings()).as_dict()
+    data = _run(as_json, go)
+    if as_json:
+        _emit(data)
+    else:
+        from cli.render import print_search
+        print_search(console, data)
+
+
+@app.command()
 def profile(code: str = typer.Argument(..., help="USCC or registration number."),
             as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: listings' status and who holds "
                                                 "which role on this date (default today)."),

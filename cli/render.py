@@ -155,3 +155,20 @@ def print_snapshot(console, snapshot: dict | None, resent: dict, dry_run: bool) 
         console.print(f"    {r['record_id']}  {escape(who)}  {escape(str(r.get('list_type') or r.get('number') or ''))}")
     if snapshot["ended_count"] > 20:
         console.print(f"    ……另有 {snapshot['ended_count'] - 20} 条（--json 列出前 200 条）")
+
+
+def print_search(console: Console, data: dict[str, Any]) -> None:
+    from graph.name_match import reason_text
+    console.print(f"查找：{data['query']}（规范化为 {data['normalised']}）")
+    if not data["candidates"]:
+        console.print("未找到相近的名称 (no similar name)")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for column in ("相似度", "名称", "代码", "差异", "登记状态", "是否受限"):
+        table.add_column(column)
+    for c in data["candidates"]:
+        status = c.get("status") or {}
+        restricted = "[red]受限[/]" if status.get("restricted") else "否"
+        table.add_row(str(c["score"]), c["name"], c["key"], "、".join(reason_text(r) for r in c["reasons"]) or "相同",
+                      status.get("registration") or "—", restricted if status else "—")
+    console.print(table)

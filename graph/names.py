@@ -1,25 +1,25 @@
-"""Normalising enterprise names, so that a name typed at the licence window finds the registered one."""
+"""Normalising enterprise names, so that a name typed at the licence window finds the registered one, and reading a
+name's parts (region prefix, trade name, company form, branch) for the name search (graph/queries/search.py)."""
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import opencc
 
 _SPACE = re.compile(r"\s+")
-
-
-# Traditional characters that enterprise names, list names and role labels use, and their simplified forms: a form
-# filled in traditional characters names the same enterprise (西吉縣 … 有限公司 is 西吉县 … 有限公司).
-_TRADITIONAL = str.maketrans(
-    "嚴違業單錄經營異執稅體關聯懲會務縣場監門開發處罰證號類團個長東車馬電貿農產區廠鎮鄉園華興協貨運輸資環藥醫療飲館價網絡"
-    "設計裝飾廣傳銷售財險銀額總歷職員負責義禮樂書畫質權屬圖達遠極勞動養殖種蘇閩陝寧甘覽後來時過還這國際連鎖機構備製"
-    "際術學習實驗齊聲藝點擊濟統計歲歸師幣廳檢測繫係結級線練續網羅聽燈燒熱營億優傢倉儲勝勢匯廈縫紡織鋼鐵鋁銅鑽礦礎",
-    "严违业单录经营异执税体关联惩会务县场监门开发处罚证号类团个长东车马电贸农产区厂镇乡园华兴协货运输资环药医疗饮馆价网络"
-    "设计装饰广传销售财险银额总历职员负责义礼乐书画质权属图达远极劳动养殖种苏闽陕宁甘览后来时过还这国际连锁机构备制"
-    "际术学习实验齐声艺点击济统计岁归师币厅检测系系结级线练续网罗听灯烧热营亿优家仓储胜势汇厦缝纺织钢铁铝铜钻矿础")
+# OpenCC's character and phrase tables (t2s): a form filled in traditional characters names the same enterprise
+# (西吉縣 … 有限公司 is 西吉县 … 有限公司). One converter, built once: its tables load in ~10 ms.
+_T2S = opencc.OpenCC("t2s")
 
 
 def to_simplified(text: str) -> str:
-    return text.translate(_TRADITIONAL)
+    # ASCII never changes, and most registered names are simplified already: OpenCC costs ~2 µs a name.
+    return text if text.isascii() else _T2S.convert(text)
 
 
 def normalise_name(name: str | None) -> str:
@@ -30,6 +30,23 @@ def normalise_name(name: str | None) -> str:
     text = to_simplified(unicodedata.normalize("NFKC", name))
     text = text.replace("〔", "[").replace("〕", "]").replace("【", "[").replace("】", "]")
     return _SPACE.sub("", text).casefold()
+
+
+def is_han(char: str) -> bool:
+    """A CJK unified ideograph (the basic block and extension A: every character of a registered name here)."""
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def han_text(name: str | None) -> str:
+    """The Han characters of a normalised name, in order: what the name index of both stores holds, so that a
+    bracket, a digit or a Latin letter can never make the two indexes disagree about which names contain a run of
+    characters (docs/stores.md, "The name index")."""
+    return "".join(c for c in normalise_name(name) if is_han(c))
+
+
+def spaced_han(name: str | None) -> str:
+    """The Han characters separated by spaces: the embedded store's FTS5 column, one token per character."""
+    return " ".join(han_text(name))
 
 
 # The company forms a clerk writes for one another on a form (公司法: 有限责任公司 may be called 有限公司).
@@ -46,3 +63,116 @@ def name_variants(name: str | None) -> list[str]:
         elif norm.endswith(short) and not norm.endswith(long):
             out.append(norm[: -len(short)] + long)
     return [v for v in out if v != norm]
+
+
+# --- a name's parts ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NameWords:
+    """The words that make up a name's prefix and ending, from name_parts.toml."""
+    regions: tuple[str, ...]            # read bare or with a suffix; longest first
+    counties: tuple[str, ...]           # read only with a suffix; longest first
+    region_suffixes: tuple[str, ...]    # longest first
+    forms: tuple[tuple[str, str], ...]  # (ending, form class), longest first
+    branches: tuple[str, ...]
+    group: str
+    provinces: frozenset[str]
+    province_of: dict[str, str]         # a city's or county's province
+
+    @cached_property
+    def region_set(self) -> frozenset[str]:
+        return frozenset(self.regions)
+
+    @cached_property
+    def county_set(self) -> frozenset[str]:
+        return frozenset(self.counties)
+
+
+@lru_cache(maxsize=1)
+def name_words() -> NameWords:
+    data = tomllib.loads((Path(__file__).parent / "vocabulary" / "name_parts.toml").read_text(encoding="utf-8"))
+    def longest_first(words) -> tuple[str, ...]:
+        return tuple(sorted({normalise_name(w) for w in words}, key=lambda w: (-len(w), w)))
+
+    forms = [(normalise_name(ending), cls) for cls, endings in data["forms"].items() for ending in endings]
+    return NameWords(longest_first(w for group in data["regions"].values() for w in group),
+                     longest_first(w for group in data["counties"].values() for w in group),
+                     longest_first(data["region_suffixes"]),
+                     tuple(sorted(forms, key=lambda f: (-len(f[0]), f[0]))),
+                     tuple(normalise_name(b) for b in data["branches"]), data["group"],
+                     frozenset(data["regions"]["provinces"]),
+                     {place: province for group, province in data["province_names"].items()
+                      for table in ("regions", "counties") for place in data[table].get(group, ())})
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A normalised name read as 行政区划 + 字号/行业 + 组织形式 (+ 分支机构): 宁夏 + 西吉县 | 鹏程建材 | 有限公司 |
+    (宁夏分公司). `form_class` groups endings that mean the same kind of body (有限公司 ≈ 有限责任公司)."""
+    regions: tuple[str, ...]
+    core: str
+    form: str
+    form_class: str
+    group: bool
+    branch: str
+
+
+def _suffixed(text: str, word: str, words: NameWords) -> str:
+    """`word` with the region suffix that follows it in `text`, or ""."""
+    rest = text[len(word):]
+    return next((word + suffix for suffix in words.region_suffixes if rest.startswith(suffix)), "")
+
+
+def _leading_region(text: str, words: NameWords, first: bool) -> str:
+    # Longest first, by set look-ups of the name's first 5, 4, 3, 2 characters (a parse is asked for every
+    # candidate a search scores: a loop over the tables' 180 words cost most of a search at 1,000,000 names).
+    for length in (5, 4, 3, 2):
+        region = text[:length]
+        if region in words.region_set:
+            # 宁夏 is in the table; 宁夏回族自治区 must not leave 回族自治区 behind.
+            return _suffixed(text, region, words) or region
+    for length in (5, 4, 3, 2):
+        county = text[:length]
+        if county in words.county_set and (found := _suffixed(text, county, words)):
+            return found
+    # A city or county in no table: two characters and 市/县/区 (东阳市), as the first word only, and not where the
+    # next character makes it a word of the trade (鑫源市场).
+    if first and len(text) > 3 and text[2] in "市县区" and text[3] not in "场政":
+        return text[:3]
+    return ""
+
+
+_HEAD_OFFICE_FORMS = ("limited", "shares", "company")
+
+
+@lru_cache(maxsize=65536)
+def parse_name(norm: str) -> NameParts:
+    """The parts of a normalised name. What cannot be told apart stays in the core: a parse never empties it."""
+    words = name_words()
+    text, branch = norm, ""
+    for word in words.branches:
+        at = text.rfind(word)
+        if at > 0 and text.endswith(word):
+            # The branch's own name runs back to the head office's form: …有限公司 | 宁夏分公司.
+            head_end = max((text.rfind(f, 0, at) + len(f) for f, cls in words.forms
+                            if cls in _HEAD_OFFICE_FORMS and text.rfind(f, 0, at) > 0), default=-1)
+            if head_end > 0:
+                text, branch = text[:head_end], text[head_end:]
+            break
+    regions: list[str] = []
+    while True:
+        region = _leading_region(text, words, not regions)
+        if not region or len(text) - len(region) < 2:
+            break
+        regions.append(region)
+        text = text[len(region):]
+    form, form_class = "", ""
+    for ending, cls in words.forms:
+        if text.endswith(ending) and len(text) - len(ending) >= 2:
+            form, form_class, text = ending, cls, text[: -len(ending)]
+            break
+    group = False
+    for marker in (f"({words.group})", f"[{words.group}]", words.group):
+        if text.endswith(marker) and len(text) - len(marker) >= 2:
+            group, text = True, text[: -len(marker)]
+            break
+    return NameParts(tuple(regions), text, form, form_class, group, branch)

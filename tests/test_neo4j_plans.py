@@ -22,8 +22,9 @@ WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTME
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
-PARAMS = {"limit": 1, "cap": 1, "edge_cap": 1, "levels": 1, "code": "", "code_kind": "", "key": "", "id": "",
-          "name": "", "on": "2026-01-01", "prefix": "blacklist|-|", "department": "", "kind": "blacklist", "event": {}, "objection": {}}
+PARAMS = {"index": "enterprise_name_han", "limit": 1, "cap": 1, "edge_cap": 1, "levels": 1, "code": "", "code_kind": "",
+          "key": "", "id": "", "name": "", "on": "2026-01-01", "prefix": "blacklist|-|", "department": "", "kind": "blacklist",
+          "event": {}, "objection": {}}
 
 
 def statements() -> dict[str, str]:

@@ -54,10 +54,13 @@ def test_signed_in_pages_need_the_key_and_public_pages_never_use_it(web_client):
         assert "auth.js" in page.scripts
     for page in PAGES:
         if page.audience == "public":
-            assert page.scripts == ("public.js",)
-    public_js = re.sub(r"(?m)^\s*//.*$", "", (STATIC / "public.js").read_text(encoding="utf-8"))  # code, not comments
-    assert "Authorization" not in public_js and "sessionStorage" not in public_js and "Auth." not in public_js
-    assert set(re.findall(r"/api/v1/[a-z/]+", public_js)) == {"/api/v1/public/search", "/api/v1/public/enterprises/"}
+            assert page.scripts in (("public.js",), ("suggest.js", "public.js"))
+    code = {name: re.sub(r"(?m)^\s*//.*$", "", (STATIC / name).read_text(encoding="utf-8"))  # code, not comments
+            for name in ("public.js", "suggest.js")}
+    for text in code.values():
+        assert "Authorization" not in text and "sessionStorage" not in text and "Auth." not in text
+    assert set(re.findall(r"/api/v1/[a-z/]+", code["public.js"])) == {"/api/v1/public/search", "/api/v1/public/enterprises/"}
+    assert re.findall(r"/api/v1/[a-z/]+", code["suggest.js"]) == []
 
 
 def test_no_page_or_file_refers_to_another_origin(web_client):

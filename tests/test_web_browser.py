@@ -370,3 +370,43 @@ def test_public_pages_show_no_id_number_even_to_a_signed_in_tab(tab, demo):
     signing_in, *calls = tab.api_calls
     assert signing_in[1] == "/api/v1/web/session"
     assert calls and all(path.startswith("/api/v1/public/") and authorization is None for _, path, authorization in calls)
+
+
+def _pick_suggestion(tab: Tab, field: str, typed: str, key: str) -> None:
+    """Type part of a name into `field`, wait for the suggestions, and take the one with `key` by the keyboard."""
+    page = tab.page
+    page.click(field)
+    page.keyboard.type(typed, delay=30)
+    options = page.locator("ul.suggestions li[role=option]")
+    options.first.wait_for()
+    keys = [options.nth(i).get_attribute("data-key") for i in range(options.count())]
+    assert key in keys, (typed, keys)
+    assert page.get_attribute(field, "aria-expanded") == "true"
+    for _ in range(keys.index(key) + 1):
+        page.keyboard.press("ArrowDown")
+    assert options.nth(keys.index(key)).get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+
+
+def test_a_partial_name_typed_offers_suggestions_picked_by_keyboard(tab, demo):
+    """An official types part of a name (no county, no company form); the registered names like it appear after
+    two characters, and ↓ + Enter takes one: the check page checks it, the public page opens its record."""
+    tab.sign_in(demo.admin)
+    s = demo.s["restricted_enterprise"]
+    core = s["name"].removeprefix("西吉县")
+    for form in ("有限责任公司", "有限公司"):
+        core = core.removesuffix(form)
+    _pick_suggestion(tab, "#subject", core, s["key"])
+    verdict = tab.page.locator("#verdict")
+    verdict.wait_for()
+    assert verdict.get_attribute("data-verdict") == "restricted" and tab.page.input_value("#subject") == s["key"]
+    assert any(path.startswith("/api/v1/search?") and auth for _, path, auth in tab.api_calls)
+    tab.shot("20-check-by-suggestion")
+    tab.goto("/public")
+    _pick_suggestion(tab, "#q", core, s["key"])
+    tab.page.wait_for_url(re.compile(r".*/public/enterprise\?code="))
+    assert s["key"] in tab.page.url
+    tab.page.locator("#public-profile h2").first.wait_for()
+    assert tab.page.locator("#public-profile h2").first.inner_text() == s["name"]
+    public_calls = [(path, auth) for _, path, auth in tab.api_calls if path.startswith("/api/v1/public/search")]
+    assert public_calls and all(auth is None for _, auth in public_calls)

@@ -15,8 +15,8 @@ from api.models import ErrorOut
 from api.public import PublicProfile, PublicSearchHit, PublicSearchOut
 from graph.errors import InvalidSubject
 from graph.identifiers import USCC_ALPHABET, InvalidIdentifier, classify, normalise_code
-from graph.names import normalise_name
 from graph.queries.profile import profile
+from graph.queries.search import candidates, typed_name
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"],
                    responses={s: {"model": ErrorOut} for s in (404, 422)})
@@ -36,11 +36,14 @@ def _looks_like_code(text: str) -> bool:
 
 
 @router.get("/search", response_model=PublicSearchOut, summary="Find enterprises by name or code")
-def public_search(store: StoreDep, q: str = Query(..., min_length=1, max_length=200,
-                                                  description="A USCC, registration number or the exact name "
-                                                              "(brackets, width and spaces are normalised).")):
-    """By code, or by the exact registered name. Personal ID numbers are not searchable here."""
+def public_search(store: StoreDep, q: str = Query("", description="A USCC, a registration number, or a name as "
+                                                                  "typed: in full, without the county, a short name, "
+                                                                  "a character off (2–200 characters, no wildcards).")):
+    """By code, or enterprises ranked by how close their names are to q (persons are never searched here).
+    Personal ID numbers are not searchable here. 422 for a q that is empty, one character, over 200 characters,
+    or holds wildcards or control characters."""
     code = normalise_code(q)
+    typed = None if _looks_like_code(code) else typed_name(q)
 
     def question(reader):
         if _looks_like_code(code):
@@ -51,16 +54,19 @@ def public_search(store: StoreDep, q: str = Query(..., min_length=1, max_length=
             if ident.kind == "id_number":
                 raise InvalidSubject("公开查询不支持按身份证号码查找 (the public search does not take personal ID numbers)")
             found = reader.enterprise_by_code(ident.value, ident.kind)
-            parties, match = ([found] if found else []), "code"
-        else:
-            parties, match = reader.enterprises_by_name(normalise_name(q), limit=SEARCH_LIMIT), "name"
-        return match, [_hit(p.key, reader.enterprise(p.key) or {}) for p in parties], reader.data_version
+            return "code", [_hit(p.key, reader.enterprise(p.key) or {}) for p in ([found] if found else [])], \
+                reader.data_version
+        assert typed is not None  # read above: q is not a code
+        ranked = candidates(reader, typed, "enterprise", SEARCH_LIMIT)
+        return "name", [_hit(c.key, reader.enterprise(c.key) or {}, c.score, c.reasons) for c in ranked], \
+            reader.data_version
 
     match, hits, version = store.read(question)
     # q is echoed: masked like a log line, since a public answer may be cached by proxies on the way.
     return scrub({"q": mask_secrets(q), "match": match, "results": hits, "data_version": version})
 
 
-def _hit(key: str, e: dict[str, Any]) -> dict[str, Any]:
-    return PublicSearchHit(key=key, **{f: e.get(f) if isinstance(e.get(f), (str, type(None))) else str(e[f])
-                                       for f in ("uscc", "reg_no", "name", "status", "address")}).model_dump()
+def _hit(key: str, e: dict[str, Any], score: int | None = None, reasons: list[str] | None = None) -> dict[str, Any]:
+    return PublicSearchHit(key=key, score=score, reasons=reasons or [],
+                           **{f: e.get(f) if isinstance(e.get(f), (str, type(None))) else str(e[f])
+                              for f in ("uscc", "reg_no", "name", "status", "address")}).model_dump()

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Query
 
 from api.deps import DepartmentDep, SettingsDep, StoreDep
-from api.models import ERRORS, DepartmentOut, PersonOut, ProfileOut, RelationOut
+from api.models import ERRORS, DepartmentOut, PersonOut, ProfileOut, RelationOut, SearchOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidSubject, NotFound
 from graph.identifiers import InvalidIdentifier, id15_to_18, looks_like_id_number, normalise_code, validate_id_number
@@ -15,8 +15,23 @@ from graph.queries.check import is_active, restriction
 from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.relation import relation
+from graph.queries.search import DEFAULT_LIMIT, search as name_search
 
 router = APIRouter(prefix="/api/v1", tags=["departments"], responses=ERRORS)
+
+
+@router.get("/search", response_model=SearchOut, summary="Find enterprises or persons by name (按名称查找)")
+def search(store: StoreDep, settings: SettingsDep, account: DepartmentDep,
+           q: Optional[str] = Query(None, description="A name as typed: in full, without the county, a short name, "
+                                                     "a character off, traditional characters (2–200 characters; no "
+                                                     "wildcards)."),
+           kind: str = Query("enterprise", description="enterprise | person"),
+           limit: int = Query(DEFAULT_LIMIT, description="1–50 candidates."),
+           as_of: Optional[date] = Query(None, description="The day `status.restricted` is for (default today).")):
+    """Ranked candidates, each with its score (0–100), the reasons it differs from q, its 登记状态 and whether it is
+    restricted. 422 for an empty or one-character q, one over 200 characters, or one with wildcards or control
+    characters."""
+    return name_search(store, q, kind=kind, limit=limit, as_of=as_of, settings=settings).as_dict()
 
 
 @router.get("/enterprises/{code}", response_model=ProfileOut, summary="Everything under one enterprise (全景画像)")

@@ -38,12 +38,12 @@ class Page:
 
 PAGES = (
     Page("/", "index", "登录", "sign-in", ("auth.js", "index.js")),
-    Page("/check", "check", "联合惩戒核查", "signed-in", ("auth.js", "check.js")),
-    Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "profile.js")),
+    Page("/check", "check", "联合惩戒核查", "signed-in", ("auth.js", "suggest.js", "check.js")),
+    Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "suggest.js", "profile.js")),
     Page("/department", "department", "本部门应执行名单", "signed-in", ("auth.js", "department.js")),
     Page("/upload", "upload", "报送数据", "signed-in", ("auth.js", "upload.js")),
     Page("/corrections", "corrections", "撤回与更正", "signed-in", ("auth.js", "corrections.js")),
-    Page("/public", "public", "企业信用信息公开查询", "public", ("public.js",)),
+    Page("/public", "public", "企业信用信息公开查询", "public", ("suggest.js", "public.js")),
     Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("public.js",)),
 )
 

@@ -38,11 +38,20 @@ from graph.vocabulary import (HEAD, OFFICES, UNKNOWN, ListCategory, classes_of, 
 RULE_SUBJECT = "subject-listed"
 RULE_OFFICER = "officer-restricted"
 RULE_THREE_YEAR_BAR = "three-year-bar"
+# Not a binding rule: a registered enterprise whose name is very like the applicant's is restricted (a listed
+# enterprise applying again under a slightly changed name). A link for the official to review.
+RULE_SIMILAR_NAME = "similar-name"
+# The score (graph/name_match.py) from which a registered name counts as very like the applicant's: one character
+# off in a trade name of three characters or more, or a short name of it, with at most the company form spelt
+# otherwise; another region, another kind of body or a branch stays below it (docs/check-rules.md).
+SIMILAR_NAME_SCORE = 85
+SIMILAR_NAMES = 5
 RULE_TEXT = {
     RULE_SUBJECT: "申请人本身被列入名单 (the applicant itself is listed)",
     RULE_OFFICER: "申请人的法定代表人/负责人/董事/监事/高级管理人员是名单禁止担任该职务的人员 (公司法§178(5)；市场主体登记管理条例§12)",
     RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，"
                          "三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
+    RULE_SIMILAR_NAME: "申请名称与受限企业的登记名称高度相似，需人工核查 (similar name of a listed enterprise: review)",
 }
 VIRTUAL_APPLICANT = "(新申请人)"
 # 公司法 2023 §178(1)(3)(4): heading an enterprise whose business licence was revoked, or that was ordered
@@ -103,14 +112,56 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
         notes: list[str] = []
         found = _by_name(reader, name, notes)
         if not found:
-            raise NotFound(f"未找到名称为“{name}”的企业；请核对名称或用统一社会信用代码查询 "
-                           f"(no enterprise with this name; check by code)", {"name": name})
+            near = _near_names(reader, name, SIMILAR_NAMES, 0)
+            listed = "；相近的登记名称：" + "、".join(f"{c.name}（{c.key}，相似度 {c.score}）" for c in near) if near else ""
+            raise NotFound(f"未找到名称为“{name}”的企业{listed}；请核对名称或用统一社会信用代码查询 "
+                           f"(no enterprise with this name{'; similar names in details.candidates' if near else ''}; "
+                           f"check by code)", {"name": name, "candidates": [c.as_dict() for c in near]})
         return found, notes
     ident, notes = _identified(key)
     party = reader.party_by_code(ident.value, ident.kind)
     if party is None:
         party, notes = _as_first_generation(reader, ident, notes)
     return _known_or_noted(party, ident, notes)
+
+
+def _near_names(reader: GraphReader, name: str, limit: int, min_score: int) -> list:
+    """Registered enterprises whose names are like `name` (graph/queries/search.py), best first; none for a name the
+    search refuses (one character, wildcards)."""
+    from graph.queries.search import MIN_SCORE, candidates, typed_name
+    try:
+        typed = typed_name(name)
+    except InvalidRequest:
+        return []
+    return candidates(reader, typed, "enterprise", limit, max(min_score, MIN_SCORE))
+
+
+def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party, as_of: date, settings: Settings,
+                       result: CheckResult) -> None:
+    """An applicant whose name is not registered as typed: the registered enterprises with very similar names are
+    named in the notes, and each that is restricted on the day is a link (RULE_SIMILAR_NAME) — never a bar: a
+    similar name is not the same enterprise, the official decides."""
+    near = [c for c in _near_names(reader, applicant.name, SIMILAR_NAMES, SIMILAR_NAME_SCORE) if c.key != subject.key]
+    if not near:
+        return
+    result.notes.append(f"名称“{applicant.name}”与以下登记企业的名称高度相似（相似度≥{SIMILAR_NAME_SCORE}）：" + "、".join(
+        f"{c.name}（{c.key}，相似度 {c.score}）" for c in near) + " (registered enterprises with very similar names)")
+    for c in near:
+        party = Party("enterprise", c.key, c.name)
+        theirs = evaluate(reader, party, as_of, 0, settings)
+        if theirs.verdict != "restricted":
+            continue
+        from graph.name_match import reason_text
+        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称相近者（相似度 {c.score}）",
+                "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
+        differs = "、".join(reason_text(r) for r in c.reasons) or "名称相同"
+        result.hits.append(Hit(party, 1, False, RULE_SIMILAR_NAME, [step],
+                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               [f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
+                                f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)"]))
+    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
+    if result.verdict == "clear" and result.hits:
+        result.verdict = "linked"
 
 
 def _as_first_generation(reader: GraphReader, ident: Identifier, notes: list[str]) -> tuple[Party | None, list[str]]:
@@ -162,9 +213,10 @@ def _applicant_edges(applicant: Applicant, subject: Party) -> list[Edge]:
     return [Edge(Party("person", p["id_number"], p["name"]), subject, (p["role"],)) for p in applicant.persons]
 
 
-def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party, list[str]]:
+def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party, list[str], bool]:
     """Who an applicant is: the registered enterprise its code or, failing that, its name finds (its declared
-    persons are checked with its registered ones); a new applicant only when nothing matches."""
+    persons are checked with its registered ones); a new applicant only when nothing matches. The flag: whether the
+    registry had it (by code, or by its name as typed)."""
     declared = (["申报人员与登记人员一并核查 (declared and registered persons are checked together)"]
                 if applicant.persons else [])
     if applicant.uscc:
@@ -175,12 +227,12 @@ def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party
             if known.name and normalise_name(known.name) != normalise_name(applicant.name):
                 notes.append(f"统一社会信用代码 {applicant.uscc} 登记的名称为“{known.name}”，与申请名称“{applicant.name}”不同，"
                              f"请核对 (the code is registered under another name)")
-            return known, notes
+            return known, notes, True
     name_notes: list[str] = []
     by_name = _by_name(reader, applicant.name, name_notes)
     if by_name is not None and not applicant.uscc:
         return by_name, [f"申请人按名称在登记信息中找到：{by_name.name}（{by_name.key}） (found in the registry by name)",
-                         *name_notes, *declared]
+                         *name_notes, *declared], True
     notes = ["新申请人，尚未登记 (a new applicant, not yet in the registry)"]
     if by_name is None:
         # Never a silent clear for a registered enterprise typed another way: say what was tried and what to do.
@@ -190,7 +242,7 @@ def _applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party
     else:
         notes.append(f"名称“{applicant.name}”已登记在代码 {by_name.key} 下，与申请的代码不同，请核对 "
                      f"(the name is registered under another code)")
-    return Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name), notes
+    return Party("enterprise", applicant.uscc or VIRTUAL_APPLICANT, applicant.name), notes, by_name is not None
 
 
 def check(store: GraphStore, *, key: str | None = None, name: str | None = None, applicant: Applicant | None = None,
@@ -205,8 +257,9 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
     def question(reader: GraphReader) -> CheckResult:
         extra: list[Edge] = []
         fetched = NOT_FETCHED
+        registered = True
         if applicant is not None:
-            subject, notes = _applicant_subject(reader, applicant)
+            subject, notes, registered = _applicant_subject(reader, applicant)
             extra = _applicant_edges(applicant, subject)
         elif name is not None:
             subject, notes = resolve(reader, name=name)
@@ -220,6 +273,8 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
                     fetched = NOT_FETCHED
             subject, notes = _known_or_noted(party, ident, notes)
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
+        if applicant is not None and not registered:
+            _similar_name_hits(reader, applicant, subject, as_of, settings, result)
         result.notes = notes + result.notes
         return result
 

@@ -205,6 +205,14 @@ class GraphReader(ABC):
     def person(self, id_number: str) -> Party | None: ...
 
     @abstractmethod
+    def name_candidates(self, kind: str, terms: list[str], cap: int) -> list[tuple[str, str, int]]:
+        """The name index's answer for a name search (graph/queries/search.py): every enterprise (`kind`
+        "enterprise") or person ("person") whose name's Han characters hold one of `terms` (runs of two or more Han
+        characters) as consecutive characters, as (key, name, how many of the terms it holds). A term that more
+        than `cap` names hold says too little to count, and is left out. Exact on both stores, so both give the
+        same candidates; the ranking is shared."""
+
+    @abstractmethod
     def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
         """All role edges touching any party of the frontier, at most `limit` (a supernode guard)."""
 

@@ -25,7 +25,7 @@ from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.record_state import record_id
-from graph.stores.sqlite_schema import NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, migrate
+from graph.stores.sqlite_schema import NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, is_name_index_table, migrate
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
 
@@ -92,6 +92,25 @@ class EmbeddedReader(GraphReader):
             found.update(self.conn.execute(
                 f"SELECT id_number, name FROM person WHERE name IN ({','.join('?' * len(chunk))})", chunk))
         return [Party("person", key, name or "") for key, name in sorted(found) if ("person", key) in listed]
+
+    def name_candidates(self, kind, terms, cap):
+        index, select = (("enterprise_names", "SELECT id, key, name FROM enterprise WHERE id IN ({})")
+                         if kind == "enterprise" else
+                         ("person_names", "SELECT rowid, id_number, name FROM person WHERE rowid IN ({})"))
+        matched: dict[int, int] = {}
+        for term in terms:
+            # A phrase of single characters: the names holding the term's characters consecutively. The term is
+            # Han characters only (graph/queries/search.py), so FTS5 never sees its syntax from a user.
+            rows = self.conn.execute(f"SELECT rowid FROM {index} WHERE {index} MATCH ? LIMIT ?",
+                                     (f'"{" ".join(term)}"', cap + 1)).fetchall()
+            if len(rows) <= cap:
+                for (rowid,) in rows:
+                    matched[rowid] = matched.get(rowid, 0) + 1
+        out = []
+        for chunk in chunks(list(matched)):
+            for rowid, key, name in self.conn.execute(select.format(",".join("?" * len(chunk))), chunk):
+                out.append((key, name or "", matched[rowid]))
+        return out
 
     # --- traversal ---------------------------------------------------------------------------------------
     def expand(self, frontier, limit):
@@ -429,7 +448,8 @@ class EmbeddedStore(GraphStore):
                 version = self.data_version()
                 for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
                                              ).fetchall():
-                    conn.execute(f"DELETE FROM {table}")
+                    if not is_name_index_table(table):  # emptied by its triggers as enterprise and person are
+                        conn.execute(f"DELETE FROM {table}")
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version + 1),))
                 conn.execute("COMMIT")
             except BaseException:

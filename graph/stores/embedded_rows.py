@@ -13,17 +13,18 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from graph.model import listed_person
-from graph.names import normalise_name
+from graph.names import normalise_name, spaced_han
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
 from graph.stores.embedded_writer import dumps_props
 
 
 def _enterprise(v: dict[str, Any]) -> tuple:
-    """(code, code kind, name, reg_no, props JSON, normalised name, legal representative's ID, name, ID type, their
-    任职日期, the date the row's change took effect or None: the writer's as-of date applies)"""
+    """(code, code kind, name, reg_no, props JSON, normalised name, its spaced Han characters, legal representative's
+    ID, name, ID type, their 任职日期, the date the row's change took effect or None: the writer's as-of date applies)"""
     name = v.get("name")
     return (*registry_code(v), name, v.get("reg_no"), dumps_props(registry_props(v)), normalise_name(name),
+            spaced_han(name),
             v.get("legal_rep_id_number") or None, v.get("legal_rep"),
             v.get("legal_rep_id_type"), v.get("legal_rep_since"), replacement_date(v))
 

@@ -9,7 +9,7 @@ from typing import Iterable, NamedTuple
 import orjson
 
 from graph.model import LEGAL_REPRESENTATIVE, Party, listed_person
-from graph.names import normalise_name
+from graph.names import normalise_name, spaced_han
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.embedded_amendments import AmendmentWriting
@@ -32,8 +32,9 @@ def _same_props(old_text: str, new_text: str) -> bool:
 # Department links of new records, persons and roles wait in lists and go to SQLite in one executemany per
 # this many rows: one call instead of one per row.
 ROWS_PER_STATEMENT = 5000
-_UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type) VALUES (?, ?, ?) "
+_UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type, name_chars) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(excluded.name, person.name), "
+                  "name_chars = CASE WHEN excluded.name IS NULL THEN person.name_chars ELSE excluded.name_chars END, "
                   "id_type = coalesce(excluded.id_type, person.id_type) "
                   "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
                   "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type")
@@ -202,9 +203,9 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         c.execute("DELETE FROM enterprise WHERE id = ?", (drop,))
 
     def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False,
-                   props_text=None, name_norm=None):
-        """`props_text` and `name_norm`, where given (a row prepared in the reading process), are `props` as
-        JSON text and the normalised name."""
+                   props_text=None, name_norm=None, name_chars=None):
+        """`props_text`, `name_norm` and `name_chars`, where given (a row prepared in the reading process), are
+        `props` as JSON text, the normalised name and its spaced Han characters (the name index's text)."""
         if not from_registry and not reg_no:
             eid = self._ids.get(code)
             if eid is not None and (eid in self._named or not name):
@@ -228,10 +229,11 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
             new = settle(None, uscc=uscc, reg_no=reg_no, name=name, from_registry=from_registry)
             if "enterprise" not in self._written:
                 self._first_write("enterprise")
-            eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, in_registry, props) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            eid = c.execute("INSERT INTO enterprise (key, uscc, reg_no, name, name_norm, name_chars, in_registry, props) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (new.key, new.uscc, new.reg_no, new.name,
-                             normalise_name(name) if name_norm is None else name_norm, int(new.in_registry),
+                             normalise_name(name) if name_norm is None else name_norm,
+                             spaced_han(name) if name_chars is None else name_chars, int(new.in_registry),
                              dumps_props(props or {}) if props_text is None else props_text)).lastrowid
             assert eid is not None  # set by the INSERT that just added a row
             self._fresh[eid] = None
@@ -256,11 +258,11 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         new_uscc, new_reg, new_name = new.uscc, new.reg_no, new.name
         if (new.key, new_uscc, new_reg, new_name, int(new.in_registry)) != (
                 key, old_uscc, old_reg, old_name, in_registry) or not _same_props(old_props, new_props):
-            c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, "
+            given = name_norm is not None and name_chars is not None and new_name == name
+            c.execute("UPDATE enterprise SET key = ?, uscc = ?, reg_no = ?, name = ?, name_norm = ?, name_chars = ?, "
                       "in_registry = ?, props = ? WHERE id = ?",
-                      (new.key, new_uscc, new_reg, new_name,
-                       name_norm if name_norm is not None and new_name == name else normalise_name(new_name),
-                       int(new.in_registry), new_props, eid))
+                      (new.key, new_uscc, new_reg, new_name, name_norm if given else normalise_name(new_name),
+                       name_chars if given else spaced_han(new_name), int(new.in_registry), new_props, eid))
         if self._complete:  # a code the enterprise gains here must be found by the next row that names it
             for value in (new_uscc, new_reg):
                 if value:
@@ -331,10 +333,10 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
                 str(self._enterprise_id(member_id, member_code_kind, member_name or None))
             self._add_role(eid, member_kind, ref, role, share, since, until)
         elif kind == "enterprise":
-            (code, code_kind, name, reg_no, props_text, name_norm, rep_id, rep_name, rep_id_type, rep_since,
-             replaced_on) = row
+            (code, code_kind, name, reg_no, props_text, name_norm, name_chars, rep_id, rep_name, rep_id_type,
+             rep_since, replaced_on) = row
             self.enterprise(code, code_kind, name=name, reg_no=reg_no, props_text=props_text, name_norm=name_norm,
-                            from_registry=True)
+                            name_chars=name_chars, from_registry=True)
             if rep_id:
                 self.person(rep_id, rep_name, rep_id_type)
                 self._add_role(self._enterprise_id(code, code_kind), "person", rep_id, LEGAL_REPRESENTATIVE, None,
@@ -354,7 +356,7 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         # arrive in random order, and consecutive inserts into nearby B-tree pages find them in the CPU's cache.
         if self._pending_persons:
             self._pending_persons.sort(key=_ID_NUMBER)
-            self.conn.executemany(_UPSERT_PERSON, self._pending_persons)
+            self.conn.executemany(_UPSERT_PERSON, [(*p, spaced_han(p[1])) for p in self._pending_persons])
             self._pending_persons = []
         if self._pending_roles:
             if "role" not in self._written:

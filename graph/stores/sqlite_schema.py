@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -18,11 +18,12 @@ CREATE TABLE IF NOT EXISTS enterprise (
     reg_no TEXT UNIQUE,
     name TEXT,
     name_norm TEXT,
+    name_chars TEXT,                   -- the name's Han characters, spaced: what enterprise_names indexes
     in_registry INTEGER NOT NULL DEFAULT 0,
     props TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS enterprise_name ON enterprise(name_norm);
-CREATE TABLE IF NOT EXISTS person (id_number TEXT PRIMARY KEY, name TEXT, id_type TEXT);
+CREATE TABLE IF NOT EXISTS person (id_number TEXT PRIMARY KEY, name TEXT, id_type TEXT, name_chars TEXT);
 CREATE INDEX IF NOT EXISTS person_name ON person(name);
 -- member_ref is a person's ID number, or the id of a corporate member enterprise as text.
 -- since/until: the term (任职日期, 离任日期 or the 变更日期 of the registry change that ended it), ISO dates or NULL;
@@ -81,11 +82,47 @@ CREATE TABLE IF NOT EXISTS load_log (
 );
 """
 
+# The name index (docs/stores.md, "The name index"): FTS5 over the names' Han characters, one token a character
+# (unicode61 keeps a run of Han characters as one token, so they are stored spaced), queried by phrases: "which
+# names contain 鹏程建 as consecutive characters" — the same question Neo4j's CJK full-text index answers. The
+# triggers keep it up to date in the transaction of whatever writes the table (a load, a merge, a reset).
+# External content: the rowid is enterprise.id, and person's rowid (stable: creditnet never runs VACUUM).
+NAME_INDEX_TABLES = {"enterprise_names": ("enterprise", "id"), "person_names": ("person", "rowid")}
+
+
+def name_index_sql(index: str) -> list[str]:
+    table, rowid = NAME_INDEX_TABLES[index]
+    content_rowid = f", content_rowid='{rowid}'" if rowid != "rowid" else ""
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5(name_chars, content='{table}'{content_rowid}, "
+        "columnsize=0, tokenize='unicode61')",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} WHEN coalesce(new.name_chars, '') != '' "
+        f"BEGIN INSERT INTO {index} (rowid, name_chars) VALUES (new.{rowid}, new.name_chars); END",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} WHEN coalesce(old.name_chars, '') != '' "
+        f"BEGIN INSERT INTO {index} ({index}, rowid, name_chars) VALUES ('delete', old.{rowid}, old.name_chars); END",
+        f"CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF name_chars ON {table} "
+        f"WHEN old.name_chars IS NOT new.name_chars BEGIN "
+        f"INSERT INTO {index} ({index}, rowid, name_chars) SELECT 'delete', old.{rowid}, old.name_chars "
+        f"WHERE coalesce(old.name_chars, '') != ''; "
+        f"INSERT INTO {index} (rowid, name_chars) SELECT new.{rowid}, new.name_chars WHERE coalesce(new.name_chars, '') != ''; "
+        f"END",
+    ]
+
+
+def is_name_index_table(name: str) -> bool:
+    """The index's own tables and its shadow tables (enterprise_names_data …): emptied through the triggers, never
+    by a DELETE of their own (which would corrupt the index)."""
+    return any(name == index or name.startswith(index + "_") for index in NAME_INDEX_TABLES)
+
+
+NAMES_INDEXED_SINCE = 5  # the version whose stores keep names' Han characters and index them
+
 NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural person only
 
 # Columns added since a store file was first made: (table, column, declaration). A store made before them gets them
 # when it is opened (`migrate`); their NULL says what the old store did not know.
-ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"))
+ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"),
+                 ("enterprise", "name_chars", "TEXT"), ("person", "name_chars", "TEXT"))
 
 # Tables added since a store file was first made, by name: a store made before them gets them when it is opened.
 # What became of records after they were sent (graph/record_state.py): nothing here is ever updated but an
@@ -125,7 +162,7 @@ CREATE INDEX IF NOT EXISTS objection_record ON objection(record_id);""",
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring a store file made by an earlier version up to SCHEMA_VERSION. Idempotent; a current file costs two
+    """Bring a store file made by an earlier version up to SCHEMA_VERSION. Idempotent; a current file costs three
     reads and no lock. The change runs in one write transaction, which looks again (two processes opening the same
     old file: the second finds the columns there)."""
     def missing() -> list[tuple[str, str, str]]:
@@ -140,7 +177,12 @@ def migrate(conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
-    if not missing() and not missing_tables() and version() >= SCHEMA_VERSION:
+    def unindexed() -> list[str]:
+        present = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
+        return [index for index in NAME_INDEX_TABLES
+                if not {index, f"{index}_insert", f"{index}_delete", f"{index}_update"} <= present]
+
+    if not missing() and not missing_tables() and version() >= SCHEMA_VERSION and not unindexed():
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -150,6 +192,8 @@ def migrate(conn: sqlite3.Connection) -> None:
             for statement in ADDED_TABLES[table].split(";"):
                 if statement.strip():
                     conn.execute(statement)
+        if version() < NAMES_INDEXED_SINCE or unindexed():
+            _index_names(conn)
         if version() < SCHEMA_VERSION:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
@@ -157,3 +201,20 @@ def migrate(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _index_names(conn: sqlite3.Connection) -> None:
+    """Version 5: every name's Han characters (and its normalised form, now with OpenCC's traditional characters),
+    then the name index built from them in one pass."""
+    from graph.names import normalise_name, spaced_han
+    for index in NAME_INDEX_TABLES:
+        conn.execute(name_index_sql(index)[0])
+    rows = conn.execute("SELECT id, name FROM enterprise").fetchall()
+    conn.executemany("UPDATE enterprise SET name_norm = ?, name_chars = ? WHERE id = ?",
+                     [(normalise_name(name), spaced_han(name), eid) for eid, name in rows])
+    rows = conn.execute("SELECT rowid, name FROM person").fetchall()
+    conn.executemany("UPDATE person SET name_chars = ? WHERE rowid = ?", [(spaced_han(name), rid) for rid, name in rows])
+    for index in NAME_INDEX_TABLES:
+        for trigger in name_index_sql(index)[1:]:  # after the UPDATEs: the rebuild indexes every row once
+            conn.execute(trigger)
+        conn.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")

@@ -224,6 +224,10 @@
     $("verdict").focus();
   }
 
+  // A name typed into the subject field: the registered names like it, to pick one (its code is then checked).
+  Suggest.attach($("subject"), async (q) => (await Auth.json("GET", `/api/v1/search?q=${encodeURIComponent(q)}&limit=8`)).data.candidates,
+    (c) => { $("subject").value = c.key; form.requestSubmit(); });
+
   // /check?key=… (from a profile or a department's list) checks at once.
   const preset = CN.param("key");
   if (preset) {

@@ -78,6 +78,10 @@
     }
   }
 
+  // A name typed instead of a code: the registered names like it; picking one opens its profile.
+  Suggest.attach($("code"), async (q) => (await Auth.json("GET", `/api/v1/search?q=${encodeURIComponent(q)}&limit=8`)).data.candidates,
+    (c) => { $("code").value = c.key; form.requestSubmit(); });
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const code = $("code").value.trim();

@@ -14,8 +14,9 @@
         el("h2", {}, data.results.length ? `找到 ${data.results.length} 家企业` : "没有找到企业"),
         data.results.length ? el("ul", { class: "results" }, data.results.map((e) => el("li", {},
           el("a", { href: `/public/enterprise?code=${encodeURIComponent(e.key)}` }, e.name || e.key),
-          el("span", { class: "sub", text: [e.uscc || e.reg_no, e.status, e.address].filter(Boolean).join(" · ") }))))
-          : el("p", { class: "hint", text: "请输入完整的企业名称，或统一社会信用代码、注册号。" })));
+          el("span", { class: "sub", text: [e.score === null || e.score === undefined ? null : `相似度 ${e.score}`,
+            (e.reasons || []).map(Suggest.reason).join("、"), e.uscc || e.reg_no, e.status, e.address].filter(Boolean).join(" · ") }))))
+          : el("p", { class: "hint", text: "请输入企业名称（可以是简称或名称的一部分），或统一社会信用代码、注册号。" })));
     } catch (err) {
       CN.clear(out);
       CN.showError(error, err);
@@ -64,6 +65,9 @@
 
   if (page === "public") {
     const form = $("search-form");
+    // Enterprises whose names are like what is typed (never persons): picking one opens its public record.
+    Suggest.attach($("q"), async (q) => (await CN.getJSON(`/api/v1/public/search?q=${encodeURIComponent(q)}`)).data.results,
+      (c) => { location.href = `/public/enterprise?code=${encodeURIComponent(c.key)}`; });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const q = $("q").value.trim();

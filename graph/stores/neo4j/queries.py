@@ -45,8 +45,15 @@ SCHEMA = [
     "CREATE INDEX license_change_eid IF NOT EXISTS FOR (r:LicenseChange) ON (r.eid)",
     "CREATE INDEX penalty_eid_no IF NOT EXISTS FOR (r:Penalty) ON (r.eid, r.decision_no)",
     "CREATE INDEX penalty_change_eid IF NOT EXISTS FOR (r:PenaltyChange) ON (r.eid)",
+    # The name index (docs/stores.md): the names' Han characters (`name_han`), in bigrams by Lucene's CJK analyzer,
+    # queried by phrases. Updated when a transaction commits, as the nodes are (not eventually consistent).
+    *[f"CREATE FULLTEXT INDEX {index} IF NOT EXISTS FOR (n:{label}) ON EACH [n.name_han] OPTIONS {{indexConfig: "
+      "{`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}" for label, index in
+      (("Enterprise", "enterprise_name_han"), ("Person", "person_name_han"))],
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
 ]
+NAME_INDEXES = {"enterprise": "enterprise_name_han", "person": "person_name_han"}
+AWAIT_NAME_INDEXES = "CALL db.awaitIndexes(600)"
 OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names RETURN name, owningConstraint"
 # Schema that stores made by earlier versions have and that no query needs: every record paid for it
 # with index entries at each load. A second uniqueness constraint on uid per record label (Record.uid already
@@ -119,11 +126,12 @@ SET e = row
 UPSERT_PERSONS = """
 UNWIND $rows AS row
 MERGE (p:Person {id_number: row.id_number})
-ON CREATE SET p.masked_id = row.masked_id, p.name = row.name, p.id_type = row.id_type
+ON CREATE SET p.masked_id = row.masked_id, p.name = row.name, p.id_type = row.id_type, p.name_han = row.name_han
 WITH p, row
 WHERE (row.name IS NOT NULL AND coalesce(p.name, '') <> row.name)
    OR (row.id_type IS NOT NULL AND coalesce(p.id_type, '') <> row.id_type)
-SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_type)
+SET p.name = coalesce(row.name, p.name), p.id_type = coalesce(row.id_type, p.id_type),
+    p.name_han = CASE WHEN row.name IS NULL THEN p.name_han ELSE row.name_han END
 """
 
 # Persons written before masked_id existed get it once, from init_schema (display only: no data version
@@ -138,6 +146,15 @@ OLD_SHAPE_NODES = {"Enterprise": "MATCH (n:Enterprise) WHERE n.props IS NOT NULL
                    "Record": "MATCH (n:Record) WHERE n.props IS NOT NULL RETURN properties(n) AS node"}
 REWRITE_NODES = {"Enterprise": "UNWIND $rows AS row MATCH (n:Enterprise {eid: row.id}) SET n = row.node",
                  "Record": "UNWIND $rows AS row MATCH (n:Record {uid: row.id}) SET n = row.node"}
+# Stores written before the name index: every enterprise rewritten once with `name_han` (and its fingerprint), every
+# person given `name_han`, by init_schema in batches (no data version bump: no answer changes).
+NAME_HAN_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.name_han, false) AS done"
+MARK_NAME_HAN_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.name_han = true"
+ENTERPRISES_WITHOUT_NAME_HAN = ("MATCH (n:Enterprise) WHERE n.name_han IS NULL AND n.name IS NOT NULL "
+                                "RETURN properties(n) AS node LIMIT 5000")
+PERSONS_WITHOUT_NAME_HAN = ("MATCH (p:Person) WHERE p.name_han IS NULL AND p.name IS NOT NULL "
+                            "RETURN p.id_number AS id_number, p.name AS name LIMIT 10000")
+SET_NAME_HAN = "UNWIND $rows AS row MATCH (p:Person {id_number: row.id_number}) SET p.name_han = row.name_han"
 MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.masked_ids, false) AS done"
 MARK_MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.masked_ids = true"
 PERSONS_WITHOUT_MASKED_ID = "MATCH (p:Person) WHERE p.masked_id IS NULL RETURN p.id_number AS id_number LIMIT 10000"
@@ -313,6 +330,20 @@ ENTERPRISES_BY_NAME = """
 MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDER BY key LIMIT $limit
 """
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
+# The name search's candidates (GraphReader.name_candidates): each term a Lucene phrase of Han characters (no
+# user text reaches the query parser but Han characters: graph/queries/search.py), its hits counted only when at
+# most $cap names hold it. `$index` is one of NAME_INDEXES.
+NAME_CANDIDATES = """
+UNWIND $terms AS term
+CALL (term) {
+  CALL db.index.fulltext.queryNodes($index, term, {limit: $cap + 1}) YIELD node
+  RETURN collect(node) AS hits
+}
+WITH hits WHERE size(hits) <= $cap
+UNWIND hits AS node
+WITH node, count(*) AS matched
+RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
+"""
 
 # Earlier terms of a role, as a copy of another store carries them (either direction: a branch points at its head).
 ROLE_HISTORY = f"""

@@ -64,6 +64,12 @@ class Neo4jReader(GraphReader):
         return [Party("person", r["key"], r["name"] or "")
                 for r in self._rows(q.LISTED_PERSONS_NAMED, names=sorted(set(names)))]
 
+    def name_candidates(self, kind, terms, cap):
+        if not terms:
+            return []
+        return [(r["key"], r["name"] or "", r["matched"]) for r in self._rows(
+            q.NAME_CANDIDATES, index=q.NAME_INDEXES[kind], terms=[f'"{t}"' for t in terms], cap=cap)]
+
     @staticmethod
     def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
         parties = list(parties)

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
+from graph.names import han_text
 from graph.settings import Settings
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
@@ -82,8 +83,24 @@ class Neo4jStore(GraphStore):
                         s.run(q.SET_MASKED_IDS, rows=[{"id_number": i, "masked_id": mask_id_number(i)}
                                                       for i in ids]).consume()
                     s.run(q.MARK_MASKED_IDS_DONE).consume()
+                if not s.run(q.NAME_HAN_DONE).single()["done"]:
+                    self._index_old_names(s)
+                    s.run(q.MARK_NAME_HAN_DONE).consume()
+                # A full-text index created on a store that holds names is filled in the background: a search
+                # before it is online would miss names.
+                s.run(q.AWAIT_NAME_INDEXES).consume()
         except Exception as exc:
             raise translate(exc) from exc
+
+    @staticmethod
+    def _index_old_names(session) -> None:
+        """Enterprises and persons written before the name index get `name_han`, enterprises through the same
+        rewrite as old-shape nodes (their fingerprint changes with it), in batches of their own transactions."""
+        while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_NAME_HAN)]:
+            session.run(q.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+        while persons := [{"id_number": r["id_number"], "name_han": han_text(r["name"])}
+                          for r in session.run(q.PERSONS_WITHOUT_NAME_HAN)]:
+            session.run(q.SET_NAME_HAN, rows=persons).consume()
 
     def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
         """Nodes holding their fields twice (stores written by earlier versions) rewritten with each field once, in batches

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from graph.identifiers import mask_id_number
 from graph.model import listed_person
+from graph.names import han_text
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.neo4j import queries as q
@@ -351,8 +352,9 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
             elif type(op) is PersonOp:
                 id_number, name, id_type = op
                 prev = persons.get(id_number, {})
+                person_name = name or prev.get("name")
                 persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
-                                      "name": name or prev.get("name"),
+                                      "name": person_name, "name_han": han_text(person_name),
                                       "id_type": id_type or prev.get("id_type")}
             elif type(op) is RoleOp:
                 member, code, code_kind, role, share, since, until = op

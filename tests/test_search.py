@@ -1,0 +1,239 @@
+"""The name search (graph/queries/search.py) on both stores: each way of writing a name finds it, bad input is
+refused, the CLI, the API and the public search answer with it, and the check uses it where a name is typed."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from api_fixtures import auth
+from county import AS_OF, E, NAMES, P
+from cli.main import app
+from graph.errors import InvalidRequest, NotFound
+from graph.ingest import load_file
+from graph.queries.check import Applicant, check
+from graph.queries.search import search
+from graph.settings import Settings
+
+SETTINGS = Settings()
+runner = CliRunner()
+
+
+def found(store, q, kind="enterprise", limit=10):
+    return search(store, q, kind=kind, limit=limit, settings=SETTINGS).candidates
+
+
+# Each way a clerk writes a registered name, and the reason the answer gives for it.
+WRITTEN = [
+    (NAMES["OFFICER"], "OFFICER", []),                                  # 西吉县乙建材有限公司 as registered
+    ("西吉县乙建材有限责任公司", "OFFICER", ["form differs"]),            # the other company form
+    ("乙建材有限公司", "OFFICER", ["no region prefix"]),                 # no county prefix
+    ("宁夏回族自治区西吉县乙建材有限公司", "OFFICER", ["region written differently"]),
+    ("乙建材", "OFFICER", ["short name"]),                              # short name
+    ("西吉县乙材有限公司", "OFFICER", ["1 character differs"]),          # one character missing
+    ("西吉县乙建有限公司", "OFFICER", ["part of the name"]),             # the last one missing
+    ("西吉县乙建材料有限公司", "OFFICER", ["1 character differs"]),      # one character extra
+    ("西吉县乙材建有限公司", "OFFICER", ["characters swapped"]),         # two characters swapped
+    ("西吉縣乙建材有限公司", "OFFICER", ["traditional characters"]),     # traditional characters
+    ("西吉县 某某商贸（集团）有限公司", "BRACKETS", []),                 # width, brackets, spaces
+    ("某某商贸集团", "BRACKETS", ["short name"]),                      # no county and no company form
+]
+
+
+@pytest.mark.parametrize("typed,expected,reasons", WRITTEN)
+def test_each_way_of_writing_a_name_finds_it_first(county, typed, expected, reasons):
+    candidates = found(county, typed)
+    first = candidates[0]
+    assert (first.key, first.name) == (E[expected], NAMES[expected]), [c.as_dict() for c in candidates]
+    assert first.reasons == reasons and (first.score == 100) == (not [r for r in reasons if r != "traditional characters"])
+    assert all(c.score <= first.score for c in candidates[1:])
+
+
+def test_the_answer_carries_status_and_ranks_by_score(county):
+    result = search(county, "甲商贸", settings=SETTINGS, as_of=__import__("datetime").date.fromisoformat(AS_OF)).as_dict()
+    assert result["query"] == "甲商贸" and result["normalised"] == "甲商贸"
+    first = result["candidates"][0]
+    assert first == {"kind": "enterprise", "key": E["LISTED"], "name": NAMES["LISTED"], "score": 95,
+                     "reasons": ["short name"], "status": {"registration": "存续", "restricted": True}}
+    assert [c["score"] for c in result["candidates"]] == sorted((c["score"] for c in result["candidates"]), reverse=True)
+    clear = found(county, NAMES["CLEAR"])[0]
+    assert clear.key == E["CLEAR"]
+    clear_status = search(county, NAMES["CLEAR"], settings=SETTINGS, limit=1).candidates[0].status
+    assert clear_status == {"registration": "存续", "restricted": False}
+
+
+def test_a_branch_is_not_its_head_office(county):
+    # 分公司 is an enterprise of its own: its head office is offered, far below a same-name match.
+    first = found(county, "西吉县乙建材有限公司固原分公司")[0]
+    assert first.key == E["OFFICER"] and first.score <= 70 and "head office, not the branch" in first.reasons
+
+
+def test_persons_by_name(county):
+    first = found(county, "张三", kind="person")[0]
+    assert (first.kind, first.key, first.score) == ("person", P["RESTRICTED"], 100)
+    assert first.status == {"registration": None, "restricted": True}
+    assert found(county, "張三", kind="person")[0].reasons == ["traditional characters"]
+
+
+BAD = ["", "   ", "甲", "甲" * 201, "甲商\x00贸", "甲商\t贸", "甲商%", "*商贸", '"甲商贸"', "甲商贸 NEAR(乙", "甲'商贸", "a"]
+
+
+@pytest.mark.parametrize("q", BAD)
+def test_bad_input_is_refused_with_a_reason(county, q):
+    with pytest.raises(InvalidRequest) as caught:
+        found(county, q)
+    assert caught.value.http_status == 422 and caught.value.exit_code == 2 and "(" in caught.value.message
+
+
+def test_cli_search(county):
+    r = runner.invoke(app, ["search", "乙建材", "--json", "--limit", "3"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert set(data) == {"query", "normalised", "candidates"} and len(data["candidates"]) <= 3
+    assert data["candidates"][0]["key"] == E["OFFICER"]
+    assert set(data["candidates"][0]) == {"kind", "key", "name", "score", "reasons", "status"}
+    human = runner.invoke(app, ["search", "乙建材"], catch_exceptions=False)
+    assert human.exit_code == 0 and "简称" in human.output and "相似度" in human.output
+    for bad in ("甲", "50%", "商贸*"):
+        r = runner.invoke(app, ["search", bad, "--json"], catch_exceptions=False)
+        assert r.exit_code == 2 and json.loads(r.output)["error"]["code"] == "invalid_request", bad
+    assert runner.invoke(app, ["search", "乙建材", "--limit", "0"]).exit_code == 2
+    assert runner.invoke(app, ["search", "乙建材", "--kind", "department"]).exit_code == 2
+    assert "--kind" in runner.invoke(app, ["search", "--help"]).output
+
+
+def test_check_by_a_name_not_registered_lists_the_candidates(county):
+    with pytest.raises(NotFound) as caught:
+        check(county, name="西吉县乙建材料有限公司", settings=SETTINGS)
+    candidates = caught.value.details["candidates"]
+    assert candidates[0]["key"] == E["OFFICER"] and NAMES["OFFICER"] in caught.value.message
+    r = runner.invoke(app, ["check", "--name", "乙建材", "--json"], catch_exceptions=False)
+    assert r.exit_code == 3 and json.loads(r.output)["error"]["details"]["candidates"][0]["key"] == E["OFFICER"]
+
+
+def test_an_applicant_with_the_name_of_a_listed_enterprise_slightly_changed_is_linked(county):
+    # 西吉县甲商贸有限公司 is listed; a new applicant 西吉县甲商贸易有限公司 is not registered.
+    result = check(county, applicant=Applicant("西吉县甲商贸易有限公司"), settings=SETTINGS,
+                   as_of=__import__("datetime").date.fromisoformat(AS_OF))
+    assert result.verdict == "linked"
+    hit = next(h for h in result.hits if h.rule == "similar-name")
+    assert hit.party.key == E["LISTED"] and not hit.binding and hit.restrictions
+    assert any(NAMES["LISTED"] in n and "相似" in n for n in result.notes)
+    # A very similar name of an enterprise that is not restricted: named in the notes, not a hit.
+    near_clear = check(county, applicant=Applicant("西吉县戊餐饮店有限公司"), settings=SETTINGS,
+                       as_of=__import__("datetime").date.fromisoformat(AS_OF))
+    assert near_clear.verdict == "clear" and any(NAMES["CLEAR"] in n for n in near_clear.notes)
+    # A name far from every registered one: nothing said about similar names.
+    far = check(county, applicant=Applicant("西吉县新办电子商务有限公司"), settings=SETTINGS)
+    assert far.verdict == "clear" and not any("相似" in n for n in far.notes)
+    # Registered as typed (or with the other company form): the enterprise itself is checked, no similar names.
+    registered = check(county, applicant=Applicant("西吉县甲商贸有限责任公司"), settings=SETTINGS)
+    assert registered.subject.key == E["LISTED"] and not any(h.rule == "similar-name" for h in registered.hits)
+
+
+def test_api_search_for_departments(client, keys):
+    r = client.get("/api/v1/search", params={"q": "乙建材"}, headers=auth(keys.fdrc))
+    assert r.status_code == 200 and r.json()["candidates"][0]["key"] == E["OFFICER"]
+    r = client.get("/api/v1/search", params={"q": "张三", "kind": "person"}, headers=auth(keys.fdrc))
+    assert r.status_code == 200 and r.json()["candidates"][0]["key"] == P["RESTRICTED"]
+    assert client.get("/api/v1/search", params={"q": "乙建材"}).status_code == 401
+    for params in ({"q": "乙"}, {"q": "乙建材%"}, {"q": "x" * 201}, {}, {"q": "乙建材", "limit": 99},
+                   {"q": "乙建材", "kind": "department"}, {"q": "乙建\x07材"}):
+        r = client.get("/api/v1/search", params=params, headers=auth(keys.fdrc))
+        assert r.status_code == 422 and set(r.json()["error"]) == {"code", "message", "details"}, params
+
+
+def test_public_search_ranks_enterprises_only_and_masks(client):
+    body = client.get("/api/v1/public/search", params={"q": "乙建材"}).json()
+    assert body["match"] == "name" and body["results"][0]["key"] == E["OFFICER"]
+    assert body["results"][0]["score"] == 95 and body["results"][0]["reasons"] == ["short name"]
+    # A person's name finds no person: the public search asks for enterprises only.
+    persons = client.get("/api/v1/public/search", params={"q": "张三"}).json()
+    assert all(r["key"] in E.values() for r in persons["results"]) and P["RESTRICTED"] not in json.dumps(persons)
+    for q in ("", "乙", "乙建材*", "NEAR(乙建, 材)"):
+        r = client.get("/api/v1/public/search", params={"q": q})
+        assert r.status_code == 422, q
+
+
+@pytest.mark.writes
+def test_the_index_follows_every_load(county, home, tmp_path):
+    """A registry file that renames an enterprise: the new name is found, the old one no longer (same transaction)."""
+    path = tmp_path / "rename.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["统一社会信用代码", "企业名称", "登记状态"])
+        w.writerow([E["OFFICER"], "西吉县鹏程新材料有限公司", "存续"])
+    load_file(county, path, home=home)
+    assert found(county, "鹏程新材料")[0].key == E["OFFICER"]
+    assert all(c.key != E["OFFICER"] or c.score < 100 for c in found(county, NAMES["OFFICER"]))
+    if county.name == "embedded":
+        conn = sqlite3.connect(county.path)
+        conn.execute("INSERT INTO enterprise_names (enterprise_names) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO person_names (person_names) VALUES ('integrity-check')")
+        conn.close()
+
+
+def test_a_store_made_before_the_index_is_upgraded_and_indexed(tmp_path, county_files):
+    """An embedded store file of schema version 3 (no name index, OpenCC-less normalised names) opened by this
+    version: migrated, indexed, searchable."""
+    from graph.stores.embedded import EmbeddedStore
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as s:
+        for path in county_files.values():
+            load_file(s, path, home=home)
+    conn = sqlite3.connect(home / "creditnet.sqlite")
+    for index in ("enterprise_names", "person_names"):
+        for trigger in ("insert", "delete", "update"):
+            conn.execute(f"DROP TRIGGER {index}_{trigger}")
+        conn.execute(f"DROP TABLE {index}")
+    conn.execute("ALTER TABLE enterprise DROP COLUMN name_chars")
+    conn.execute("ALTER TABLE person DROP COLUMN name_chars")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with EmbeddedStore(home) as s:
+        assert found(s, "乙建材")[0].key == E["OFFICER"] and found(s, "张三", kind="person")[0].key == P["RESTRICTED"]
+        s.reset()
+        assert found(s, "乙建材") == []
+    conn = sqlite3.connect(home / "creditnet.sqlite")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+    conn.execute("INSERT INTO enterprise_names (enterprise_names) VALUES ('integrity-check')")
+    conn.close()
+
+
+def _variations(names: list[str], rng: random.Random) -> list[str]:
+    from graph.names import normalise_name, parse_name
+    out = []
+    for name in names:
+        parts = parse_name(normalise_name(name))
+        core = parts.core
+        i = rng.randrange(len(core))
+        out += [core, core[:i] + core[i + 1:] + parts.form, "".join(parts.regions) + core + "有限责任公司"]
+    return [q for q in out if len(q) >= 2]
+
+
+def test_both_stores_give_the_same_candidates_on_real_names(realdata, neo4j_driver, tmp_path):
+    """The real Ningxia registry extract in both stores: the same queries give the same candidates, in the same
+    order, with the same scores (a sample of names, three ways each)."""
+    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.neo4j.store import Neo4jStore
+    neo4j = Neo4jStore(neo4j_driver, "neo4j", SETTINGS)
+    neo4j.reset()
+    with EmbeddedStore(tmp_path / "home") as embedded:
+        for s in (embedded, neo4j):
+            load_file(s, realdata / "ningxia-2003.csv", home=tmp_path / "home")
+        with (realdata / "ningxia-2003.csv").open(encoding="utf-8") as f:
+            names = sorted({row["企业名称"] for row in csv.DictReader(f) if row["企业名称"]})
+        queries = _variations(random.Random(21).sample(names, 40), random.Random(7))
+        same = 0
+        for q in queries:
+            a = [c.as_dict() for c in found(embedded, q)]
+            b = [c.as_dict() for c in found(neo4j, q)]
+            assert a == b, q
+            same += bool(a)
+        assert same >= len(queries) * 0.9  # and they do find something
+    neo4j.reset()
