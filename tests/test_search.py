@@ -181,6 +181,7 @@ def test_a_store_made_before_the_index_is_upgraded_and_indexed(tmp_path, county_
     """An embedded store file of schema version 3 (no name index, OpenCC-less normalised names) opened by this
     version: migrated, indexed, searchable."""
     from graph.stores.embedded import EmbeddedStore
+    from graph.stores.sqlite_schema import SCHEMA_VERSION
     home = tmp_path / "home"
     with EmbeddedStore(home) as s:
         for path in county_files.values():
@@ -200,7 +201,7 @@ def test_a_store_made_before_the_index_is_upgraded_and_indexed(tmp_path, county_
         s.reset()
         assert found(s, "乙建材") == []
     conn = sqlite3.connect(home / "creditnet.sqlite")
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     conn.execute("INSERT INTO enterprise_names (enterprise_names) VALUES ('integrity-check')")
     conn.close()
 
