@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+from graph.stores.changes import SQLITE_SCHEMA as CHANGED_PARTY_SCHEMA, SQLITE_TABLE as CHANGED_PARTY_TABLE
+
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,13 +81,15 @@ CREATE TABLE IF NOT EXISTS load_log (
     rejects_file TEXT,
     data_version INTEGER NOT NULL
 );
-"""
+""" + CHANGED_PARTY_SCHEMA
 
 NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural person only
 
 # Columns added since a store file was first made: (table, column, declaration). A store made before them gets them
 # when it is opened (`migrate`); their NULL says what the old store did not know.
 ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"))
+# Tables added since: (name, its CREATE statement). Created when missing, whatever the version says.
+ADDED_TABLES = ((CHANGED_PARTY_TABLE, CHANGED_PARTY_SCHEMA),)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -100,12 +104,18 @@ def migrate(conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
-    if not missing() and version() >= SCHEMA_VERSION:
+    def missing_tables() -> list[str]:
+        have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return [sql for name, sql in ADDED_TABLES if name not in have]
+
+    if not missing() and not missing_tables() and version() >= SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         for table, column, declaration in missing():
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        for sql in missing_tables():
+            conn.execute(sql.strip().rstrip(";"))
         if version() < SCHEMA_VERSION:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")

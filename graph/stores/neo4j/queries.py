@@ -23,6 +23,12 @@ def role_type(role: str) -> str:
     return "OFFICER_OF"
 
 
+# Follow-up supervision: which parties each data version touched (graph/stores/changes.py).
+CHANGED_PARTIES_INDEX = "CREATE INDEX changed_parties_version IF NOT EXISTS FOR (c:ChangedParties) ON (c.data_version)"
+LICENCES_ISSUED = """
+MATCH (d:Department)<-[:ISSUED_BY]-(r:License)-[:CONCERNS]->(e:Enterprise)
+RETURN properties(r) AS props, d.name AS department, e.key AS key, e.name AS name
+"""
 SCHEMA = [
     "CREATE CONSTRAINT enterprise_eid IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.eid IS UNIQUE",
     "CREATE CONSTRAINT enterprise_key IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.key IS UNIQUE",
@@ -45,6 +51,7 @@ SCHEMA = [
     "CREATE INDEX penalty_eid_no IF NOT EXISTS FOR (r:Penalty) ON (r.eid, r.decision_no)",
     "CREATE INDEX penalty_change_eid IF NOT EXISTS FOR (r:PenaltyChange) ON (r.eid)",
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
+    CHANGED_PARTIES_INDEX,
 ]
 OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name IN $names RETURN name, owningConstraint"
 # Schema that stores made by earlier versions have and that no query needs: every record paid for it

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
 from graph.settings import Settings
+from graph.stores import changes
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
 from graph.stores.neo4j import queries as q
@@ -124,6 +125,8 @@ class Neo4jStore(GraphStore):
                             lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
             yield w
             w.finish()
+            if w.stats.changed:
+                tx.run(changes.CYPHER_RECORD, codes=changes.recorded_codes(w.touched)).consume()
             self._refuse_during_reset(tx)
             if w.load_entry is not None:
                 self._log_load(tx, w.load_entry)
