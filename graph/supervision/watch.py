@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from graph.departments import canonical_department
-from graph.errors import FileRejected
+from graph.errors import FileRejected, InvalidSubject
 from graph.identifiers import InvalidIdentifier, classify
 from graph.loaders.fields import Reject
 from graph.stores.base import GraphStore
@@ -150,13 +150,23 @@ def read_watch_file(path: Path) -> tuple[list[tuple[int, str, str, str, str | No
     return out, rejects, len(body)
 
 
-def add_from_file(db: SupervisionDB, department: str, path: Path, *, account: str | None = None,
-                  rejects_dir: Path | None = None) -> WatchFileReport:
-    """Add the file's valid rows to the department's own list (one transaction); the rejects go to a rejects file
-    under `rejects_dir` as a load's do."""
-    canonical = canonical_department(department)
-    rows, rejects, n = read_watch_file(Path(path))
-    report = WatchFileReport(str(path), rows=n, rejects=rejects)
+def add_codes(db: SupervisionDB, department: str, codes: list[str], *, account: str | None = None
+              ) -> WatchFileReport:
+    """Add codes or ID numbers sent as a list (the API): each validated, a bad one rejected with its index."""
+    rows, rejects = [], []
+    for i, raw in enumerate(codes):
+        try:
+            ident = classify(raw)
+        except InvalidIdentifier as exc:
+            rejects.append(Reject(i, "codes", str(exc), {"code": str(raw)}))
+            continue
+        rows.append((i, "person" if ident.kind == "id_number" else "enterprise", ident.value, ident.kind, None))
+    report = WatchFileReport("(api)", rows=len(codes), rejects=rejects)
+    _insert(db, canonical_department(department), rows, report, account)
+    return report
+
+
+def _insert(db: SupervisionDB, canonical: str, rows: list, report: WatchFileReport, account: str | None) -> None:
     with db.transaction() as conn:
         for _row, kind, key, code_kind, name in rows:
             cur = conn.execute("INSERT OR IGNORE INTO watch (department, party_kind, party_key, code_kind, name, added_at, "
@@ -166,6 +176,16 @@ def add_from_file(db: SupervisionDB, department: str, path: Path, *, account: st
                 report.added += 1
             else:
                 report.already += 1
+
+
+def add_from_file(db: SupervisionDB, department: str, path: Path, *, account: str | None = None,
+                  rejects_dir: Path | None = None) -> WatchFileReport:
+    """Add the file's valid rows to the department's own list (one transaction); the rejects go to a rejects file
+    under `rejects_dir` as a load's do."""
+    canonical = canonical_department(department)
+    rows, rejects, n = read_watch_file(Path(path))
+    report = WatchFileReport(str(path), rows=n, rejects=rejects)
+    _insert(db, canonical, rows, report, account)
     if rejects and rejects_dir is not None:
         from graph.ingest import _rejects_path, write_rejects  # the loads' rejects file, in the same place
         write_rejects(_rejects_path(rejects_dir.parent, Path(path)), rejects)
@@ -178,7 +198,10 @@ def remove(db: SupervisionDB, department: str, keys: list[str]) -> int:
     removed = 0
     with db.transaction() as conn:
         for key in keys:
-            value = classify(key).value
+            try:
+                value = classify(key).value
+            except InvalidIdentifier as exc:
+                raise InvalidSubject(str(exc), {"code": key}) from None
             removed += conn.execute("DELETE FROM watch WHERE department = ? AND party_key = ?",
                                     (canonical, value)).rowcount
     return removed
