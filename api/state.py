@@ -54,6 +54,8 @@ class Service:
             self.warm()
         except Exception:  # the file is loaded; a check will rebuild what this could not
             log.exception("could not warm the store after a load")
+        from graph.supervision.alerts import derive_quietly  # alerts for the watched subjects the file concerns
+        derive_quietly(self.store(), self.settings.home, self.settings)
 
     def store(self) -> GraphStore:
         if self._store is None:

@@ -23,6 +23,14 @@ def _trail():
     return AuditTrail(_settings().home)
 
 
+def _then_alerts(store, result):
+    """A withdrawal, correction or objection moved the data version: the watched subjects it may concern get their
+    alerts now, as after a load (cli/supervision.py)."""
+    from cli.supervision import after_load
+    after_load(store)
+    return result
+
+
 def _record_text(r: dict) -> str:
     what = r.get("list_type") or r.get("number") or r["kind"]
     who = r.get("name") or r.get("enterprise") or ""
@@ -50,8 +58,8 @@ def withdraw(file: Optional[Path] = typer.Argument(None, help="A file of the row
         trail = _trail()
         try:
             with _store() as store:
-                return run(store, Actor.cli(department), reason, record_ids=list(record), path=file, kind=kind,
-                           audit=trail.record_change)
+                return _then_alerts(store, run(store, Actor.cli(department), reason, record_ids=list(record), path=file,
+                                               kind=kind, audit=trail.record_change))
         finally:
             trail.close()
     report = _run(as_json, go)
@@ -79,7 +87,8 @@ def correct(file: Path = typer.Argument(..., help="Corrected rows in the kind's 
         trail = _trail()
         try:
             with _store() as store:
-                return run(store, file, Actor.cli(department), reason, kind=kind, audit=trail.record_change)
+                return _then_alerts(store, run(store, file, Actor.cli(department), reason, kind=kind,
+                                               audit=trail.record_change))
         finally:
             trail.close()
     report = _run(as_json, go)
@@ -117,7 +126,8 @@ def objection_add(record: str = typer.Argument(..., help="The record ID (记录�
         trail = _trail()
         try:
             with _store() as store:
-                return register(store, record, objector, grounds, Actor.cli(None), audit=trail.record_change)
+                return _then_alerts(store, register(store, record, objector, grounds, Actor.cli(None),
+                                                    audit=trail.record_change))
         finally:
             trail.close()
     found = _run(as_json, go)
@@ -140,7 +150,8 @@ def objection_status(number: int = typer.Argument(..., help="The objection's num
         trail = _trail()
         try:
             with _store() as store:
-                return set_status(store, number, status, Actor.cli(None), note, outcome, audit=trail.record_change)
+                return _then_alerts(store, set_status(store, number, status, Actor.cli(None), note, outcome,
+                                                      audit=trail.record_change))
         finally:
             trail.close()
     found = _run(as_json, go)

@@ -37,7 +37,7 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
 
     effective = _run(as_json, lambda: _parse_date(as_of))
     settings = _settings()
-    failed = 0
+    failed = changed = 0
     trail = _snapshot_trail(snapshot)
     full_export = None
     if snapshot:
@@ -59,10 +59,14 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                 else:
                     err.print(f"[red]{path}：未导入[/] {exc.message}")
                 continue
+            changed += report.changed
             if as_json:
                 sys.stdout.write(json.dumps(report.summary(), ensure_ascii=False) + "\n")
             else:
                 _print_report(report)
+        if changed:  # follow-up supervision: the watched subjects these files may concern (cli/supervision.py)
+            from cli.supervision import after_load
+            after_load(store)
     if trail is not None:
         trail.close()
     if failed:
@@ -351,6 +355,7 @@ def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Si
 
 
 from cli import amend, service  # noqa: E402,F401  (register withdraw, correct, objection, serve, accounts, audit on `app`)
+from cli import supervision  # noqa: E402,F401  (registers watch, alerts and respond)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -21,6 +21,7 @@ from graph.model import KINDS, LEGAL_REPRESENTATIVE, RECORD_KINDS, Party, listed
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
+from graph.stores.changes import row_codes
 
 if TYPE_CHECKING:
     from graph.amendments import Actor
@@ -222,6 +223,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 writer.as_of = (as_of or date.today()).isoformat()
                 writer.track_senders = snapshot is not None
                 kind, add_warnings = table.kind, report.add_warnings
+                touched: set[str] = set()  # the parties the rows name: what follow-up supervision walks back from
                 for batch, fraction in reading.batches():
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
@@ -232,6 +234,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                             continue
                         row_number, values, row_warnings = item
                         write_row(writer, kind, values)
+                        touched.update(row_codes(kind, values))
                         if row_warnings:
                             add_warnings(row_number, row_warnings)
                     report.loaded = report.rows - len(rejects)
@@ -250,6 +253,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
                 report.rejected = len(rejects)
                 writer.log_load(report.as_dict())  # committed with the file, or not at all
+                writer.note_touched(touched)
         except _DryRun:
             pass
         except BaseException as exc:

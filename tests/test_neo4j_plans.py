@@ -18,7 +18,8 @@ from graph.stores.neo4j import amendment_queries as aq, queries as q
 
 WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTMENT_NAMES", "LOAD_HISTORY", "LIST_TYPES_USED", "ROLES_USED",
                "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH",
-               "ALL_OBJECTIONS"}
+               "ALL_OBJECTIONS",
+               "LICENCES_ISSUED"}  # every licence, read by each pass of alerts (graph/supervision/watch.py)
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")

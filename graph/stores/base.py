@@ -78,6 +78,10 @@ class GraphWriter(ABC):
 
     stats: WriteStats
     load_entry: dict[str, Any] | None = None
+    # The codes of the parties this file's rows name ("<kind>:<code>", graph/stores/changes.py), set by `load_file`:
+    # stores record them with the data version the commit makes. None: the writer was not told (a pass of alerts
+    # then re-checks every watched subject).
+    touched: set[str] | None = None
     # The date a registry change takes effect when its row gives none (ISO; `load_file` sets the load's as-of date).
     as_of: str | None = None
 
@@ -90,6 +94,10 @@ class GraphWriter(ABC):
         `finish()`, with the data version the commit makes: the history then never lacks a loaded file, nor
         lists one that did not load, whenever the process dies."""
         self.load_entry = entry
+
+    def note_touched(self, codes: set[str]) -> None:
+        """The parties this file's rows name, recorded with the new data version if the file changes the store."""
+        self.touched = codes
 
     def expect_rows(self, rows: int) -> None:
         """About how many rows this file holds, estimated from its first batch: a writer may choose how to write
@@ -286,6 +294,15 @@ class GraphReader(ABC):
         """Every objection (graph/record_state.objection_dict), each with `record` (RecordInfo.summary of the record
         it is against, without events)."""
         return []
+
+    def changed_parties(self, after: int, upto: int) -> dict[int, set[str]]:
+        """Each data version in (after, upto] that recorded which parties it touched, with their codes
+        (graph/stores/changes.py); a version missing here did not say."""
+        return {}
+
+    def licences_issued(self) -> list[dict[str, Any]]:
+        """Every licence record, each with `departments` (the canonical 许可机关) and `party` (its enterprise)."""
+        raise NotImplementedError
 
     def words_used(self) -> dict[str, dict[str, int]]:
         """How often each list type (信息类型) and each role label is used: `{"list_types": {…}, "roles": {…}}`."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from graph.errors import StoreUnavailable
 from graph.model import Party
+from graph.stores import changes
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.party_graph import PartyGraph, chunks
 from graph.stores.embedded_amendments import all_objections, amended_records, decorate
@@ -283,6 +284,18 @@ class EmbeddedReader(GraphReader):
                 parties.append(self.person(ref) or Party("person", ref))
         return parties
 
+    def changed_parties(self, after, upto):
+        return changes.since_sqlite(self.conn, after, upto)
+
+    def licences_issued(self):
+        out = []
+        for props, key, name, department in self.conn.execute(
+                "SELECT r.props, e.key, e.name, rd.department FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
+                "JOIN record_department rd ON rd.record_id = r.id AND rd.relation = 'issued_by' "
+                "WHERE r.kind = 'license'"):
+            out.append({**json.loads(props), "departments": [department], "party": Party("enterprise", key, name or "")})
+        return out
+
     def department_issued(self, department):
         return dict(self.conn.execute(
             "SELECT r.kind, count(*) FROM record_department rd JOIN record r ON r.id = rd.record_id "
@@ -378,6 +391,8 @@ class EmbeddedStore(GraphStore):
                 with fewer_collections():
                     yield w
                     w.finish()
+                if w.stats.changed:
+                    changes.record_sqlite(conn, w.touched)
                 if w.load_entry is not None:
                     self._log_load(conn, w.load_entry)
                 conn.execute("COMMIT")

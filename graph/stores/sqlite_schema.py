@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from graph.stores.changes import SQLITE_SCHEMA as CHANGED_PARTY_SCHEMA, SQLITE_TABLE as CHANGED_PARTY_TABLE
+
 SCHEMA_VERSION = 5
 
 SCHEMA = """
@@ -80,7 +82,7 @@ CREATE TABLE IF NOT EXISTS load_log (
     rejects_file TEXT,
     data_version INTEGER NOT NULL
 );
-"""
+""" + CHANGED_PARTY_SCHEMA
 
 # The name index (docs/stores.md, "The name index"): FTS5 over the names' Han characters, one token a character
 # (unicode61 keeps a run of Han characters as one token, so they are stored spaced), queried by phrases: "which
@@ -158,6 +160,8 @@ CREATE TABLE IF NOT EXISTS objection (
     data_version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS objection_record ON objection(record_id);""",
+    # Which parties each data version's load named (graph/stores/changes.py): follow-up supervision walks back from them.
+    CHANGED_PARTY_TABLE: CHANGED_PARTY_SCHEMA,
 }
 
 

@@ -24,6 +24,12 @@ def role_type(role: str) -> str:
     return "OFFICER_OF"
 
 
+# Follow-up supervision: which parties each data version touched (graph/stores/changes.py).
+CHANGED_PARTIES_INDEX = "CREATE INDEX changed_parties_version IF NOT EXISTS FOR (c:ChangedParties) ON (c.data_version)"
+LICENCES_ISSUED = """
+MATCH (d:Department)<-[:ISSUED_BY]-(r:License)-[:CONCERNS]->(e:Enterprise)
+RETURN properties(r) AS props, d.name AS department, e.key AS key, e.name AS name
+"""
 SCHEMA = [
     "CREATE CONSTRAINT enterprise_eid IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.eid IS UNIQUE",
     "CREATE CONSTRAINT enterprise_key IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.key IS UNIQUE",
@@ -51,6 +57,7 @@ SCHEMA = [
       "{`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}" for label, index in
       (("Enterprise", "enterprise_name_han"), ("Person", "person_name_han"))],
     "MERGE (m:CreditnetMeta {id: 'creditnet'}) ON CREATE SET m.data_version = 0",
+    CHANGED_PARTIES_INDEX,
 ]
 NAME_INDEXES = {"enterprise": "enterprise_name_han", "person": "person_name_han"}
 AWAIT_NAME_INDEXES = "CALL db.awaitIndexes(600)"

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from graph.model import Party
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
+from graph.stores import changes
 from graph.stores.neo4j import amendment_queries as aq, queries as q
 from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
@@ -207,6 +208,13 @@ class Neo4jReader(GraphReader):
                                     for s in sorted(r["subjects"], key=lambda s: s["kind"])]
             out.append(listing)
         return out
+
+    def changed_parties(self, after, upto):
+        return changes.since_neo4j(self._rows(changes.CYPHER_SINCE, after=after, upto=upto))
+
+    def licences_issued(self):
+        return [{**fields(r["props"], RECORD_KEYS), "departments": [r["department"]],
+                 "party": Party("enterprise", r["key"], r["name"] or "")} for r in self._rows(q.LICENCES_ISSUED)]
 
     def department_issued(self, department):
         return {r["kind"]: r["n"] for r in self._rows(q.DEPARTMENT_ISSUED, name=department)}

@@ -16,6 +16,7 @@ from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
 from graph.identifiers import mask_id_number
 from graph.names import han_text
 from graph.settings import Settings
+from graph.stores import changes
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
 from graph.stores.neo4j import amendment_queries as aq, queries as q
@@ -141,6 +142,8 @@ class Neo4jStore(GraphStore):
                             lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
             yield w
             w.finish()
+            if w.stats.changed:
+                tx.run(changes.CYPHER_RECORD, codes=changes.recorded_codes(w.touched)).consume()
             self._refuse_during_reset(tx)
             if w.load_entry is not None:
                 self._log_load(tx, w.load_entry)
