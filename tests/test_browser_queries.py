@@ -257,7 +257,9 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
 
 def model_labels() -> tuple[set[str], set[str]]:
     """Every node label and relationship type the Neo4j store writes, read from its Cypher."""
-    source = Path(neo4j_queries.__file__).read_text(encoding="utf-8")
+    from graph.stores import changes
+    from graph.stores.neo4j import amendment_queries
+    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (neo4j_queries, amendment_queries, changes))
     labels = set(re.findall(r"\(\w*:([A-Z]\w*)", source)) | set(neo4j_queries.RECORD_LABELS.values())
     types = {t for group in re.findall(r"\[\w*:([A-Z_|]+)", source) for t in group.split("|")}
     types |= ROLE_TYPES | set(neo4j_queries.DEPARTMENT_TYPES.values())
@@ -267,6 +269,7 @@ def model_labels() -> tuple[set[str], set[str]]:
 GRASS_TEXT = GRASS.read_text(encoding="utf-8")
 STYLE = parse_grass(GRASS_TEXT)
 LABELS, TYPES = model_labels()
+AMENDMENT_SHAPES = {"RecordEvent", "OF_RECORD", "Objection", "AGAINST"}  # written by withdrawals and objections
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -328,5 +331,32 @@ def test_caption_properties_exist_on_the_county(run):
         for prop in re.findall(r"\{(\w+)\}", props["caption"]):
             n = run(f"MATCH {pattern} WHERE n[$prop] IS NOT NULL RETURN count(n) AS n", prop=prop)[0]["n"]
             assert n, f"no {selector} in the county has the caption property {prop}"
-    # The county exercises every label and type except BRANCH_OF (no branch in the county).
-    assert (LABELS | TYPES) - checked <= {"BRANCH_OF"}
+    # The county exercises every label and type except BRANCH_OF (no branch in the county) and what only a
+    # withdrawal, a correction or an objection writes (test_amendment_captions_exist below).
+    assert (LABELS | TYPES) - checked <= {"BRANCH_OF"} | AMENDMENT_SHAPES
+
+
+@neo4j_only
+@pytest.mark.writes
+def test_amendment_captions_exist(store, backend, home, tmp_path):
+    """A withdrawal's event and an objection carry the properties their captions show."""
+    from county import BLACKLIST_HEADERS, E, NAMES, write_csv
+    from graph.amendments import Actor, withdraw
+    from graph.ingest import load_file
+    from graph.objections import register
+
+    rows = [["1", E["CLEAR"], NAMES["CLEAR"], "依据", "", "2026-05-01", "", "县法院", "县财政局", "失信被执行人", "", "", "",
+             ""]]
+    load_file(store, write_csv(tmp_path / "bl.csv", BLACKLIST_HEADERS, rows), home=home)
+    record_ids = [r["record_id"] for r in store.read(lambda reader: reader.records_of(E["CLEAR"]))["blacklist"]]
+    register(store, record_ids[0], "西吉县企业", "已履行", Actor.cli(None))
+    withdraw(store, Actor.cli("县法院"), "录入错误", record_ids=record_ids)
+    with store.driver.session(database=store.database) as s:
+        for name in AMENDMENT_SHAPES:
+            relationship = name.isupper()
+            pattern = f"()-[n:{name}]->()" if relationship else f"(n:{name})"
+            caption = STYLE[f"relationship.{name}" if relationship else f"node.{name}"]["caption"]
+            assert s.run(f"MATCH {pattern} RETURN count(n) AS n").single()["n"], name
+            for prop in re.findall(r"\{(\w+)\}", caption):
+                found = s.run(f"MATCH {pattern} WHERE n[$prop] IS NOT NULL RETURN count(n) AS n", prop=prop).single()
+                assert found["n"], f"no {name} has the caption property {prop}"

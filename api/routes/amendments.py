@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path as PathParam, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -68,8 +68,12 @@ def _workdir(service) -> Path:
     return Path(tempfile.mkdtemp(dir=home / "uploads"))
 
 
+# A file that cannot be read (400), one too large (413), a body that is neither JSON nor a form (415).
+_FILE_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorOut} for s in (400, 413, 415)}
+
+
 @router.post("/records/{kind}/withdrawals", response_model=WithdrawalOut, openapi_extra=_FILE_DOC,
-             summary="Withdraw records sent in error (撤回)")
+             summary="Withdraw records sent in error (撤回)", responses=_FILE_ERRORS)
 async def withdrawals(kind: RecordKind, request: Request, service: ServiceDep, trail: AuditDep,
                       account: DepartmentDep) -> dict[str, Any]:
     """JSON `{"record_ids": [...], "reason": "..."}`, or a file of the rows as they were sent (multipart `file`
@@ -104,7 +108,7 @@ _CORRECTION_DOC = {"requestBody": {"required": True, "content": {"multipart/form
 
 
 @router.post("/records/{kind}/corrections", response_model=CorrectionOut, summary="Correct records (更正)",
-             openapi_extra=_CORRECTION_DOC)
+             openapi_extra=_CORRECTION_DOC, responses=_FILE_ERRORS)
 async def corrections(kind: RecordKind, request: Request, service: ServiceDep, trail: AuditDep,
                       account: DepartmentDep) -> dict[str, Any]:
     """A file (multipart `file` and `reason`) of corrected rows in the kind's columns, plus 原记录编号: the ID of
@@ -141,7 +145,8 @@ def add_objection(body: ObjectionIn, service: ServiceDep, trail: AuditDep, accou
 
 @router.post("/objections/{number}/status", response_model=ObjectionOut, tags=["audit"],
              summary="Move an objection on: 核实, 更正 or 驳回 (admin)")
-def objection_status(number: int, body: ObjectionStatusIn, service: ServiceDep, trail: AuditDep,
+def objection_status(number: Annotated[int, PathParam(ge=1, le=2**62, description="The objection's number.")],
+                     body: ObjectionStatusIn, service: ServiceDep, trail: AuditDep,
                      account: AdminDep) -> dict[str, Any]:
     """更正 needs the record withdrawn or corrected by its sender first; the objection then names that event."""
     return _locked(service, set_status, service.store(), number, body.status, actor_of(account), body.note,

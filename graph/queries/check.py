@@ -378,7 +378,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
 
     _penalties_of_note(source, reach, officers, as_of, hits, result)
     if not heads and start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT:
-        _head_named_only(reader, reach, on, hits, result)
+        _head_named_only(reader, source, reach, on, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -388,12 +388,16 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     return result
 
 
-def _head_named_only(reader: GraphReader, reach: Reach, on: str, hits: dict[Node, Hit], result: CheckResult) -> None:
+def _head_named_only(reader: GraphReader, source, reach: Reach, on: str, hits: dict[Node, Hit],
+                     result: CheckResult) -> None:
     """The registry names the subject's legal representative without an ID number, so no person stands behind
     the name and no listing can reach them: the answer says so, and a listed person of exactly that name is a
     link for the official to review (never a silent clear, never a bar on a name alone)."""
-    fields = reader.enterprise(reach.start[1]) or {}
-    name = (fields.get("legal_rep") or "").strip()
+    # A neighbourhood fetched in one question (Neo4j) already holds the start's registry row; else ask the store.
+    known, name = source.registry_head(reach.start[1]) if hasattr(source, "registry_head") else (False, None)
+    if not known:
+        name = (reader.enterprise(reach.start[1]) or {}).get("legal_rep")
+    name = (name or "").strip()
     if not name:
         return
     result.notes.append(f"登记信息载明法定代表人“{name}”，但未载其证件号码：无法核查其本人是否受限，请核对证件 "

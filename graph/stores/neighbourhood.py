@@ -18,7 +18,10 @@ Node = tuple[str, str]
 
 class Neighbourhood:
     def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0,
-                 standing: dict[str, dict[str, Any]] | None = None):
+                 standing: dict[str, dict[str, Any]] | None = None,
+                 registry_head: tuple[str, str | None] | None = None):
+        # (the start's key, the 法定代表人 its registry row names): asked when no person heads it (graph/queries/check.py).
+        self._registry_head = registry_head
         self._touching: dict[Node, list[Edge]] = {}
         for e in edges:
             for n in ((e.member.kind, e.member.key), (e.enterprise.kind, e.enterprise.key)):
@@ -46,6 +49,12 @@ class Neighbourhood:
             if len(out) > limit:
                 break
         return out
+
+    def registry_head(self, key: str) -> tuple[bool, str | None]:
+        """(known, the 法定代表人 the registry names for enterprise `key`): known only for the start."""
+        if self._registry_head is not None and self._registry_head[0] == key:
+            return True, self._registry_head[1]
+        return False, None
 
     def standing_of(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """As GraphReader.standing_of, for enterprises of the neighbourhood: only penalties of note are fetched."""

@@ -58,7 +58,7 @@ def _session(server: LiveServer, keys: Keys) -> list:
         for i, (text, _) in enumerate(WRITTEN.values(), 1)]))
     out.append(c.get(f"/api/v1/public/enterprises/{E['CLEAR']}"))
     first = c.post("/api/v1/checks", json={"key": E["LISTED"], "as_of": AS_OF}, headers=h).json()
-    context = Context(check_id=first["check_id"])
+    context = Context(check_id=first["check_id"], client=c, keys=keys)
     # The access table, as every caller.
     for method, _, call in CASES:
         path = call.path(context) if callable(call.path) else call.path

@@ -466,7 +466,7 @@ CALL (ball, touched, capped) {{
          collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l), {standing}}} END) AS penalties
 }}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
-       s.name AS subject_name, edges, listings, penalties,
+       s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties,
        [x IN ball + touched WHERE x:Enterprise AND coalesce(x.status, '') CONTAINS '吊销' | [x.key, x.status]] AS revoked,
        capped
 """

@@ -101,8 +101,8 @@ class Neo4jReader(GraphReader):
         if depth < 1:
             return super().located(code, code_kind, depth, max_parties)
         rows = self._neighbourhood_rows(depth, max_parties, code=code, code_kind=code_kind)
-        if not rows:  # no party has this code: nothing around it either
-            return None, Neighbourhood([], {})
+        if not rows:  # no party has this code: nothing around it either, and no registry row
+            return None, Neighbourhood([], {}, registry_head=(code, None))
         row = rows[0]
         return Party(row["subject_kind"], row["subject_key"], row["subject_name"] or ""), \
             self._neighbourhood(row, max_parties)
@@ -131,7 +131,8 @@ class Neo4jReader(GraphReader):
         for key, status in row["revoked"]:
             standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
         found = Neighbourhood([edge_of(m, e, terms) for (m, e), terms in edges.items()], listings,
-                              relationships=len(row["edges"]), standing=standing)
+                              relationships=len(row["edges"]), standing=standing,
+                              registry_head=(row["subject_key"], row["subject_legal_rep"]))
         return found if found.fits(max_parties) else None
 
     @staticmethod
