@@ -23,7 +23,8 @@ import networkx as nx
 
 from graph.errors import InvalidRequest
 from graph.identifiers import mask_id_number
-from graph.queries.check import is_active, resolve
+from graph.queries.listings import is_active
+from graph.queries.subject import resolve
 from graph.queries.traversal import Reach, node, traverse
 from graph.stores.base import GraphStore
 

@@ -11,7 +11,7 @@ from api.models import ERRORS, DepartmentOut, PersonOut, ProfileOut, RelationOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidSubject, NotFound
 from graph.identifiers import InvalidIdentifier, id15_to_18, looks_like_id_number, normalise_code, validate_id_number
-from graph.queries.check import is_active, restriction
+from graph.queries.listings import is_active, restriction
 from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.relation import relation

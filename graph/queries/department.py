@@ -11,7 +11,7 @@ from typing import Any
 
 from graph.departments import canonical_department
 from graph.errors import NotFound
-from graph.queries.check import is_active, restriction
+from graph.queries.listings import is_active, restriction
 from graph.stores.base import GraphStore
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from graph.errors import InvalidSubject, NotFound
 from graph.identifiers import InvalidIdentifier, classify
 from graph.model import RECORD_KINDS
-from graph.queries.check import listing_status
+from graph.queries.listings import listing_status
 from graph.queries.traversal import held_roles
 from graph.record_state import counts_on, notes_for, standing, status_on
 from graph.stores.base import Edge, GraphStore

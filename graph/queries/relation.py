@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model import Party
-from graph.queries.check import resolve
+from graph.queries.subject import resolve
 from graph.queries.traversal import Node, node, primary_role
 from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore

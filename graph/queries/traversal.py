@@ -99,6 +99,21 @@ class Reach:
     def pairs(self) -> list[tuple[Node, Node]]:
         return sorted({e.nodes for e in self.seen})
 
+    def headed_on(self, head: Node, enterprise: Node, day: str) -> tuple[bool, bool]:
+        """(did `head` head `enterprise` on `day`, was that read from a term without a start date)."""
+        for role, since, until in self.terms(head, enterprise):
+            if HEAD in role_classes(role) and held_on(since, until, day):
+                return True, not since
+        return False, False
+
+    def step_any(self, member: Node, enterprise: Node) -> dict:
+        """A step of a chain over a role held now or once: a term that has ended says so (`until`)."""
+        step = self.step(member, enterprise)
+        if (member, enterprise) not in self.roles:
+            ended = sorted((t for t in self.terms(member, enterprise) if t[2]), key=lambda t: t[2] or "")
+            step["until"] = ended[-1][2] if ended else None
+        return step
+
     def path_to(self, n: Node) -> list[dict]:
         steps = []
         while n in self.parent:

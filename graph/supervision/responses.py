@@ -13,7 +13,7 @@ from typing import Any
 from graph.accounts import Forbidden
 from graph.departments import canonical_department
 from graph.errors import InvalidRequest, NotFound
-from graph.queries.check import is_active, restriction
+from graph.queries.listings import is_active, restriction
 from graph.stores.base import GraphStore
 from graph.supervision.alerts import listing_id
 from graph.supervision.db import SupervisionDB, now
