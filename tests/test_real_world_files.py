@@ -194,10 +194,42 @@ def test_a_head_the_registry_names_without_an_id_number_is_never_a_silent_clear(
     hit = {h.party.key: h for h in r.hits}[person]
     assert not hit.binding and hit.restrictions[0]["matched_by_name"] is True
     assert any("同名" in n for n in hit.notes)
-    assert any("未载其证件号码" in n for n in r.notes)
+    assert any("无法核查其本人" in n for n in r.notes)
     # Another head given without an ID number and named on no listing: clear, and the answer still says why.
     r = verdict(store, key=other)
-    assert r.verdict == "clear" and any("未载其证件号码" in n for n in r.notes)
+    assert r.verdict == "clear" and any("无法核查其本人" in n for n in r.notes)
+
+
+def test_a_registry_head_with_a_mistyped_id_is_still_noted_when_a_member_file_names_another_head(store, home, tmp_path):
+    """The registry's 法定代表人 is kept by name only (a mistyped ID number); a member file names another person
+    法人. The named head still cannot be checked, and the answer keeps saying so."""
+    applicant, person, other = uscc(9409), id_number(949), id_number(950)
+    bad = person[:-1] + ("0" if person[-1] != "0" else "1")
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(applicant, "西吉县丰源农业有限公司", "马国强", bad)]),
+         write(tmp_path / "court.csv", LISTINGS, [
+             listing_row("", "", "2026-01-01", "", "失信被执行人", person=("被执行人", "马国强", "居民身份证", person))]),
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县丰源农业有限公司", "法人", "刘某", "居民身份证", other, ""]]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked" and any("无法核查其本人" in n for n in r.notes)
+    assert any(h.party.key == person and any("同名" in n for n in h.notes) for h in r.hits)
+
+
+def test_a_shareholder_named_on_a_serious_violation_listing_is_not_given_the_head_bar(store, home, tmp_path):
+    """企业信息公示暂行条例 §17 bars the listed enterprise's 法定代表人/负责人: a listing that names a person as its
+    股东 does not bar them from heading another enterprise (a link, not a bar); one naming nobody's role says the
+    role must be checked."""
+    listed, applicant, holder = uscc(9410), uscc(9411), id_number(951)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县黑甲有限公司", "头人", id_number(952)),
+                                                     registry_row(applicant, "西吉县白乙有限公司", "股东人", holder)]),
+         write(tmp_path / "members.csv", MEMBERS, [[listed, "西吉县黑甲有限公司", "股东", "股东人", "居民身份证", holder, "30%"]]),
+         write(tmp_path / "list.csv", LISTINGS, [
+             listing_row(listed, "西吉县黑甲有限公司", "2025-03-01", "", "严重违法失信企业名单",
+                         person=("股东", "股东人", "居民身份证", holder))]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked", [(h.party.key, h.rule) for h in r.hits]
+    assert not any(h.rule == RULE_THREE_YEAR_BAR for h in r.hits)
 
 
 def test_a_court_export_with_its_own_headers_is_read(store, home, tmp_path):

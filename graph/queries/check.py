@@ -35,7 +35,7 @@ from graph.queries.traversal import Node, Reach, node, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category
+from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category, role_classes
 
 __all__ = ["Applicant", "RULE_TEXT", "check", "evaluate"]  # Applicant: what callers build a check of an applicant from
 
@@ -190,8 +190,8 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         hits[barred] = hit
 
     penalties_of_note(source, reach, officers, as_of, hits, result)
-    if not heads and start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT:
-        head_named_only(reader, source, reach, on, hits, result)
+    if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT:
+        head_named_only(reader, source, reach, heads, on, hits, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -231,16 +231,26 @@ def _heads(reach: Reach, officers: dict[Node, frozenset[str]]) -> list[Node]:
 def _three_year_bar(reach: Reach, heads: list[Node], by_node: dict[Node, list[dict]], as_of: date):
     """Yield (barred enterprise or person, Hit) for rule 3 (企业信息公示暂行条例 §17): a head of the subject
     who headed an enterprise on the day it was put on the serious-violation list, within three years of that day
-    (民法典 §201–202), or who is named on such a listing."""
+    (民法典 §201–202), or whom such a listing names as the listed enterprise's head."""
     start = reach.start
     for head in heads:
-        # Listings that name the head themselves (the listing's own 法定代表人).
+        # Listings that name the head themselves: as the listed enterprise's 法定代表人/负责人, a bar; in another role
+        # (股东, 监事 …) none (§17 bars heads), and without a role the official must find out which it was.
         for listing in by_node.get(head, []):
             category = list_category(listing.get("list_type"))
-            if category.head_bar_years and listing.get("valid_from") and head != start:
-                hit = _bar_hit(reach, head, head, listing, category, as_of, [reach.step(head, start)], [])
-                if hit is not None:
-                    yield head, hit
+            if not (category.head_bar_years and listing.get("valid_from") and head != start):
+                continue
+            stated = role_classes(listing["person_role"]) if listing.get("person_role") else None
+            if stated is not None and HEAD not in stated:
+                continue
+            hit = _bar_hit(reach, head, head, listing, category, as_of, [reach.step(head, start)], [])
+            if hit is not None and stated is None:
+                hit = Hit(hit.party, hit.hops, False, None, hit.path, hit.restrictions, hit.notes + [
+                    f"名单未载{listing.get('person_name') or '该人员'}的人员类别：是否为被列入企业的法定代表人/负责人"
+                    f"（三年内不得担任，企业信息公示暂行条例§17）须人工核查 (the listing gives no role: whether the bar "
+                    f"applies is for the official to check)"])
+            if hit is not None:
+                yield head, hit
         for e in reach.enterprises_of(head):
             if e == start or e not in by_node:
                 continue

@@ -38,20 +38,22 @@ def match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
                 mine.append({**listing, "_matched_by_name": True, "_source": listing})
 
 
-def head_named_only(reader: GraphReader, source, reach: Reach, on: str, hits: dict[Node, Hit],
-                     result: CheckResult) -> None:
-    """The registry names the subject's legal representative without an ID number, so no person stands behind
-    the name and no listing can reach them: the answer says so, and a listed person of exactly that name is a
-    link for the official to review (never a silent clear, never a bar on a name alone)."""
+def head_named_only(reader: GraphReader, source, reach: Reach, heads: list[Node], on: str, hits: dict[Node, Hit],
+                    result: CheckResult) -> None:
+    """The registry names the subject's legal representative, but no person of that name heads it with an ID
+    number (the registry file had no ID column, or a mistyped number kept the person by name only, while a member
+    file names another head): no listing can reach the named one. The answer says so, and a listed person of
+    exactly that name is a link for the official to review (never a silent clear, never a bar on a name alone)."""
     # A neighbourhood fetched in one question (Neo4j) already holds the start's registry row; else ask the store.
     known, name = source.registry_head(reach.start[1]) if hasattr(source, "registry_head") else (False, None)
     if not known:
-        name = (reader.enterprise(reach.start[1]) or {}).get("legal_rep")
+        name = reader.registry_head(reach.start[1])[1]
     name = (name or "").strip()
-    if not name:
+    if not name or folded_name(name) in {folded_name(reach.names.get(h)) for h in heads}:
         return
-    result.notes.append(f"登记信息载明法定代表人“{name}”，但未载其证件号码：无法核查其本人是否受限，请核对证件 "
-                        f"(the registry gives the legal representative without an ID number: they could not be checked)")
+    result.notes.append(f"登记信息载明法定代表人“{name}”，但库中没有此人的证件号码（登记未载或有误）：无法核查其本人是否受限，"
+                        f"请核对证件 (the registry names the legal representative without a usable ID number: they could "
+                        f"not be checked)")
     folded = folded_name(name)
     named = [p for p in reader.listed_persons_named(sorted({name, folded})) if folded_name(p.name) == folded]
     for person, listings in sorted(reader.listings_of(named).items(), key=lambda item: item[0].key):

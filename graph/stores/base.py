@@ -241,6 +241,11 @@ class GraphReader(ABC):
         """The person (`code_kind` id_number) or enterprise (uscc, reg_no) a code names, or None."""
         return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
 
+    def registry_head(self, key: str) -> tuple[bool, str | None]:
+        """(whether the store has the enterprise, the 法定代表人 its registry row names, as written)."""
+        fields = self.enterprise(key)
+        return fields is not None, (fields or {}).get("legal_rep")
+
     @abstractmethod
     def listed_persons_named(self, names: list[str]) -> list[Party]:
         """Persons of any of these names (as written) whom a listing names: who a registry's head given by name

@@ -218,6 +218,12 @@ class EmbeddedReader(GraphReader):
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def registry_head(self, key):
+        # Asked by every check of an enterprise (graph/queries/named.py): one indexed look-up, no JSON decoded here.
+        row = self.conn.execute("SELECT json_extract(props, '$.legal_rep') FROM enterprise WHERE key = ?",
+                                (key,)).fetchone()
+        return row is not None, row[0] if row else None
+
     def enterprise(self, key):
         row = self.conn.execute("SELECT key, uscc, reg_no, name, in_registry, props FROM enterprise WHERE key = ?",
                                 (key,)).fetchone()
