@@ -49,7 +49,10 @@ def head_named_only(reader: GraphReader, source, reach: Reach, heads: list[Node]
     if not known:
         name = reader.registry_head(reach.start[1])[1]
     name = (name or "").strip()
-    if not name or folded_name(name) in {folded_name(reach.names.get(h)) for h in heads}:
+    if not name:
+        return
+    held_by = {reach.names.get(h) or "" for h in heads}
+    if name in held_by or folded_name(name) in {folded_name(n) for n in held_by}:  # as written first: no folding
         return
     result.notes.append(f"登记信息载明法定代表人“{name}”，但库中没有此人的证件号码（登记未载或有误）：无法核查其本人是否受限，"
                         f"请核对证件 (the registry names the legal representative without a usable ID number: they could "

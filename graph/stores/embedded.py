@@ -219,10 +219,13 @@ class EmbeddedReader(GraphReader):
         return row[0] if row else None
 
     def registry_head(self, key):
-        # Asked by every check of an enterprise (graph/queries/named.py): one indexed look-up, no JSON decoded here.
-        row = self.conn.execute("SELECT json_extract(props, '$.legal_rep') FROM enterprise WHERE key = ?",
-                                (key,)).fetchone()
-        return row is not None, row[0] if row else None
+        # Asked by every check of an enterprise (graph/queries/named.py): read once per data version, as edges are.
+        found = self.pg.registry_heads.get(key)
+        if found is None:
+            row = self.conn.execute("SELECT json_extract(props, '$.legal_rep') FROM enterprise WHERE key = ?",
+                                    (key,)).fetchone()
+            found = self.pg.registry_heads[key] = (row is not None, row[0] if row else None)
+        return found
 
     def enterprise(self, key):
         row = self.conn.execute("SELECT key, uscc, reg_no, name, in_registry, props FROM enterprise WHERE key = ?",

@@ -48,6 +48,7 @@ class PartyGraph:
         # hold none, and then a check needs no listing query at all.
         self.listed: set[tuple[str, str]] | None = None
         self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
+        self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
 
     def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
