@@ -199,6 +199,9 @@ class CheckOut(BaseModel):
     notes: list[str]
     data_version: int
     truncated: bool
+    unread: list[dict[str, Any]] = Field(default_factory=list, description="Rows a department sent about a party "
+                                         "within reach that could not be read (file, row, field, reason, party): "
+                                         "they may restrict it. Each is named in `notes` too.")
 
 
 class BatchError(BaseModel):

@@ -58,9 +58,22 @@ def export_store(source: EmbeddedStore, target: GraphStore,
                 counts["record"] += 1
             _report(progress, "record", counts)
             counts.update(_copy_what_became_of_records(conn, w, keys))
+            counts["unread"] = _copy_unread(conn, w)
     finally:
         conn.execute("COMMIT")
     return counts
+
+
+def _copy_unread(conn, w) -> int:
+    """Rejected rows remembered under the codes they name (graph/unread.py), file by file."""
+    by_file: dict[tuple[str, str], list[dict]] = {}
+    for uid, code, kind, source, row, field, reason, at in conn.execute(
+            "SELECT uid, code, kind, source, row, field, reason, at FROM unread_row ORDER BY source, kind, row, code"):
+        by_file.setdefault((kind, source), []).append({"uid": uid, "code": code, "kind": kind, "source": source,
+                                                        "row": row, "field": field, "reason": reason, "at": at})
+    for (kind, source), entries in by_file.items():
+        w.record_unread(kind, source, entries)
+    return sum(len(e) for e in by_file.values())
 
 
 def _report(progress, phase, counts) -> None:

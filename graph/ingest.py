@@ -22,6 +22,7 @@ from graph.rows import (code_kind, departments, natural_key, record_props, regis
                         replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
 from graph.stores.changes import row_codes
+from graph.unread import unread_entries
 
 if TYPE_CHECKING:
     from graph.amendments import Actor
@@ -247,6 +248,10 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     _what_became_of_records(writer, report, kind, snapshot, actor, source or path.name, dry_run)
                 if dry_run:
                     raise _DryRun
+                # Rejected rows that might restrict someone stay in the store, under the codes they name: every check
+                # that reaches those parties says so (graph/unread.py). A file sent again replaces its earlier ones.
+                sent_as = source or path.name
+                writer.record_unread(kind, sent_as, unread_entries(kind, report.columns, rejects, sent_as, date.today()))
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:

@@ -243,9 +243,11 @@ class CheckResult:
     truncated: bool = False
     # Penalties of note (吊销营业执照, 责令停产停业 …) of the subject and of enterprises its officers headed.
     penalties: list[dict[str, Any]] = field(default_factory=list)
+    # Rejected rows that name a party within reach (graph/unread.py): what the store could not read about them.
+    unread: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject.as_dict(), "as_of": self.as_of, "depth": self.depth,
                 "verdict": self.verdict, "hits": [h.as_dict() for h in self.hits], "history": self.history,
                 "penalties": self.penalties, "notes": self.notes, "data_version": self.data_version,
-                "truncated": self.truncated}
+                "truncated": self.truncated, "unread": self.unread}

@@ -539,3 +539,30 @@ def test_a_workbook_opening_with_instructions_is_read_from_its_data_sheet(store,
     assert any("已读取工作表“数据”" in m for m in messages)
     assert any("工作表“2025年”" in m and "未读取" in m for m in messages)
     assert verdict(store, key=listed).verdict == "restricted"
+
+
+def test_a_rejected_row_is_named_in_every_answer_that_reaches_its_party(store, home, tmp_path):
+    """Never a silent clear: a 失信被执行人 row that could not be read (an impossible date) leaves the enterprise and
+    its officer without the listing, and every check that reaches them says which row could not be read; the mended
+    file, sent again under its name, replaces the note with the listing."""
+    listed, officer_of, person = uscc(9412), uscc(9413), id_number(953)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县未读商贸有限公司", "未读", person),
+                                                     registry_row(officer_of, "西吉县旁及商贸有限公司", "旁及", id_number(954))]),
+         write(tmp_path / "members.csv", MEMBERS, [[officer_of, "西吉县旁及商贸有限公司", "监事", "未读", "居民身份证", person, ""]]))
+    court = tmp_path / "court.csv"
+    bad = load(store, home, write(court, LISTINGS, [listing_row(listed, "西吉县未读商贸有限公司", "2026-02-30", "", "失信被执行人",
+                                                              person=("法定代表人", "未读", "居民身份证", person))]))[0]
+    assert bad.rejected == 1 and bad.changed  # the store now knows a row about them could not be read
+    for key, hops in ((listed, 0), (person, 0), (officer_of, 1)):
+        r = verdict(store, key=key)
+        assert r.verdict == "clear"
+        assert [(u["source"], u["row"], u["field"]) for u in r.unread] == [("court.csv", 2, "限制期限自")] * len(r.unread)
+        assert r.unread and min(u["hops"] for u in r.unread) == hops
+        assert any("未能导入" in n for n in r.notes)
+    again = load(store, home, court)[0]  # the same file again: nothing new
+    assert not again.changed
+    load(store, home, write(court, LISTINGS, [listing_row(listed, "西吉县未读商贸有限公司", "2026-02-28", "", "失信被执行人",
+                                                        person=("法定代表人", "未读", "居民身份证", person))]))
+    r = verdict(store, key=officer_of)
+    assert r.verdict == "restricted" and r.unread == [] and not any("未能导入" in n for n in r.notes)

@@ -35,6 +35,7 @@ from graph.queries.traversal import Node, Reach, node, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.unread import SHOWN as UNREAD_SHOWN, note as unread_note
 from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category, role_classes
 
 __all__ = ["Applicant", "RULE_TEXT", "check", "evaluate"]  # Applicant: what callers build a check of an applicant from
@@ -192,6 +193,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     penalties_of_note(source, reach, officers, as_of, hits, result)
     if start[0] == "enterprise" and start[1] != VIRTUAL_APPLICANT:
         head_named_only(reader, source, reach, heads, on, hits, result)
+    _unread(reader, source, reach, depth, result)
     result.hits = sorted(hits.values(), key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if any(h.binding for h in result.hits):
         result.verdict = "restricted"
@@ -199,6 +201,23 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         result.verdict = "linked"
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
+
+
+def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: CheckResult) -> None:
+    """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
+    each may be the record that restricts; the answer names them, whatever the verdict."""
+    within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
+    entries = source.unread_about(sorted(within)) if source is not reader else None
+    if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
+        entries = reader.unread_about(sorted(within))
+    for entry in entries:
+        n = within[entry["code"]]
+        entry.update(party=reach.party(n).as_dict(), hops=reach.hops[n])
+    result.unread = entries
+    result.notes += [unread_note(e, e["party"]["name"]) for e in entries[:UNREAD_SHOWN]]
+    if len(entries) > UNREAD_SHOWN:
+        result.notes.append(f"另有 {len(entries) - UNREAD_SHOWN} 行未能导入的记录涉及本次核查所及主体，见 unread "
+                            f"({len(entries) - UNREAD_SHOWN} more unread rows: see `unread`)")
 
 
 def _barred_from_office(active: list[dict], offices: frozenset[str]) -> bool:

@@ -125,6 +125,11 @@ class GraphWriter(ABC):
         bring them back."""
 
     @abstractmethod
+    def record_unread(self, kind: str, source: str, entries: list[dict[str, Any]]) -> None:
+        """The rejected rows of a file of this class and name (graph/unread.py), replacing what an earlier load of
+        the same file left: stale entries go, new ones come, unchanged ones stay (and change nothing)."""
+
+    @abstractmethod
     def role_history(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,
                      former: list[str]) -> None:
         """The earlier terms ("since|until", as stores keep them) of a role written in this transaction: a copy of
@@ -240,6 +245,10 @@ class GraphReader(ABC):
     def party_by_code(self, code: str, code_kind: str) -> Party | None:
         """The person (`code_kind` id_number) or enterprise (uscc, reg_no) a code names, or None."""
         return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
+
+    @abstractmethod
+    def unread_about(self, keys: list[str]) -> list[dict[str, Any]]:
+        """Rejected rows remembered under any of these codes (graph/unread.py), in file and row order."""
 
     def registry_head(self, key: str) -> tuple[bool, str | None]:
         """(whether the store has the enterprise, the 法定代表人 its registry row names, as written)."""

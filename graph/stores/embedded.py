@@ -26,6 +26,7 @@ from graph.stores.embedded_rows import preparer
 from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.record_state import record_id
+from graph.unread import UNREAD_COLUMNS
 from graph.stores.sqlite_schema import NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, is_name_index_table, migrate
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
@@ -217,6 +218,15 @@ class EmbeddedReader(GraphReader):
     def _eid(self, key: str) -> int | None:
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def unread_about(self, keys):
+        # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
+        wanted = [k for k in keys if k in self.pg.unread_codes(self.conn)]
+        out: list[dict[str, Any]] = []
+        for chunk in chunks(wanted):
+            out += [dict(zip(UNREAD_COLUMNS, row)) for row in self.conn.execute(
+                f"SELECT {', '.join(UNREAD_COLUMNS)} FROM unread_row WHERE code IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted(out, key=lambda e: (e["source"], e["row"], e["code"]))
 
     def registry_head(self, key):
         # Asked by every check of an enterprise (graph/queries/named.py): read once per data version, as edges are.

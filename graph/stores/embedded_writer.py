@@ -305,6 +305,14 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         self._add_role(eid, member.kind, self._member_ref(member), role, share, since, until)
 
+    def record_unread(self, kind, source, entries):
+        c, uids = self.conn, {e["uid"] for e in entries}
+        stale = [u for (u,) in c.execute("SELECT uid FROM unread_row WHERE source = ? AND kind = ?", (source, kind))
+                 if u not in uids]
+        c.executemany("DELETE FROM unread_row WHERE uid = ?", [(u,) for u in stale])
+        c.executemany("INSERT OR IGNORE INTO unread_row (uid, code, kind, source, row, field, reason, at) "
+                      "VALUES (:uid, :code, :kind, :source, :row, :field, :reason, :at)", entries)
+
     def role_history(self, member, enterprise_code, enterprise_code_kind, role, former):
         self._flush_people()
         self.conn.execute("UPDATE role SET former = ? WHERE enterprise_id = ? AND member_kind = ? AND member_ref = ? "

@@ -49,6 +49,7 @@ class PartyGraph:
         self.listed: set[tuple[str, str]] | None = None
         self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
         self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
+        self._unread: set[str] | None = None  # codes rejected rows name (graph/unread.py)
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
 
     def ensure(self, conn: sqlite3.Connection, nodes: list[tuple[str, str]]) -> None:
@@ -109,6 +110,14 @@ class PartyGraph:
                             f"WHERE r.kind = 'penalty' AND ({like})", [f"%{w}%" for w in words]))
                     self.noted = found
         return self.noted
+
+    def unread_codes(self, conn: sqlite3.Connection) -> set[str]:
+        """Every code a remembered rejected row names, in the caller's read transaction."""
+        if self._unread is None:
+            with self.lock:
+                if self._unread is None:
+                    self._unread = {code for (code,) in conn.execute("SELECT DISTINCT code FROM unread_row")}
+        return self._unread
 
     def listed_parties(self, conn: sqlite3.Connection) -> set[tuple[str, str]]:
         """(kind, key) of every party a listing names, in the caller's read transaction (one snapshot)."""

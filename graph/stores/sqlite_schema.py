@@ -162,6 +162,20 @@ CREATE TABLE IF NOT EXISTS objection (
 CREATE INDEX IF NOT EXISTS objection_record ON objection(record_id);""",
     # Which parties each data version's load named (graph/stores/changes.py): follow-up supervision walks back from them.
     CHANGED_PARTY_TABLE: CHANGED_PARTY_SCHEMA,
+    # Rejected rows, under each code they name (graph/unread.py): a check that reaches the party says so.
+    "unread_row": """
+CREATE TABLE IF NOT EXISTS unread_row (
+    uid TEXT PRIMARY KEY,              -- the row's file, class, number, code, field and reason, hashed
+    code TEXT NOT NULL,                -- a code or ID number the row names, normalised
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,              -- the file's name as sent
+    row INTEGER NOT NULL,
+    field TEXT,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL                   -- the day it was loaded (ISO)
+);
+CREATE INDEX IF NOT EXISTS unread_row_code ON unread_row(code);
+CREATE INDEX IF NOT EXISTS unread_row_source ON unread_row(source, kind);""",
 }
 
 

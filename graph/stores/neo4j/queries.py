@@ -43,6 +43,9 @@ SCHEMA = [
     "CREATE INDEX enterprise_name_norm IF NOT EXISTS FOR (e:Enterprise) ON (e.name_norm)",
     "CREATE INDEX enterprise_name IF NOT EXISTS FOR (e:Enterprise) ON (e.name)",
     "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
+    "CREATE CONSTRAINT unread_uid IF NOT EXISTS FOR (u:UnreadRow) REQUIRE u.uid IS UNIQUE",
+    "CREATE INDEX unread_code IF NOT EXISTS FOR (u:UnreadRow) ON (u.code)",
+    "CREATE INDEX unread_source IF NOT EXISTS FOR (u:UnreadRow) ON (u.source)",
     "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
     "CREATE INDEX listing_valid_from IF NOT EXISTS FOR (l:Listing) ON (l.valid_from)",
     "CREATE INDEX listing_valid_to IF NOT EXISTS FOR (l:Listing) ON (l.valid_to)",
@@ -352,6 +355,23 @@ WITH node, count(*) AS matched
 RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
 """
 
+# Rejected rows remembered under the codes they name (graph/unread.py): a file's earlier entries that its new load
+# no longer has go, new ones come; the same ones change nothing.
+DROP_STALE_UNREAD = """
+MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids
+DELETE u
+"""
+MERGE_UNREAD = """
+UNWIND $rows AS row
+MERGE (u:UnreadRow {uid: row.uid})
+ON CREATE SET u += row
+"""
+UNREAD_ABOUT = """
+UNWIND $codes AS code
+MATCH (u:UnreadRow {code: code})
+RETURN properties(u) AS u ORDER BY u.source, u.row, u.code
+"""
+
 # Earlier terms of a role, as a copy of another store carries them (either direction: a branch points at its head).
 ROLE_HISTORY = f"""
 MATCH (e:Enterprise {{key: $enterprise}})-[r:{ROLE_PATTERN}]-(m)
@@ -465,8 +485,14 @@ CALL (ball, touched, capped) {{
                    receivers: [(l)-[:RECEIVED_BY]->(d) | d.name], {standing}}} END) AS listings,
          collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l), {standing}}} END) AS penalties
 }}
+CALL (ball, touched, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
+  WITH DISTINCT coalesce(x.key, x.id_number) AS code
+  MATCH (u:UnreadRow {{code: code}})
+  RETURN collect(properties(u)) AS unread
+}}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
-       s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties,
+       s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties, unread,
        [x IN ball + touched WHERE x:Enterprise AND coalesce(x.status, '') CONTAINS '吊销' | [x.key, x.status]] AS revoked,
        capped
 """

@@ -11,6 +11,7 @@ from graph.stores import changes
 from graph.stores.neo4j import amendment_queries as aq, queries as q
 from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
+from graph.unread import UNREAD_COLUMNS
 from graph.vocabulary import penalty_words
 
 # The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
@@ -60,6 +61,10 @@ class Neo4jReader(GraphReader):
     def person(self, id_number):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
+
+    def unread_about(self, keys):
+        return [{k: r["u"].get(k) for k in UNREAD_COLUMNS}
+                for r in self._rows(q.UNREAD_ABOUT, codes=sorted(set(keys)))] if keys else []
 
     def listed_persons_named(self, names):
         return [Party("person", r["key"], r["name"] or "")
@@ -132,7 +137,8 @@ class Neo4jReader(GraphReader):
             standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
         found = Neighbourhood([edge_of(m, e, terms) for (m, e), terms in edges.items()], listings,
                               relationships=len(row["edges"]), standing=standing,
-                              registry_head=(row["subject_key"], row["subject_legal_rep"]))
+                              registry_head=(row["subject_key"], row["subject_legal_rep"]),
+                              unread=[{k: u.get(k) for k in UNREAD_COLUMNS} for u in row["unread"]])
         return found if found.fits(max_parties) else None
 
     @staticmethod

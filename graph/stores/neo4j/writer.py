@@ -130,6 +130,12 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
         self._push(RoleOp(member, enterprise_code, enterprise_code_kind, role, share, since, until))
 
+    def record_unread(self, kind, source, entries):
+        self.flush()
+        self._send(q.DROP_STALE_UNREAD, source=source, kind=kind, uids=[e["uid"] for e in entries])
+        if entries:
+            self._send(q.MERGE_UNREAD, rows=[dict(e) for e in entries])
+
     def role_history(self, member, enterprise_code, enterprise_code_kind, role, former):
         self.flush()
         self._send(q.ROLE_HISTORY, enterprise=enterprise_code, member=member.key, role=role, former=list(former))
