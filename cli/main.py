@@ -144,8 +144,8 @@ def check(key: Optional[str] = typer.Argument(None, help="A USCC, a 15-digit reg
         app_obj = None
         if applicant is not None:
             try:
-                app_obj = Applicant.from_dict(json.loads(applicant.read_text(encoding="utf-8-sig")))
-            except (OSError, json.JSONDecodeError) as exc:
+                app_obj = Applicant.from_file(applicant)
+            except OSError as exc:
                 raise InvalidRequest(f"{applicant}：无法读取申请人文件 ({exc})") from exc
         with _store() as store:
             result = run_check(store, key=key, name=name, applicant=app_obj, as_of=_parse_date(as_of), depth=depth,

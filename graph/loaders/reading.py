@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 from graph.loaders import headers as hdr
 from graph.loaders.columns import ColumnValidator
 from graph.loaders.fields import ParsedRow, Reject, RowValidator
+from graph.loaders.merged import MergedCells, fill_notice, find_ranges, header_refusal
 from graph.model import KINDS
 
 
@@ -200,6 +201,7 @@ class _XlsxSource:
         # The worksheet read: the first, unless it holds no table (a 填表说明 sheet before the data; open_table).
         self.sheet = 0
         self.sheet_names: list[str] = []
+        self.merged = MergedCells(set())  # the sheet's merged ranges (graph/loaders/merged.py), found by _scan
 
     @contextmanager
     def _open(self, data_only: bool) -> Iterator:
@@ -223,17 +225,23 @@ class _XlsxSource:
                 wb.close()
 
     def _scan(self, ws) -> bool:
-        """Stream the sheet's XML once: refuse a sheet wider than MAX_COLUMNS; say whether it has formulas."""
+        """Stream the sheet's XML once: refuse a sheet wider than MAX_COLUMNS; find its merged ranges; say whether
+        it has formulas."""
+        self.merged = MergedCells(set())
         part = getattr(ws, "_worksheet_path", None)
         if part is None:
             return True
         formulas, widest, tail = False, 0, b""
+        ranges: set = set()
         with zipfile.ZipFile(self.path) as zf, zf.open(part) as f:
             while chunk := f.read(CHUNK_BYTES):
                 text = tail + chunk
                 formulas = formulas or bool(_FORMULA_TAG.search(text))
                 widest = max([widest, *(_column_number(m) for m in _WIDE_CELL.findall(text))])
+                if b"mergeCell" in text:
+                    ranges |= find_ranges(text)
                 tail = chunk[-256:]
+        self.merged = MergedCells(ranges)
         if widest > MAX_COLUMNS:
             raise LoadError(self.path, f"工作表有 {widest} 列，超过 {MAX_COLUMNS} 列；请删除表格右侧多余的单元格后重新保存 "
                                        f"(the sheet is {widest} columns wide, more than {MAX_COLUMNS}: delete the stray "
@@ -275,10 +283,14 @@ class _XlsxSource:
                 formula_ws = stack.enter_context(self._open(data_only=False))
                 formula_ws.reset_dimensions()
                 formulas = self._guarded(formula_ws.iter_rows(values_only=True))
+            merged = self.merged
             for number, row in enumerate(values, 1):
                 self.rows_read = number
                 cells = [_cell_text(v, f) for v, f in zip_longest(row, next(formulas, ()))]
-                if any(c.strip() for c in cells):
+                own = any(c.strip() for c in cells)  # a row with nothing but merged values is an empty row
+                if merged:
+                    cells = merged.fill(number, cells)
+                if own:
                     yield number, cells
         self.done = True
 
@@ -410,6 +422,8 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
     if isinstance(source, _XlsxSource) and len(source.sheet_names) > 1:
         header_row, header_cells, pending, notices = _choose_sheet(path, source, kind, header_row, header_cells, pending)
     headers = _column_names(header_cells)
+    if isinstance(source, _XlsxSource) and source.merged:
+        notices += _merged_notices(path, source.merged, header_row, header_cells, headers)
     kind = kind or hdr.detect_kind(headers)
     if kind is None:
         raise LoadError(path, hdr.explain_no_kind(headers))
@@ -422,6 +436,16 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
         raise LoadError(path, f"缺少必需的列：{'、'.join(missing)}（按 {kind} 读取）"
                               f"(missing required column(s) for kind {kind}: {', '.join(missing)})")
     return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices)
+
+
+def _merged_notices(path: Path, merged: MergedCells, header_row: int, header_cells: list[str],
+                    headers: list[str]) -> list[tuple[str, str]]:
+    """Refuse a header with merged cells; say once which columns of the data rows were filled, and how many rows."""
+    in_header = merged.header_ranges(header_row)
+    if in_header:
+        raise LoadError(path, header_refusal(in_header, header_cells))
+    columns, rows = merged.data_fill(header_row, headers)
+    return [("合并单元格", fill_notice(columns, rows))] if rows else []
 
 
 def _has_header(rows: list[list[str]], kind: str | None) -> bool:

@@ -39,6 +39,13 @@ _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 # A year or a batch after the list's name: 严重违法失信企业名单-2021年, …2021年度, …第一批.
 _SUFFIX = re.compile(r"[-_—－·.]*(?:\d{4}年?度?|第[一二三四五六七八九十\d]+批)$")
+# What a system or a form adds after a list's name: 严重违法失信企业名单信息, …名单库, 严重违法失信名单管理.
+_SYSTEM_SUFFIX = re.compile(r"(?:信息|数据|库|管理)+$")
+# The persons on a list: 失信被执行人员(名单) is 失信被执行人(名单).
+_PERSONS = re.compile(r"人员(?=名单$|名录$|$)")
+_LIST_WORD = re.compile(r"(?:名单|名录)$")
+# A list's name without 名单 (严重违法失信企业) names the list only when enough is left of it: 黑 is no list.
+MIN_STEM = 4
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,25 @@ def normalise_list_type(text: str | None) -> str:
     return _BRACKETED.sub("", fold(text or ""))
 
 
+def _list_name(text: str) -> str:
+    """A list type reduced to the list's name: a trailing year or batch, and what a system adds after the name
+    (信息, 库, 管理), removed; 人员 read as 人 (失信被执行人员名单 → 失信被执行人名单)."""
+    name = _SUFFIX.sub("", text)
+    name = _SYSTEM_SUFFIX.sub("", name)
+    return _PERSONS.sub("人", _SUFFIX.sub("", name))
+
+
+def _endings(names: Iterable[str]) -> tuple[str, ...]:
+    """The endings a category's names match by: each name, and each name without its 名单 or 名录 when at least
+    MIN_STEM characters are left (严重违法失信企业名单 → 严重违法失信企业; 黑名单 keeps its 名单)."""
+    out: list[str] = []
+    for n in names:
+        folded = fold(n)
+        stem = _LIST_WORD.sub("", folded)
+        out += [folded] + ([stem] if stem != folded and len(stem) >= MIN_STEM else [])
+    return tuple(dict.fromkeys(out))
+
+
 class Vocabulary:
     def __init__(self, categories: list[ListCategory], roles: dict[str, str], penalties: Iterable[PenaltyKind] = ()):
         self.categories = categories
@@ -93,14 +119,15 @@ class Vocabulary:
         self.penalties = list(penalties)
         # Longest endings first, so that 副总经理 wins over 经理 and 财务负责人 over 负责人.
         self._endings = sorted(roles, key=len, reverse=True)
+        self._list_endings = {c.id: _endings(c.names) for c in categories}
 
     @lru_cache(maxsize=4096)
     def list_category(self, list_type: str | None) -> ListCategory:
         """The list's category: its name without brackets and a trailing year or batch, or a bracketed part that
         names a list (黑名单（严重违法失信企业名单）); a specific category wins over the generic 黑名单."""
         folded = fold(list_type or "")
-        candidates = [_SUFFIX.sub("", normalise_list_type(list_type))]
-        candidates += [_SUFFIX.sub("", m.group()[1:-1]) for m in _BRACKETED.finditer(folded)]
+        candidates = [_list_name(normalise_list_type(list_type))]
+        candidates += [_list_name(m.group()[1:-1]) for m in _BRACKETED.finditer(folded)]
         found = [c for c in (self._category(name) for name in candidates if name) if c is not None]
         return next((c for c in found if c.id != "blacklist"), found[0] if found else UNKNOWN_LIST)
 
@@ -108,7 +135,7 @@ class Vocabulary:
         for category in self.categories:
             if any(word in name for word in category.exclude):
                 continue
-            if any(name.endswith(fold(n)) for n in category.names):
+            if any(name.endswith(e) for e in self._list_endings[category.id]):
                 return category
         return None
 
@@ -125,16 +152,24 @@ class Vocabulary:
 
     @lru_cache(maxsize=4096)
     def role_classes(self, label: str | None) -> frozenset[str]:
-        """The classes of a role label's parts; {"unknown"} when no part is known."""
+        """The classes of a role label's parts; {"unknown"} when no part is known.
+
+        A part found only by its ending keeps that ending's class, but when the class is no office (委派代表 in
+        执行事务合伙人委派代表 is "other") the label is also "unknown": what comes before the ending may make it an
+        office the table lacks, so the load warns and `creditnet stats` lists it, instead of a silent link."""
         classes: set[str] = set()
+        guessed = False
         for part in _ROLE_SPLIT.split(fold(label or "")):
             if not part:
                 continue
             found = self.roles.get(part) or self.roles.get(part.lower())
             if found is None:
                 found = next((self.roles[e] for e in self._endings if len(e) >= 2 and part.endswith(e)), None)
+                guessed = guessed or (found is not None and found not in OFFICES)
             if found is not None:
                 classes.add(found)
+        if guessed:
+            classes.add(UNKNOWN)
         return frozenset(classes) or frozenset({UNKNOWN})
 
 

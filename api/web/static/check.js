@@ -8,7 +8,7 @@
   const persons = $("persons");
   const VIRTUAL = "(新申请人)";
   const ROLES = ["法定代表人", "负责人", "执行事务合伙人", "股东", "董事", "董事长", "监事", "经理", "副经理", "财务负责人", "董事会秘书"];
-  const ID_TYPES = ["居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "统一社会信用代码"];
+  const ID_TYPES = ["居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证"];  // natural persons only (a corporate shareholder is checked by its code)
   const VERDICT = {
     restricted: ["受限", "依法不得办理：申请人本身，或其法定代表人、负责人、董事、监事、经理受联合惩戒限制。"],
     linked: ["存在关联，需人工核查", "所选层数内有受限主体，但不构成法定禁止，请核查关系后决定。"],
