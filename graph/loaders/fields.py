@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -18,6 +18,8 @@ from typing import Any
 from graph.departments import split_departments
 from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, validate_id_number,
                                validate_reg_no, validate_uscc)
+from graph.loaders.dates import END_FIELDS, OPEN_ENDS, parse_date, read_date  # noqa: F401 (OPEN_ENDS, parse_date: re-exported)
+from graph.loaders.problems import FieldProblem  # noqa: F401 (re-exported)
 from graph.model import KINDS, ROLE_ALIASES, Field
 from graph.vocabulary import UNKNOWN, fold, list_category, role_classes
 
@@ -36,12 +38,6 @@ class Reject:
     field: str                   # the source header, or "" for a whole-row problem
     reason: str                  # Chinese, English in brackets
     original: dict[str, str]
-
-
-class FieldProblem(ValueError):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _Memo:
@@ -103,36 +99,6 @@ def clean(raw: str | None) -> str | None:
 
 def is_formula(text: str) -> bool:
     return len(text) > 1 and text.startswith("=")
-
-
-# --- dates -------------------------------------------------------------------------------------------
-_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                  r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
-EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-def parse_date(text: str) -> str:
-    """YYYY-MM-DD from 2025-07-08, 2025/7/8, 2025.7.8, 2025年7月8日, 20250708, "2025-07-08 00:00:00" or an
-    Excel serial number (45846): a date column that lost its format in Excel shows as a serial."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    match = _YMD.fullmatch(folded) or _COMPACT.fullmatch(folded)
-    if match:
-        y, m, d = (int(g) for g in match.groups())
-        try:
-            return date(y, m, d).isoformat()
-        except ValueError:
-            raise FieldProblem(f"日期不存在：{text} (impossible date)") from None
-    if _SERIAL.fullmatch(folded):
-        serial = float(folded)
-        if len(folded) == 4 and 1900 <= serial <= 2100:
-            raise FieldProblem(f"日期只有年份：{text}，请填写完整日期 (only a year; give a full date)")
-        if 1 <= serial <= EXCEL_MAX_SERIAL:
-            # Excel counts from 1899-12-30 because it believes 1900 was a leap year (serial 60 = 1900-02-29).
-            base = date(1899, 12, 30) if serial >= 61 else date(1899, 12, 31)
-            return (base + timedelta(days=int(serial))).isoformat()
-    raise FieldProblem(f"无法识别的日期：{text}，请用 YYYY-MM-DD (unrecognised date; use YYYY-MM-DD)")
 
 
 # --- amounts -----------------------------------------------------------------------------------------
@@ -277,9 +243,6 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
 
 ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
 
-# The ends of periods, and how clerks write "no end" there (an empty cell is None already: NULLS).
-OPEN_END_FIELDS = frozenset({"valid_to", "until"})
-OPEN_ENDS = frozenset({"长期", "永久", "长期有效", "无期限", "至今", "无", "—", "-", "--", "——", "不限", "无限期", "永久有效"})
 # Periods whose end before their start is a row that can never apply: rejected, not loaded silently.
 PERIODS = (("valid_from", "valid_to"), ("since", "until"))
 EARLIEST_DATE = "1949-10-01"
@@ -309,7 +272,7 @@ class RowValidator:
         self.with_member_kind = "id_number" in self.columns
         self.sources = [(name, h) for name, (_, h) in self.columns.items()]
         self.parse_code = _Memo(parse_code)
-        self.parse_date = _Memo(parse_date)
+        self.read_date = _Memo(read_date)
         self.parse_amount = _Memo(parse_amount)
         self.parse_id_number = _Memo(parse_id_number)
         self.split_departments = _Memo(lambda text: tuple(split_departments(text)))
@@ -449,9 +412,13 @@ class RowValidator:
         if f.type == "code":
             return self.parse_code(text)
         if f.type == "date":
-            if f.name in OPEN_END_FIELDS and fold(text) in OPEN_ENDS:
-                return None  # 长期, 永久, 至今 …: no end date (docs/domain.md, "How departments really write records")
-            day = self.parse_date(text)
+            # 长期, 无固定期限, 在任 … at an end: no end date; a month or a year alone: its first day, or its last at
+            # an end (docs/domain.md, "How departments really write records"; graph/loaders/dates.py).
+            day, note = self.read_date(text, f.name in END_FIELDS)
+            if note:
+                warnings.append(f"{self.header(f.name)}：{note}")
+            if day is None:
+                return None
             if day < EARLIEST_DATE or day > _far_future():
                 warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "
                                 f"(a date before 1949-10-01 or far in the future: loaded as sent, please check)")
