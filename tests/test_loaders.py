@@ -552,3 +552,26 @@ def test_an_id_number_rounded_by_an_excel_number_cell_says_to_format_the_column_
     with pytest.raises(FieldProblem) as caught:  # an ordinary mistyped check digit is not blamed on Excel
         parse_id_number("640422198001010011", "居民身份证")
     assert "Excel" not in caught.value.reason
+
+
+@pytest.mark.parametrize(("code_cell", "name", "id_cell", "listed"), [
+    ("640422800101123", "马进财", "", "person"),                 # fails the registration check: the person's
+    ("640422800101123", "马进财", "640422800101123", "person"),  # the person's own number, sent twice
+    ("640422800101123", "", "", "reg_no"),                      # no person named: a registration number
+    ("640422800101123", "马进财", "110105194912310021", "reg_no"),  # another number of the person's own (mistyped)
+    ("640422800101123", "马进财", "11010519491231002X", "reg_no"),  # another person's number: the enterprise's code
+    ("990422800101123", "马进财", "", "reg_no"),                 # no province 99: not an ID number
+    ("640422801301123", "马进财", "", "reg_no"),                 # no month 13: not an ID number
+])
+def test_a_15_digit_number_in_a_listing_code_column(code_cell, name, id_cell, listed):
+    from graph.identifiers import id15_to_18
+    from graph.loaders.fields import RowValidator
+    kind = KINDS["blacklist"]
+    validator = RowValidator("blacklist", [f.header for f in kind.fields], {f.header: f.name for f in kind.fields})
+    row = validator.validate(2, [code_cell, "", "", "", "2026-01-01", "", "西吉县人民法院", "", "失信被执行人", "被执行人",
+                                 name, "", id_cell])
+    assert isinstance(row, ParsedRow)
+    if listed == "person":
+        assert row.values["code"] is None and row.values["id_number"] == id15_to_18(code_cell)
+    else:
+        assert (row.values["code"], row.values["code_kind"]) == (code_cell, "reg_no")

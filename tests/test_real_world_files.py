@@ -516,6 +516,44 @@ def _warnings(report, field: str | None = None) -> list[str]:
     return [w["message"] for w in report.summary()["warnings"]["rows"] if field is None or w["field"] == field]
 
 
+@pytest.mark.parametrize("id_cell", ["", ID15])
+def test_a_15_digit_id_number_in_the_code_column_of_a_court_listing_lists_the_person(store, home, tmp_path, id_cell):
+    """The court writes the 失信被执行人's first-generation number in the code column (it fails a registration
+    number's check digit), with 证件号码 empty or the same number: the person is listed, no made-up enterprise."""
+    applicant = uscc(9701)
+    reports = load(store, home,
+                   write(tmp_path / "registry.csv", REGISTRY, [
+                       registry_row(applicant, "西吉县丰源牧业有限公司", "王芳", id_number(971))], encoding="gbk"),
+                   write(tmp_path / "members.csv", MEMBERS, [
+                       [applicant, "西吉县丰源牧业有限公司", "监事", "马进财", "居民身份证", ID15_AS_18, ""]], encoding="gbk"),
+                   write(tmp_path / "court.csv", LISTINGS, [
+                       listing_row(ID15, "", "2026-02-01", "", "失信被执行人", person=("被执行人", "马进财", "", id_cell))],
+                       encoding="gbk"))
+    court = reports[-1]
+    assert (court.loaded, court.rejected) == (1, 0)
+    assert store.read(lambda r: r.enterprise_by_code(ID15, "reg_no")) is None
+    person = verdict(store, key=ID15_AS_18)
+    assert person.verdict == "restricted" and person.subject.key == ID15_AS_18
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[ID15_AS_18] == RULE_OFFICER
+    if not id_cell:
+        assert any("第一代身份证号码" in m and ID15_AS_18 in m and "自然人名单" in m for m in _warnings(court))
+
+
+def test_a_15_digit_code_that_is_both_a_registration_number_and_an_id_number_stays_the_enterprise_and_warns(
+        store, home, tmp_path):
+    """It passes the registration number's check digit and is a plausible first-generation ID number: the enterprise
+    stays listed under it, and the load says it may be the named person's number."""
+    from graph.identifiers import reg_no_check_digit
+
+    both = "64042280010112" + reg_no_check_digit("64042280010112")
+    [report] = load(store, home, write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(both, "西吉县老字号商店", "2026-02-01", "", "失信被执行人", person=("经营者", "马进财", "", ""))]))
+    assert (report.loaded, report.rejected) == (1, 0)
+    assert verdict(store, key=both).verdict == "restricted"
+    assert any("也是有效的第一代身份证号码" in m and both in m for m in _warnings(report))
+
+
 @pytest.mark.parametrize(("end", "last_day", "warned"), [
     ("2026-12-31止", "2026-12-31", None), ("至2026-12-31", "2026-12-31", None),
     ("2026-12-31（暂定）", "2026-12-31", "暂定"), ("2026-12-31(暂定)", "2026-12-31", "暂定"),

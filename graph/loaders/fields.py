@@ -16,8 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from graph.departments import split_departments
-from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, validate_id_number,
-                               validate_reg_no, validate_uscc)
+from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, plausible_id15,
+                               validate_id_number, validate_reg_no, validate_uscc)
 from graph.loaders.dates import END_FIELDS, OPEN_ENDS, parse_date, read_date  # noqa: F401 (OPEN_ENDS, parse_date: re-exported)
 from graph.loaders.problems import FieldProblem  # noqa: F401 (re-exported)
 from graph.model import KINDS, ROLE_ALIASES, Field
@@ -348,6 +348,21 @@ class RowValidator:
         if code_kind == "reg_no" and person and id15_to_18(code) == person:
             self._listed_person_by_code(header, text, person, person, values, warnings)
             return
+        if code_kind == "reg_no" and values.get("person_name") and raw.get("id_number") is None:
+            as_person = plausible_id15(code)
+            if as_person is not None and warning:
+                # In a person's column a 15-digit number is a person's (docs/domain.md): on a row naming a person,
+                # with no ID number of its own, one that fails the registration number's check is that person's.
+                warning = None
+                self._listed_person_by_code(header, text, as_person, None, values, warnings, (
+                    f"{header}：15位数字“{code}”不符合注册号校验位，是有效的第一代身份证号码，本行姓名“{values['person_name']}”"
+                    f"没有证件号码：按该人员的身份证号码（18位 {as_person}）归集为自然人名单，不作为企业注册号 (a first-"
+                    f"generation ID number of the named person, not a registration number: a listing of that person)"))
+                return
+            if as_person is not None:
+                warning = (f"{header}：15位数字“{code}”按注册号归集（校验位相符），但它也是有效的第一代身份证号码，本行姓名"
+                           f"“{values['person_name']}”没有证件号码：若是该人员的身份证号码，请填入证件号码列后重新报送 (read "
+                           f"as a registration number; it may be the named person's first-generation ID number)")
         values["code"], values["code_kind"] = code, code_kind
         if warning:
             warnings.append(warning)
@@ -361,7 +376,7 @@ class RowValidator:
 
     @staticmethod
     def _listed_person_by_code(header: str, text: str, number: str, person: str | None, values: dict[str, Any],
-                               warnings: list[str]) -> None:
+                               warnings: list[str], how: str | None = None) -> None:
         if person and person != number:
             raise RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
                                       f"(the code column holds another person's ID number than 证件号码)")
@@ -371,8 +386,8 @@ class RowValidator:
             sent = normalise_code(text)
             if sent != number:
                 values["id_number_as_sent"] = sent
-        warnings.append(f"{header}：填写的是自然人身份证号码，按自然人名单归集到该人员 (a person's ID number: a listing of "
-                        f"that person)")
+        warnings.append(how or f"{header}：填写的是自然人身份证号码，按自然人名单归集到该人员 (a person's ID number: a "
+                               f"listing of that person)")
 
     def header(self, name: str) -> str:
         return self.columns[name][1] if name in self.columns else self.kind.field(name).header
