@@ -190,6 +190,19 @@ def id15_to_18(value: object) -> str | None:
     return body + id_check_char(body)
 
 
+
+# The provinces' two-digit codes (GB/T 2260) that begin every resident ID number's region.
+_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+                       "71 81 82".split())
+
+
+def plausible_id15(value: object) -> str | None:
+    """The 18-digit form of a 15-digit value that could be a first-generation ID number — a province's region
+    code and a real birth date — else None. A registration number also begins with its authority's region, so
+    this tells the two apart only with the registration number's check digit (graph/loaders/fields.py)."""
+    upgraded = id15_to_18(value)
+    return upgraded if upgraded is not None and upgraded[:2] in _PROVINCES else None
+
 # 证件类型 other than the resident ID card: a person is keyed by the document's kind and its number, so that a
 # passport number and a travel permit's that happen to be equal are never one person.
 DOCUMENT_TYPES = (

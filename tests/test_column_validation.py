@@ -154,3 +154,30 @@ def test_bad_codes_and_id_numbers_go_row_by_row(tmp_path):
     got = _same(registry)
     assert 100 < sum(1 for x in got if not isinstance(x, ParsedRow)) < len(rows) - 100
     assert any(x.warnings for x in got if isinstance(x, ParsedRow))
+
+
+def test_dates_as_offices_write_them_take_the_same_way(tmp_path):
+    """Open ends, month-only and year-only dates (their warnings), dates with 号, a weekday or Chinese numerals, and
+    ambiguous dates (rejected) come out of the column path as RowValidator gives them, around batch boundaries."""
+    starts = ["2019-05-06", "2019年5月6号", "2019/05/06 星期一", "二〇一九年五月六日", "2019年5月", "2019.5", "2019年",
+              "5/6/2019", "19-5-6", "———", "43591"]
+    ends = ["", "在任", "现任", "至今", "2024年3月", "2024.1", "2024.10", "2024-12-31止", "至2024-12-31",
+            "2024-12-31（暂定）", "——————", "---", "2024", "2024.50"]
+    member = tmp_path / "member.csv"
+    rows = [[str(i + 1), uscc(6000 + i), "西吉县某某商贸有限公司", "监事", "张三", "居民身份证", "11010519491231002X", "",
+             starts[i % len(starts)], ends[i % len(ends)]] for i in range(2 * COLUMN_BATCH + 5)]
+    with member.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["序号", "统一社会信用代码", "企业名称", "人员类别", "姓名", "证件类型", "证件号码", "出资比例",
+                                   "任职日期", "离任日期"], *rows])
+    got = _same(member)
+    assert any(not isinstance(x, ParsedRow) for x in got)
+    assert any(isinstance(x, ParsedRow) and x.values["until"] is None and x.original["离任日期"] == "在任" for x in got)
+    assert any(isinstance(x, ParsedRow) and x.values["until"] == "2024-10-31" for x in got)
+    licences = tmp_path / "license.csv"
+    rows = [[str(i + 1), uscc(7000 + i), "西吉县某某商贸有限公司", f"JY1640422{i:06d}", "食品经营许可证",
+             starts[i % len(starts)], ends[i % len(ends)], "西吉县市场监督管理局"] for i in range(2 * COLUMN_BATCH + 5)]
+    with licences.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["序号", "统一社会信用代码", "企业名称", "许可文件编号", "许可文件名称", "有效期自", "有效期至",
+                                   "许可机关"], *rows])
+    got = _same(licences)
+    assert any(isinstance(x, ParsedRow) and x.warnings for x in got)

@@ -19,6 +19,7 @@ import pytest
 from openpyxl import Workbook
 
 from graph.loaders import LoadError, ParsedRow, Reject, detect_kind, open_table
+from graph.loaders.dates import read_date
 from graph.loaders.fields import parse_amount, parse_date
 from graph.model import KINDS
 
@@ -273,12 +274,47 @@ def test_dates(text, expected):
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("2025-02-30", "impossible date"), ("20251301", "impossible date"), ("2025", "only a year"),
-    ("明年", "unrecognised date"), ("2025-07", "unrecognised date"), ("3000000", "unrecognised date"),
+    ("2025-02-30", "impossible date"), ("20251301", "impossible date"), ("2024-13", "impossible date"),
+    ("明年", "unrecognised date"), ("3000000", "unrecognised date"), ("长期", "unrecognised date"),
+    ("3/1/2024", "order of month and day is unknown"), ("24-3-1", "two-digit year"), ("24年3月1日", "two-digit year"),
+    ("2024.50", "neither a year and month nor an Excel serial"), ("2024.123", "neither a year and month"),
 ])
 def test_bad_dates(text, reason):
-    with pytest.raises(ValueError, match=reason):
+    """Every rejected date says what was read and how to write it."""
+    with pytest.raises(ValueError, match=reason) as exc:
         parse_date(text)
+    assert f"“{text}”" in str(exc.value) and "写成 YYYY-MM-DD" in str(exc.value)
+
+
+@pytest.mark.parametrize("text, end, expected, note", [
+    # Start dates as offices write them.
+    ("2024年3月1号", False, "2024-03-01", None), ("2024/03/01 星期五", False, "2024-03-01", None),
+    ("2024-03-01（星期五）", False, "2024-03-01", None), ("2024/03/01 星期一", False, "2024-03-01", "星期与日期"),
+    ("二〇二四年三月一日", False, "2024-03-01", None), ("二零二四年十二月三十一日", False, "2024-12-31", None),
+    ("二○二四年元月二十日", False, "2024-01-20", None),
+    # A month or a year alone: a start takes the first day, an end the last (a restriction is never shortened).
+    ("2024年3月", False, "2024-03-01", "该月第一天 2024-03-01"), ("2024年3月", True, "2024-03-31", "该月最后一天 2024-03-31"),
+    ("2024.3", False, "2024-03-01", "只有年月"), ("2024.3", True, "2024-03-31", "只有年月"),
+    ("2024.03", False, "2024-03-01", "只有年月"), ("2024-03", True, "2024-03-31", "只有年月"),
+    ("2024/3", False, "2024-03-01", "只有年月"), ("202403", True, "2024-03-31", "只有年月"),
+    ("2024.12", True, "2024-12-31", "只有年月"), ("2024.10", True, "2024-10-31", "只有年月"),
+    ("2024.1", False, "2024-01-01", "10月"), ("2024.1", True, "2024-10-31", "较晚的10月"),
+    ("2024年", False, "2024-01-01", "该年第一天 2024-01-01"), ("2019年", True, "2019-12-31", "该年最后一天 2019-12-31"),
+    ("2024", False, "2024-01-01", "只有年份"), ("2024.0", True, "2024-12-31", "只有年份"),
+    # Excel serial numbers: whole, or with a fraction, and never with a whole part 1900–2100.
+    ("45352", False, "2024-03-01", None), ("45352.0", False, "2024-03-01", None), ("45352.5", True, "2024-03-01", None),
+    # Ends as offices write them.
+    ("2026-12-31止", True, "2026-12-31", None), ("至2026-12-31", True, "2026-12-31", None),
+    ("至2026年12月31日止", True, "2026-12-31", None), ("2027-03-01（暂定）", True, "2027-03-01", "暂定"),
+    ("2027-03-01(暂定)", True, "2027-03-01", "暂定"), ("2027-03-01(另行通知)", True, "2027-03-01", "另行通知"),
+    ("自2024-03-01起", False, "2024-03-01", None),
+] + [(word, True, None, None) for word in (
+    "无固定期限", "终身", "暂无", "待定", "履行完毕", "履行完毕为止", "至履行完毕之日止", "——————", "---", "－－", "长期",
+    "永久", "至今", "在任", "现任", "長期")])
+def test_dates_as_offices_write_them(text, end, expected, note):
+    day, warning = read_date(text, end)
+    assert day == expected
+    assert (warning is None) if note is None else (note in warning and f"“{text}”" in warning)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -516,3 +552,26 @@ def test_an_id_number_rounded_by_an_excel_number_cell_says_to_format_the_column_
     with pytest.raises(FieldProblem) as caught:  # an ordinary mistyped check digit is not blamed on Excel
         parse_id_number("640422198001010011", "居民身份证")
     assert "Excel" not in caught.value.reason
+
+
+@pytest.mark.parametrize(("code_cell", "name", "id_cell", "listed"), [
+    ("640422800101123", "马进财", "", "person"),                 # fails the registration check: the person's
+    ("640422800101123", "马进财", "640422800101123", "person"),  # the person's own number, sent twice
+    ("640422800101123", "", "", "reg_no"),                      # no person named: a registration number
+    ("640422800101123", "马进财", "110105194912310021", "reg_no"),  # another number of the person's own (mistyped)
+    ("640422800101123", "马进财", "11010519491231002X", "reg_no"),  # another person's number: the enterprise's code
+    ("990422800101123", "马进财", "", "reg_no"),                 # no province 99: not an ID number
+    ("640422801301123", "马进财", "", "reg_no"),                 # no month 13: not an ID number
+])
+def test_a_15_digit_number_in_a_listing_code_column(code_cell, name, id_cell, listed):
+    from graph.identifiers import id15_to_18
+    from graph.loaders.fields import RowValidator
+    kind = KINDS["blacklist"]
+    validator = RowValidator("blacklist", [f.header for f in kind.fields], {f.header: f.name for f in kind.fields})
+    row = validator.validate(2, [code_cell, "", "", "", "2026-01-01", "", "西吉县人民法院", "", "失信被执行人", "被执行人",
+                                 name, "", id_cell])
+    assert isinstance(row, ParsedRow)
+    if listed == "person":
+        assert row.values["code"] is None and row.values["id_number"] == id15_to_18(code_cell)
+    else:
+        assert (row.values["code"], row.values["code_kind"]) == (code_cell, "reg_no")

@@ -112,7 +112,8 @@ def test_a_court_listing_naming_a_person_by_a_15_digit_number_restricts_everywhe
 
 
 # --- 3. Open-ended and impossible periods --------------------------------------------------------------------
-@pytest.mark.parametrize("open_end", ["长期", "永久", "长期有效", "无期限", "至今", "无", "—"])
+@pytest.mark.parametrize("open_end", ["长期", "永久", "长期有效", "无期限", "至今", "无", "—", "无固定期限", "终身", "暂无",
+                                      "待定", "履行完毕", "履行完毕为止", "——————", "---"])
 def test_an_open_end_written_in_words_is_no_end_date(store, home, tmp_path, open_end):
     code = uscc(9301)
     [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
@@ -566,3 +567,111 @@ def test_a_rejected_row_is_named_in_every_answer_that_reaches_its_party(store, h
                                                         person=("法定代表人", "未读", "居民身份证", person))]))
     r = verdict(store, key=officer_of)
     assert r.verdict == "restricted" and r.unread == [] and not any("未能导入" in n for n in r.notes)
+
+
+# --- 5. Codes and dates as county offices and courts write them -------------------------------------------------
+def _warnings(report, field: str | None = None) -> list[str]:
+    """The load summary's warnings (of one column's field, when given)."""
+    return [w["message"] for w in report.summary()["warnings"]["rows"] if field is None or w["field"] == field]
+
+
+@pytest.mark.parametrize("id_cell", ["", ID15])
+def test_a_15_digit_id_number_in_the_code_column_of_a_court_listing_lists_the_person(store, home, tmp_path, id_cell):
+    """The court writes the 失信被执行人's first-generation number in the code column (it fails a registration
+    number's check digit), with 证件号码 empty or the same number: the person is listed, no made-up enterprise."""
+    applicant = uscc(9701)
+    reports = load(store, home,
+                   write(tmp_path / "registry.csv", REGISTRY, [
+                       registry_row(applicant, "西吉县丰源牧业有限公司", "王芳", id_number(971))], encoding="gbk"),
+                   write(tmp_path / "members.csv", MEMBERS, [
+                       [applicant, "西吉县丰源牧业有限公司", "监事", "马进财", "居民身份证", ID15_AS_18, ""]], encoding="gbk"),
+                   write(tmp_path / "court.csv", LISTINGS, [
+                       listing_row(ID15, "", "2026-02-01", "", "失信被执行人", person=("被执行人", "马进财", "", id_cell))],
+                       encoding="gbk"))
+    court = reports[-1]
+    assert (court.loaded, court.rejected) == (1, 0)
+    assert store.read(lambda r: r.enterprise_by_code(ID15, "reg_no")) is None
+    person = verdict(store, key=ID15_AS_18)
+    assert person.verdict == "restricted" and person.subject.key == ID15_AS_18
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[ID15_AS_18] == RULE_OFFICER
+    if not id_cell:
+        assert any("第一代身份证号码" in m and ID15_AS_18 in m and "自然人名单" in m for m in _warnings(court))
+
+
+def test_a_15_digit_code_that_is_both_a_registration_number_and_an_id_number_stays_the_enterprise_and_warns(
+        store, home, tmp_path):
+    """It passes the registration number's check digit and is a plausible first-generation ID number: the enterprise
+    stays listed under it, and the load says it may be the named person's number."""
+    from graph.identifiers import reg_no_check_digit
+
+    both = "64042280010112" + reg_no_check_digit("64042280010112")
+    [report] = load(store, home, write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(both, "西吉县老字号商店", "2026-02-01", "", "失信被执行人", person=("经营者", "马进财", "", ""))]))
+    assert (report.loaded, report.rejected) == (1, 0)
+    assert verdict(store, key=both).verdict == "restricted"
+    assert any("也是有效的第一代身份证号码" in m and both in m for m in _warnings(report))
+
+
+@pytest.mark.parametrize(("end", "last_day", "warned"), [
+    ("2026-12-31止", "2026-12-31", None), ("至2026-12-31", "2026-12-31", None),
+    ("2026-12-31（暂定）", "2026-12-31", "暂定"), ("2026-12-31(暂定)", "2026-12-31", "暂定"),
+    ("2026年12月", "2026-12-31", "该月最后一天 2026-12-31"), ("2026.12", "2026-12-31", "该月最后一天 2026-12-31"),
+    ("2026年", "2026-12-31", "该年最后一天 2026-12-31"),
+])
+def test_an_end_date_written_as_offices_write_it_is_that_date(store, home, tmp_path, end, last_day, warned):
+    code = uscc(9702)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", "2025-01-01", end, "失信被执行人")]))
+    assert (report.loaded, report.rejected) == (1, 0)
+    assert verdict(store, key=code, as_of=date.fromisoformat(last_day)).verdict == "restricted"
+    assert verdict(store, key=code, as_of=date(2027, 1, 1)).verdict != "restricted"
+    if warned:
+        assert any(warned in m for m in _warnings(report, "限制期限至"))
+
+
+@pytest.mark.parametrize(("start", "first_day", "warned"), [
+    ("2024年3月1号", "2024-03-01", None), ("2024/03/01 星期五", "2024-03-01", None),
+    ("二〇二四年三月一日", "2024-03-01", None), ("二零二四年三月一日", "2024-03-01", None),
+    ("2024年3月", "2024-03-01", "该月第一天 2024-03-01"), ("2024.3", "2024-03-01", "该月第一天 2024-03-01"),
+    ("2024-03", "2024-03-01", "该月第一天 2024-03-01"), ("2024年", "2024-01-01", "该年第一天 2024-01-01"),
+])
+def test_a_start_date_written_as_offices_write_it_is_that_date(store, home, tmp_path, start, first_day, warned):
+    """2024.3 is March 2024, never the Excel serial 2024.3 (1905-07-16): the listing starts then, not in 1905."""
+    code = uscc(9703)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", start, "2026-12-31", "严重违法失信名单")]))
+    assert (report.loaded, report.rejected) == (1, 0)
+    day = date.fromisoformat(first_day)
+    assert verdict(store, key=code, as_of=day).verdict == "restricted"
+    assert verdict(store, key=code, as_of=date.fromordinal(day.toordinal() - 1)).verdict != "restricted"
+    messages = _warnings(report)
+    assert not any("1949-10-01" in m for m in messages)
+    if warned:
+        assert any(warned in m for m in _warnings(report, "限制期限自"))
+
+
+@pytest.mark.parametrize(("start", "why"), [("3/1/2024", "月和日的顺序"), ("24-3-1", "年份只有两位")])
+def test_an_ambiguous_date_is_rejected_saying_how_to_write_it(store, home, tmp_path, start, why):
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(uscc(9704), "西吉县某某公司", start, "", "失信被执行人")]))
+    assert (report.loaded, report.rejected) == (0, 1)
+    [reject] = report.summary()["rejects"]["rows"]
+    assert reject["field"] == "限制期限自" and why in reject["reason"] and f"“{start}”" in reject["reason"]
+    assert "写成 YYYY-MM-DD" in reject["reason"]
+
+
+@pytest.mark.parametrize("still", ["在任", "现任", "至今"])
+def test_a_member_still_in_office_binds(store, home, tmp_path, still):
+    """离任日期 written 在任 / 现任 / 至今: the supervisor has not left, and binds the enterprise."""
+    person, applicant = id_number(972), uscc(9705)
+    [members, court] = load(store, home,
+                            write(tmp_path / "members.csv", MEMBERS + ["任职日期", "离任日期"], [
+                                [applicant, "西吉县己公司", "监事", "罗成", "居民身份证", person, "", "2019年", still]]),
+                            write(tmp_path / "court.csv", LISTINGS, [
+                                listing_row("", "", "2026-01-01", "", "失信被执行人",
+                                            person=("被执行人", "罗成", "居民身份证", person))]))
+    assert (members.loaded, members.rejected) == (1, 0)
+    assert any("2019-01-01" in m for m in _warnings(members, "任职日期"))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[person] == RULE_OFFICER

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from graph.departments import split_departments
-from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, validate_id_number,
-                               validate_reg_no, validate_uscc)
+from graph.identifiers import (InvalidIdentifier, document_key, id15_to_18, normalise_code, plausible_id15,
+                               validate_id_number, validate_reg_no, validate_uscc)
+from graph.loaders.dates import END_FIELDS, OPEN_ENDS, parse_date, read_date  # noqa: F401 (OPEN_ENDS, parse_date: re-exported)
+from graph.loaders.problems import FieldProblem  # noqa: F401 (re-exported)
 from graph.model import KINDS, ROLE_ALIASES, Field
 from graph.vocabulary import UNKNOWN, fold, list_category, role_classes
 
@@ -36,12 +38,6 @@ class Reject:
     field: str                   # the source header, or "" for a whole-row problem
     reason: str                  # Chinese, English in brackets
     original: dict[str, str]
-
-
-class FieldProblem(ValueError):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _Memo:
@@ -103,36 +99,6 @@ def clean(raw: str | None) -> str | None:
 
 def is_formula(text: str) -> bool:
     return len(text) > 1 and text.startswith("=")
-
-
-# --- dates -------------------------------------------------------------------------------------------
-_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                  r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
-EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-def parse_date(text: str) -> str:
-    """YYYY-MM-DD from 2025-07-08, 2025/7/8, 2025.7.8, 2025年7月8日, 20250708, "2025-07-08 00:00:00" or an
-    Excel serial number (45846): a date column that lost its format in Excel shows as a serial."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    match = _YMD.fullmatch(folded) or _COMPACT.fullmatch(folded)
-    if match:
-        y, m, d = (int(g) for g in match.groups())
-        try:
-            return date(y, m, d).isoformat()
-        except ValueError:
-            raise FieldProblem(f"日期不存在：{text} (impossible date)") from None
-    if _SERIAL.fullmatch(folded):
-        serial = float(folded)
-        if len(folded) == 4 and 1900 <= serial <= 2100:
-            raise FieldProblem(f"日期只有年份：{text}，请填写完整日期 (only a year; give a full date)")
-        if 1 <= serial <= EXCEL_MAX_SERIAL:
-            # Excel counts from 1899-12-30 because it believes 1900 was a leap year (serial 60 = 1900-02-29).
-            base = date(1899, 12, 30) if serial >= 61 else date(1899, 12, 31)
-            return (base + timedelta(days=int(serial))).isoformat()
-    raise FieldProblem(f"无法识别的日期：{text}，请用 YYYY-MM-DD (unrecognised date; use YYYY-MM-DD)")
 
 
 # --- amounts -----------------------------------------------------------------------------------------
@@ -277,9 +243,6 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
 
 ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
 
-# The ends of periods, and how clerks write "no end" there (an empty cell is None already: NULLS).
-OPEN_END_FIELDS = frozenset({"valid_to", "until"})
-OPEN_ENDS = frozenset({"长期", "永久", "长期有效", "无期限", "至今", "无", "—", "-", "--", "——", "不限", "无限期", "永久有效"})
 # Periods whose end before their start is a row that can never apply: rejected, not loaded silently.
 PERIODS = (("valid_from", "valid_to"), ("since", "until"))
 EARLIEST_DATE = "1949-10-01"
@@ -309,7 +272,7 @@ class RowValidator:
         self.with_member_kind = "id_number" in self.columns
         self.sources = [(name, h) for name, (_, h) in self.columns.items()]
         self.parse_code = _Memo(parse_code)
-        self.parse_date = _Memo(parse_date)
+        self.read_date = _Memo(read_date)
         self.parse_amount = _Memo(parse_amount)
         self.parse_id_number = _Memo(parse_id_number)
         self.split_departments = _Memo(lambda text: tuple(split_departments(text)))
@@ -385,6 +348,21 @@ class RowValidator:
         if code_kind == "reg_no" and person and id15_to_18(code) == person:
             self._listed_person_by_code(header, text, person, person, values, warnings)
             return
+        if code_kind == "reg_no" and values.get("person_name") and raw.get("id_number") is None:
+            as_person = plausible_id15(code)
+            if as_person is not None and warning:
+                # In a person's column a 15-digit number is a person's (docs/domain.md): on a row naming a person,
+                # with no ID number of its own, one that fails the registration number's check is that person's.
+                warning = None
+                self._listed_person_by_code(header, text, as_person, None, values, warnings, (
+                    f"{header}：15位数字“{code}”不符合注册号校验位，是有效的第一代身份证号码，本行姓名“{values['person_name']}”"
+                    f"没有证件号码：按该人员的身份证号码（18位 {as_person}）归集为自然人名单，不作为企业注册号 (a first-"
+                    f"generation ID number of the named person, not a registration number: a listing of that person)"))
+                return
+            if as_person is not None:
+                warning = (f"{header}：15位数字“{code}”按注册号归集（校验位相符），但它也是有效的第一代身份证号码，本行姓名"
+                           f"“{values['person_name']}”没有证件号码：若是该人员的身份证号码，请填入证件号码列后重新报送 (read "
+                           f"as a registration number; it may be the named person's first-generation ID number)")
         values["code"], values["code_kind"] = code, code_kind
         if warning:
             warnings.append(warning)
@@ -398,7 +376,7 @@ class RowValidator:
 
     @staticmethod
     def _listed_person_by_code(header: str, text: str, number: str, person: str | None, values: dict[str, Any],
-                               warnings: list[str]) -> None:
+                               warnings: list[str], how: str | None = None) -> None:
         if person and person != number:
             raise RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
                                       f"(the code column holds another person's ID number than 证件号码)")
@@ -408,8 +386,8 @@ class RowValidator:
             sent = normalise_code(text)
             if sent != number:
                 values["id_number_as_sent"] = sent
-        warnings.append(f"{header}：填写的是自然人身份证号码，按自然人名单归集到该人员 (a person's ID number: a listing of "
-                        f"that person)")
+        warnings.append(how or f"{header}：填写的是自然人身份证号码，按自然人名单归集到该人员 (a person's ID number: a "
+                               f"listing of that person)")
 
     def header(self, name: str) -> str:
         return self.columns[name][1] if name in self.columns else self.kind.field(name).header
@@ -449,9 +427,13 @@ class RowValidator:
         if f.type == "code":
             return self.parse_code(text)
         if f.type == "date":
-            if f.name in OPEN_END_FIELDS and fold(text) in OPEN_ENDS:
-                return None  # 长期, 永久, 至今 …: no end date (docs/domain.md, "How departments really write records")
-            day = self.parse_date(text)
+            # 长期, 无固定期限, 在任 … at an end: no end date; a month or a year alone: its first day, or its last at
+            # an end (docs/domain.md, "How departments really write records"; graph/loaders/dates.py).
+            day, note = self.read_date(text, f.name in END_FIELDS)
+            if note:
+                warnings.append(f"{self.header(f.name)}：{note}")
+            if day is None:
+                return None
             if day < EARLIEST_DATE or day > _far_future():
                 warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "
                                 f"(a date before 1949-10-01 or far in the future: loaded as sent, please check)")

@@ -499,7 +499,7 @@ CASES: list[Case] = [
              Row(penalty(70 + i, date=d), REJECT, DATE_HEADER, fragment)
              for i, (d, fragment) in enumerate([
                  ("2025-02-29", "impossible date"), ("2024-02-30", "impossible date"), ("2025-13-01", "impossible date"),
-                 ("20250230", "impossible date"), ("2025年2月30日", "impossible date"), ("2025", "only a year"),
+                 ("20250230", "impossible date"), ("2025年2月30日", "impossible date"), ("3/1/2025", "order of month and day"),
                  ("0", "unrecognised date"), ("明天", "unrecognised date"), ("99999999", "impossible date"),
                  ("3000000", "unrecognised date"), ("2025-07-08-01", "unrecognised date")])]),
     # --- amounts -------------------------------------------------------------------------------------------

@@ -233,9 +233,14 @@ def test_generated_wrong_codes_are_rejected_with_a_reason(tally, scale):
 
 def _date_forms(d: date) -> list[str]:
     serial = (d - date(1899, 12, 30)).days
+    # A serial that reads as a year (1900–2100: days in 1905) or a YYYYMM (days in 2420–2475) is read as that year or
+    # month, never as a serial (graph/loaders/dates.py): those days have no Excel form here.
+    as_serial = [str(serial), f"{serial}.0"]
+    if 1900 <= serial <= 2100 or (1900 <= serial // 100 <= 2100 and 1 <= serial % 100 <= 12):
+        as_serial = []
     return [d.isoformat(), f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日", f"{d:%Y%m%d}",
-            f"{d.year}.{d.month}.{d.day}", f"{d.isoformat()} 00:00:00", f"{d.isoformat()}T08:30:00", str(serial),
-            f"{serial}.0", f"{d.year}-{d.month}-{d.day}", unicodedata.normalize("NFKC", d.isoformat()).translate(
+            f"{d.year}.{d.month}.{d.day}", f"{d.isoformat()} 00:00:00", f"{d.isoformat()}T08:30:00", *as_serial,
+            f"{d.year}-{d.month}-{d.day}", unicodedata.normalize("NFKC", d.isoformat()).translate(
                 {ord(c): ord(c) + 0xFEE0 for c in "0123456789-"}), f"{d.year} 年 {d.month:02d} 月 {d.day:02d} 日"]
 
 
