@@ -269,7 +269,8 @@ def model_labels() -> tuple[set[str], set[str]]:
 GRASS_TEXT = GRASS.read_text(encoding="utf-8")
 STYLE = parse_grass(GRASS_TEXT)
 LABELS, TYPES = model_labels()
-AMENDMENT_SHAPES = {"RecordEvent", "OF_RECORD", "Objection", "AGAINST"}  # written by withdrawals and objections
+# Written by withdrawals and objections, and by rows that could not be read: none in the county.
+AMENDMENT_SHAPES = {"RecordEvent", "OF_RECORD", "Objection", "AGAINST", "UnreadRow"}
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -339,7 +340,7 @@ def test_caption_properties_exist_on_the_county(run):
 @neo4j_only
 @pytest.mark.writes
 def test_amendment_captions_exist(store, backend, home, tmp_path):
-    """A withdrawal's event and an objection carry the properties their captions show."""
+    """A withdrawal's event, an objection and a row that could not be read carry the properties their captions show."""
     from county import BLACKLIST_HEADERS, E, NAMES, write_csv
     from graph.amendments import Actor, withdraw
     from graph.ingest import load_file
@@ -350,6 +351,8 @@ def test_amendment_captions_exist(store, backend, home, tmp_path):
     load_file(store, write_csv(tmp_path / "bl.csv", BLACKLIST_HEADERS, rows), home=home)
     record_ids = [r["record_id"] for r in store.read(lambda reader: reader.records_of(E["CLEAR"]))["blacklist"]]
     register(store, record_ids[0], "西吉县企业", "已履行", Actor.cli(None))
+    bad = [["1", E["CLEAR"], NAMES["CLEAR"], "依据", "", "2026-02-30", "", "县法院", "县财政局", "失信被执行人", "", "", "", ""]]
+    load_file(store, write_csv(tmp_path / "bad.csv", BLACKLIST_HEADERS, bad), home=home)  # a row that cannot be read
     withdraw(store, Actor.cli("县法院"), "录入错误", record_ids=record_ids)
     with store.driver.session(database=store.database) as s:
         for name in AMENDMENT_SHAPES:

@@ -24,6 +24,17 @@ def snapshot(store) -> dict[str, Any]:
             "per_department": s["per_department"]}
 
 
+def remembered(store, source: str) -> list[dict[str, Any]]:
+    """The rejected rows a file of this name left in the store (graph/unread.py), read from the store itself."""
+    if store.name == "embedded":
+        conn = store._read_conn()
+        return [{"row": r, "code": c, "field": f} for r, c, f in conn.execute(
+            "SELECT row, code, field FROM unread_row WHERE source = ? ORDER BY row, code", (source,))]
+    with store.driver.session(database=store.database) as session:
+        return [dict(r) for r in session.run("MATCH (u:UnreadRow {source: $source}) RETURN u.row AS row, u.code AS code, "
+                                             "u.field AS field ORDER BY row, code", source=source)]
+
+
 def answers_digest(store, keys: list[str], as_of: date) -> str:
     """A hash of what officials would see for these enterprises: their profile and their check, without the
     fields that name the moment of asking (data version, check id)."""
