@@ -96,23 +96,48 @@ class EmbeddedReader(GraphReader):
         return [Party("person", key, name or "") for key, name in sorted(found) if ("person", key) in listed]
 
     def name_candidates(self, kind, terms, cap):
-        index, select = (("enterprise_names", "SELECT id, key, name FROM enterprise WHERE id IN ({})")
+        index, select = (("enterprise_names", "SELECT id, key, name, name_chars FROM enterprise WHERE id IN ({})")
                          if kind == "enterprise" else
-                         ("person_names", "SELECT rowid, id_number, name FROM person WHERE rowid IN ({})"))
+                         ("person_names", "SELECT rowid, id_number, name, name_chars FROM person WHERE rowid IN ({})"))
         matched: dict[int, int] = {}
-        for term in terms:
+        rows: dict[int, tuple[str, str]] = {}  # rowid: (key, name), of the names read
+
+        def read(rowids: list[int]) -> None:
+            for chunk in chunks([r for r in rowids if r not in rows]):
+                for rowid, key, name, chars in self.conn.execute(select.format(",".join("?" * len(chunk))), chunk):
+                    rows[rowid] = (key, name or "")
+                    han[rowid] = (chars or "").replace(" ", "")
+
+        def count(holders: list[int]) -> None:
+            for rowid in holders:
+                matched[rowid] = matched.get(rowid, 0) + 1
+
+        han: dict[int, str] = {}
+        common = self.pg.common_terms  # of this data version
+        held: dict[str, list[int]] = {}  # the holders of each run of two that no more than `cap` names hold
+        for term in sorted(terms, key=len):
+            # A run of three inside a run of two held by few names: its holders are those of the two that hold all
+            # three consecutively, read from their names (what FTS5's phrase answers, without its costliest
+            # queries: a rare phrase of common characters walks both characters' whole position lists).
+            within = next((held[t] for t in (term[:2], term[1:]) if len(term) == 3 and t in held), None)
+            if within is not None:
+                read(within)
+                count([r for r in within if term in han[r]])
+                continue
+            if (index, term, cap) in common:
+                continue
             # A phrase of single characters: the names holding the term's characters consecutively. The term is
             # Han characters only (graph/queries/search.py), so FTS5 never sees its syntax from a user.
-            rows = self.conn.execute(f"SELECT rowid FROM {index} WHERE {index} MATCH ? LIMIT ?",
-                                     (f'"{" ".join(term)}"', cap + 1)).fetchall()
-            if len(rows) <= cap:
-                for (rowid,) in rows:
-                    matched[rowid] = matched.get(rowid, 0) + 1
-        out = []
-        for chunk in chunks(list(matched)):
-            for rowid, key, name in self.conn.execute(select.format(",".join("?" * len(chunk))), chunk):
-                out.append((key, name or "", matched[rowid]))
-        return out
+            found = [r for (r,) in self.conn.execute(f"SELECT rowid FROM {index} WHERE {index} MATCH ? LIMIT ?",
+                                                      (f'"{" ".join(term)}"', cap + 1))]
+            if len(found) > cap:
+                common.add((index, term, cap))
+            else:
+                count(found)
+                if len(term) == 2:
+                    held[term] = found
+        read(list(matched))
+        return [(*rows[rowid], n) for rowid, n in matched.items()]
 
     # --- traversal ---------------------------------------------------------------------------------------
     def expand(self, frontier, limit):
