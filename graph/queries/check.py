@@ -31,7 +31,7 @@ from graph.queries.named import head_named_only, match_named_persons
 from graph.queries.penalties import penalties_of_note
 from graph.queries.subject import (SIMILAR_NAMES, VIRTUAL_APPLICANT, applicant_edges, applicant_subject,
                                    as_first_generation, identified, known_or_noted, near_names, resolve)
-from graph.queries.traversal import Node, Reach, node, traverse
+from graph.queries.traversal import Node, Reach, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
@@ -148,8 +148,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     officers = _officers(reach)
     heads = _heads(reach, officers)
     former = sorted({e for h in heads for e in reach.enterprises_of(h) if e != reach.start and e not in reach.hops})
-    listings = source.listings_of([reach.party(n) for n in [*reach.hops, *former]])
-    by_node = {node(p): list(ls) for p, ls in listings.items()}
+    by_node = {n: list(ls) for n, ls in source.listings_by_node([*reach.hops, *former]).items()}
     match_named_persons(reach, by_node)
     result = CheckResult(subject=reach.party(reach.start), as_of=on, depth=depth, verdict="clear",
                          data_version=reader.data_version, truncated=reach.truncated)
@@ -158,9 +157,12 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
 
     hits: dict[Node, Hit] = {}
     start = reach.start
-    for n, hops in reach.hops.items():
-        active = [l for l in by_node.get(n, []) if is_active(l, on)]
-        inactive = [l for l in by_node.get(n, []) if not is_active(l, on)]
+    for n, listed in list(by_node.items()):  # most parties within reach are listed nowhere
+        hops = reach.hops.get(n)
+        if hops is None:  # an enterprise a head headed once, out of reach: the three-year bar's question
+            continue
+        active = [l for l in listed if is_active(l, on)]
+        inactive = [l for l in listed if not is_active(l, on)]
         if inactive and hops <= depth:
             result.history.append({"party": reach.party(n).as_dict(), "hops": hops,
                                    "restrictions": [restriction(l, on) for l in sorted_listings(inactive)]})
@@ -207,9 +209,9 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
     each may be the record that restricts; the answer names them, whatever the verdict."""
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
-    entries = source.unread_about(sorted(within)) if source is not reader else None
+    entries = source.unread_about(list(within)) if source is not reader else None
     if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
-        entries = reader.unread_about(sorted(within))
+        entries = reader.unread_about(list(within))
     for entry in entries:
         n = within[entry["code"]]
         entry.update(party=reach.party(n).as_dict(), hops=reach.hops[n])

@@ -260,6 +260,10 @@ class GraphReader(ABC):
         """Persons of any of these names (as written) whom a listing names: who a registry's head given by name
         alone might be."""
 
+    def listings_by_node(self, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """As listings_of, by (kind, key): the check asks for every party it reached, and most have none."""
+        return {(p.kind, p.key): ls for p, ls in self.listings_of([Party(k, key) for k, key in nodes]).items()}
+
     @abstractmethod
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         """Every listing (active or not) whose subject is one of these parties."""

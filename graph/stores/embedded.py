@@ -158,6 +158,11 @@ class EmbeddedReader(GraphReader):
             out.update(self.conn.execute(f"SELECT id, key FROM enterprise WHERE key IN ({marks})", chunk))
         return out
 
+    def listings_by_node(self, nodes):
+        listed = self.pg.listed_parties(self.conn)
+        wanted = [n for n in nodes if n in listed]  # most parties are listed nowhere: no Party is made for them
+        return {(p.kind, p.key): ls for p, ls in self.listings_of([Party(k, key) for k, key in wanted]).items()}
+
     def listings_of(self, parties):
         """Listings come from SQLite once per party and data version; callers must not change them."""
         listed = self.pg.listed_parties(self.conn)

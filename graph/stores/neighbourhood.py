@@ -69,6 +69,9 @@ class Neighbourhood:
         """As GraphReader.standing_of, for enterprises of the neighbourhood: only penalties of note are fetched."""
         return {k: self._standing.get(k, {"status": None, "penalties": []}) for k in keys}
 
+    def listings_by_node(self, nodes: list[Node]) -> dict[Node, list[dict[str, Any]]]:
+        return {n: ls for n in nodes if (ls := self._listings.get(n))}
+
     def listings_of(self, parties: list[Party]) -> dict[Party, list[dict[str, Any]]]:
         found = {}
         for p in parties:
