@@ -45,7 +45,8 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
         from graph.snapshots import Snapshot
         full_export = Snapshot(department, confirm_snapshot, settings.snapshot_max_ended_share, Actor.cli(department),
                                trail.record_change if trail is not None else None)
-    with _run(as_json, _store) as store, ReadAhead(files, kind, store.row_preparer) as ahead:
+    # A full export's rows are read as dicts: its baseline looks at each before it is written (graph/snapshots.py).
+    with _run(as_json, _store) as store, ReadAhead(files, kind, None if snapshot else store.row_preparer) as ahead:
         for path in files:
             try:
                 if not path.exists():

@@ -160,8 +160,24 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
     writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
 
 
+def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, touched: set[str], add_warnings,
+                 snapshot: Snapshot | None, baseline) -> None:
+    """A batch's valid rows to the writer (a full export's baseline sees each first); its rejects kept aside."""
+    for item in batch:
+        if type(item) is not tuple:  # a valid row is (row number, values, warnings)
+            rejects.append(item)
+            continue
+        row_number, values, row_warnings = item
+        if baseline is not None and isinstance(values, dict):
+            baseline.see(writer, kind, snapshot, values)
+        write_row(writer, kind, values)
+        touched.update(row_codes(kind, values))
+        if row_warnings:
+            add_warnings(row_number, row_warnings)
+
+
 def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, snapshot: Snapshot | None,
-                            actor: Actor | None, source: str, dry_run: bool) -> None:
+                            actor: Actor | None, source: str, dry_run: bool, baseline=None) -> None:
     """Records of this file ended before come back (or say they stay withdrawn); a full export ends what it lacks."""
     from graph.amendments import Actor
     from graph.snapshots import end_missing, restore_resent
@@ -173,7 +189,7 @@ def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, 
                                          f"{'、'.join(report.resent['still_ended'][:20])} (records withdrawn or corrected "
                                          f"before stay so when sent again)"])
     if snapshot is not None:
-        report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run)
+        report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run, baseline)
 
 
 def _rejects_path(home: Path, source: Path) -> Path:
@@ -204,7 +220,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     from graph.loaders.pipeline import Reading
 
     path = Path(path)
-    reading = ahead.take(path) if ahead is not None else Reading(path, kind, store.row_preparer)
+    # A full export reads its rows as dicts (no store-prepared rows): its baseline looks at each before it is written.
+    reading = ahead.take(path) if ahead is not None else Reading(path, kind, None if snapshot else store.row_preparer)
     with reading:
         try:
             table = reading.open()
@@ -214,7 +231,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                             ignored_columns=list(table.ignored_columns), encoding=table.encoding, dry_run=dry_run)
         report.add_warnings(HEADER_ROW, [*table.notices,
                                          *header_warnings(table.kind, report.columns, report.ignored_columns)])
-        rejects = []
+        rejects: list = []
         before = store.data_version()
         if snapshot is not None:
             from graph.snapshots import check_kind
@@ -225,19 +242,15 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 writer.track_senders = snapshot is not None
                 kind, add_warnings = table.kind, report.add_warnings
                 touched: set[str] = set()  # the parties the rows name: what follow-up supervision walks back from
+                baseline = None
+                if snapshot is not None:
+                    from graph.snapshots import Baseline
+                    baseline = Baseline()
                 for batch, fraction in reading.batches():
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
-                    for item in batch:
-                        if type(item) is not tuple:  # a valid row is (row number, values, warnings)
-                            rejects.append(item)
-                            continue
-                        row_number, values, row_warnings = item
-                        write_row(writer, kind, values)
-                        touched.update(row_codes(kind, values))
-                        if row_warnings:
-                            add_warnings(row_number, row_warnings)
+                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline)
                     report.loaded = report.rows - len(rejects)
                     if progress:
                         progress(fraction)
@@ -245,13 +258,15 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     ahead.rows_done()
                 reading.close()
                 if kind in RECORD_KINDS:
-                    _what_became_of_records(writer, report, kind, snapshot, actor, source or path.name, dry_run)
+                    _what_became_of_records(writer, report, kind, snapshot, actor, source or path.name, dry_run,
+                                            baseline)
                 if dry_run:
                     raise _DryRun
                 # Rejected rows that might restrict someone stay in the store, under the codes they name: every check
                 # that reaches those parties says so (graph/unread.py). A file sent again replaces its earlier ones.
                 sent_as = source or path.name
-                writer.record_unread(kind, sent_as, unread_entries(kind, report.columns, rejects, sent_as, date.today()))
+                writer.record_unread(kind, sent_as, unread_entries(kind, report.columns, rejects, sent_as, date.today()),
+                                     {code.split(":", 1)[1] for code in touched})
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:

@@ -14,7 +14,7 @@ complete one); a withdrawn or corrected record sent again stays so, and the load
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from graph.amendments import Actor, event, now
@@ -22,7 +22,9 @@ from graph.departments import canonical_department
 from graph.errors import CreditnetError, InvalidRequest
 from graph.model import KINDS, RECORD_KINDS
 from graph.record_state import ENDED, REINSTATED, RESTORABLE, ending
+from graph.rows import departments
 from graph.stores.base import GraphWriter
+from graph.vocabulary import fold, list_category
 
 SHOWN_ENDED = 200  # a load summary lists the first records a snapshot ends; its count is all of them
 
@@ -32,6 +34,34 @@ class SnapshotRefused(CreditnetError):
     code = "snapshot_refused"
     exit_code = 2
     http_status = 409
+
+
+@dataclass
+class Baseline:
+    """What a full export is measured against, taken before its first row is written: the sender's records that
+    counted then (new rows of the file must not dilute the share it ends), and the lists the file holds (a court's
+    限制消费 export does not end its 失信被执行人 listings)."""
+    department: str | None = None
+    before: set[str] | None = None           # record IDs
+    lists: set[str] = field(default_factory=set)  # list categories (blacklist), or the unknown list types, folded
+
+    def see(self, writer: GraphWriter, kind: str, snapshot: "Snapshot", values: dict[str, Any]) -> None:
+        """One valid row of the file, before it is written."""
+        if kind == "blacklist":
+            category = list_category(values.get("list_type"))
+            self.lists.add(category.id if category.id != "unknown" else fold(values.get("list_type") or ""))
+        if self.before is None:
+            senders = {c for relation, c, _ in departments(kind, values) if relation != "received_by"}
+            self.department = canonical_department(snapshot.department) if snapshot.department else (
+                next(iter(senders)) if len(senders) == 1 else None)
+            self.before = {i.record_id for i in writer.records_sent_by(kind, self.department)
+                           if ending(i.events) is None} if self.department else set()
+
+    def in_scope(self, info) -> bool:
+        if not self.lists:
+            return True
+        category = list_category(info.fields.get("list_type"))
+        return (category.id if category.id != "unknown" else fold(info.fields.get("list_type") or "")) in self.lists
 
 
 @dataclass(frozen=True)
@@ -63,7 +93,7 @@ def _sender(writer: GraphWriter, snapshot: Snapshot) -> str:
 
 
 def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: str, source: str,
-                dry_run: bool) -> dict[str, Any]:
+                dry_run: bool, baseline: Baseline | None = None) -> dict[str, Any]:
     """End the sender's records of `kind` this file did not send (as of `effective`); raise SnapshotRefused when they
     are more than the share allowed and not confirmed (a dry run reports it instead). Inside the file's transaction,
     after its rows."""
@@ -72,8 +102,11 @@ def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: s
         from graph.accounts import Forbidden
         raise Forbidden(f"{snapshot.actor.department}不能以{department}的名义全量报送 (a department sends only its own list)",
                         {"department": department})
-    # The sender's records that count now (none ended, or brought back by this very file), and those the file lacks.
+    # The sender's records that count now (none ended, or brought back by this very file), of the lists the file
+    # holds, and those the file lacks; the share is of those that counted before the file (its new rows excluded).
     current = [i for i in writer.records_sent_by(kind, department) if ending(i.events) is None]
+    if baseline is not None and baseline.department == department and baseline.before is not None:
+        current = [i for i in current if i.record_id in baseline.before and baseline.in_scope(i)]
     missing = sorted((i for i in current if not i.written), key=lambda i: i.record_id)
     before = len(current)
     share = len(missing) / before if before else 0.0
@@ -121,4 +154,4 @@ def restore_resent(writer: GraphWriter, effective: str, source: str, actor: Acto
     return {"reinstated": sorted(restored), "still_ended": sorted(still)}
 
 
-__all__ = ["ENDED", "Snapshot", "SnapshotRefused", "check_kind", "end_missing", "restore_resent"]
+__all__ = ["ENDED", "Baseline", "Snapshot", "SnapshotRefused", "check_kind", "end_missing", "restore_resent"]

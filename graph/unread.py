@@ -7,8 +7,9 @@ the store, under each code it names (the enterprise's code column, and the ID nu
 and every check that reaches one of those parties says that a row about it could not be read (graph/queries/check.py):
 never a silent clear.
 
-A file's rows are remembered per file name and class: loading a file of the same name and class again replaces
-what its earlier load left (the clerk mends the file and sends it again), so a mended file clears its notes.
+A note goes when the file of the same name and class is sent again with a row for that party that loads (the clerk
+mended the row): another department's file that happens to share the name, or a resent file that leaves the row
+out, leaves the note standing — a note too many is a question for the clerk, a note too few a silent clear.
 """
 from __future__ import annotations
 

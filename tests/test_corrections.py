@@ -184,6 +184,23 @@ def test_a_truncated_full_export_is_refused_unless_confirmed(store, court, tmp_p
 
 
 @pytest.mark.writes
+def test_a_truncated_export_padded_with_new_rows_is_still_refused_and_another_list_ends_nothing(store, court, tmp_path,
+                                                                                               home):
+    """The share is of the records that counted before the file: new rows do not dilute it. A court's export of
+    another list (限制消费人员) does not end its 失信被执行人 listings."""
+    load_file(store, court_file(tmp_path, "month1.csv", FIVE), home=home)
+    new = [listing(10 + i, uscc(720 + i), None, name=f"西吉县新增{i}号有限公司") for i in range(40)]
+    padded = court_file(tmp_path, "padded.csv", [*FIVE[:1], *new])
+    with pytest.raises(SnapshotRefused) as refused:
+        load_file(store, padded, home=home, snapshot=Snapshot())
+    assert refused.value.details["ended_count"] == 5 and refused.value.details["current_before"] == 6
+    consumption = court_file(tmp_path, "consumption.csv", [listing(1, uscc(790), None, list_type="限制消费人员名单")])
+    report = load_file(store, consumption, home=home, snapshot=Snapshot())
+    assert report.snapshot["ended_count"] == 0
+    assert verdict(store, uscc(705)) == "restricted" and verdict(store, uscc(790)) == "restricted"
+
+
+@pytest.mark.writes
 def test_an_open_objection_shows_in_every_answer_and_its_outcome_names_the_correction(store, court):
     record = the_listing(store)["record_id"]
     before = store.data_version()

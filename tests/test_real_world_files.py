@@ -563,6 +563,12 @@ def test_a_rejected_row_is_named_in_every_answer_that_reaches_its_party(store, h
         assert any("未能导入" in n for n in r.notes)
     again = load(store, home, court)[0]  # the same file again: nothing new
     assert not again.changed
+    # Another department's export that happens to share the name, about someone else, settles nothing.
+    other = tmp_path / "other"
+    other.mkdir()
+    load(store, home, write(other / "court.csv", LISTINGS, [listing_row(uscc(9414), "西吉县别家商贸有限公司", "2026-02-01", "",
+                                                                       "失信被执行人", sender="县市场监督管理局")]))
+    assert verdict(store, key=officer_of).unread
     load(store, home, write(court, LISTINGS, [listing_row(listed, "西吉县未读商贸有限公司", "2026-02-28", "", "失信被执行人",
                                                         person=("法定代表人", "未读", "居民身份证", person))]))
     r = verdict(store, key=officer_of)

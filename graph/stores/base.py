@@ -125,9 +125,10 @@ class GraphWriter(ABC):
         bring them back."""
 
     @abstractmethod
-    def record_unread(self, kind: str, source: str, entries: list[dict[str, Any]]) -> None:
-        """The rejected rows of a file of this class and name (graph/unread.py), replacing what an earlier load of
-        the same file left: stale entries go, new ones come, unchanged ones stay (and change nothing)."""
+    def record_unread(self, kind: str, source: str, entries: list[dict[str, Any]], loaded_codes: set[str]) -> None:
+        """The rejected rows of a file of this class and name (graph/unread.py). What an earlier load of a file of
+        the same name and class left about a party this file now loads a row for is settled and goes (the mended
+        row came); the rest stays; new ones come; unchanged ones change nothing."""
 
     @abstractmethod
     def role_history(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,

@@ -344,10 +344,10 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         self._add_role(eid, member.kind, self._member_ref(member), role, share, since, until)
 
-    def record_unread(self, kind, source, entries):
+    def record_unread(self, kind, source, entries, loaded_codes):
         c, uids = self.conn, {e["uid"] for e in entries}
-        stale = [u for (u,) in c.execute("SELECT uid FROM unread_row WHERE source = ? AND kind = ?", (source, kind))
-                 if u not in uids]
+        stale = [u for u, code in c.execute("SELECT uid, code FROM unread_row WHERE source = ? AND kind = ?", (source, kind))
+                 if u not in uids and code in loaded_codes]
         c.executemany("DELETE FROM unread_row WHERE uid = ?", [(u,) for u in stale])
         c.executemany("INSERT OR IGNORE INTO unread_row (uid, code, kind, source, row, field, reason, at) "
                       "VALUES (:uid, :code, :kind, :source, :row, :field, :reason, :at)", entries)

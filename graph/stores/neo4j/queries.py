@@ -358,7 +358,7 @@ RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
 # Rejected rows remembered under the codes they name (graph/unread.py): a file's earlier entries that its new load
 # no longer has go, new ones come; the same ones change nothing.
 DROP_STALE_UNREAD = """
-MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids
+MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids AND u.code IN $codes
 DELETE u
 """
 MERGE_UNREAD = """
