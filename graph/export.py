@@ -72,7 +72,7 @@ def _copy_unread(conn, w) -> int:
         by_file.setdefault((kind, source), []).append({"uid": uid, "code": code, "kind": kind, "source": source,
                                                         "row": row, "field": field, "reason": reason, "at": at})
     for (kind, source), entries in by_file.items():
-        w.record_unread(kind, source, entries, set())
+        w.record_unread(kind, source, entries, set(), set())
     return sum(len(e) for e in by_file.values())
 
 

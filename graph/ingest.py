@@ -161,13 +161,14 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
 
 
 def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, touched: set[str], add_warnings,
-                 snapshot: Snapshot | None, baseline) -> None:
+                 snapshot: Snapshot | None, baseline, loaded_rows: set[int]) -> None:
     """A batch's valid rows to the writer (a full export's baseline sees each first); its rejects kept aside."""
     for item in batch:
         if type(item) is not tuple:  # a valid row is (row number, values, warnings)
             rejects.append(item)
             continue
         row_number, values, row_warnings = item
+        loaded_rows.add(row_number)
         if baseline is not None and isinstance(values, dict):
             baseline.see(writer, kind, snapshot, values)
         write_row(writer, kind, values)
@@ -242,6 +243,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 writer.track_senders = snapshot is not None
                 kind, add_warnings = table.kind, report.add_warnings
                 touched: set[str] = set()  # the parties the rows name: what follow-up supervision walks back from
+                loaded_rows: set[int] = set()  # the rows that loaded (a mended row settles its remembered reject)
                 baseline = None
                 if snapshot is not None:
                     from graph.snapshots import Baseline
@@ -250,7 +252,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
-                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline)
+                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline, loaded_rows)
                     report.loaded = report.rows - len(rejects)
                     if progress:
                         progress(fraction)
@@ -266,7 +268,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 # that reaches those parties says so (graph/unread.py). A file sent again replaces its earlier ones.
                 sent_as = source or path.name
                 writer.record_unread(kind, sent_as, unread_entries(kind, report.columns, rejects, sent_as, date.today()),
-                                     {code.split(":", 1)[1] for code in touched})
+                                     {code.split(":", 1)[1] for code in touched}, loaded_rows)
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:

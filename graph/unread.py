@@ -18,12 +18,14 @@ from datetime import date
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, classify, id15_to_18, normalise_code
+from graph.names import normalise_name
 
 # The classes whose rows can restrict someone: listings, penalties (revocations), and who heads or sits on what.
 UNREAD_KINDS = ("blacklist", "penalty", "penalty-change", "member", "enterprise")
 # The fields that name a party: an enterprise's code, and the persons' ID numbers.
 _PARTY_FIELDS = ("code", "reg_no", "id_number", "legal_rep_id_number")
 SHOWN = 5  # notes per answer; every entry is in the answer's `unread`
+NAME_PREFIX = "名称:"  # an entry kept under an enterprise's name rather than a code
 UNREAD_COLUMNS = ("code", "kind", "source", "row", "field", "reason", "at")  # what a store gives back
 
 
@@ -47,15 +49,25 @@ def party_codes(values: dict[str, str]) -> list[str]:
     return out
 
 
+def name_code(name: str | None) -> str | None:
+    """An enterprise's name as a remembered row is kept under it too: a code one character off still reaches the
+    enterprise its row names (the name as normalised for look-ups, graph/names.py)."""
+    norm = normalise_name(name)
+    return f"{NAME_PREFIX}{norm}" if len(norm) >= 4 else None
+
+
 def unread_entries(kind: str, column_map: dict[str, str], rejects: list, source: str, on: date) -> list[dict[str, Any]]:
     """The store's entries for a file's rejected rows (`rejects`: graph.loaders Reject), one per row and code."""
     if kind not in UNREAD_KINDS:
         return []
     fields = {header: name for header, name in column_map.items() if name in _PARTY_FIELDS}
+    names = [header for header, name in column_map.items() if name == "name"]
     out = []
     for r in rejects:
         cells = {header: value for header, value in (r.original or {}).items() if header in fields and value}
-        for code in party_codes(cells):
+        codes = party_codes(cells)
+        named = name_code(next((r.original.get(h) for h in names if (r.original or {}).get(h)), None))
+        for code in codes + ([named] if named else []):
             entry = {"code": code, "kind": kind, "source": source, "row": r.row_number, "field": r.field or "",
                      "reason": r.reason, "at": on.isoformat()}
             ident = "|".join(str(entry[k]) for k in ("source", "kind", "row", "code", "field", "reason"))
@@ -66,7 +78,8 @@ def unread_entries(kind: str, column_map: dict[str, str], rejects: list, source:
 
 def note(entry: dict[str, Any], party_name: str) -> str:
     """How an answer says it, in the official's words and in English."""
-    who = f"{party_name}（{entry['code']}）" if party_name else entry["code"]
+    code = entry["code"]
+    who = (party_name or code) if code.startswith(NAME_PREFIX) else f"{party_name}（{code}）" if party_name else code
     field = f"，{entry['field']}" if entry.get("field") else ""
     return (f"{who}：文件“{entry['source']}”第 {entry['row']} 行（{entry['kind']}{field}）于 {entry['at']} 未能导入："
             f"{entry['reason']}。该行可能涉及限制，请报送部门改正后重新报送 "

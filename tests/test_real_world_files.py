@@ -681,3 +681,14 @@ def test_a_member_still_in_office_binds(store, home, tmp_path, still):
     assert any("2019-01-01" in m for m in _warnings(members, "任职日期"))
     r = verdict(store, key=applicant)
     assert r.verdict == "restricted" and {h.party.key: h.rule for h in r.hits}[person] == RULE_OFFICER
+
+
+def test_a_rejected_row_with_a_mistyped_code_still_reaches_the_enterprise_it_names(store, home, tmp_path):
+    """A check digit one off: the row cannot be tied by its code, but it names the registered enterprise exactly."""
+    listed = uscc(9415)
+    typo = listed[:-1] + ("0" if listed[-1] != "0" else "1")
+    load(store, home, write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县六合建筑有限公司", "六合", id_number(955))]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(typo, "西吉县六合建筑有限公司", "2026-02-01", "", "失信被执行人")]))
+    r = verdict(store, key=listed)
+    assert len(r.unread) == 1 and r.unread[0]["row"] == 2 and r.unread[0]["party"]["key"] == listed
+    assert sum("未能导入" in n for n in r.notes) == 1

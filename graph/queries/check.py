@@ -35,7 +35,7 @@ from graph.queries.traversal import Node, Reach, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.unread import SHOWN as UNREAD_SHOWN, note as unread_note
+from graph.unread import SHOWN as UNREAD_SHOWN, name_code, note as unread_note
 from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category, role_classes
 
 __all__ = ["Applicant", "RULE_TEXT", "check", "evaluate"]  # Applicant: what callers build a check of an applicant from
@@ -209,13 +209,22 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
     each may be the record that restricts; the answer names them, whatever the verdict."""
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
+    # Enterprises also by name: a row whose code was mistyped still names the enterprise (graph/unread.py).
+    within.update({code: n for n in list(within.values()) if n[0] == "enterprise"
+                   if (code := name_code(reach.names.get(n)))})
     entries = source.unread_about(list(within)) if source is not reader else None
     if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
         entries = reader.unread_about(list(within))
-    for entry in entries:
+    seen: set[tuple] = set()
+    kept = []
+    for entry in entries:  # a row named by its code and by its name is one row
         n = within[entry["code"]]
+        if (entry["source"], entry["kind"], entry["row"], n) in seen:
+            continue
+        seen.add((entry["source"], entry["kind"], entry["row"], n))
         entry.update(party=reach.party(n).as_dict(), hops=reach.hops[n])
-    result.unread = entries
+        kept.append(entry)
+    result.unread = entries = kept
     result.notes += [unread_note(e, e["party"]["name"]) for e in entries[:UNREAD_SHOWN]]
     if len(entries) > UNREAD_SHOWN:
         result.notes.append(f"另有 {len(entries) - UNREAD_SHOWN} 行未能导入的记录涉及本次核查所及主体，见 unread "

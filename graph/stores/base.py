@@ -125,10 +125,12 @@ class GraphWriter(ABC):
         bring them back."""
 
     @abstractmethod
-    def record_unread(self, kind: str, source: str, entries: list[dict[str, Any]], loaded_codes: set[str]) -> None:
-        """The rejected rows of a file of this class and name (graph/unread.py). What an earlier load of a file of
-        the same name and class left about a party this file now loads a row for is settled and goes (the mended
-        row came); the rest stays; new ones come; unchanged ones change nothing."""
+    def record_unread(self, kind: str, source: str, entries: list[dict[str, Any]], loaded_codes: set[str],
+                      loaded_rows: set[int]) -> None:
+        """The rejected rows of a file of this class and name (graph/unread.py). A row an earlier load of a file of
+        the same name and class left is settled, all its entries going, when this file loads a row for a party it
+        named (`loaded_codes`), or — for a row known by its enterprise's name only — loads that row number; the
+        rest stays; new ones come; unchanged ones change nothing."""
 
     @abstractmethod
     def role_history(self, member: Party, enterprise_code: str, enterprise_code_kind: str, role: str,

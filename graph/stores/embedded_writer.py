@@ -13,6 +13,7 @@ from graph.names import normalise_name, spaced_han
 from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.embedded_amendments import AmendmentWriting
+from graph.unread import NAME_PREFIX
 from graph.stores.sqlite_schema import NAME_INDEX_TABLES, NO_ENTERPRISE, name_index_sql
 
 
@@ -344,10 +345,13 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         eid = self._enterprise_id(enterprise_code, enterprise_code_kind)
         self._add_role(eid, member.kind, self._member_ref(member), role, share, since, until)
 
-    def record_unread(self, kind, source, entries, loaded_codes):
+    def record_unread(self, kind, source, entries, loaded_codes, loaded_rows):
         c, uids = self.conn, {e["uid"] for e in entries}
-        stale = [u for u, code in c.execute("SELECT uid, code FROM unread_row WHERE source = ? AND kind = ?", (source, kind))
-                 if u not in uids and code in loaded_codes]
+        old = [(u, code, row) for u, code, row in c.execute(
+            "SELECT uid, code, row FROM unread_row WHERE source = ? AND kind = ?", (source, kind)) if u not in uids]
+        named_only = {row for _, _, row in old} - {row for _, code, row in old if not code.startswith(NAME_PREFIX)}
+        settled = {row for _, code, row in old if code in loaded_codes} | (named_only & loaded_rows)
+        stale = [u for u, _, row in old if row in settled]
         c.executemany("DELETE FROM unread_row WHERE uid = ?", [(u,) for u in stale])
         c.executemany("INSERT OR IGNORE INTO unread_row (uid, code, kind, source, row, field, reason, at) "
                       "VALUES (:uid, :code, :kind, :source, :row, :field, :reason, :at)", entries)

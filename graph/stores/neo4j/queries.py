@@ -358,8 +358,12 @@ RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
 # Rejected rows remembered under the codes they name (graph/unread.py): a file's earlier entries that its new load
 # no longer has go, new ones come; the same ones change nothing.
 DROP_STALE_UNREAD = """
-MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids AND u.code IN $codes
-DELETE u
+MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids
+WITH u.row AS row, collect(u.code) AS codes
+WHERE any(c IN codes WHERE c IN $codes) OR (row IN $rows AND all(c IN codes WHERE c STARTS WITH '名称:'))
+WITH collect(row) AS settled
+MATCH (v:UnreadRow {source: $source}) WHERE v.kind = $kind AND v.row IN settled AND NOT v.uid IN $uids
+DELETE v
 """
 MERGE_UNREAD = """
 UNWIND $rows AS row
@@ -487,7 +491,9 @@ CALL (ball, touched, capped) {{
 }}
 CALL (ball, touched, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
-  WITH DISTINCT coalesce(x.key, x.id_number) AS code
+  WITH DISTINCT x
+  UNWIND [c IN [coalesce(x.key, x.id_number), CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4
+                THEN '名称:' + x.name_norm END] WHERE c IS NOT NULL] AS code
   MATCH (u:UnreadRow {{code: code}})
   RETURN collect(properties(u)) AS unread
 }}

@@ -130,10 +130,10 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
         self._push(RoleOp(member, enterprise_code, enterprise_code_kind, role, share, since, until))
 
-    def record_unread(self, kind, source, entries, loaded_codes):
+    def record_unread(self, kind, source, entries, loaded_codes, loaded_rows):
         self.flush()
         self._send(q.DROP_STALE_UNREAD, source=source, kind=kind, uids=[e["uid"] for e in entries],
-                   codes=sorted(loaded_codes))
+                   codes=sorted(loaded_codes), rows=sorted(loaded_rows))
         if entries:
             self._send(q.MERGE_UNREAD, rows=[dict(e) for e in entries])
 
