@@ -14,6 +14,7 @@ out, leaves the note standing — a note too many is a question for the clerk, a
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,7 @@ def party_codes(values: dict[str, str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def name_code(name: str | None) -> str | None:
     """An enterprise's name as a remembered row is kept under it too: a code one character off still reaches the
     enterprise its row names (the name as normalised for look-ups, graph/names.py)."""

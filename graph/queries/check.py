@@ -208,6 +208,8 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
 def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: CheckResult) -> None:
     """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
     each may be the record that restricts; the answer names them, whatever the verdict."""
+    if not source.any_unread():
+        return
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
     # Enterprises also by name: a row whose code was mistyped still names the enterprise (graph/unread.py).
     within.update({code: n for n in list(within.values()) if n[0] == "enterprise"

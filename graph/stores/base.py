@@ -249,6 +249,11 @@ class GraphReader(ABC):
         """The person (`code_kind` id_number) or enterprise (uscc, reg_no) a code names, or None."""
         return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
 
+    def any_unread(self) -> bool:
+        """Whether any rejected row is remembered at all (most stores, most of the time: none): a check skips the
+        question when not."""
+        return True
+
     @abstractmethod
     def unread_about(self, keys: list[str]) -> list[dict[str, Any]]:
         """Rejected rows remembered under any of these codes (graph/unread.py), in file and row order."""

@@ -249,6 +249,9 @@ class EmbeddedReader(GraphReader):
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def any_unread(self):
+        return bool(self.pg.unread_codes(self.conn))
+
     def unread_about(self, keys):
         # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
         wanted = [k for k in keys if k in self.pg.unread_codes(self.conn)]

@@ -52,6 +52,9 @@ class Neighbourhood:
                 break
         return out
 
+    def any_unread(self) -> bool:
+        return self._unread is None or bool(self._unread)
+
     def unread_about(self, keys: list[str]) -> list[dict[str, Any]] | None:
         """As GraphReader.unread_about, from what the neighbourhood's query fetched; None when it fetched none."""
         if self._unread is None:
