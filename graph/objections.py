@@ -15,8 +15,8 @@ from typing import Any
 
 from graph.amendments import Actor, Audit, Records, now
 from graph.errors import InvalidRequest, NotFound
-from graph.record_state import (ACCEPTED, AMENDED, CORRECTED, OBJECTION_STATUSES, OPEN_STATUSES, UPHELD,
-                                WITHDRAWN)
+from graph.record_state import (ACCEPTED, AMENDED, CORRECTED, OBJECTION_STATUSES, OPEN_STATUSES, REJECTED, UPHELD,
+                                VERIFYING, WITHDRAWN)
 from graph.stores.base import GraphStore
 
 SETTLING_EVENTS = frozenset({WITHDRAWN, CORRECTED, AMENDED})
@@ -48,6 +48,9 @@ def register(store: GraphStore, record_id: str, objector: str | None, grounds: s
             "data_version": store.data_version()}
 
 
+NEXT_STATUSES = {ACCEPTED: (VERIFYING, REJECTED), VERIFYING: (UPHELD, REJECTED)}
+
+
 def set_status(store: GraphStore, objection_id: int, status: str, actor: Actor, note: str | None = None,
                outcome: int | None = None, audit: Audit | None = None) -> dict[str, Any]:
     """Move an objection to `status`. 更正 needs the record withdrawn or corrected first: `outcome` names that event
@@ -63,14 +66,23 @@ def set_status(store: GraphStore, objection_id: int, status: str, actor: Actor, 
         if objection["status"] not in OPEN_STATUSES:
             raise InvalidRequest(f"异议 {objection_id} 已办结（{objection['status']}），不能再更改 (the objection is closed)",
                                  {"objection": objection_id, "status": objection["status"]})
+        # The order the procedure follows (受理 → 核实 → 更正 or 驳回; an objection plainly unfounded may be 驳回 at
+        # once): never back, never the same step twice, never 更正 before the facts were verified.
+        allowed = NEXT_STATUSES[objection["status"]]
+        if status not in allowed:
+            raise InvalidRequest(f"异议 {objection_id} 现为“{objection['status']}”，下一步只能是 {'或'.join(allowed)} "
+                                 f"(an objection moves 受理 → 核实 → 更正 or 驳回)",
+                                 {"objection": objection_id, "status": objection["status"], "allowed": list(allowed)})
         settled = None
         if status == UPHELD:
             events = [e for e in info.events if e["event"] in SETTLING_EVENTS]
             if outcome is not None:
                 events = [e for e in events if e["seq"] == outcome]
             if not events:
-                raise InvalidRequest(f"记录 {info.record_id} 尚未被撤回或更正：请先由报送部门撤回或更正该记录，再将异议办结为“更正” "
-                                     f"(withdraw or correct the record first)", {"record_id": info.record_id})
+                raise InvalidRequest(f"记录 {info.record_id} 尚未被撤回或更正：请先由报送部门撤回或更正该记录（creditnet withdraw / "
+                                     f"correct，或页面【撤回与更正】），再将异议办结为“更正”；以缩短限制期限至重新报送的提前移出不算更正 "
+                                     f"(withdraw or correct the record first; an early removal re-sent with a shorter end "
+                                     f"date is not a correction)", {"record_id": info.record_id})
             settled = events[-1]["seq"]
         history = [*objection["history"], {"status": status, "at": at, "account": actor.account, "note": note,
                                            "outcome": settled}]

@@ -211,7 +211,11 @@ def test_an_open_objection_shows_in_every_answer_and_its_outcome_names_the_corre
     assert [o["id"] for o in hit.restrictions[0]["objections"]] == [registered["id"]]
     assert any("异议" in note for note in hit.notes)
     assert profile(store, DEBTOR)["records"]["blacklist"][0]["objections"][0]["grounds"] == "本人从未涉诉，证件号码系误录"
+    with pytest.raises(InvalidRequest):  # 更正 only once the facts were verified
+        set_status(store, registered["id"], "更正", BUREAU)
     set_status(store, registered["id"], "核实", BUREAU, note="已函询县法院")
+    with pytest.raises(InvalidRequest):  # never back
+        set_status(store, registered["id"], "受理", BUREAU)
     with pytest.raises(InvalidRequest):  # upheld only once the sender has corrected or withdrawn the record
         set_status(store, registered["id"], "更正", BUREAU)
     withdraw(store, COURT_ACTOR, "经核实系误录", record_ids=[record])
