@@ -21,7 +21,7 @@ from graph.model import KINDS, LEGAL_REPRESENTATIVE, RECORD_KINDS, Party, listed
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
 from graph.stores.base import GraphStore, GraphWriter
-from graph.stores.changes import row_codes
+from graph.stores.changes import MAX_CODES, row_codes
 from graph.unread import unread_entries
 
 if TYPE_CHECKING:
@@ -160,19 +160,38 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
     writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
 
 
+class _Settles:
+    """Which of an earlier load's remembered rejects this load settles: the watched codes it loads a row for, the
+    watched rows (those known by an enterprise's name only) it loads."""
+
+    def __init__(self, remembered: list[tuple[str, int]]):
+        self.watched_codes = {code for code, _ in remembered}
+        self.watched_rows = {row for _, row in remembered}
+        self.codes: set[str] = set()
+        self.rows: set[int] = set()
+
+    def loaded(self, row_number: int, codes: list[str]) -> None:
+        if row_number in self.watched_rows:
+            self.rows.add(row_number)
+        self.codes.update(c for c in (code.split(":", 1)[1] for code in codes) if c in self.watched_codes)
+
+
 def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, touched: set[str], add_warnings,
-                 snapshot: Snapshot | None, baseline, loaded_rows: set[int]) -> None:
+                 snapshot: Snapshot | None, baseline, settles: _Settles) -> None:
     """A batch's valid rows to the writer (a full export's baseline sees each first); its rejects kept aside."""
     for item in batch:
         if type(item) is not tuple:  # a valid row is (row number, values, warnings)
             rejects.append(item)
             continue
         row_number, values, row_warnings = item
-        loaded_rows.add(row_number)
         if baseline is not None and isinstance(values, dict):
             baseline.see(writer, kind, snapshot, values)
         write_row(writer, kind, values)
-        touched.update(row_codes(kind, values))
+        codes = row_codes(kind, values)
+        if settles.watched_codes:
+            settles.loaded(row_number, codes)
+        if len(touched) <= MAX_CODES:  # beyond, the version says "every party" (graph/stores/changes.py)
+            touched.update(codes)
         if row_warnings:
             add_warnings(row_number, row_warnings)
 
@@ -243,7 +262,9 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 writer.track_senders = snapshot is not None
                 kind, add_warnings = table.kind, report.add_warnings
                 touched: set[str] = set()  # the parties the rows name: what follow-up supervision walks back from
-                loaded_rows: set[int] = set()  # the rows that loaded (a mended row settles its remembered reject)
+                # What earlier loads of this file left unread (graph/unread.py): only its codes and rows are watched,
+                # so that memory does not grow with the file.
+                settles = _Settles(store.read(lambda r: r.unread_of_file(source or path.name, table.kind)))
                 baseline = None
                 if snapshot is not None:
                     from graph.snapshots import Baseline
@@ -252,7 +273,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
-                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline, loaded_rows)
+                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline, settles)
                     report.loaded = report.rows - len(rejects)
                     if progress:
                         progress(fraction)
@@ -268,7 +289,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 # that reaches those parties says so (graph/unread.py). A file sent again replaces its earlier ones.
                 sent_as = source or path.name
                 writer.record_unread(kind, sent_as, unread_entries(kind, report.columns, rejects, sent_as, date.today()),
-                                     {code.split(":", 1)[1] for code in touched}, loaded_rows)
+                                     settles.codes, settles.rows)
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:

@@ -255,6 +255,10 @@ class GraphReader(ABC):
         return True
 
     @abstractmethod
+    def unread_of_file(self, source: str, kind: str) -> list[tuple[str, int]]:
+        """(code, row) of every rejected row remembered from a file of this name and class (graph/unread.py)."""
+
+    @abstractmethod
     def unread_about(self, keys: list[str]) -> list[dict[str, Any]]:
         """Rejected rows remembered under any of these codes (graph/unread.py), in file and row order."""
 

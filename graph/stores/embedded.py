@@ -249,6 +249,9 @@ class EmbeddedReader(GraphReader):
         row = self.conn.execute("SELECT id FROM enterprise WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def unread_of_file(self, source, kind):
+        return list(self.conn.execute("SELECT code, row FROM unread_row WHERE source = ? AND kind = ?", (source, kind)))
+
     def any_unread(self):
         return bool(self.pg.unread_codes(self.conn))
 

@@ -463,7 +463,8 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
                              "ON CONFLICT (kind, enterprise_id, natural) DO NOTHING", (kind, eid, natural_key, text))
         if inserted.rowcount == 1:
             assert inserted.lastrowid is not None  # set by the INSERT that just added a row
-            self.written_records.add(inserted.lastrowid)
+            if self.track_senders:  # a new record has no events: only a full export asks about it (memory stays flat)
+                self.written_records.add(inserted.lastrowid)
             self._record_links(inserted.lastrowid, kind, eid, subject, departments, fresh=True)
         else:
             rid, old_text = c.execute("SELECT id, props FROM record WHERE kind = ? AND enterprise_id = ? AND natural = ?",

@@ -306,7 +306,9 @@ def _row_invariants(kind: str, row: ParsedRow) -> None:
             assert re.fullmatch(r"[0-9]{17}[0-9X]", value), (f.name, value)
         elif f.type == "departments":
             assert value and all(isinstance(d, str) and d for d in value)
-    if "code" in v or kind != "enterprise":
+    if kind == "blacklist" and not v.get("code"):  # a listing of a natural person alone (失信被执行人)
+        assert v.get("member_kind") == "person" and v.get("id_number"), v
+    elif "code" in v or kind != "enterprise":
         assert v.get("code") and v.get("code_kind") in ("uscc", "reg_no")
 
 

@@ -370,6 +370,7 @@ UNWIND $rows AS row
 MERGE (u:UnreadRow {uid: row.uid})
 ON CREATE SET u += row
 """
+UNREAD_OF_FILE = "MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind RETURN u.code AS code, u.row AS row"
 UNREAD_ABOUT = """
 UNWIND $codes AS code
 MATCH (u:UnreadRow {code: code})

@@ -62,6 +62,9 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
 
+    def unread_of_file(self, source, kind):
+        return [(r["code"], r["row"]) for r in self._rows(q.UNREAD_OF_FILE, source=source, kind=kind)]
+
     def unread_about(self, keys):
         return [{k: r["u"].get(k) for k in UNREAD_COLUMNS}
                 for r in self._rows(q.UNREAD_ABOUT, codes=sorted(set(keys)))] if keys else []
