@@ -6,9 +6,9 @@ bureau) sees every department's, and the feedback on every listing.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path as PathParam, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -76,7 +76,8 @@ def get_alerts(settings: SettingsDep, account: DepartmentDep,
 
 
 @router.post("/alerts/{alert_id}/responses", summary="Record what the department did about one of its alerts")
-def post_alert_response(alert_id: int, body: ResponseIn, settings: SettingsDep,
+def post_alert_response(alert_id: Annotated[int, PathParam(ge=1, le=2**62, description="The alert's number.")],
+                        body: ResponseIn, settings: SettingsDep,
                         account: DepartmentDep) -> dict[str, Any]:
     with SupervisionDB(settings.home) as db:
         return responses.respond_to_alert(db, alert_id, account.department, measure=body.measure, note=body.note,
