@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
+from graph.listed_names import ListedNames
 from graph.model import KINDS, LEGAL_REPRESENTATIVE, RECORD_KINDS, Party, listed_person
 from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
                         replacement_date)
@@ -155,7 +156,7 @@ def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None
         return
     props = record_props(kind, v)
     if kind == "blacklist" and listed_person(v):
-        writer.person(v["id_number"], v.get("person_name"), v.get("id_type"))
+        writer.person(v["id_number"], v.get("person_name"), v.get("id_type"), from_listing=True)
     # A 失信被执行人 row may name a natural person only (no enterprise code): the person is the listing's subject.
     writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
 
@@ -177,7 +178,7 @@ class _Settles:
 
 
 def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, touched: set[str], add_warnings,
-                 snapshot: Snapshot | None, baseline, settles: _Settles) -> None:
+                 snapshot: Snapshot | None, baseline, settles: _Settles, names: ListedNames) -> None:
     """A batch's valid rows to the writer (a full export's baseline sees each first); its rejects kept aside."""
     for item in batch:
         if type(item) is not tuple:  # a valid row is (row number, values, warnings)
@@ -187,6 +188,7 @@ def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, tou
         if baseline is not None and isinstance(values, dict):
             baseline.see(writer, kind, snapshot, values)
         write_row(writer, kind, values)
+        names.see(kind, row_number, values)
         codes = row_codes(kind, values)
         if settles.watched_codes:
             settles.loaded(row_number, codes)
@@ -265,6 +267,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 # What earlier loads of this file left unread (graph/unread.py): only its codes and rows are watched,
                 # so that memory does not grow with the file.
                 settles = _Settles(store.read(lambda r: r.unread_of_file(source or path.name, table.kind)))
+                names = ListedNames(store.read, next((h for h, f in report.columns.items() if f == "id_number"), "证件号码"))
                 baseline = None
                 if snapshot is not None:
                     from graph.snapshots import Baseline
@@ -273,7 +276,9 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                     if not report.rows and 0 < fraction < 1:  # the first batch: how large is the file?
                         writer.expect_rows(int(len(batch) / fraction))
                     report.rows += len(batch)
-                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline, settles)
+                    _write_batch(writer, kind, batch, rejects, touched, add_warnings, snapshot, baseline, settles,
+                                 names)
+                    names.warn(add_warnings)
                     report.loaded = report.rows - len(rejects)
                     if progress:
                         progress(fraction)

@@ -692,3 +692,26 @@ def test_a_rejected_row_with_a_mistyped_code_still_reaches_the_enterprise_it_nam
     r = verdict(store, key=listed)
     assert len(r.unread) == 1 and r.unread[0]["row"] == 2 and r.unread[0]["party"]["key"] == listed
     assert sum("未能导入" in n for n in r.notes) == 1
+
+
+def test_a_listing_naming_another_persons_id_number_keeps_their_registered_name_and_says_so(store, home, tmp_path):
+    """A court clerk types 马文's ID number for the 失信被执行人 张强. The ID number is the key, so 马文's enterprise is
+    restricted (never a silent clear), but 马文 keeps his registered name, the load warns on the row, and the
+    answer says the names differ so that the official verifies before refusing."""
+    innocent, other, rep = uscc(9801), uscc(9802), id_number(981)
+    registry = write(tmp_path / "registry.csv", REGISTRY, [registry_row(innocent, "西吉县马文商贸有限公司", "马文", rep)])
+    listings = write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(other, "西吉县张强建材有限公司", "2026-01-05", "", "失信被执行人",
+                    person=("法定代表人", "张强", "居民身份证", rep))])
+    _, report = load(store, home, registry, listings)
+    assert any("属于“马文”" in m and "张强" in m for m in _warnings(report, "证件号码"))
+    r = verdict(store, key=innocent)
+    assert r.verdict == "restricted"
+    [hit] = [h for h in r.hits if h.party.key == rep]
+    assert hit.party.name == "马文"
+    assert any("“张强”" in n and "“马文”" in n and "核实证件号码" in n for n in hit.notes)
+    # The listed enterprise's own answer names the person as the court wrote them.
+    assert verdict(store, key=other).hits[0].restrictions[0]["person_name"] == "张强"
+    # Loaded the other way round (the court's file first), the registry's name still wins.
+    load(store, home, listings, registry)
+    assert store.read(lambda reader: reader.person(rep)).name == "马文"

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from graph.errors import InvalidRequest
+from graph.listed_names import differs
 from graph.model import CheckResult, Hit, Party
 from graph.queries.applicant import Applicant
 from graph.queries.listings import bar_end, is_active, restriction, sorted_listings
@@ -180,6 +181,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
                   [restriction(l, on) for l in sorted_listings(active)])
         hit.notes = [f"{l['person_name']}：按姓名与登记信息匹配（名单未载证件号码） (matched by name)"
                      for l in active if l.get("_matched_by_name")]
+        hit.notes += _name_differs(hit.party, active)
         hit.notes += [note for l in sorted_listings(active) for note in notes_for(l, on, l.get("list_type") or "")]
         hits[n] = hit
 
@@ -327,3 +329,14 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
     notes = notes + [f"三年期自 {listing['valid_from']} 起至 {last.isoformat()} 止 (民法典§201–202) "
                      f"(barred through {last.isoformat()})"] + notes_for(listing, on, listing.get("list_type") or "")
     return Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path, [restriction(listing, on)], notes)
+
+
+def _name_differs(party: Party, listings: list[dict]) -> list[str]:
+    """A listing that names its person by an ID number registered under another name: the ID may be a clerk's
+    typo, and the person restricted the wrong one. The listing still counts (the ID number is the key; never a
+    silent clear), and the official is told to verify it."""
+    if party.kind != "person" or not party.name:
+        return []
+    return [f"名单所载姓名“{name}”与该证件号码登记的姓名“{party.name}”不符：请向{l.get('sender') or '列入部门'}核实证件号码 "
+            f"(the listing names another person under this ID number)"
+            for l in listings if (name := l.get("person_name")) and differs(name, party.name)]

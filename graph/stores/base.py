@@ -110,7 +110,11 @@ class GraphWriter(ABC):
         """Create or complete an enterprise. A record for a code the registry does not know yet creates it."""
 
     @abstractmethod
-    def person(self, id_number: str, name: str | None, id_type: str | None = None) -> None: ...
+    def person(self, id_number: str, name: str | None, id_type: str | None = None, *,
+               from_listing: bool = False) -> None:
+        """Create or complete a person. `from_listing`: the name comes from a listing row, whose ID number may be
+        the wrong person's (a clerk's typo): it names a person the store has no name for, and never renames one
+        the registry or a member file named."""
 
     def write_prepared(self, kind: str, row: tuple) -> None:
         """Write one row made by the store's `row_preparer`."""
@@ -219,6 +223,10 @@ class GraphReader(ABC):
 
     @abstractmethod
     def person(self, id_number: str) -> Party | None: ...
+
+    def persons(self, id_numbers: list[str]) -> dict[str, Party]:
+        """The persons the store holds among these ID numbers, by ID number (one question where a store can)."""
+        return {p.key: p for i in set(id_numbers) if (p := self.person(i)) is not None}
 
     @abstractmethod
     def name_candidates(self, kind: str, terms: list[str], cap: int) -> list[tuple[str, str, int]]:

@@ -39,6 +39,13 @@ _UPSERT_PERSON = ("INSERT INTO person (id_number, name, id_type, name_chars) VAL
                   "id_type = coalesce(excluded.id_type, person.id_type) "
                   "WHERE coalesce(excluded.name, person.name) IS NOT person.name "
                   "OR coalesce(excluded.id_type, person.id_type) IS NOT person.id_type")
+# A name from a listing row fills a gap only (GraphWriter.person): the registry's name for that ID number stays.
+_NAME_PERSON_FROM_LISTING = (
+    "INSERT INTO person (id_number, name, id_type, name_chars) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(id_number) DO UPDATE SET name = coalesce(person.name, excluded.name), "
+    "name_chars = CASE WHEN person.name IS NULL THEN excluded.name_chars ELSE person.name_chars END, "
+    "id_type = coalesce(person.id_type, excluded.id_type) "
+    "WHERE (person.name IS NULL AND excluded.name IS NOT NULL) OR (person.id_type IS NULL AND excluded.id_type IS NOT NULL)")
 # A known role keeps its since and until where the row gives none: a stale member file naming a 监事 who left, without
 # the 离任日期, does not bring them back.
 _UPSERT_ROLE = ("INSERT INTO role (enterprise_id, member_kind, member_ref, role, share, since, until) "
@@ -327,11 +334,12 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         return row[0]
 
     # --- persons and roles -------------------------------------------------------------------------------
-    def person(self, id_number, name, id_type=None):
-        if (id_number, name, id_type) in self._persons:
+    def person(self, id_number, name, id_type=None, *, from_listing=False):
+        person = (id_number, name, id_type, from_listing)
+        if person in self._persons:
             return
-        self._persons.add((id_number, name, id_type))
-        self._pending_persons.append((id_number, name, id_type))
+        self._persons.add(person)
+        self._pending_persons.append(person)
         if len(self._pending_persons) >= ROWS_PER_STATEMENT:
             self._flush_people()
 
@@ -397,7 +405,7 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         else:
             code, code_kind, name, natural_key, text, departments, person, subject = row
             if person:
-                self.person(*person)
+                self.person(*person, from_listing=True)
             self._record(kind, natural_key, code, code_kind, name, text, departments, subject)
 
     def _flush_people(self) -> None:
@@ -407,7 +415,10 @@ class SqliteWriter(AmendmentWriting, GraphWriter):
         # arrive in random order, and consecutive inserts into nearby B-tree pages find them in the CPU's cache.
         if self._pending_persons:
             self._pending_persons.sort(key=_ID_NUMBER)
-            self.conn.executemany(_UPSERT_PERSON, [(*p, spaced_han(p[1])) for p in self._pending_persons])
+            # Registry and member rows first: a listing's name then fills only the gaps they leave.
+            for upsert, from_listing in ((_UPSERT_PERSON, False), (_NAME_PERSON_FROM_LISTING, True)):
+                self.conn.executemany(upsert, [(*p[:3], spaced_han(p[1])) for p in self._pending_persons
+                                               if p[3] is from_listing])
             self._pending_persons = []
         if self._pending_roles:
             if "role" not in self._written:

@@ -19,6 +19,7 @@ class PersonOp(NamedTuple):
     id_number: str
     name: str | None
     id_type: str | None
+    from_listing: bool  # GraphWriter.person: a listing's name fills a gap only
 
 
 class RoleOp(NamedTuple):

@@ -340,6 +340,7 @@ ENTERPRISES_BY_NAME = """
 MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDER BY key LIMIT $limit
 """
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
+PERSONS = "UNWIND $ids AS id MATCH (p:Person {id_number: id}) RETURN p.id_number AS key, p.name AS name"
 # The name search's candidates (GraphReader.name_candidates): each term a Lucene phrase of Han characters (no
 # user text reaches the query parser but Han characters: graph/queries/search.py), its hits counted only when at
 # most $cap names hold it. `$index` is one of NAME_INDEXES.

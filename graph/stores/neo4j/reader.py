@@ -62,6 +62,10 @@ class Neo4jReader(GraphReader):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
 
+    def persons(self, id_numbers):
+        return {r["key"]: Party("person", r["key"], r["name"] or "")
+                for r in self._rows(q.PERSONS, ids=sorted(set(id_numbers)))}
+
     def unread_of_file(self, source, kind):
         return [(r["code"], r["row"]) for r in self._rows(q.UNREAD_OF_FILE, source=source, kind=kind)]
 

@@ -124,8 +124,8 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
     def enterprise(self, code, code_kind, *, name, reg_no=None, props=None, from_registry=False):
         self._push(EnterpriseOp(code, code_kind, name, reg_no, props, from_registry))
 
-    def person(self, id_number, name, id_type=None):
-        self._push(PersonOp(id_number, name, id_type))
+    def person(self, id_number, name, id_type=None, *, from_listing=False):
+        self._push(PersonOp(id_number, name, id_type, from_listing))
 
     def role(self, member, enterprise_code, enterprise_code_kind, role, share=None, since=None, until=None):
         self._push(RoleOp(member, enterprise_code, enterprise_code_kind, role, share, since, until))
@@ -357,8 +357,12 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
                 code, code_kind, name, reg_no, props, from_registry = op
                 self._apply_enterprise(code, code_kind, name, reg_no, props, from_registry, merges)
             elif type(op) is PersonOp:
-                id_number, name, id_type = op
+                id_number, name, id_type, from_listing = op
                 prev = persons.get(id_number, {})
+                if from_listing:  # fills a gap only: what the store or this batch knows of the person stays
+                    known = self.people.get(id_number) or (None, None)
+                    name = None if known[0] or prev.get("name") else name
+                    id_type = None if known[1] or prev.get("id_type") else id_type
                 person_name = name or prev.get("name")
                 persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
                                       "name": person_name, "name_han": han_text(person_name),
