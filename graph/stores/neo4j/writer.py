@@ -360,9 +360,9 @@ class Neo4jWriter(Neo4jAmendments, GraphWriter):
                 id_number, name, id_type, from_listing = op
                 prev = persons.get(id_number, {})
                 if from_listing:  # fills a gap only: what the store or this batch knows of the person stays
-                    known = self.people.get(id_number) or (None, None)
-                    name = None if known[0] or prev.get("name") else name
-                    id_type = None if known[1] or prev.get("id_type") else id_type
+                    stored = self.people.get(id_number) or (None, None)
+                    name = None if stored[0] or prev.get("name") else name
+                    id_type = None if stored[1] or prev.get("id_type") else id_type
                 person_name = name or prev.get("name")
                 persons[id_number] = {"id_number": id_number, "masked_id": mask_id_number(id_number),
                                       "name": person_name, "name_han": han_text(person_name),
