@@ -45,15 +45,22 @@ def test_a_wrong_shape_is_an_error_naming_the_field(home, tmp_path, body, field)
     assert error["code"] == "invalid_request" and field in error["message"]
 
 
-def test_a_declared_corporate_shareholder_is_refused_with_what_to_do(home, tmp_path):
+@pytest.mark.parametrize("id_type", ["统一社会信用代码", "企业", ""])
+def test_a_declared_corporate_shareholder_brings_its_own_listings(store, home, tmp_path, id_type):
+    """A corporate shareholder declared by its code (under any 证件类型 that names no person's document, or none)
+    is the enterprise: its listing reaches the applicant as a link, never a person keyed by that text."""
+    shareholder = uscc(9803)
+    load(store, home, write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(shareholder, "西吉县某投资有限公司", "2026-01-01", "", "失信被执行人")]))
     path = tmp_path / "applicant.json"
     path.write_text(json.dumps({"name": "西吉县新公司", "persons": [
-        {"name": "西吉县某投资有限公司", "id_type": "统一社会信用代码", "id_number": uscc(9801), "role": "股东"}]},
+        {"name": "西吉县某投资有限公司", "id_type": id_type, "id_number": shareholder, "role": "股东"}]},
         ensure_ascii=False), encoding="utf-8")
     r = check_file(path)
-    assert r.exit_code == 2
-    message = json.loads(r.stdout)["error"]["message"]
-    assert "persons[0].id_number" in message and "法人股东请按其统一社会信用代码另行核查" in message
+    assert r.exit_code == 0, r.output
+    answer = json.loads(r.stdout)
+    assert answer["verdict"] == "linked"
+    assert [(h["party"]["kind"], h["party"]["key"]) for h in answer["hits"]] == [("enterprise", shareholder)]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"])

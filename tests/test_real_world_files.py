@@ -715,3 +715,16 @@ def test_a_listing_naming_another_persons_id_number_keeps_their_registered_name_
     # Loaded the other way round (the court's file first), the registry's name still wins.
     load(store, home, listings, registry)
     assert store.read(lambda reader: reader.person(rep)).name == "马文"
+
+
+def test_a_corporate_member_whose_type_names_no_person_is_the_enterprise(store, home, tmp_path):
+    """A member file's 证件类型 written 企业 (not 统一社会信用代码) over a valid USCC: the shareholder is the enterprise,
+    so its listing reaches the company it holds, and the load says how the row was read."""
+    company, holder = uscc(9811), uscc(9812)
+    members = write(tmp_path / "members.csv", MEMBERS,
+                    [[company, "西吉县控股子公司", "股东", "西吉县母公司", "企业", holder, "60%"]])
+    court = write(tmp_path / "court.csv", LISTINGS, [listing_row(holder, "西吉县母公司", "2026-01-05", "", "失信被执行人")])
+    report, _ = load(store, home, members, court)
+    assert any("按企业股东处理" in m for m in _warnings(report, "证件号码"))
+    r = verdict(store, key=company)
+    assert r.verdict == "linked" and [(h.party.kind, h.party.key) for h in r.hits] == [("enterprise", holder)]

@@ -180,6 +180,19 @@ def id_type_class(id_type: str | None) -> str:
     return "other"
 
 
+def _corporate_code(id_type: str | None, number: str) -> bool:
+    """A USCC (its check digit holds) under a 证件类型 that names no person's document (企业, 公司, 法人, 单位 …):
+    a corporate member, whose own listings and heads must reach the enterprise, not a person keyed by that text.
+    A foreigner's permanent residence card has 18 digits too: its 证件类型 says so, and keeps it a person."""
+    if len(number) != 18 or any(word in normalise_code(id_type or "") for word in _NOT_RESIDENT):
+        return False
+    try:
+        validate_uscc(number)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
 def _excel_rounded(code: str) -> bool:
     """A long number as Excel gives it back from a number cell: 15 significant digits, then zeros (what the sheet
     shows) or the binary float's exact digits (what an XLSX reader gets, 640422197008088960)."""
@@ -209,6 +222,9 @@ def parse_id_number(text: str, id_type: str | None) -> tuple[str, str, str | Non
         number = normalise_code(text)
         if not number:
             raise FieldProblem("证件号码为空 (ID number is empty)")
+        if _corporate_code(id_type, number):
+            return number, "enterprise", (f"证件类型“{id_type}”下的号码是有效的统一社会信用代码，按企业股东处理 "
+                                          f"(a valid USCC: treated as a corporate member)")
         return document_key(id_type, number), "person", None
     code = normalise_code(text)
     if _SCIENTIFIC.fullmatch(text.strip()):

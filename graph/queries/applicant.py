@@ -8,35 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InvalidRequest, InvalidSubject
-from graph.identifiers import InvalidIdentifier, document_key, id15_to_18, normalise_code, validate_id_number, validate_uscc
+from graph.identifiers import InvalidIdentifier, normalise_code, validate_uscc
 from graph.model import ROLE_ALIASES
 from graph.vocabulary import fold
 
 
-def person_key(id_number: object, id_type: str | None = None) -> str:
-    """The key a person's number is stored under: the 18-digit resident ID (a 15-digit one converted), or the
-    document's kind and number for other documents (graph/loaders/fields.parse_id_number does the same)."""
-    from graph.loaders.fields import id_type_class  # the loaders pull in openpyxl: import late
-    cls = id_type_class(id_type)
-    if cls == "other":
-        number = normalise_code(id_number)
-        if not number:
-            raise InvalidIdentifier(number, "证件号码为空 (ID number is empty)")
-        return document_key(id_type, number)
-    if cls == "corporate":
-        # A declared person is an edge of a natural person to the applicant; a corporate shareholder is an enterprise
-        # with its own listings and heads, which is checked by its code (docs/操作手册.md §二.2 says so).
-        raise InvalidIdentifier(normalise_code(id_number), "证件类型为统一社会信用代码：申报人员只填自然人；法人股东请按其统一社会"
-                                                           "信用代码另行核查，其结论对申请人为关联，须人工核查 (a declared person "
-                                                           "must be a natural person: check a corporate shareholder by its own "
-                                                           "code; what it finds is a link of the applicant's)")
-    code = normalise_code(id_number)
-    if len(code) == 15:
-        upgraded = id15_to_18(code)
-        if upgraded is None:
-            raise InvalidIdentifier(code, f"15位身份证号码中的出生日期 {code[6:12]} 不存在 (impossible birth date)")
-        return upgraded
-    return validate_id_number(code)
+def member_key(id_number: object, id_type: str | None = None) -> tuple[str, str]:
+    """(key, "person" | "enterprise") of a declared member, keyed as the loaders key a member row
+    (graph/loaders/fields.parse_id_number): the 18-digit resident ID (a 15-digit one converted), another document's
+    kind and number, or a corporate shareholder's code (its own listings and heads then reach the applicant)."""
+    from graph.loaders.fields import parse_id_number  # the loaders pull in openpyxl: import late
+    from graph.loaders.problems import FieldProblem
+    try:
+        key, kind, _ = parse_id_number(str(id_number if id_number is not None else ""), id_type)
+    except FieldProblem as exc:
+        raise InvalidIdentifier(normalise_code(id_number), str(exc)) from None
+    return key, kind
 
 
 @dataclass
@@ -71,10 +58,10 @@ class Applicant:
                 raise InvalidSubject(f"uscc：{exc.reason}", {"field": "uscc", "expected": exc.expected}) from exc
         persons = []
         for i, p in enumerate(data.get("persons") or []):
-            id_type = str(p.get("id_type") or "居民身份证")
+            given = str(p.get("id_type") or "") or None  # none given: a USCC is still known by its check digit
             raw = p.get("id_number")
             try:
-                number = person_key(raw, id_type)
+                number, kind = member_key(raw, given)
             except InvalidIdentifier as exc:
                 raise InvalidSubject(f"persons[{i}].id_number：{exc.reason}",
                                      {"field": f"persons[{i}].id_number", "expected": exc.expected}) from exc
@@ -83,7 +70,8 @@ class Applicant:
                 # A person without a role is not silently a 股东: a head or director binds, a shareholder links.
                 raise InvalidSubject(f"persons[{i}].role 为空：请填写人员类别（法定代表人、董事、监事、经理、股东等） "
                                      f"(the person's role is required)", {"field": f"persons[{i}].role"})
-            persons.append({"name": str(p.get("name") or ""), "id_type": id_type, "id_number": number,
+            id_type = given or ("居民身份证" if kind == "person" else "统一社会信用代码")
+            persons.append({"kind": kind, "name": str(p.get("name") or ""), "id_type": id_type, "id_number": number,
                             "id_as_sent": normalise_code(raw), "role": ROLE_ALIASES.get(role, role)})
         return cls(str(data["name"]).strip(), uscc, persons)
 

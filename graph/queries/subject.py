@@ -88,7 +88,9 @@ def known_or_noted(party: Party | None, ident: Identifier, notes: list[str]) -> 
 
 
 def applicant_edges(applicant: Applicant, subject: Party) -> list[Edge]:
-    return [Edge(Party("person", p["id_number"], p["name"]), subject, (p["role"],)) for p in applicant.persons]
+    """The declared members' roles in the applicant: persons, and corporate shareholders by their code."""
+    return [Edge(Party(p.get("kind", "person"), p["id_number"], p["name"]), subject, (p["role"],))
+            for p in applicant.persons]
 
 
 def applicant_subject(reader: GraphReader, applicant: Applicant) -> tuple[Party, list[str], bool]:
