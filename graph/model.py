@@ -74,12 +74,20 @@ class Field:
     required: bool = False         # a row without a value is rejected
 
 
-def _code(required: bool = True) -> Field:
-    return Field("code", "统一社会信用代码（企业注册号）", CODE_ALIASES + ("企业注册号", "注册号"), "code", required)
+# The 失信被执行人 export courts send (中国执行信息公开网's columns): one column for a person's or an enterprise's
+# name, one for the ID number or the enterprise's code, and no 信息类型 (the whole file is that list: see
+# graph/loaders/headers.implied_columns).
+COURT_NAME_HEADERS = ("被执行人姓名/名称", "被执行人名称/姓名", "失信被执行人姓名/名称", "被执行人")
+COURT_CODE_HEADERS = ("身份证号码/组织机构代码", "证件号码/组织机构代码", "身份证号码/统一社会信用代码",
+                      "证件号码/统一社会信用代码", "组织机构代码/身份证号码", "身份证号码/组织机构代码/统一社会信用代码")
 
 
-def _name() -> Field:
-    return Field("name", "企业名称", NAME_HEADERS[1:])
+def _code(required: bool = True, extra: tuple[str, ...] = ()) -> Field:
+    return Field("code", "统一社会信用代码（企业注册号）", CODE_ALIASES + ("企业注册号", "注册号") + extra, "code", required)
+
+
+def _name(extra: tuple[str, ...] = ()) -> Field:
+    return Field("name", "企业名称", NAME_HEADERS[1:] + extra)
 
 
 @dataclass(frozen=True)
@@ -177,7 +185,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("result", "抽查检查结果", ("inspection_result", "result", "检查结果")),
     ), ("检查实施机关", "抽查检查类型", "抽查检查日期", "抽查检查结果")),
     Kind("blacklist", "黑名单", (
-        _code(), _name(),
+        _code(extra=COURT_CODE_HEADERS), _name(COURT_NAME_HEADERS),
         # Aliases: the headers county offices and courts write for the same columns (docs/formats.md).
         Field("basis", "限制法律依据", ("列入依据", "认定依据", "法律依据", "legal_basis", "basis")),
         Field("description", "法律描述", ("失信行为", "失信事实", "主要失信事实", "失信行为具体情形", "失信被执行人行为具体情形",

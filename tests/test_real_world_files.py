@@ -728,3 +728,31 @@ def test_a_corporate_member_whose_type_names_no_person_is_the_enterprise(store, 
     assert any("按企业股东处理" in m for m in _warnings(report, "证件号码"))
     r = verdict(store, key=company)
     assert r.verdict == "linked" and [(h.party.kind, h.party.key) for h in r.hits] == [("enterprise", holder)]
+
+
+def test_a_courts_own_defaulter_export_is_read_whole(store, home, tmp_path):
+    """The export courts send from 中国执行信息公开网: 被执行人姓名/名称 and 身份证号码/组织机构代码 for persons and
+    enterprises alike, no 信息类型 (every row is a 失信被执行人), GBK. Persons and enterprises are listed; a masked
+    number or an organisation code is refused saying what to send instead, and the enterprise it names is told
+    of it in every answer that reaches it."""
+    person, company, named_only = id_number(991), uscc(9901), uscc(9902)
+    load(store, home, write(tmp_path / "registry.csv", REGISTRY, [
+        registry_row(named_only, "西吉县只有机构代码有限公司", "马六", id_number(992))]))
+    header = ["序号", "被执行人姓名/名称", "身份证号码/组织机构代码", "执行法院", "省份", "案号", "立案时间",
+              "生效法律文书确定的义务", "失信被执行人行为具体情形", "发布时间"]
+    court = ["西吉县人民法院", "宁夏", "（2025）宁0422执1号", "2025-01-02", "给付货款", "有履行能力而拒不履行"]
+    [report] = load(store, home, write(tmp_path / "court.csv", header, [
+        ["马小红", person, *court, "2025-03-01"],
+        ["西吉县欠款建材有限公司", company, *court, "2025-03-02"],
+        ["西吉县只有机构代码有限公司", named_only[8:17], *court, "2025-03-03"],
+        ["马大红", person[:10] + "****" + person[14:], *court, "2025-03-04"]], encoding="gbk"))
+    assert (report.loaded, report.rejected) == (2, 2)
+    reasons = [r["reason"] for r in report.reject_rows]
+    assert "组织机构代码" in reasons[0] and "统一社会信用代码" in reasons[0] and "部分隐去" in reasons[1]
+    assert any("按法院失信被执行人名单读取" in m for m in _warnings(report, "信息类型"))
+    r = verdict(store, key=person)
+    assert r.verdict == "restricted" and r.subject.name == "马小红"
+    assert r.hits[0].restrictions[0]["type"] == "失信被执行人"
+    assert verdict(store, key=company).verdict == "restricted"
+    noted = verdict(store, key=named_only)
+    assert any(u["row"] == 4 for u in noted.unread)

@@ -180,6 +180,21 @@ def id_type_class(id_type: str | None) -> str:
     return "other"
 
 
+_ORGANISATION_CODE = re.compile(r"[0-9A-Z]{8}-?[0-9X]")
+
+
+def _unusable_code(text: str) -> str | None:
+    """Why a listing's code column names no one it can be keyed by, for what courts' exports hold there."""
+    code = normalise_code(text)
+    if "*" in code:
+        return (f"号码“{code}”被部分隐去（含*），无法确定被列入的人员或企业：请向信息发送部门索取完整的证件号码或统一社会信用代码 "
+                f"(a masked number names no one: ask the sender for the full number)")
+    if _ORGANISATION_CODE.fullmatch(code):
+        return (f"“{code}”是组织机构代码（9位），无法直接确定企业：请改填统一社会信用代码（其第9至17位即组织机构代码） "
+                f"(an organisation code: give the enterprise's USCC)")
+    return None
+
+
 def _corporate_code(id_type: str | None, number: str) -> bool:
     """A USCC (its check digit holds) under a 证件类型 that names no person's document (企业, 公司, 法人, 单位 …):
     a corporate member, whose own listings and heads must reach the enterprise, not a person keyed by that text.
@@ -358,7 +373,7 @@ class RowValidator:
         except FieldProblem as exc:
             as_person = self._person_in_code_column(text)
             if as_person is None:
-                raise RowProblem(header, exc.reason) from None
+                raise RowProblem(header, _unusable_code(text) or exc.reason) from None
             self._listed_person_by_code(header, text, as_person, person, values, warnings)
             return
         if code_kind == "reg_no" and person and id15_to_18(code) == person:
@@ -397,6 +412,9 @@ class RowValidator:
             raise RowProblem(header, f"{header}中的身份证号码与证件号码列不一致，无法确定被列入的人员 "
                                       f"(the code column holds another person's ID number than 证件号码)")
         values["code"] = values["code_kind"] = None
+        if not values.get("person_name") and values.get("name"):
+            # A court's export has one name column for persons and enterprises (被执行人姓名/名称): a person's here.
+            values["person_name"], values["name"] = values["name"], None
         if not person:
             values["id_number"], values["member_kind"] = number, "person"
             sent = normalise_code(text)

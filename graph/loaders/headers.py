@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from graph.model import KINDS, Kind
+from graph.model import COURT_CODE_HEADERS, COURT_NAME_HEADERS, KINDS, Kind
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _NOTE = re.compile(r"[(\[【].*$")  # a bracketed note a template adds after the header (folded: half-width)
@@ -150,3 +150,20 @@ def header_score(cells: list[str], kind: str | None = None) -> int:
     """How many cells are known headers: used to find the header row below a title row."""
     known = HEADER_INDEX[kind] if kind else KNOWN_HEADERS
     return sum(1 for c in cells if normalise_header(c) in known)
+
+
+# Headers only a court's 失信被执行人 export has (中国执行信息公开网's columns).
+_COURT_EXPORT = frozenset(normalise_header(h) for h in (
+    "失信被执行人行为具体情形", "执行法院", "被执行人的履行情况", "生效法律文书确定的义务", "执行依据文号", "做出执行依据单位",
+    *COURT_NAME_HEADERS, *COURT_CODE_HEADERS))
+COURT_LIST_TYPE = "失信被执行人"
+
+
+def implied_columns(headers: list[str], kind: str | None) -> dict[str, str]:
+    """Columns a file leaves out because the whole file is one value of them, as {seed header: value}: a court's
+    失信被执行人 export (two or more of its own columns) has no 信息类型, and every row is that list."""
+    if kind not in (None, "blacklist") or "list_type" in map_headers(headers, "blacklist").column_map.values():
+        return {}
+    if len({normalise_header(h) for h in headers} & _COURT_EXPORT) < 2:
+        return {}
+    return {KINDS["blacklist"].field("list_type").header: COURT_LIST_TYPE}

@@ -337,8 +337,10 @@ class Table:
 
     def __init__(self, path: Path, kind: str, encoding: str, header_row: int, headers: list[str],
                  mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator | None,
-                 notices: list[tuple[str, str]] | None = None):
+                 notices: list[tuple[str, str]] | None = None, implied: list[str] | None = None):
         self.path, self.kind, self.encoding = path, kind, encoding
+        # The cells of columns the file leaves out (headers.implied_columns), after its own.
+        self.implied = implied or []
         # (header, message) for the load summary's header row: which worksheet was read, and which were not.
         self.notices = notices or []
         self.header_row, self.headers = header_row, headers
@@ -362,6 +364,8 @@ class Table:
         records, self._pending = self._pending, None
         if records is None:
             records = ((n, cells) for n, cells in self._source.records() if n > self.header_row)
+        if self.implied:
+            records = self._with_implied(records)
         validator = RowValidator(self.kind, self.headers, self.column_map)
         # Templates come with 序号 pre-filled down the sheet; a row with nothing but its 序号 is an empty row.
         serial = {i for i, h in enumerate(self.headers) if hdr.normalise_header(h) == "序号"}
@@ -375,6 +379,13 @@ class Table:
         columns = ColumnValidator(validator)
         while batch := list(islice(records, COLUMN_BATCH)):
             yield columns, batch, by_row
+
+    def _with_implied(self, records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+        """Each row with the implied cells where their headers stand: after the file's own columns (a short row
+        padded to them), before any cells beyond its header (which the validator still refuses)."""
+        own = len(self.headers) - len(self.implied)
+        for number, cells in records:
+            yield number, [*cells[:own], *[""] * (own - len(cells)), *self.implied, *cells[own:]]
 
     def progress(self) -> float:
         """Fraction of the file consumed so far (bytes for CSV, rows for XLSX), for a progress bar."""
@@ -424,6 +435,11 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
     headers = _column_names(header_cells)
     if isinstance(source, _XlsxSource) and source.merged:
         notices += _merged_notices(path, source.merged, header_row, header_cells, headers)
+    implied = hdr.implied_columns(headers, kind)
+    for header, value in implied.items():
+        notices.append((header, f"文件没有“{header}”列，按法院失信被执行人名单读取：每行的{header}为“{value}” "
+                                f"(a court's export without this column: every row is read as this list)"))
+    headers = headers + list(implied)
     kind = kind or hdr.detect_kind(headers)
     if kind is None:
         raise LoadError(path, hdr.explain_no_kind(headers))
@@ -435,7 +451,7 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
     if missing:
         raise LoadError(path, f"缺少必需的列：{'、'.join(missing)}（按 {kind} 读取）"
                               f"(missing required column(s) for kind {kind}: {', '.join(missing)})")
-    return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices)
+    return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices, list(implied.values()))
 
 
 def _merged_notices(path: Path, merged: MergedCells, header_row: int, header_cells: list[str],
