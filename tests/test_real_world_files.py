@@ -756,3 +756,23 @@ def test_a_courts_own_defaulter_export_is_read_whole(store, home, tmp_path):
     assert verdict(store, key=company).verdict == "restricted"
     noted = verdict(store, key=named_only)
     assert any(u["row"] == 4 for u in noted.unread)
+
+
+@pytest.mark.parametrize(("start", "as_of", "expected"), [
+    ("2021年3月", date(2021, 3, 1), "restricted"),    # counts from the month's first day
+    ("2021年3月", date(2024, 3, 31), "restricted"),   # three years after the last day it may mean
+    ("2021年3月", date(2024, 4, 1), "clear"),
+    ("2021", date(2024, 12, 31), "restricted")])
+def test_a_bar_from_a_start_sent_as_a_month_is_not_shortened(store, home, tmp_path, start, as_of, expected):
+    """限制期限自 2021年3月: the listing may have started on any day of March, so its head is barred through
+    2024-03-31, not 2024-03-01 (never a silent clear in between); the answer says how it was counted."""
+    listed, applicant, head = uscc(9611), uscc(9612), id_number(963)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县月份公司", "郑月", head),
+                                                      registry_row(applicant, "西吉县申请公司", "郑月", head)]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(listed, "西吉县月份公司", start, "",
+                                                            "严重违法失信企业名单")]))
+    r = verdict(store, key=applicant, as_of=as_of)
+    assert r.verdict == expected or (expected == "clear" and r.verdict != "restricted")
+    if expected == "restricted" and as_of.year == 2024:
+        assert any("最后可能的一天" in n for h in r.hits for n in h.notes)

@@ -456,22 +456,31 @@ class RowValidator:
         if f.required and value is None:
             raise RowProblem(header, f"缺少必填项：{header} (required field is empty)")
 
+    def _date(self, f: Field, text: str, values: dict[str, Any], warnings: list[str]) -> str | None:
+        # 长期, 无固定期限, 在任 … at an end: no end date; a month or a year alone: its first day, or its last at
+        # an end (docs/domain.md, "How departments really write records"; graph/loaders/dates.py).
+        day, note = self.read_date(text, f.name in END_FIELDS)
+        if note:
+            warnings.append(f"{self.header(f.name)}：{note}")
+        if day is None:
+            return None
+        if note and f.name == "valid_from":
+            # A listing's start written as a month or a year only is read as its first day (the listing counts
+            # from then); a bar counted from the start must not end before the last day it may mean.
+            latest, _ = self.read_date(text, True)
+            if latest and latest != day:
+                values["valid_from_latest"] = latest
+        if day < EARLIEST_DATE or day > _far_future():
+            warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "
+                            f"(a date before 1949-10-01 or far in the future: loaded as sent, please check)")
+        return day
+
     def _parse(self, f: Field, text: str, raw: dict[str, str | None], values: dict[str, Any],
                warnings: list[str]) -> Any:
         if f.type == "code":
             return self.parse_code(text)
         if f.type == "date":
-            # 长期, 无固定期限, 在任 … at an end: no end date; a month or a year alone: its first day, or its last at
-            # an end (docs/domain.md, "How departments really write records"; graph/loaders/dates.py).
-            day, note = self.read_date(text, f.name in END_FIELDS)
-            if note:
-                warnings.append(f"{self.header(f.name)}：{note}")
-            if day is None:
-                return None
-            if day < EARLIEST_DATE or day > _far_future():
-                warnings.append(f"{self.header(f.name)}：日期 {day} 早于1949-10-01或远在未来，请核对；已按原值导入 "
-                                f"(a date before 1949-10-01 or far in the future: loaded as sent, please check)")
-            return day
+            return self._date(f, text, values, warnings)
         if f.type == "amount":
             amount, warning = self.parse_amount(text)
             if warning:

@@ -309,7 +309,9 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
              path: list[dict], notes: list[str]) -> Hit | None:
     on = as_of.isoformat()
     listed = date.fromisoformat(listing["valid_from"])
-    last = bar_end(listed, category.head_bar_years or 0)
+    # A start sent as a month or a year only: the bar lasts from its first day to three years after its last.
+    last = bar_end(date.fromisoformat(listing.get("valid_from_latest") or listing["valid_from"]),
+                   category.head_bar_years or 0)
     if not listed <= as_of <= last:
         return None
     why = status_on(listing, on)
@@ -326,8 +328,10 @@ def _bar_hit(reach: Reach, barred: Node, head: Node, listing: dict, category: Li
                          f"暂行条例§17 的三年期自列入之日起算，但名单经信用修复移出后相应限制解除，故不作为禁止，请人工核查移出原因 "
                          f"(removed early: shown as a link for review, not a bar)"]
         return Hit(reach.party(barred), len(path), False, None, path, [restriction(listing, on)], notes)
+    month_only = ([f"列入日期只写到月或年，按其最后可能的一天 {listing['valid_from_latest']} 起算，三年期不因此缩短 "
+                   f"(a start given as a month or year: counted from its last day)"] if listing.get("valid_from_latest") else [])
     notes = notes + [f"三年期自 {listing['valid_from']} 起至 {last.isoformat()} 止 (民法典§201–202) "
-                     f"(barred through {last.isoformat()})"] + notes_for(listing, on, listing.get("list_type") or "")
+                     f"(barred through {last.isoformat()})"] + month_only + notes_for(listing, on, listing.get("list_type") or "")
     return Hit(reach.party(barred), len(path), True, RULE_THREE_YEAR_BAR, path, [restriction(listing, on)], notes)
 
 
