@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.departments import canonical_department
+from graph.vocabulary import list_identity
 
 # Fields that only say which enterprise a record is about; the record's own props keep the rest.
 ADDRESSING = frozenset({"code", "code_kind"})
@@ -41,8 +42,8 @@ def natural_key(kind: str, v: dict[str, Any]) -> str:
         return "|".join(part(n) for n in ("decision_no", "change_date", "content"))
     if kind == "inspection":
         return "|".join(part(n) for n in ("authority", "inspection_type", "inspection_date"))
-    if kind == "blacklist":
-        return "|".join(part(n) for n in ("list_type", "sender", "valid_from", "id_number"))
+    if kind == "blacklist":  # keyed by the list, not its spelling (graph/stores/listing_keys.py)
+        return "|".join([list_identity(v.get("list_type")), *(part(n) for n in ("sender", "valid_from", "id_number"))])
     raise ValueError(kind)
 
 

@@ -776,3 +776,48 @@ def test_a_bar_from_a_start_sent_as_a_month_is_not_shortened(store, home, tmp_pa
     assert r.verdict == expected or (expected == "clear" and r.verdict != "restricted")
     if expected == "restricted" and as_of.year == 2024:
         assert any("最后可能的一天" in n for h in r.hits for n in h.notes)
+
+
+def _listings_of(store, key):
+    return store.read(lambda r: r.records_of(key)).get("blacklist", [])
+
+
+def test_a_removal_sent_under_another_spelling_of_the_list_ends_the_listing(store, home, tmp_path):
+    """The court lists as 失信被执行人名单 and sends the removal (限制期限至 filled in) as 失信被执行人: one list, one
+    listing, now ended — not a second listing beside an active first."""
+    code = uscc(9821)
+    load(store, home, write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(code, "西吉县拖欠有限公司", "2025-01-05", "", "失信被执行人名单")]))
+    assert verdict(store, key=code).verdict == "restricted"
+    load(store, home, write(tmp_path / "court-removal.csv", LISTINGS, [
+        listing_row(code, "西吉县拖欠有限公司", "2025-01-05", "2026-03-01", "失信被执行人")]))
+    assert len(_listings_of(store, code)) == 1
+    assert verdict(store, key=code).verdict != "restricted"
+
+
+def test_a_store_keyed_by_the_lists_spelling_is_rekeyed_when_it_opens(store, home, tmp_path):
+    """A store whose listings were keyed by the list's spelling (earlier versions, or another list-type table)
+    gets them keyed by the list when it opens, so that a removal under another spelling still finds them."""
+    code = uscc(9822)
+    load(store, home, write(tmp_path / "court.csv", LISTINGS, [
+        listing_row(code, "西吉县旧键有限公司", "2025-01-05", "", "失信被执行人名单")]))
+    old = "失信被执行人名单|"
+    if store.name == "embedded":
+        import sqlite3
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("UPDATE record SET natural = ? || substr(natural, length('失信被执行人|') + 1) "
+                         "WHERE kind = 'blacklist'", (old,))
+            conn.execute("DELETE FROM meta WHERE key = 'list_identities'")
+        store.close()
+        from graph.stores.embedded import EmbeddedStore
+        store = EmbeddedStore(store.home)
+    else:
+        with store._session() as s:
+            s.run("MATCH (r:Listing) SET r.natural = $old + substring(r.natural, size('失信被执行人|')), "
+                  "r.uid = 'blacklist|' + r.eid + '|' + $old + substring(r.natural, size('失信被执行人|'))", old=old).consume()
+            s.run("MATCH (m:CreditnetMeta) REMOVE m.list_identities").consume()
+        store.init_schema()
+    load(store, home, write(tmp_path / "court-removal.csv", LISTINGS, [
+        listing_row(code, "西吉县旧键有限公司", "2025-01-05", "2026-03-01", "失信被执行人")]))
+    assert len(_listings_of(store, code)) == 1
+    assert verdict(store, key=code).verdict != "restricted"

@@ -27,7 +27,8 @@ from graph.stores.embedded_writer import KnownCodes, SqliteWriter, store_state
 from graph.stores.load_collections import fewer_collections
 from graph.record_state import record_id
 from graph.unread import UNREAD_COLUMNS
-from graph.stores.sqlite_schema import NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, is_name_index_table, migrate
+from graph.stores.sqlite_schema import (NO_ENTERPRISE, SCHEMA, SCHEMA_VERSION, is_name_index_table, migrate,
+                                        rekey_listings)
 
 CACHE_KIB = 65536  # every connection's page cache, and the write connection's between loads
 
@@ -411,6 +412,7 @@ class EmbeddedStore(GraphStore):
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                                      (str(SCHEMA_VERSION),))
             migrate(self._write_conn)
+            rekey_listings(self._write_conn)
         except (OSError, sqlite3.Error) as exc:
             if is_disk_full(exc):
                 raise disk_full_error(self.home, exc) from exc

@@ -236,3 +236,29 @@ def _index_names(conn: sqlite3.Connection) -> None:
         for trigger in name_index_sql(index)[1:]:  # after the UPDATEs: the rebuild indexes every row once
             conn.execute(trigger)
         conn.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
+
+
+def rekey_listings(conn: sqlite3.Connection) -> None:
+    """Listings keyed by their list's identity under the list-type table in use (graph/stores/listing_keys.py):
+    one read when nothing changed, else one write transaction."""
+    from graph.stores.listing_keys import identities_fingerprint, plan
+    fingerprint = identities_fingerprint()
+
+    def current() -> bool:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'list_identities'").fetchone()
+        return row is not None and row[0] == fingerprint
+
+    if current():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not current():  # another process may have done it meanwhile
+            changes = plan(conn.execute("SELECT id, enterprise_id, natural, json_extract(props, '$.list_type') "
+                                        "FROM record WHERE kind = 'blacklist'"))
+            conn.executemany("UPDATE record SET natural = ? WHERE id = ?", [(new, rid) for rid, new in changes])
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('list_identities', ?)", (fingerprint,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -46,6 +46,7 @@ _PERSONS = re.compile(r"人员(?=名单$|名录$|$)")
 _LIST_WORD = re.compile(r"(?:名单|名录)$")
 # A list's name without 名单 (严重违法失信企业) names the list only when enough is left of it: 黑 is no list.
 MIN_STEM = 4
+GENERIC_LIST = "blacklist"  # 黑名单: many departments' different lists end so
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class Vocabulary:
         candidates = [_list_name(normalise_list_type(list_type))]
         candidates += [_list_name(m.group()[1:-1]) for m in _BRACKETED.finditer(folded)]
         found = [c for c in (self._category(name) for name in candidates if name) if c is not None]
-        return next((c for c in found if c.id != "blacklist"), found[0] if found else UNKNOWN_LIST)
+        return next((c for c in found if c.id != GENERIC_LIST), found[0] if found else UNKNOWN_LIST)
 
     def _category(self, name: str) -> ListCategory | None:
         for category in self.categories:
@@ -235,6 +236,16 @@ def vocabulary(home: str | Path | None = None) -> Vocabulary:
 
 def list_category(list_type: str | None) -> ListCategory:
     return vocabulary().list_category(list_type)
+
+
+def list_identity(list_type: str | None) -> str:
+    """What a listing's natural key holds of its list type: the list, however its name is spelt. A list of a
+    specific category is that category's first name (失信被执行人名单 and 失信被执行人 are one list); any other
+    (the generic 黑名单 category, which many different lists fall in, or none) is its name normalised."""
+    category = list_category(list_type)
+    if category.known and category.id != GENERIC_LIST:
+        return category.names[0]
+    return _list_name(normalise_list_type(list_type)) or (list_type or "")
 
 
 def role_classes(label: str | None) -> frozenset[str]:

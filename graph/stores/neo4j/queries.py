@@ -568,3 +568,13 @@ RETURN k AS key, properties(e) AS node,
 """
 LIST_TYPES_USED = "MATCH (l:Listing) RETURN coalesce(l.list_type, '') AS word, count(*) AS n"
 ROLES_USED = f"MATCH ()-[r:{ROLE_PATTERN}]->() RETURN r.role AS word, count(*) AS n"
+
+# Listings re-keyed by their list's identity (graph/stores/listing_keys.py), under the table the meta node names.
+LIST_IDENTITIES = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.list_identities AS fingerprint"
+LISTING_KEYS = "MATCH (r:Listing) RETURN r.uid AS uid, coalesce(r.eid, $none) AS scope, r.natural AS natural, r.list_type AS list_type"
+REKEY_LISTINGS = """
+UNWIND $rows AS row
+MATCH (r:Record {uid: row.uid})
+SET r.uid = row.new_uid, r.natural = row.natural
+"""
+SET_LIST_IDENTITIES = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.list_identities = $fingerprint"

@@ -24,7 +24,8 @@ from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, tra
 from graph.stores.neo4j.properties import migration_rows
 from graph.stores.neo4j.reader import Neo4jReader, TimedReads
 from graph.stores.neo4j.sender import unlogged
-from graph.stores.neo4j.writer import Neo4jWriter
+from graph.stores.listing_keys import identities_fingerprint, plan
+from graph.stores.neo4j.writer import NO_ENTERPRISE, Neo4jWriter, record_uid
 
 
 class Neo4jStore(GraphStore):
@@ -87,11 +88,27 @@ class Neo4jStore(GraphStore):
                 if not s.run(q.NAME_HAN_DONE).single()["done"]:
                     self._index_old_names(s)
                     s.run(q.MARK_NAME_HAN_DONE).consume()
+                self._rekey_listings(s)
                 # A full-text index created on a store that holds names is filled in the background: a search
                 # before it is online would miss names.
                 s.run(q.AWAIT_NAME_INDEXES).consume()
         except Exception as exc:
             raise translate(exc) from exc
+
+    @staticmethod
+    def _rekey_listings(session) -> None:
+        """Listings keyed by their list's identity under the list-type table in use (graph/stores/listing_keys.py)."""
+        fingerprint = identities_fingerprint()
+        if session.run(q.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
+            return
+        found = [(r["uid"], r["scope"], r["natural"], r["list_type"])
+                 for r in session.run(q.LISTING_KEYS, none=NO_ENTERPRISE)]
+        scopes = {uid: scope for uid, scope, _, _ in found}
+        rows = [{"uid": uid, "natural": new, "new_uid": record_uid("blacklist", scopes[uid], new)}
+                for uid, new in plan(found)]
+        for i in range(0, len(rows), 5000):
+            session.run(q.REKEY_LISTINGS, rows=rows[i:i + 5000]).consume()
+        session.run(q.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
 
     @staticmethod
     def _index_old_names(session) -> None:
