@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from cli.common import JSON_HELP, app, console, emit as _emit, open_store as _store, run as _run, settings as _settings
 from graph.errors import InvalidRequest
+from graph.record_state import subject_text
 
 DEPARTMENT_HELP = ("On whose behalf (any spelling): only that department's records may be changed. Without it the "
                    "operator acts for the market supervision bureau (admin).")
@@ -33,9 +34,7 @@ def _then_alerts(store, result):
 
 def _record_text(r: dict) -> str:
     what = r.get("list_type") or r.get("number") or r["kind"]
-    who = r.get("name") or r.get("enterprise") or ""
-    person = f"，{r['person_name']}" if r.get("person_name") else ""
-    return f"{r['record_id']}（{escape(who)}{escape(person)}：{escape(str(what))}，自 {r.get('valid_from') or '—'}）"
+    return f"{r['record_id']}（{escape(subject_text(r))}：{escape(str(what))}，自 {r.get('valid_from') or '—'}）"
 
 
 @app.command()
@@ -109,7 +108,7 @@ app.add_typer(objection_app, name="objection")
 def _print_objection(o: dict) -> None:
     record = o.get("record") or {}
     outcome = f"，结果：事件 {o['outcome']}" if o.get("outcome") else ""
-    console.print(f"异议 {o['id']}：{o['status']}{outcome}；记录 {o['record_id']}（{escape(record.get('name') or '')}）；"
+    console.print(f"异议 {o['id']}：{o['status']}{outcome}；记录 {o['record_id']}（{escape(subject_text(record))}）；"
                   f"异议人 {escape(o['objector'])}；理由：{escape(o['grounds'])}；登记于 {o['registered_at']}", soft_wrap=True)
 
 

@@ -65,6 +65,8 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                 sys.stdout.write(json.dumps(report.summary(), ensure_ascii=False) + "\n")
             else:
                 _print_report(report)
+            if report.snapshot and report.snapshot.get("refused"):
+                failed += 1  # a dry run of a full export that would be refused: exit 2, as the load itself would
         if changed:  # follow-up supervision: the watched subjects these files may concern (cli/supervision.py)
             from cli.supervision import after_load
             after_load(store)

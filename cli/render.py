@@ -140,6 +140,8 @@ def _cell(v: Any) -> str:
 def print_snapshot(console, snapshot: dict | None, resent: dict, dry_run: bool) -> None:
     """A full export's endings (graph/snapshots.py) and the records a file sent again, in a load's summary."""
     from rich.markup import escape
+
+    from graph.record_state import subject_text
     if resent.get("reinstated"):
         console.print(f"  再次报送而恢复的记录：{'、'.join(resent['reinstated'])}")
     if snapshot is None:
@@ -151,8 +153,8 @@ def print_snapshot(console, snapshot: dict | None, resent: dict, dry_run: bool) 
     if snapshot["refused"]:
         console.print(f"  [red]{escape(snapshot['message'])}[/]")
     for r in ended[:20]:
-        who = r.get("name") or r.get("enterprise") or ""
-        console.print(f"    {r['record_id']}  {escape(who)}  {escape(str(r.get('list_type') or r.get('number') or ''))}")
+        console.print(f"    {r['record_id']}  {escape(subject_text(r))}  "
+                      f"{escape(str(r.get('list_type') or r.get('number') or ''))}")
     if snapshot["ended_count"] > 20:
         console.print(f"    ……另有 {snapshot['ended_count'] - 20} 条（--json 列出前 200 条）")
 

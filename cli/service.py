@@ -167,7 +167,10 @@ def audit(since: Optional[str] = typer.Option(None, "--since", help="From this d
         return
     if changes:
         for e in entries:
-            console.print(f"{e['at']}  {e['department'] or '管理员'}（{e['account']}）{e['action']}  "
+            details = e.get("details") or {}
+            # An objection's line says which objection and the status it reached (受理, 核实, 更正, 驳回).
+            step = f" {details['objection']}：{details['status']}" if details.get("status") else ""
+            console.print(f"{e['at']}  {e['department'] or '管理员'}（{e['account']}）{e['action']}{step}  "
                           f"{'、'.join(e['records'])}  原因：{e['reason'] or '—'}  {e['source'] or ''}", soft_wrap=True)
         if not entries:
             err.print("没有更改记录 (no entries)")

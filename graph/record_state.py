@@ -93,6 +93,15 @@ class RecordInfo:
                 "ending": ending(self.events)}
 
 
+def subject_text(summary: dict[str, Any]) -> str:
+    """Whom a record's summary is about, for a line of text: the enterprise's name and the person it names, the
+    person alone for a listing of a natural person, else the enterprise's code."""
+    name, person = summary.get("name"), summary.get("person_name")
+    if name and person and person != name:
+        return f"{name}，{person}"
+    return name or person or summary.get("enterprise") or ""
+
+
 # --- reading events ------------------------------------------------------------------------------------------
 def event_dict(raw: dict[str, Any]) -> dict[str, Any]:
     """An event as both stores give it (a store that drops empty values, Neo4j, gives fewer keys)."""

@@ -340,12 +340,17 @@ def test_cli_withdraw_correct_full_export_and_objection(store, court, tmp_path):
     assert record in shown.stdout and "已更正" in shown.stdout
     added = invoke("objection", "add", new, "--objector", "马正", "--grounds", "已履行", "--json")
     assert added.exit_code == 0, added.output
+    added_id = json.loads(added.stdout)["id"]
     assert "有异议" in invoke("check", RIGHT_CO).stdout
     dry = invoke("load", "--snapshot", "--dry-run", "--json", court_file(tmp_path, "empty-ish.csv", FIVE[:1]))
     report = json.loads(dry.stdout)
+    assert dry.exit_code == 2  # a dry run says the load would be refused
     assert report["snapshot"]["refused"] and report["snapshot"]["ended_count"] == 1  # the corrected listing counts
+    shown = invoke("load", "--snapshot", "--dry-run", court_file(tmp_path, "empty-ish.csv", FIVE[:1]))
+    assert shown.exit_code == 2 and f"{new}  西吉县欠债实业有限公司，马某" in shown.stdout  # named with its person
     changes = json.loads(invoke("audit", "--changes", "--json").stdout)
     assert [c["action"] for c in changes] == ["correct", "objection"]
+    assert f"objection {added_id}：受理" in invoke("audit", "--changes").stdout
 
 
 @pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
