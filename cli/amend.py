@@ -19,17 +19,19 @@ DEPARTMENT_HELP = ("On whose behalf (any spelling): only that department's recor
                    "operator acts for the market supervision bureau (admin).")
 
 
-def _trail():
-    from graph.audit import AuditTrail
-    return AuditTrail(_settings().home)
-
-
-def _then_alerts(store, result):
-    """A withdrawal, correction or objection moved the data version: the watched subjects it may concern get their
-    alerts now, as after a load (cli/supervision.py)."""
+def _amend(change):
+    """Run `change(store, audit)` — a withdrawal, correction or objection — with the audit trail it writes to, then
+    give the watched subjects it may concern their alerts, as after a load (cli/supervision.py)."""
     from cli.supervision import after_load
-    after_load(store)
-    return result
+    from graph.audit import AuditTrail
+    trail = AuditTrail(_settings().home)
+    try:
+        with _store() as store:
+            result = change(store, trail.record_change)
+            after_load(store)
+            return result
+    finally:
+        trail.close()
 
 
 def _record_text(r: dict) -> str:
@@ -54,13 +56,8 @@ def withdraw(file: Optional[Path] = typer.Argument(None, help="A file of the row
             raise InvalidRequest("请给出要撤回的文件或 --record 记录编号 (give a file or --record)")
         if file is not None and not file.exists():
             raise InvalidRequest(f"{file}：文件不存在 (file not found)", {"file": str(file)})
-        trail = _trail()
-        try:
-            with _store() as store:
-                return _then_alerts(store, run(store, Actor.cli(department), reason, record_ids=list(record), path=file,
-                                               kind=kind, audit=trail.record_change))
-        finally:
-            trail.close()
+        return _amend(lambda store, audit: run(store, Actor.cli(department), reason, record_ids=list(record),
+                                               path=file, kind=kind, audit=audit))
     report = _run(as_json, go)
     if as_json:
         _emit(report)
@@ -83,13 +80,7 @@ def correct(file: Path = typer.Argument(..., help="Corrected rows in the kind's 
     def go():
         if not file.exists():
             raise InvalidRequest(f"{file}：文件不存在 (file not found)", {"file": str(file)})
-        trail = _trail()
-        try:
-            with _store() as store:
-                return _then_alerts(store, run(store, file, Actor.cli(department), reason, kind=kind,
-                                               audit=trail.record_change))
-        finally:
-            trail.close()
+        return _amend(lambda store, audit: run(store, file, Actor.cli(department), reason, kind=kind, audit=audit))
     report = _run(as_json, go)
     if as_json:
         _emit(report)
@@ -121,15 +112,8 @@ def objection_add(record: str = typer.Argument(..., help="The record ID (记录�
     from graph.amendments import Actor
     from graph.objections import register
 
-    def go():
-        trail = _trail()
-        try:
-            with _store() as store:
-                return _then_alerts(store, register(store, record, objector, grounds, Actor.cli(None),
-                                                    audit=trail.record_change))
-        finally:
-            trail.close()
-    found = _run(as_json, go)
+    found = _run(as_json, lambda: _amend(lambda store, audit: register(store, record, objector, grounds,
+                                                                       Actor.cli(None), audit=audit)))
     _emit(found) if as_json else _print_objection(found)
 
 
@@ -145,15 +129,8 @@ def objection_status(number: int = typer.Argument(..., help="The objection's num
     from graph.amendments import Actor
     from graph.objections import set_status
 
-    def go():
-        trail = _trail()
-        try:
-            with _store() as store:
-                return _then_alerts(store, set_status(store, number, status, Actor.cli(None), note, outcome,
-                                                      audit=trail.record_change))
-        finally:
-            trail.close()
-    found = _run(as_json, go)
+    found = _run(as_json, lambda: _amend(lambda store, audit: set_status(store, number, status, Actor.cli(None),
+                                                                         note, outcome, audit=audit)))
     _emit(found) if as_json else _print_objection(found)
 
 

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import APIRouter, Path as PathParam, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
+from api.forms import read_form_file
 from api.deps import AdminDep, AuditDep, DepartmentDep, ServiceDep
 from api.errors import UnsupportedMediaType
 from api.models import (ERRORS, ChangesOut, CorrectionOut, ErrorOut, ObjectionIn, ObjectionOut, ObjectionsOut,
@@ -44,18 +44,8 @@ def actor_of(account: Account) -> Actor:
 
 async def _file_and_reason(request: Request, target: Path) -> tuple[str, str | None]:
     """A multipart upload's file (written to `target`) and its `reason` field."""
-    form = await request.form(max_files=1, max_fields=20)
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidRequest("请在表单字段 file 中上传文件 (send the file in the form field `file`)",
-                                 {"fields": [{"field": "file", "in": "body", "message": "Field required"}]})
-        with target.open("wb") as out:
-            await run_in_threadpool(shutil.copyfileobj, upload.file, out)
-        reason = form.get("reason")
-        return upload.filename or "upload.csv", reason if isinstance(reason, str) else None
-    finally:
-        await form.close()
+    filename, fields = await read_form_file(request, target)
+    return filename, fields.get("reason")
 
 
 def _content_type(request: Request) -> str:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Query, Request
-from starlette.datastructures import UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AuditDep, DepartmentDep, ServiceDep
 from api.errors import UnsupportedMediaType
+from api.forms import read_form_file
 from api.models import ERRORS, ErrorOut, UploadOut
 from api.uploads import UPLOAD_KINDS, check_kind_allowed, load_upload, upload_path, write_json_rows
 from graph.errors import InvalidRequest
@@ -42,17 +42,8 @@ async def _save_body(request: Request, target: Path) -> tuple[str, bool]:
     """Write the uploaded table to `target`; return (the name the sender gave it, whether it came as JSON)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=20)
-        try:
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InvalidRequest("请在表单字段 file 中上传文件 (send the file in the form field `file`)",
-                                     {"fields": [{"field": "file", "in": "body", "message": "Field required"}]})
-            with target.open("wb") as out:
-                await run_in_threadpool(shutil.copyfileobj, upload.file, out)
-            return upload.filename or "upload.csv", False
-        finally:
-            await form.close()
+        filename, _ = await read_form_file(request, target)
+        return filename, False
     if ctype in JSON_TYPES:
         body = await request.body()
         try:

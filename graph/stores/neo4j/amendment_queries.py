@@ -58,20 +58,22 @@ UNWIND $uids AS uid
 MATCH (r:Record {uid: uid}) WHERE EXISTS { (r)<-[:OF_RECORD]-(:RecordEvent) }
 """ + _INFO
 ANY_EVENTS = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.event_seq, 0) > 0 AS any"
-ADD_EVENT = """
-MATCH (m:CreditnetMeta {id: 'creditnet'}), (r:Record {uid: $uid})
-SET m.event_seq = coalesce(m.event_seq, 0) + 1
-CREATE (ev:RecordEvent)-[:OF_RECORD]->(r)
-SET ev += $event, ev.seq = m.event_seq, ev.data_version = m.data_version + 1
-RETURN ev.seq AS seq
+
+
+def _numbered(label: str, rel: str, counter: str, number: str, fields: str) -> str:
+    """A new node of `label` about the record, numbered from the meta node's `counter` (its `number` property),
+    its fields from `$<fields>`, stamped with the data version the change makes."""
+    return f"""
+MATCH (m:CreditnetMeta {{id: 'creditnet'}}), (r:Record {{uid: $uid}})
+SET m.{counter} = coalesce(m.{counter}, 0) + 1
+CREATE (n:{label})-[:{rel}]->(r)
+SET n += ${fields}, n.{number} = m.{counter}, n.data_version = m.data_version + 1
+RETURN n.{number} AS {number}
 """
-ADD_OBJECTION = """
-MATCH (m:CreditnetMeta {id: 'creditnet'}), (r:Record {uid: $uid})
-SET m.objection_seq = coalesce(m.objection_seq, 0) + 1
-CREATE (o:Objection)-[:AGAINST]->(r)
-SET o += $objection, o.id = m.objection_seq, o.data_version = m.data_version + 1
-RETURN o.id AS id
-"""
+
+
+ADD_EVENT = _numbered("RecordEvent", "OF_RECORD", "event_seq", "seq", "event")
+ADD_OBJECTION = _numbered("Objection", "AGAINST", "objection_seq", "id", "objection")
 OBJECTION = "MATCH (o:Objection {id: $id})-[:AGAINST]->(r:Record)" + _INFO
 SET_OBJECTION = """
 MATCH (m:CreditnetMeta {id: 'creditnet'}), (o:Objection {id: $id})

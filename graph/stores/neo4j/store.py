@@ -86,7 +86,7 @@ class Neo4jStore(GraphStore):
                                                       for i in ids]).consume()
                     s.run(q.MARK_MASKED_IDS_DONE).consume()
                 if not s.run(q.NAME_HAN_DONE).single()["done"]:
-                    self._index_old_names(s)
+                    self._index_names_loaded_before_search(s)
                     s.run(q.MARK_NAME_HAN_DONE).consume()
                 self._rekey_listings(s)
                 # A full-text index created on a store that holds names is filled in the background: a search
@@ -111,7 +111,7 @@ class Neo4jStore(GraphStore):
         session.run(q.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
 
     @staticmethod
-    def _index_old_names(session) -> None:
+    def _index_names_loaded_before_search(session) -> None:
         """Enterprises and persons written before the name index get `name_han`, enterprises through the same
         rewrite as old-shape nodes (their fingerprint changes with it), in batches of their own transactions."""
         while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_NAME_HAN)]:
