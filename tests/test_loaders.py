@@ -545,7 +545,8 @@ def test_a_formula_id_type_is_read_as_no_type_not_as_a_foreign_document():
 
 
 def test_an_id_number_rounded_by_an_excel_number_cell_says_to_format_the_column_as_text():
-    from graph.loaders.fields import FieldProblem, parse_id_number
+    from graph.loaders.codes import parse_id_number
+    from graph.loaders.problems import FieldProblem
     for cell in ("640422197008088960", "640422198001010000", "6.40422197008089E+17"):
         with pytest.raises(FieldProblem, match="设为文本"):
             parse_id_number(cell, "居民身份证")

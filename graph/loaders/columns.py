@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from graph.identifiers import plain_id_number, plain_uscc
-from graph.loaders.fields import (PERIODS, FieldProblem, ParsedRow, Reject, RowValidator, ID_TYPE_FIELD, RowProblem, clean,
-                                  id_type_class, is_formula, parse_code, parse_id_number)
+from graph.loaders.codes import id_type_class, is_formula, parse_code, parse_id_number
+from graph.loaders.fields import ID_TYPE_FIELD, PERIODS, ParsedRow, Reject, RowProblem, RowValidator, clean
+from graph.loaders.problems import FieldProblem
 
 _SLOW = object()   # this cell's answer is not plain: validate its row with RowValidator
 _MISS = object()

@@ -15,9 +15,9 @@ from graph.vocabulary import fold
 
 def member_key(id_number: object, id_type: str | None = None) -> tuple[str, str]:
     """(key, "person" | "enterprise") of a declared member, keyed as the loaders key a member row
-    (graph/loaders/fields.parse_id_number): the 18-digit resident ID (a 15-digit one converted), another document's
+    (graph/loaders/codes.parse_id_number): the 18-digit resident ID (a 15-digit one converted), another document's
     kind and number, or a corporate shareholder's code (its own listings and heads then reach the applicant)."""
-    from graph.loaders.fields import parse_id_number  # the loaders pull in openpyxl: import late
+    from graph.loaders.codes import parse_id_number  # the package graph.loaders pulls in openpyxl: import late
     from graph.loaders.problems import FieldProblem
     try:
         key, kind, _ = parse_id_number(str(id_number if id_number is not None else ""), id_type)

@@ -35,8 +35,8 @@ from graph.errors import FileRejected
 from graph.identifiers import USCC_ALPHABET, id_check_char, reg_no_check_digit, uscc_check_char
 from graph.ingest import load_file
 from graph.loaders import LoadError, ParsedRow, Reject, open_table
-from graph.loaders.fields import (ID_TYPE_FIELD, FieldProblem, RowValidator, id_type_class, parse_amount, parse_code,
-                                  parse_date, parse_id_number)
+from graph.loaders.codes import id_type_class, parse_code, parse_id_number
+from graph.loaders.fields import ID_TYPE_FIELD, FieldProblem, RowValidator, parse_amount, parse_date
 from graph.model import KINDS
 from reliability.corpus import CASES, REJECT, WARN, Case
 from reliability.helpers import REPO, remembered, snapshot
