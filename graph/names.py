@@ -176,3 +176,15 @@ def parse_name(norm: str) -> NameParts:
             group, text = True, text[: -len(marker)]
             break
     return NameParts(tuple(regions), text, form, form_class, group, branch)
+
+
+# What an enterprise's or organisation's name has and a person's does not.
+_ORGANISATION_WORDS = re.compile(r"公司|厂|店|社|部|局|院|所|中心|商行|行$|馆|站|场|队|会|室|园|坊|处|铺|庄|团|集团|合作")
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•．.][\u4e00-\u9fff·•．.]{1,12}")
+
+
+def looks_like_person_name(name: str | None) -> bool:
+    """Whether a name cell holds a person's name (马小红, 阿依古丽·买买提) rather than an enterprise's: two to four
+    Han characters, or a name with a middle dot, and no word that names a business or an organisation."""
+    text = re.sub(r"\s+", "", name or "")
+    return bool(_PERSON_NAME.fullmatch(text)) and not _ORGANISATION_WORDS.search(text)

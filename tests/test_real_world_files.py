@@ -821,3 +821,30 @@ def test_a_store_keyed_by_the_lists_spelling_is_rekeyed_when_it_opens(store, hom
         listing_row(code, "西吉县旧键有限公司", "2025-01-05", "2026-03-01", "失信被执行人")]))
     assert len(_listings_of(store, code)) == 1
     assert verdict(store, key=code).verdict != "restricted"
+
+
+COURT_EXPORT = ["序号", "被执行人姓名/名称", "身份证号码/组织机构代码", "执行法院", "失信被执行人行为具体情形", "发布时间"]
+
+
+@pytest.mark.parametrize("number", [ID15, id_number(19)])  # id_number(19) also passes a USCC's check
+def test_a_persons_number_in_the_courts_mixed_column_lists_the_person(store, home, tmp_path, number):
+    """In 身份证号码/组织机构代码 a 15-digit first-generation ID, or an 18-digit ID that also reads as a valid USCC,
+    is the person's: the person and the enterprise they head are restricted, no enterprise named after them."""
+    person = id15_to_18(number) if len(number) == 15 else number
+    company = uscc(9831)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县明达商贸有限公司", "马小明", person)]),
+         write(tmp_path / "court.csv", COURT_EXPORT, [["马小明", number, "西吉县人民法院", "有履行能力而拒不履行", "2025-03-01"]],
+               encoding="gbk"))
+    assert verdict(store, key=person).verdict == "restricted"
+    assert verdict(store, key=company).verdict == "restricted"
+
+
+def test_a_persons_name_and_number_in_the_enterprise_columns_list_the_person(store, home, tmp_path):
+    """The standard columns with the person's name as 企业名称, their ID number (valid as a USCC too) as the code and
+    姓名 empty: a listing of that person, not of an enterprise called 丁四."""
+    person, company = id_number(28), uscc(9832)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县丁四商贸有限公司", "丁四", person)]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(person, "丁四", "2025-03-01", "", "失信被执行人")]))
+    assert verdict(store, key=company).verdict == "restricted"

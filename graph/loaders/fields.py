@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from graph.departments import split_departments
-from graph.identifiers import id15_to_18, normalise_code, plausible_id15
+from graph.identifiers import InvalidIdentifier, id15_to_18, normalise_code, plausible_id15, validate_id_number
 from graph.loaders.codes import is_formula, parse_code, parse_id_number, unusable_code
 from graph.loaders.dates import END_FIELDS, OPEN_ENDS, parse_date, read_date  # noqa: F401 (OPEN_ENDS, parse_date: re-exported)
 from graph.loaders.problems import FieldProblem  # noqa: F401 (re-exported)
-from graph.model import KINDS, ROLE_ALIASES, Field
+from graph.loaders.headers import normalise_header
+from graph.model import COURT_CODE_HEADERS, KINDS, ROLE_ALIASES, Field
+from graph.names import looks_like_person_name
 from graph.vocabulary import UNKNOWN, fold, list_category, role_classes
 
 
@@ -127,6 +129,8 @@ def parse_amount(text: str) -> tuple[float | None, str | None]:
 # --- codes and ID numbers ----------------------------------------------------------------------------
 ID_TYPE_FIELD = {"id_number": "id_type", "legal_rep_id_number": "legal_rep_id_type"}
 
+COURT_CODE_COLUMNS = frozenset(normalise_header(h) for h in COURT_CODE_HEADERS)
+
 # Periods whose end before their start is a row that can never apply: rejected, not loaded silently.
 PERIODS = (("valid_from", "valid_to"), ("since", "until"))
 EARLIEST_DATE = "1949-10-01"
@@ -232,24 +236,39 @@ class RowValidator:
         if code_kind == "reg_no" and person and id15_to_18(code) == person:
             self._listed_person_by_code(header, text, person, person, values, warnings)
             return
-        if code_kind == "reg_no" and values.get("person_name") and raw.get("id_number") is None:
-            as_person = plausible_id15(code)
-            if as_person is not None and warning:
-                # In a person's column a 15-digit number is a person's (docs/domain.md): on a row naming a person,
-                # with no ID number of its own, one that fails the registration number's check is that person's.
-                warning = None
-                self._listed_person_by_code(header, text, as_person, None, values, warnings, (
-                    f"{header}：15位数字“{code}”不符合注册号校验位，是有效的第一代身份证号码，本行姓名“{values['person_name']}”"
-                    f"没有证件号码：按该人员的身份证号码（18位 {as_person}）归集为自然人名单，不作为企业注册号 (a first-"
-                    f"generation ID number of the named person, not a registration number: a listing of that person)"))
-                return
+        if raw.get("id_number") is None:
+            named = values.get("person_name") or (values.get("name") if looks_like_person_name(values.get("name")) else None)
+            as_person = self._person_by_number(code, code_kind, warning, named, header)
             if as_person is not None:
+                self._listed_person_by_code(header, text, as_person, None, values, warnings, (
+                    f"{header}：“{code}”是{('“' + named + '”的') if named else ''}{'第一代' if len(code) == 15 else ''}"
+                    f"身份证号码，不是企业代码：按该人员（18位 {as_person}）归集为自然人名单 (a person's ID number, not an "
+                    f"enterprise's code: a listing of that person)"))
+                return
+            if code_kind == "reg_no" and named and plausible_id15(code) is not None:
                 warning = (f"{header}：15位数字“{code}”按注册号归集（校验位相符），但它也是有效的第一代身份证号码，本行姓名"
-                           f"“{values['person_name']}”没有证件号码：若是该人员的身份证号码，请填入证件号码列后重新报送 (read "
+                           f"“{named}”没有证件号码：若是该人员的身份证号码，请填入证件号码列后重新报送 (read "
                            f"as a registration number; it may be the named person's first-generation ID number)")
         values["code"], values["code_kind"] = code, code_kind
         if warning:
             warnings.append(warning)
+
+    @staticmethod
+    def _person_by_number(code: str, code_kind: str, warning: str | None, named: str | None, header: str) -> str | None:
+        """The person whose ID number a listing's code column holds although it also reads as an enterprise's code,
+        or None. In a court's mixed column (身份证号码/组织机构代码) a number that is a person's ID is theirs; in a
+        code column, only on a row naming a person (姓名, or a person's name as 企业名称): a 15-digit number that
+        fails the registration number's check, or an 18-digit one that is a valid resident ID (no real 工商 USCC
+        is: region codes never begin with 9)."""
+        mixed = normalise_header(header) in COURT_CODE_COLUMNS
+        if not (mixed or named):
+            return None
+        if code_kind == "reg_no":
+            return plausible_id15(code) if (mixed or warning) else None
+        try:
+            return validate_id_number(code)
+        except InvalidIdentifier:
+            return None
 
     def _person_in_code_column(self, text: str) -> str | None:
         try:
