@@ -188,3 +188,9 @@ def looks_like_person_name(name: str | None) -> bool:
     Han characters, or a name with a middle dot, and no word that names a business or an organisation."""
     text = re.sub(r"\s+", "", name or "")
     return bool(_PERSON_NAME.fullmatch(text)) and not _ORGANISATION_WORDS.search(text)
+
+
+def fold_company_form(norm: str) -> str:
+    """A normalised name with 有限责任公司 written 有限公司: one company form, as departments use the two (a name
+    search ranks them as the same form, graph/name_match.py)."""
+    return norm.replace("有限责任公司", "有限公司")

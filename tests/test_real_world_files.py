@@ -557,7 +557,8 @@ def test_a_rejected_row_is_named_in_every_answer_that_reaches_its_party(store, h
     assert bad.rejected == 1 and bad.changed  # the store now knows a row about them could not be read
     for key, hops in ((listed, 0), (person, 0), (officer_of, 1)):
         r = verdict(store, key=key)
-        assert r.verdict == "clear"
+        # The listing row may be the one that restricts them (the subject itself, or its 监事): never `clear`.
+        assert r.verdict == "linked" and not r.hits and "人工核查" in r.notes[0]
         assert [(u["source"], u["row"], u["field"]) for u in r.unread] == [("court.csv", 2, "限制期限自")] * len(r.unread)
         assert r.unread and min(u["hops"] for u in r.unread) == hops
         assert any("未能导入" in n for n in r.notes)
@@ -848,3 +849,28 @@ def test_a_persons_name_and_number_in_the_enterprise_columns_list_the_person(sto
          write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县丁四商贸有限公司", "丁四", person)]),
          write(tmp_path / "court.csv", LISTINGS, [listing_row(person, "丁四", "2025-03-01", "", "失信被执行人")]))
     assert verdict(store, key=company).verdict == "restricted"
+
+
+@pytest.mark.parametrize("number", ["mistyped", "masked"])
+def test_a_person_listing_with_an_unusable_number_is_noted_for_the_person_of_that_name(store, home, tmp_path, number):
+    """A court row for a person alone whose ID number fails its check digit, or is masked (6404221980****0012): it
+    cannot be keyed, but it names the person, so every answer reaching a person of that name says so."""
+    person, company = id_number(993), uscc(9841)
+    sent = person[:-1] + ("0" if person[-1] != "0" else "1") if number == "mistyped" else person[:10] + "****" + person[14:]
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县田二商贸有限公司", "田二", person)]),
+         write(tmp_path / "court.csv", COURT_EXPORT, [["田二", sent, "西吉县人民法院", "拒不履行", "2025-03-01"]]))
+    for key in (person, company):
+        r = verdict(store, key=key)
+        assert [u["row"] for u in r.unread] == [2] and any("未能导入" in n for n in r.notes)
+
+
+def test_a_listing_without_a_code_reaches_the_enterprise_registered_under_the_other_company_form(store, home, tmp_path):
+    """The listing names 西吉县兴隆餐饮有限公司 without a code; the registry has 西吉县兴隆餐饮有限责任公司: the row is
+    the enterprise's (one form, as a name search takes them), and its answer is not `clear`."""
+    company = uscc(9842)
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县兴隆餐饮有限责任公司", "兴隆", id_number(994))]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row("", "西吉县兴隆餐饮有限公司", "2025-03-01", "", "严重违法失信企业名单")]))
+    r = verdict(store, key=company)
+    assert r.verdict == "linked" and [u["row"] for u in r.unread] == [2]

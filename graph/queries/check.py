@@ -36,7 +36,7 @@ from graph.queries.traversal import Node, Reach, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
-from graph.unread import SHOWN as UNREAD_SHOWN, name_code, note as unread_note
+from graph.unread import PERSON_PREFIX, SHOWN as UNREAD_SHOWN, name_codes, note as unread_note, person_code
 from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category, role_classes
 
 __all__ = ["Applicant", "RULE_TEXT", "check", "evaluate"]  # Applicant: what callers build a check of an applicant from
@@ -203,6 +203,10 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         result.verdict = "restricted"
     elif result.hits:
         result.verdict = "linked"
+    elif _unread_may_restrict(result.unread, officers):
+        result.verdict = "linked"
+        result.notes.insert(0, "申请人本身或其法定代表人、董事、监事、高级管理人员有名单记录无法读取（见下），结论须人工核查，不可视为未发现关联 "
+                               "(a listing row about the applicant or one of its officers could not be read: review it)")
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
 
@@ -213,9 +217,10 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     if not source.any_unread():
         return
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
-    # Enterprises also by name: a row whose code was mistyped still names the enterprise (graph/unread.py).
-    within.update({code: n for n in list(within.values()) if n[0] == "enterprise"
-                   if (code := name_code(reach.names.get(n)))})
+    # Also by name: a row whose code or ID number was mistyped or masked still names its party (graph/unread.py).
+    for n in list(within.values()):
+        name = reach.names.get(n)
+        within.update({code: n for code in (name_codes(name) if n[0] == "enterprise" else [person_code(name)]) if code})
     entries = source.unread_about(list(within)) if source is not reader else None
     if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
         entries = reader.unread_about(list(within))
@@ -233,6 +238,14 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     if len(entries) > UNREAD_SHOWN:
         result.notes.append(f"另有 {len(entries) - UNREAD_SHOWN} 行未能导入的记录涉及本次核查所及主体，见 unread "
                             f"({len(entries) - UNREAD_SHOWN} more unread rows: see `unread`)")
+
+
+def _unread_may_restrict(unread: list[dict], officers: dict[Node, frozenset[str]]) -> bool:
+    """Whether a listing row that could not be read names the subject, or a person holding an office in it, by a
+    code or by the enterprise's name (a person's name alone repeats too often to decide a verdict): it may be the
+    very listing that restricts, so the answer is never `clear`."""
+    return any(e["kind"] == "blacklist" and not e["code"].startswith(PERSON_PREFIX) and
+               (e["hops"] == 0 or (e["party"]["kind"], e["party"]["key"]) in officers) for e in unread)
 
 
 def _barred_from_office(active: list[dict], offices: frozenset[str]) -> bool:

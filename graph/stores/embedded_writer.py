@@ -14,7 +14,7 @@ from graph.rows import Identity, fold, row_codes, settle
 from graph.stores.base import GraphWriter, WriteStats
 from graph.stores.embedded_amendments import AmendmentWriting
 from graph.stores.embedded_bulk_indexes import BulkIndexing
-from graph.unread import NAME_PREFIX
+from graph.unread import is_name_key
 from graph.stores.sqlite_schema import NO_ENTERPRISE
 
 
@@ -296,7 +296,7 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
         c, uids = self.conn, {e["uid"] for e in entries}
         old = [(u, code, row) for u, code, row in c.execute(
             "SELECT uid, code, row FROM unread_row WHERE source = ? AND kind = ?", (source, kind)) if u not in uids]
-        named_only = {row for _, _, row in old} - {row for _, code, row in old if not code.startswith(NAME_PREFIX)}
+        named_only = {row for _, _, row in old} - {row for _, code, row in old if not is_name_key(code)}
         settled = {row for _, code, row in old if code in loaded_codes} | (named_only & loaded_rows)
         stale = [u for u, _, row in old if row in settled]
         c.executemany("DELETE FROM unread_row WHERE uid = ?", [(u,) for u in stale])

@@ -361,7 +361,7 @@ RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
 DROP_STALE_UNREAD = """
 MATCH (u:UnreadRow {source: $source}) WHERE u.kind = $kind AND NOT u.uid IN $uids
 WITH u.row AS row, collect(u.code) AS codes
-WHERE any(c IN codes WHERE c IN $codes) OR (row IN $rows AND all(c IN codes WHERE c STARTS WITH '名称:'))
+WHERE any(c IN codes WHERE c IN $codes) OR (row IN $rows AND all(c IN codes WHERE c STARTS WITH '名称:' OR c STARTS WITH '姓名:'))
 WITH collect(row) AS settled
 MATCH (v:UnreadRow {source: $source}) WHERE v.kind = $kind AND v.row IN settled AND NOT v.uid IN $uids
 DELETE v
@@ -494,8 +494,12 @@ CALL (ball, touched, capped) {{
 CALL (ball, touched, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
   WITH DISTINCT x
-  UNWIND [c IN [coalesce(x.key, x.id_number), CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4
-                THEN '名称:' + x.name_norm END] WHERE c IS NOT NULL] AS code
+  UNWIND [c IN [coalesce(x.key, x.id_number),
+                CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4 THEN '名称:' + x.name_norm END,
+                CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4
+                     THEN '名称:' + replace(x.name_norm, '有限责任公司', '有限公司') END,
+                CASE WHEN x:Person AND size(coalesce(x.name_han, '')) >= 2 THEN '姓名:' + x.name_han END]
+          WHERE c IS NOT NULL] AS code
   MATCH (u:UnreadRow {{code: code}})
   RETURN collect(properties(u)) AS unread
 }}
