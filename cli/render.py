@@ -157,6 +157,10 @@ def print_snapshot(console, snapshot: dict | None, resent: dict, dry_run: bool) 
                       f"{escape(str(r.get('list_type') or r.get('number') or ''))}")
     if snapshot["ended_count"] > 20:
         console.print(f"    ……另有 {snapshot['ended_count'] - 20} 条（--json 列出前 200 条）")
+    if snapshot.get("kept_message"):
+        console.print(f"  [yellow]{escape(snapshot['kept_message'])}[/]")
+        for r in snapshot["kept_unread"][:20]:
+            console.print(f"    {r['record_id']}  {escape(subject_text(r))}  未终止")
 
 
 def print_search(console: Console, data: dict[str, Any]) -> None:

@@ -199,10 +199,11 @@ def _write_batch(writer: GraphWriter, kind: str, batch: list, rejects: list, tou
 
 
 def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, snapshot: Snapshot | None,
-                            actor: Actor | None, source: str, dry_run: bool, baseline=None) -> None:
+                            actor: Actor | None, source: str, dry_run: bool, baseline=None,
+                            rejects: list | None = None) -> None:
     """Records of this file ended before come back (or say they stay withdrawn); a full export ends what it lacks."""
     from graph.amendments import Actor
-    from graph.snapshots import end_missing, restore_resent
+    from graph.snapshots import Unreadable, end_missing, restore_resent
     effective = writer.as_of or date.today().isoformat()
     actor = actor or (snapshot.actor if snapshot is not None else Actor("cli", None, True))
     report.resent = restore_resent(writer, effective, source, actor)
@@ -211,7 +212,9 @@ def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, 
                                          f"{'、'.join(report.resent['still_ended'][:20])} (records withdrawn or corrected "
                                          f"before stay so when sent again)"])
     if snapshot is not None:
-        report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run, baseline)
+        rejects = rejects or []
+        unreadable = Unreadable.of(kind, unread_entries(kind, report.columns, rejects, source, date.today()), rejects)
+        report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run, baseline, unreadable)
 
 
 def _rejects_path(home: Path, source: Path) -> Path:
@@ -287,7 +290,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 reading.close()
                 if kind in RECORD_KINDS:
                     _what_became_of_records(writer, report, kind, snapshot, actor, source or path.name, dry_run,
-                                            baseline)
+                                            baseline, rejects)
                 if dry_run:
                     raise _DryRun
                 # Rejected rows that might restrict someone stay in the store, under the codes they name: every check

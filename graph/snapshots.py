@@ -21,9 +21,11 @@ from graph.amendments import Actor, event, now
 from graph.departments import canonical_department
 from graph.errors import CreditnetError, InvalidRequest
 from graph.model import KINDS, RECORD_KINDS
-from graph.record_state import ENDED, REINSTATED, RESTORABLE, ending
+from graph.names import looks_like_person_name
+from graph.record_state import ENDED, REINSTATED, RESTORABLE, RecordInfo, ending
 from graph.rows import departments
 from graph.stores.base import GraphWriter
+from graph.unread import UNREAD_KINDS, name_codes, person_code
 from graph.vocabulary import fold, list_category
 
 SHOWN_ENDED = 200  # a load summary lists the first records a snapshot ends; its count is all of them
@@ -92,12 +94,40 @@ def _sender(writer: GraphWriter, snapshot: Snapshot) -> str:
     return senders[0]
 
 
+@dataclass
+class Unreadable:
+    """A full export's rows that could not be read (graph/unread.py): the keys they are remembered under, all their
+    row numbers, and those naming no code or name at all."""
+    keys: set[str]
+    unkeyed: list[int]
+    rows: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, kind: str, entries: list[dict[str, Any]], rejects: list) -> "Unreadable":
+        if kind not in UNREAD_KINDS:  # a row of a class that restricts no one ends what it ends
+            return cls(set(), [])
+        keyed = {e["row"] for e in entries}
+        rows = [r.row_number for r in rejects]
+        return cls({e["code"] for e in entries}, [n for n in rows if n not in keyed], rows)
+
+
+def _keys_of(info: RecordInfo) -> set[str]:
+    """The keys a rejected row naming this record would be remembered under (graph/unread.py)."""
+    f = info.fields
+    keys = {info.enterprise_key, f.get("id_number"), person_code(f.get("person_name")), *name_codes(f.get("name"))}
+    if looks_like_person_name(f.get("name")):
+        keys.add(person_code(f.get("name")))
+    return {k for k in keys if k}
+
+
 def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: str, source: str,
-                dry_run: bool, baseline: Baseline | None = None) -> dict[str, Any]:
+                dry_run: bool, baseline: Baseline | None = None,
+                unreadable: Unreadable | None = None) -> dict[str, Any]:
     """End the sender's records of `kind` this file did not send (as of `effective`); raise SnapshotRefused when they
     are more than the share allowed and not confirmed (a dry run reports it instead). Inside the file's transaction,
     after its rows."""
     department = _sender(writer, snapshot)
+    unreadable = unreadable or Unreadable(set(), [])
     if not snapshot.actor.is_admin and snapshot.actor.department != department:
         from graph.accounts import Forbidden
         raise Forbidden(f"{snapshot.actor.department}不能以{department}的名义全量报送 (a department sends only its own list)",
@@ -108,13 +138,25 @@ def end_missing(writer: GraphWriter, kind: str, snapshot: Snapshot, effective: s
     if baseline is not None and baseline.department == department and baseline.before is not None:
         current = [i for i in current if i.record_id in baseline.before and baseline.in_scope(i)]
     missing = sorted((i for i in current if not i.written), key=lambda i: i.record_id)
+    # A row of the file that could not be read may be the very record it still holds: what it names is not ended
+    # (never a silent clear); a rejected row naming no one at all could be any record, so then nothing is.
+    kept = missing if unreadable.unkeyed else [i for i in missing if unreadable.keys & _keys_of(i)]
+    missing = [i for i in missing if i not in kept]
     before = len(current)
     share = len(missing) / before if before else 0.0
     refused = share > snapshot.max_ended_share and not snapshot.confirmed
     report = {"department": department, "kind": kind, "effective": effective, "ended_count": len(missing),
               "current_before": before, "share": round(share, 4), "max_share": snapshot.max_ended_share,
               "confirmed": snapshot.confirmed, "refused": refused,
-              "ended": [i.summary() for i in missing[:SHOWN_ENDED]]}
+              "ended": [i.summary() for i in missing[:SHOWN_ENDED]],
+              "kept_unread": [i.summary() for i in kept[:SHOWN_ENDED]], "kept_unread_count": len(kept)}
+    if kept:
+        report["kept_message"] = (
+            f"本文件有 {len(unreadable.rows)} 行未能导入，{len(kept)} 条现有记录可能就是这些行，未予终止：请改正后重新全量报送 "
+            f"(rows that could not be read may be records still on the list: {len(kept)} not ended)"
+            if not unreadable.unkeyed else
+            f"本文件第 {'、'.join(map(str, unreadable.unkeyed[:10]))} 行未能导入且未载任何代码或名称，可能是任何一条现有记录：本次全量报送"
+            f"不终止任何记录，请改正后重新报送 (a row naming no one could not be read: nothing is ended)")
     if refused:
         message = (f"本次全量报送将终止{department}的 {before} 条{KINDS[kind].label}记录中的 {len(missing)} 条（{share:.0%}），超过上限 "
                    f"{snapshot.max_ended_share:.0%}：文件可能不完整（导出被截断？）。请核对文件是否为本部门完整的现行清单；确认无误后，"

@@ -167,6 +167,24 @@ def test_a_full_export_ends_what_it_omits_listed_before_committing_in_a_dry_run(
 
 
 @pytest.mark.writes
+def test_a_full_export_does_not_end_what_its_unreadable_rows_may_be(store, court, tmp_path, home):
+    """Next month's export sends one listing with its code mistyped (the row cannot be read), and one row naming no
+    one at all: neither may end a listing still on the court's list (never a silent clear)."""
+    load_file(store, court_file(tmp_path, "month1.csv", FIVE), home=home)
+    mistyped = list(FIVE[0])
+    mistyped[1] = mistyped[1][:-1] + ("0" if mistyped[1][-1] != "0" else "1")
+    month2 = court_file(tmp_path, "month2.csv", [mistyped, *FIVE[1:]])
+    report = load_file(store, month2, home=home, snapshot=Snapshot(confirmed=True))
+    assert report.rejected == 1 and uscc(701) in {r["enterprise"] for r in report.snapshot["kept_unread"]}
+    assert verdict(store, uscc(701)) == "restricted"
+    nameless = listing(9, "", None, name="")
+    month3 = court_file(tmp_path, "month3.csv", [nameless, *FIVE[2:]])
+    report = load_file(store, month3, home=home, snapshot=Snapshot(confirmed=True))
+    assert report.snapshot["ended_count"] == 0 and "不终止任何记录" in report.snapshot["kept_message"]
+    assert verdict(store, uscc(702)) == "restricted"
+
+
+@pytest.mark.writes
 def test_a_truncated_full_export_is_refused_unless_confirmed(store, court, tmp_path, home):
     load_file(store, court_file(tmp_path, "month1.csv", FIVE), home=home)
     truncated = court_file(tmp_path, "truncated.csv", FIVE[:1])

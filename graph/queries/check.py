@@ -205,8 +205,9 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         result.verdict = "linked"
     elif _unread_may_restrict(result.unread, officers):
         result.verdict = "linked"
-        result.notes.insert(0, "申请人本身或其法定代表人、董事、监事、高级管理人员有名单记录无法读取（见下），结论须人工核查，不可视为未发现关联 "
-                               "(a listing row about the applicant or one of its officers could not be read: review it)")
+        result.notes.insert(0, "申请人本身或其法定代表人、董事、监事、高级管理人员有名单记录无法读取（见下），结论须人工核查，"
+                               "不可视为未发现关联 (a listing row about the applicant or one of its officers could not be "
+                               "read: review it)")
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
 
