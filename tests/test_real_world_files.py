@@ -122,6 +122,17 @@ def test_an_open_end_written_in_words_is_no_end_date(store, home, tmp_path, open
     assert verdict(store, key=code).verdict == "restricted"
 
 
+@pytest.mark.parametrize("end", ["长期（至履行完毕）", "现任（待换届）", "不详", "未解除", "暂不移出", "見備註"])
+def test_an_end_that_says_the_period_goes_on_is_no_end_date_and_warns(store, home, tmp_path, end):
+    """An open-end word with a note, or a word saying the listing has not ended or its end is unknown: no end date
+    (it still restricts), with a warning naming the cell — not a rejected row."""
+    code = uscc(9302)
+    [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [
+        listing_row(code, "西吉县某某公司", "2025-01-01", end, "失信被执行人")]))
+    assert (report.loaded, report.rejected) == (1, 0) and any(end in m for m in _warnings(report, "限制期限至"))
+    assert verdict(store, key=code).verdict == "restricted"
+
+
 def test_a_period_that_ends_before_it_starts_is_rejected_with_the_reason(store, home, tmp_path):
     code = uscc(9302)
     [report] = load(store, home, write(tmp_path / "l.csv", LISTINGS, [

@@ -33,6 +33,11 @@ OPEN_ENDS = frozenset({
     "长期", "永久", "长期有效", "永久有效", "无期限", "无限期", "不限", "无固定期限", "终身", "至今", "无", "暂无", "待定",
     "履行完毕", "履行完毕之日", "在任", "现任", "任职中",
 })
+# Words at an end that are no date but say the period has not ended, or that the end is not known: never an end.
+STILL_IN_FORCE = frozenset({
+    "不详", "未知", "未解除", "尚未解除", "未移出", "暂不移出", "尚未移出", "未撤销", "见备注", "详见备注", "未履行",
+    "未履行完毕", "待履行", "至履行完毕", "至履行完毕时", "未满", "未定",
+})
 _DASHES = re.compile(r"[-‐‑‒–—―─━_]+")  # any run of dashes: nothing written (NFKC has folded － and ﹣ to -)
 _NOTE = re.compile(r"(.+?)\s*[(\[【]([^()\[\]【】]*)[)\]】]")  # a bracketed note after the date (NFKC folds （）)
 _WEEKDAY = re.compile(r"(.+?)\s*(?:星期|礼拜|周)([一二三四五六日天])")
@@ -63,8 +68,16 @@ def read_date(text: str, end: bool) -> tuple[str | None, str | None]:
     folded = unicodedata.normalize("NFKC", text).strip()
     if _DASHES.fullmatch(folded):
         return None, None
-    if end and _open_end(folded):
-        return None, None
+    if end:
+        bracketed = _NOTE.fullmatch(folded)
+        head = bracketed.group(1) if bracketed else folded
+        if _open_end(head):  # 长期（至履行完毕）, 现任（待换届）: the word decides, the note is kept for the clerk
+            return None, (f"“{text}”按无截止日期导入，括号中的“{bracketed.group(2).strip()}”未读取 (no end date; the note "
+                          f"in brackets is not read)" if bracketed else None)
+        if fold(head) in STILL_IN_FORCE:
+            # Not a date, but not an end either: read as none (the listing or the term goes on), and say so.
+            return None, (f"“{text}”不是日期，按无截止日期（仍在期限内）导入，请向报送部门核实 (not a date: read as no end, "
+                          f"still in force; please check with the sender)")
     notes: list[str] = []
     body = folded
     note = _NOTE.fullmatch(body)
