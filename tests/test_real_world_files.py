@@ -283,6 +283,19 @@ def test_compound_and_variant_role_labels_bind(store, home, tmp_path, label):
     assert {h.party.key: h.rule for h in r.hits}[person] == RULE_OFFICER
 
 
+@pytest.mark.parametrize("label", ["原法定代表人", "前任监事", "曾任董事长", "已离任经理"])
+def test_a_former_office_written_in_the_label_is_a_link_not_a_bar(store, home, tmp_path, label):
+    """原法定代表人, 前任监事 …: the registry says the person held the office before; a listed former holder is a
+    link for review, not an officer who bars the applicant."""
+    person, applicant = id_number(957), uscc(9507)
+    load(store, home,
+         write(tmp_path / "members.csv", MEMBERS, [[applicant, "西吉县长城商贸有限公司", label, "白云", "居民身份证", person, ""]]),
+         write(tmp_path / "court.csv", LISTINGS, [listing_row(uscc(9508), "西吉县另一家公司", "2026-01-01", "", "失信被执行人",
+                                                             person=("法定代表人", "白云", "居民身份证", person))]))
+    r = verdict(store, key=applicant)
+    assert r.verdict == "linked" and not any(h.binding for h in r.hits), label
+
+
 def test_a_person_on_a_list_that_bars_no_office_is_a_link_not_a_bar(store, home, tmp_path):
     """Today any listed person binds: a clear applicant whose director's other company is on the tax list came
     back restricted."""

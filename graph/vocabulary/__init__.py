@@ -47,6 +47,7 @@ _LIST_WORD = re.compile(r"(?:名单|名录)$")
 # A list's name without 名单 (严重违法失信企业) names the list only when enough is left of it: 黑 is no list.
 MIN_STEM = 4
 GENERIC_LIST = "blacklist"  # 黑名单: many departments' different lists end so
+_FORMER_PREFIXES = ("已离任", "离任", "前任", "曾任", "历任", "原")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,17 @@ class Vocabulary:
         """The classes of every role a party holds (asked for each member of every enterprise checked)."""
         return frozenset().union(*(self.role_classes(label) for label in labels))
 
+    def _former(self, part: str) -> bool:
+        """A label naming an office held before (原法定代表人, 前任监事, 曾任董事, 已离任经理): 原 before a known label
+        exactly (原始股东 is not one), the others before any label known by its ending."""
+        for prefix in _FORMER_PREFIXES:
+            rest = part[len(prefix):] if part.startswith(prefix) else None
+            if not rest:
+                continue
+            if rest in self.roles or (prefix != "原" and any(rest.endswith(e) for e in self._endings if len(e) >= 2)):
+                return True
+        return False
+
     @lru_cache(maxsize=4096)
     def role_classes(self, label: str | None) -> frozenset[str]:
         """The classes of a role label's parts; {"unknown"} when no part is known.
@@ -164,6 +176,9 @@ class Vocabulary:
             if not part:
                 continue
             found = self.roles.get(part) or self.roles.get(part.lower())
+            if found is None and self._former(part):
+                classes.add(OTHER)  # 原法定代表人, 前任监事: a holder no more, a link for review, never an office
+                continue
             if found is None:
                 found = next((self.roles[e] for e in self._endings if len(e) >= 2 and part.endswith(e)), None)
                 guessed = guessed or (found is not None and found not in OFFICES)
