@@ -160,7 +160,8 @@ class HitOut(BaseModel):
     binding: bool = Field(description="True: the law forbids the applicant (a rule applies); false: a link to review.")
     rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar (binding); "
                                                   "similar-name (a link: a restricted enterprise's name is very like "
-                                                  "the applicant's).")
+                                                  "the applicant's); same-name-unregistered (a link: a listed enterprise "
+                                                  "of the applicant's registered name under a code the registry lacks).")
     path: list[StepOut]
     restrictions: list[RestrictionOut]
     notes: list[str] = Field(default_factory=list, description="Why the hit reads as it does: the bar's last day, "

@@ -898,3 +898,14 @@ def test_a_listing_without_a_code_reaches_the_enterprise_registered_under_the_ot
          write(tmp_path / "msb.csv", LISTINGS, [listing_row("", "西吉县兴隆餐饮有限公司", "2025-03-01", "", "严重违法失信企业名单")]))
     r = verdict(store, key=company)
     assert r.verdict == "linked" and [u["row"] for u in r.unread] == [2]
+
+
+def test_a_listing_under_an_old_registration_number_the_registry_lacks_reaches_the_registered_name(store, home, tmp_path):
+    """The registry has the enterprise by its USCC only; the listing names it by its old 注册号. The listing makes an
+    enterprise of its own, and the registered one's answer links to it (same name) instead of a silent clear."""
+    company, old = uscc(9851), "640422600000039"
+    load(store, home,
+         write(tmp_path / "registry.csv", REGISTRY, [registry_row(company, "西吉县老字号三有限公司", "老三", id_number(995))]),
+         write(tmp_path / "msb.csv", LISTINGS, [listing_row(old, "西吉县老字号三有限公司", "2025-03-01", "", "严重违法失信企业名单")]))
+    r = verdict(store, key=company)
+    assert r.verdict == "linked" and [(h.party.key, h.rule) for h in r.hits] == [(old, "same-name-unregistered")]

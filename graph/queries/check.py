@@ -48,6 +48,7 @@ RULE_THREE_YEAR_BAR = "three-year-bar"
 # Not a binding rule: a registered enterprise whose name is very like the applicant's is restricted (a listed
 # enterprise applying again under a slightly changed name). A link for the official to review.
 RULE_SIMILAR_NAME = "similar-name"
+RULE_SAME_NAME = "same-name-unregistered"
 # The score (graph/name_match.py) from which a registered name counts as very like the applicant's: one character
 # off in a trade name of three characters or more, or a short name of it, with at most the company form spelt
 # otherwise; another region, another kind of body or a branch stays below it (docs/check-rules.md).
@@ -58,6 +59,8 @@ RULE_TEXT = {
     RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，"
                          "三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
     RULE_SIMILAR_NAME: "申请名称与受限企业的登记名称高度相似，需人工核查 (similar name of a listed enterprise: review)",
+    RULE_SAME_NAME: "名单所列企业与申请人同名，但其代码未见于登记信息，需人工核查 (a listed enterprise of the same name under "
+                    "a code the registry lacks: review)",
 }
 
 
@@ -84,6 +87,28 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
                                [r for h in theirs.hits if h.binding for r in h.restrictions],
                                [f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
                                 f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)"]))
+    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
+    if result.verdict == "clear" and result.hits:
+        result.verdict = "linked"
+
+
+def _same_name_listed_hits(reader: GraphReader, subject: Party, as_of: date, settings: Settings,
+                           result: CheckResult) -> None:
+    """A listing sent under a code the registry lacks (an old 注册号) made an enterprise of its own; when it has the
+    subject's registered name, it may be the subject: a link for review, never a silent clear and never a bar."""
+    for party in reader.listed_unregistered_named(subject.name):
+        if party.key == subject.key:
+            continue
+        theirs = evaluate(reader, party, as_of, 0, settings)
+        if theirs.verdict != "restricted":
+            continue
+        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": "同名企业（代码未见于登记信息）",
+                "roles": []}
+        result.hits.append(Hit(party, 1, False, RULE_SAME_NAME, [step],
+                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               [f"名单以代码 {party.key} 列入“{party.name}”，该代码未见于登记信息，与申请人登记名称相同：可能是同一企业"
+                                f"以旧注册号报送，请人工核查并请报送部门改正代码 (a listed enterprise of the same name under a "
+                                f"code the registry lacks: review)"]))
     result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if result.verdict == "clear" and result.hits:
         result.verdict = "linked"
@@ -119,6 +144,8 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         if applicant is not None and not registered:
             _similar_name_hits(reader, applicant, subject, as_of, settings, result)
+        elif subject.kind == "enterprise" and subject.name:
+            _same_name_listed_hits(reader, subject, as_of, settings, result)
         result.notes = notes + result.notes
         return result
 

@@ -275,6 +275,12 @@ class GraphReader(ABC):
         fields = self.enterprise(key)
         return fields is not None, (fields or {}).get("legal_rep")
 
+    def listed_unregistered_named(self, name: str) -> list[Party]:
+        """Enterprises no registry row names that a listing names (created by records sent under a code the registry
+        lacks, such as an old 注册号), whose name is `name` (normalised, company forms folded): a registered
+        enterprise of that name may be the one listed (graph/queries/check.py)."""
+        return []
+
     @abstractmethod
     def listed_persons_named(self, names: list[str]) -> list[Party]:
         """Persons of any of these names (as written) whom a listing names: who a registry's head given by name

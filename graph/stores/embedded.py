@@ -18,6 +18,7 @@ from typing import Any
 
 from graph.errors import StoreUnavailable
 from graph.model import Party
+from graph.names import fold_company_form, normalise_name
 from graph.stores import changes
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.party_graph import PartyGraph, chunks
@@ -264,6 +265,9 @@ class EmbeddedReader(GraphReader):
             out += [dict(zip(UNREAD_COLUMNS, row)) for row in self.conn.execute(
                 f"SELECT {', '.join(UNREAD_COLUMNS)} FROM unread_row WHERE code IN ({','.join('?' * len(chunk))})", chunk)]
         return sorted(out, key=lambda e: (e["source"], e["row"], e["code"]))
+
+    def listed_unregistered_named(self, name):
+        return self.pg.listed_unregistered(self.conn).get(fold_company_form(normalise_name(name)), [])
 
     def registry_head(self, key):
         # Asked by every check of an enterprise (graph/queries/named.py): read once per data version, as edges are.

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 import networkx as nx
 
 from graph.model import Party
+from graph.names import fold_company_form
 from graph.stores.base import Edge, edge_terms, former_terms
 from graph.vocabulary import penalty_words
 
@@ -51,6 +52,8 @@ class PartyGraph:
         self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
         self._unread: set[str] | None = None  # codes rejected rows name (graph/unread.py)
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
+        # Listed enterprises no registry row names, by folded name (GraphReader.listed_unregistered_named).
+        self.unregistered: dict[str, list[Party]] | None = None
         # Runs of characters (name index, run, cap) more names hold than a search counts (graph/queries/search.py,
         # TERM_CAP): the same few hundred (商贸, 建材, 科技) come in most queries, and asking the index again cost
         # ~0.3–0.5 ms each at 1,000,000 enterprises.
@@ -114,6 +117,19 @@ class PartyGraph:
                             f"WHERE r.kind = 'penalty' AND ({like})", [f"%{w}%" for w in words]))
                     self.noted = found
         return self.noted
+
+    def listed_unregistered(self, conn: sqlite3.Connection) -> dict[str, list[Party]]:
+        """Listed enterprises no registry row names, by folded name, read once per data version."""
+        if self.unregistered is None:
+            with self.lock:
+                if self.unregistered is None:
+                    table: dict[str, list[Party]] = {}
+                    for key, name, norm in conn.execute(
+                            "SELECT key, name, name_norm FROM enterprise e WHERE in_registry = 0 AND EXISTS "
+                            "(SELECT 1 FROM record r WHERE r.enterprise_id = e.id AND r.kind = 'blacklist')"):
+                        table.setdefault(fold_company_form(norm or ""), []).append(Party("enterprise", key, name or ""))
+                    self.unregistered = table
+        return self.unregistered
 
     def unread_codes(self, conn: sqlite3.Connection) -> set[str]:
         """Every code a remembered rejected row names, in the caller's read transaction."""

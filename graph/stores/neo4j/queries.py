@@ -582,3 +582,8 @@ MATCH (r:Record {uid: row.uid})
 SET r.uid = row.new_uid, r.natural = row.natural
 """
 SET_LIST_IDENTITIES = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.list_identities = $fingerprint"
+# Listed enterprises no registry row names (GraphReader.listed_unregistered_named), read once per data version.
+LISTED_UNREGISTERED = """
+MATCH (e:Enterprise) WHERE coalesce(e.in_registry, 0) = 0 AND EXISTS { (e)<-[:CONCERNS]-(:Listing) }
+RETURN e.key AS key, e.name AS name, e.name_norm AS name_norm
+"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from graph.model import Party
+from graph.names import fold_company_form, normalise_name
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores import changes
@@ -37,10 +38,22 @@ class TimedReads:
 
 
 class Neo4jReader(GraphReader):
-    def __init__(self, tx, data_version: int, settled_version=None):
+    def __init__(self, tx, data_version: int, settled_version=None, per_version: dict | None = None):
         self.tx = tx
         self.data_version = data_version
         self._settled_version = settled_version
+        # What the store keeps per data version across readers (Neo4jStore): read once, asked by every check.
+        self._per_version = per_version if per_version is not None else {}
+
+    def listed_unregistered_named(self, name):
+        version, table = self._per_version.get("listed_unregistered", (None, None))
+        if version != self.data_version or table is None:
+            table = {}
+            for r in self._rows(q.LISTED_UNREGISTERED):
+                table.setdefault(fold_company_form(r["name_norm"] or ""), []).append(
+                    Party("enterprise", r["key"], r["name"] or ""))
+            self._per_version["listed_unregistered"] = (self.data_version, table)  # one assignment: safe across threads
+        return table.get(fold_company_form(normalise_name(name)), [])
 
     def current_version(self) -> int:
         if self._settled_version is not None:

@@ -42,6 +42,7 @@ class Neo4jStore(GraphStore):
         self.database = database
         self.settings = settings
         self._owns_driver = owns_driver
+        self._per_version: dict = {}  # what readers keep per data version (Neo4jReader)
         self.init_schema()
 
     @classmethod
@@ -235,7 +236,8 @@ class Neo4jStore(GraphStore):
             version = self.settled_version()
             session = self._session(read=True)
         try:
-            yield Neo4jReader(TimedReads(session, self.settings.query_timeout_s), version, self.settled_version)
+            yield Neo4jReader(TimedReads(session, self.settings.query_timeout_s), version, self.settled_version,
+                              self._per_version)
         except Exception as exc:
             if unavailable(exc):
                 raise translate(exc) from exc
