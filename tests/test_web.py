@@ -311,3 +311,29 @@ def test_a_filled_template_loads_and_only_the_sender_fetches_its_rejects(web_cli
     assert got.status_code == 200 and "许可-未载入的行.csv" in unquote(got.headers["content-disposition"])
     for bad in ("..%2F..%2Fapi.py", "x.csv", "nothing.rejects.csv", ".rejects.csv"):
         assert web_client.get(f"/api/v1/records/rejects/{bad}", headers=auth(keys.admin)).status_code == 404, bad
+
+
+def _shown(message: str) -> str:
+    """What the pages show of an API message (common.js `chinese`): the English in brackets at its end dropped."""
+    return re.sub(r"\s*\((?![^()]*[\u4e00-\u9fff])[^()]*\)\s*(?=[:：]|$)", "", message).strip()
+
+
+def test_messages_about_a_file_read_wholly_in_chinese_on_the_pages(tmp_path):
+    """The English half of a refusal or notice names no Chinese header and holds no brackets of its own, so the pages
+    can drop it whole; what is left has no English sentence."""
+    from graph.loaders import LoadError, open_table
+    from graph.loaders.headers import explain_no_kind
+    from graph.loaders.merged import Range, fill_notice, header_refusal
+
+    path = tmp_path / "名单.csv"
+    messages = [explain_no_kind(["统一社会信用代码", "企业名称", "许可机关"]), explain_no_kind(["甲", "乙"]),
+                fill_notice(["信息发送部门名称", "信息类型"], 3), header_refusal([Range(0, 0, 0, 1)], ["限制期限", ""])]
+    for header in ("统一社会信用代码（企业注册号）,企业名称,限制期限自,信息类型",
+                   "统一社会信用代码,企业注册号,企业名称,许可文件编号,许可机关"):
+        path.write_text(header + "\n", encoding="utf-8")
+        with pytest.raises(LoadError) as refused:
+            open_table(path, "blacklist" if "限制" in header else "license")
+        messages.append(refused.value.reason)
+    for message in messages:
+        shown = _shown(message)
+        assert shown != message and not re.search(r"[A-Za-z]{4,} [a-z]{2,}", shown.replace("--kind", "")), message

@@ -440,7 +440,7 @@ def open_table(path: Path | str, kind: str | None = None, department: str | None
     mapping = hdr.map_headers(headers, kind)
     for name, cols in mapping.duplicates.items():
         raise LoadError(path, f"列名重复：{'、'.join(cols)} 都对应 {KINDS[kind].field(name).header}，请删除多余的列 "
-                              f"(duplicate columns for one field: {', '.join(cols)})")
+                              f"(duplicate columns for one field)")
     missing = mapping.missing_required()
     if missing:
         # The English part names no header: the pages show the Chinese part alone (it ends at the bracket).
@@ -475,12 +475,12 @@ def _choose_sheet(path: Path, source: _XlsxSource, kind: str | None, header_row:
                 source.sheet = i
                 header_row, header_cells, pending = _find_header(path, source.records(), kind)
                 notices.append(("工作表", f"第一张工作表“{names[0]}”没有表头，已读取工作表“{names[i]}” "
-                                          f"(the first sheet has no header row; read sheet {names[i]!r})"))
+                                          f"(the first sheet has no header row; read sheet {i + 1})"))
                 break
     for i, name in enumerate(names):
         if i != source.sheet and _has_header(source.first_rows(i), kind):
             notices.append(("工作表", f"工作表“{name}”也像一张数据表，未读取：每个文件只读取一张工作表，请将其另存为单独的文件后导入 "
-                                      f"(sheet {name!r} looks like a table too and was not read: one sheet per file)"))
+                                      f"(sheet {i + 1} looks like a table too and was not read: one sheet per file)"))
     return header_row, header_cells, pending, notices
 
 
