@@ -183,12 +183,13 @@ def parse_name(norm: str) -> NameParts:
 _CAPTION_DROPS = frozenset({"limited", "shares", "company", "partnership", "sole", "cooperative"})
 
 
-def short_name(name: str | None) -> str | None:
+def short_name(name: str | None, norm: str | None = None) -> str | None:
     """The distinctive part of an enterprise's name, for a caption where the whole name does not fit (Neo4j Browser
     cuts a caption to a few characters, so every enterprise of the county read "西吉县金金…"): the region prefix and
     the company form dropped, a branch kept — 西吉县金金建材有限公司 → 金金建材, …有限公司宁夏分公司 → 金金建材 宁夏分公司.
-    As the name was written (width folded, spaces dropped), not case-folded or simplified."""
-    norm = normalise_name(name)
+    As the name was written (width folded, spaces dropped), not case-folded or simplified. `norm`: the name
+    already normalised (normalise_name), where the caller has it."""
+    norm = normalise_name(name) if norm is None else norm
     if not norm:
         return None
     parts = parse_name(norm)

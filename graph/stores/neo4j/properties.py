@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from graph.names import han_text, normalise_name, short_name
+from graph.names import is_han, normalise_name, short_name
 
 # Properties that say what a node is, beside its fields. A field may not have one of these names (the loaders'
 # field names never do; `node_value` refuses one that would).
@@ -57,8 +57,9 @@ def enterprise_node(eid: str, key: str | None, uscc: str | None, reg_no: str | N
                     props: dict[str, Any]) -> dict[str, Any]:
     """Every property of an enterprise node. `fp`, a 128-bit hash of the rest, lets a re-sent identical registry
     row set nothing (a reload of the same file changes nothing, not even the data version)."""
-    node = {"eid": eid, "key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "name_norm": normalise_name(name),
-            "name_han": han_text(name), "short_name": short_name(name), "in_registry": in_registry,
+    norm = normalise_name(name)  # once: the look-up key, the name index and the caption all start from it
+    node = {"eid": eid, "key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "name_norm": norm,
+            "name_han": "".join(c for c in norm if is_han(c)), "short_name": short_name(name, norm), "in_registry": in_registry,
             **_field_properties(props, ENTERPRISE_KEYS)}
     node = {k: v for k, v in node.items() if v is not None}
     node["fp"] = hashlib.blake2b(_dumps(node).encode(), digest_size=16).hexdigest()
