@@ -101,9 +101,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         reason = "请求体不是 UTF-8 编码的 JSON (the body is not JSON in UTF-8)"
         return error_response(request, 422, "invalid_request", f"请求内容有误 (invalid request): body: {reason}",
                               {"fields": [{"field": "", "in": "body", "message": reason, "type": "json_invalid"}]})
+    details = None
     if exc.status_code == 404 and message == "Not Found":
         message = f"没有这个接口：{request.url.path} (no such endpoint)"
-    return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message,
+        details = {"path": request.url.path}  # the pages tell the official their page is out of date
+    return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message, details,
                           headers=getattr(exc, "headers", None))
 
 

@@ -283,6 +283,9 @@ class DepartmentOut(BaseModel):
 class RejectOut(BaseModel):
     row: int = Field(description="Row number as the spreadsheet shows it (header = 1).")
     index: Optional[int] = Field(None, description="For a JSON upload: the position in the array (from 0).")
+    serial: str = Field("", description="The row's 序号 (or 编号, 行号) as the department wrote it; empty if none.")
+    name: str = Field("", description="The enterprise's name on the row (the person's, for a listing of a person "
+                                      "alone); empty if none.")
     field: str
     reason: str
 
@@ -312,6 +315,8 @@ class UploadOut(BaseModel):
     rejected: int
     rejects: list[RejectOut]
     rejects_file: Optional[str] = None
+    rejects_url: Optional[str] = Field(None, description="Where the sending department (or the admin) downloads the "
+                                       "rejects file: GET it with the same key.")
     warnings: WarningsOut
     columns: ColumnsOut
     data_version: int

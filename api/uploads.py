@@ -1,25 +1,23 @@
 """Records sent through the API (the seed's 相关部门信息交换): the same loader, validation and rejects file as
-`creditnet load`, plus the one rule the CLI does not need — a department sends only its own records."""
+`creditnet load`, with the sending account as the load's actor — a department's rows naming another department are
+rejected row by row (graph/loaders/senders.py) — and registry data for the admin only."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from graph.accounts import Account, Forbidden
 from graph.amendments import Actor
-from graph.departments import canonical_department
-from graph.errors import FileRejected, InvalidRequest
-from graph.ingest import LoadReport, load_file
+from graph.errors import FileRejected, InvalidRequest, NotFound
+from graph.ingest import LoadReport, load_file, rejected_row
 from graph.model import KINDS, RECORD_KINDS
 from graph.stores.base import GraphStore
 
-# The column naming the department that issued or sent each kind of record. Change kinds without one
-# (行政许可变更) may be sent by any department.
-DEPARTMENT_FIELD = {"license": "authority", "penalty": "authority", "penalty-change": "authority",
-                    "inspection": "authority", "blacklist": "sender"}
 # Registry data (企业登记, 企业人员) is kept by market supervision: only the admin account sends it.
 REGISTRY_KINDS = ("enterprise", "member")
 UPLOAD_KINDS = RECORD_KINDS + REGISTRY_KINDS
@@ -74,50 +72,25 @@ def refused_as_sent(exc: FileRejected, path: Path, filename: str) -> FileRejecte
     return FileRejected(message, {**exc.details, "file": filename})
 
 
-def foreign_rows(path: Path, kind: str, department: str, filename: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Rows (that would load) naming a department other than `department` as issuer or sender."""
-    from graph.loaders import LoadError, ParsedRow, open_table
-
-    field = DEPARTMENT_FIELD.get(kind)
-    if field is None:
-        return []
-    out: list[dict[str, Any]] = []
-    try:
-        for item in open_table(path, kind).rows():
-            if not isinstance(item, ParsedRow):
-                continue  # rejected anyway
-            others = [n for n in item.values.get(field) or [] if canonical_department(n) != department]
-            if others:
-                out.append({"row": item.row_number, "departments": others})
-                if len(out) >= limit:
-                    break
-    except LoadError as exc:
-        raise FileRejected(f"{filename}: {exc.reason}", {"file": filename}) from exc
-    return out
-
-
-def read_rejects(rejects_file: str, from_json: bool) -> list[dict[str, Any]]:
-    """The rejected rows' number, field and reason, read back from the rejects file load_file wrote."""
+def read_rejects(rejects_file: str, from_json: bool, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """Every rejected row (graph.ingest.rejected_row: number, 序号, name, field, reason), read back from the rejects
+    file load_file wrote: its first three columns are 行号, 字段, 原因, then the row as sent."""
     out = []
     with open(rejects_file, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        next(reader, None)
+        headers = next(reader, [])[3:]
         for cells in reader:
             row = int(cells[0])
-            out.append({"row": row, "index": row - JSON_FIRST_ROW if from_json else None,
-                        "field": cells[1], "reason": cells[2]})
+            entry = rejected_row(row, cells[1], cells[2], dict(zip(headers, cells[3:])), columns)
+            entry["index"] = row - JSON_FIRST_ROW if from_json else None
+            out.append(entry)
     return out
 
 
 def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home: Path, *, filename: str,
                 from_json: bool, lock, after_change=None, snapshot=None, as_of=None) -> dict[str, Any]:
-    """Refuse other departments' rows, then load atomically (one file at a time) and report every reject."""
-    if not account.is_admin:
-        foreign = foreign_rows(path, kind, account.department, filename)
-        if foreign:
-            raise Forbidden(f"文件中有其他部门的记录（第 {foreign[0]['row']} 行：{'、'.join(foreign[0]['departments'])}）；"
-                            f"{account.department} 只能报送本部门的记录 (a department may send only its own records)",
-                            {"department": account.department, "rows": foreign})
+    """Load atomically (one file at a time) and report every reject; a department's rows naming another department
+    are rejected like any other bad row (graph/loaders/senders.py)."""
     with lock:
         try:
             report: LoadReport = load_file(store, path, kind=kind, home=home, snapshot=snapshot, as_of=as_of,
@@ -132,6 +105,71 @@ def load_upload(store: GraphStore, path: Path, kind: str, account: Account, home
         w["index"] = w["row"] - JSON_FIRST_ROW if from_json and w["row"] >= JSON_FIRST_ROW else None
     return {"file": filename, "kind": report.kind, "rows": report.rows, "loaded": report.loaded,
             "rejected": report.rejected,
-            "rejects": read_rejects(report.rejects_file, from_json) if report.rejects_file else [],
-            "rejects_file": report.rejects_file, "warnings": summary["warnings"], "columns": summary["columns"],
+            "rejects": read_rejects(report.rejects_file, from_json, report.columns) if report.rejects_file else [],
+            "rejects_file": report.rejects_file,
+            "rejects_url": f"/api/v1/records/rejects/{quote(Path(report.rejects_file).name)}" if report.rejects_file else None,
+            "warnings": summary["warnings"], "columns": summary["columns"],
             "data_version": report.data_version, "snapshot": report.snapshot, "resent": report.resent}
+
+
+# --- what the upload page offers for download ------------------------------------------------------------------
+# A rejects file's name (graph/ingest.py: "<time>-<the upload's name>.rejects.csv") begins with the upload's name,
+# which says who sent it (upload_path): "<department>-<key id>-<6 hex>-<the file's own name>".
+_REJECTS_NAME = re.compile(r"\d{8}-\d{6}-(?P<department>[\w.\-]+?)-[0-9a-f]{12}-[0-9a-f]{6}-(?P<stem>[\w.\-]*?)"
+                           r"(?:-\d+)?\.rejects\.csv")
+_ANY_REJECTS_NAME = re.compile(r"[\w][\w.\-]*\.rejects\.csv")
+TEMPLATE_MEDIA = {"csv": "text/csv; charset=utf-8",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", text)
+
+
+def rejects_file(directory: Path, name: str, account: Account) -> tuple[Path, str]:
+    """The rejects file `name` under `directory` and the name to save it as, for the department that sent its file
+    or the admin (who may also fetch the rejects of files loaded at the server)."""
+    not_found = NotFound(f"没有找到被拒绝行文件“{name}”，可能已被管理员清理；请重新上传原文件查看 (no such rejects file)",
+                         {"name": name})
+    if not _ANY_REJECTS_NAME.fullmatch(name) or "/" in name:
+        raise not_found
+    sent = _REJECTS_NAME.fullmatch(name)
+    if not account.is_admin and (sent is None or sent["department"] != _safe(account.department)):
+        raise Forbidden("只能下载本部门上传文件的被拒绝行 (a department may fetch only the rejects of its own uploads)",
+                        {"name": name})
+    path = directory / name
+    if not path.is_file():
+        raise not_found
+    stem = (sent["stem"] if sent else name.removesuffix(".rejects.csv")) or "上传文件"
+    return path, f"{stem}-未载入的行.csv"
+
+
+def template(kind: str, fmt: str) -> tuple[bytes, str]:
+    """An empty file of the kind with the seed's headers (graph/model.py), 序号 first as the seed's forms have it:
+    CSV in UTF-8 with a BOM (Excel opens it as it is), or XLSX with the code, ID and date columns as text, so that
+    Excel neither rounds an 18-digit code nor turns a date into a serial number."""
+    label = KINDS[kind].label
+    fields = KINDS[kind].fields
+    headers = ["序号", *(f.header for f in fields)]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerow(headers)
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), f"{label}模板.csv"
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label
+    ws.append(headers)
+    for i, header in enumerate(headers, start=1):
+        ws.cell(1, i).font = Font(bold=True)
+        column = ws.column_dimensions[get_column_letter(i)]
+        column.width = max(10, 2.2 * len(header) + 2)
+        if i > 1 and fields[i - 2].type in ("code", "id_number", "date"):
+            column.number_format = "@"
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue(), f"{label}模板.xlsx"

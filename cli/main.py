@@ -23,8 +23,10 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                                        "of that class (全量报送): the sender's records it lacks end as of --as-of."),
          confirm_snapshot: bool = typer.Option(False, "--confirm-snapshot", help="Let a full export end more than "
                                                "CREDITNET_SNAPSHOT_MAX_ENDED_SHARE of its sender's records."),
-         department: Optional[str] = typer.Option(None, "--department", help="Whose full export it is (default: the "
-                                                  "one department every row names as sender or issuer)."),
+         department: Optional[str] = typer.Option(None, "--department", help="On whose behalf (any spelling): rows "
+                                                  "naming another department as sender or issuer are rejected row by "
+                                                  "row, as on the API; and whose full export it is (default: the "
+                                                  "one department every row names)."),
          as_json: bool = typer.Option(False, "--json", help="One JSON object per file."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")):
     """Load departments' files (导入). Each file loads atomically; rejected rows go to a rejects file."""
@@ -40,19 +42,21 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
     failed = changed = 0
     trail = _snapshot_trail(snapshot)
     full_export = None
+    from graph.amendments import Actor
+    actor = Actor.cli(department)
     if snapshot:
-        from graph.amendments import Actor
         from graph.snapshots import Snapshot
-        full_export = Snapshot(department, confirm_snapshot, settings.snapshot_max_ended_share, Actor.cli(department),
+        full_export = Snapshot(department, confirm_snapshot, settings.snapshot_max_ended_share, actor,
                                trail.record_change if trail is not None else None)
     # A full export's rows are read as dicts: its baseline looks at each before it is written (graph/snapshots.py).
-    with _run(as_json, _store) as store, ReadAhead(files, kind, None if snapshot else store.row_preparer) as ahead:
+    with _run(as_json, _store) as store, ReadAhead(files, kind, None if snapshot else store.row_preparer,
+                                                   actor.department) as ahead:
         for path in files:
             try:
                 if not path.exists():
                     raise InvalidRequest(f"{path}：文件不存在 (file not found)", {"file": str(path)})
                 report = _load_with_progress(store, path, kind, settings.home, dry_run, as_json or quiet, load_file,
-                                             ahead, effective, full_export)
+                                             ahead, effective, full_export, actor if department else None)
             except CreditnetError as exc:
                 failed += 1
                 if as_json:
@@ -84,16 +88,17 @@ def _snapshot_trail(snapshot: bool):
     return AuditTrail(_settings().home)
 
 
-def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead, as_of=None, snapshot=None):
+def _load_with_progress(store, path, kind, home, dry_run, quiet, load_file, ahead, as_of=None, snapshot=None,
+                        actor=None):
     if quiet:
         return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of,
-                         snapshot=snapshot)
+                         snapshot=snapshot, actor=actor)
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task(f"导入 {path.name}", total=1.0)
         return load_file(store, path, kind=kind, home=home, dry_run=dry_run, ahead=ahead, as_of=as_of,
-                         snapshot=snapshot, progress=lambda f: bar.update(task, completed=f))
+                         snapshot=snapshot, actor=actor, progress=lambda f: bar.update(task, completed=f))
 
 
 def _print_report(r) -> None:

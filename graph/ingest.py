@@ -61,7 +61,7 @@ class LoadReport:
     warning_count: int = 0                                     # all of them
     columns: dict[str, str] = field(default_factory=dict)      # the file's header -> the field it was read as
     ignored_columns: list[str] = field(default_factory=list)   # the file's headers read as no field
-    reject_rows: list[dict[str, Any]] = field(default_factory=list)  # the first SHOWN_WARNINGS rejects: row, field, reason
+    reject_rows: list[dict[str, Any]] = field(default_factory=list)  # the first SHOWN_WARNINGS rejects (rejected_row)
     encoding: str = ""
     changed: bool = False
     data_version: int = 0
@@ -240,13 +240,18 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     `ahead`: the command's files (graph/loaders/read_ahead.py), whose next one is read while this one commits.
     `as_of`: the date a registry change takes effect when the file gives none (default today), and the date of a
     full export (`snapshot`, graph/snapshots.py): its sender's records it lacks end then.
-    `actor`: who loads (events a load makes name them); `source`: the file's name as its sender gave it."""
+    `actor`: who loads (events a load makes name them; a department's rows naming another department are rejected);
+    `source`: the file's name as its sender gave it."""
     from graph.loaders import LoadError  # the loaders pull in openpyxl: import late
     from graph.loaders.pipeline import Reading
 
     path = Path(path)
     # A full export reads its rows as dicts (no store-prepared rows): its baseline looks at each before it is written.
-    reading = ahead.take(path) if ahead is not None else Reading(path, kind, None if snapshot else store.row_preparer)
+    # A department's own account sends only its own records (graph/loaders/senders.py); the operator and the admin
+    # send anyone's. A command's files read ahead know the department already.
+    department = actor.department if actor is not None and not actor.is_admin else None
+    reading = ahead.take(path) if ahead is not None else Reading(path, kind, None if snapshot else store.row_preparer,
+                                                                 department=department)
     with reading:
         try:
             table = reading.open()
@@ -317,12 +322,28 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
     report.rejected = len(rejects)
     # Why rows were refused, in the summary too: a dry run writes no rejects file, and a clerk checking a file
     # before sending it must see the reasons.
-    report.reject_rows = [{"row": r.row_number, "field": r.field, "reason": r.reason} for r in rejects[:SHOWN_WARNINGS]]
+    report.reject_rows = rejected_rows(rejects[:SHOWN_WARNINGS], report.columns)
     report.data_version = store.data_version()
     report.changed = report.data_version != before
     if progress:
         progress(1.0)
     return report
+
+
+def rejected_rows(rejects: list, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """Rejected rows as a summary lists them (`rejected_row`)."""
+    return [rejected_row(r.row_number, r.field, r.reason, r.original or {}, columns) for r in rejects]
+
+
+def rejected_row(row: int, field: str, reason: str, original: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:
+    """A rejected row's number, and beside it what the clerk recognises the row by: its 序号 as the department wrote
+    it, and the enterprise's name (the person's, for a listing of a person alone); then the column and the reason."""
+    from graph.loaders.headers import normalise_header
+    serial = next((v for h, v in original.items()
+                   if h not in columns and normalise_header(h) in SERIAL_HEADERS and (v or "").strip()), "")
+    name = next((original[h] for f in ("name", "person_name") for h, name in columns.items()
+                 if name == f and (original.get(h) or "").strip()), "")
+    return {"row": row, "serial": serial.strip(), "name": name.strip(), "field": field, "reason": reason}
 
 
 def write_rejects(target: Path, rejects: list) -> Path:

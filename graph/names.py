@@ -194,3 +194,28 @@ def fold_company_form(norm: str) -> str:
     """A normalised name with 有限责任公司 written 有限公司: one company form, as departments use the two (a name
     search ranks them as the same form, graph/name_match.py)."""
     return norm.replace("有限责任公司", "有限公司")
+
+
+# Endings that say what kind of body it is, not which: a caption drops them. A shop's ending (超市, 加工厂) is its
+# trade and stays.
+_CAPTION_DROPS = frozenset({"limited", "shares", "company", "partnership", "sole", "cooperative"})
+
+
+def short_name(name: str | None, norm: str | None = None) -> str | None:
+    """The distinctive part of an enterprise's name, for a caption where the whole name does not fit (Neo4j Browser
+    cuts a caption to a few characters, so every enterprise of the county read "西吉县金金…"): the region prefix and
+    the company form dropped, a branch kept — 西吉县金金建材有限公司 → 金金建材, …有限公司宁夏分公司 → 金金建材 宁夏分公司.
+    As the name was written (width folded, spaces dropped), not case-folded or simplified. `norm`: the name
+    already normalised (normalise_name), where the caller has it."""
+    norm = normalise_name(name) if norm is None else norm
+    if not norm:
+        return None
+    parts = parse_name(norm)
+    start = sum(len(r) for r in parts.regions)
+    written = _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    text = written if len(written) == len(norm) else norm  # the same characters, one for one: take the name's own
+    core = text[start:start + len(parts.core)]
+    if parts.form and parts.form_class not in _CAPTION_DROPS:
+        core = text[start:start + len(parts.core) + len(parts.form)]
+    branch = text[len(text) - len(parts.branch):] if parts.branch else ""
+    return f"{core} {branch}" if branch else core

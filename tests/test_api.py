@@ -1,6 +1,7 @@
 """The licence-issuance API through FastAPI's TestClient, on the hand-built county, on every store."""
 from __future__ import annotations
 
+import csv
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -54,7 +55,8 @@ ENDPOINTS = {
     "person": ("GET", f"/api/v1/persons/{P['RESTRICTED']}", {}, DEPARTMENTS_AND_ADMIN),
     "relations": ("GET", "/api/v1/relations", {"params": {"a": E["TWO_HOPS"], "b": E["LISTED"]}}, DEPARTMENTS_AND_ADMIN),
     "own_restrictions": ("GET", "/api/v1/departments/西吉县发展和改革局/restrictions", {}, {"fdrc", "admin"}),
-    "records": ("POST", "/api/v1/records/license", {"json": own_license_rows()}, {"fdrc", "admin"}),
+    # Any department may send; another department's rows are rejected row by row (tests/reliability/test_api_access.py).
+    "records": ("POST", "/api/v1/records/license", {"json": own_license_rows()}, DEPARTMENTS_AND_ADMIN),
     "registry": ("POST", "/api/v1/records/member", {"json": [{"统一社会信用代码": E["CLEAR"], "企业名称": NAMES["CLEAR"],
                                                               "人员类别": "监事", "姓名": "赵六", "证件类型": "居民身份证",
                                                               "证件号码": P["CLEAN"]}]}, {"admin"}),
@@ -318,16 +320,26 @@ def test_admin_sends_any_department_and_the_registry(client, keys, county_files)
 
 
 @pytest.mark.writes
-def test_a_department_may_not_send_another_departments_records(client, keys, county):
-    before = county.data_version()
+def test_another_departments_rows_are_rejected_one_by_one(client, keys, county):
+    """A department's file with a row of the court: its own row loads, the court's is rejected like any bad row —
+    in the answer with its 序号 and enterprise name, and in the rejects file."""
     rows = [listing_row(E["CLEAR"], NAMES["CLEAR"]), listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="县法院", n=2)]
     r = client.post("/api/v1/records/blacklist", json=rows, headers=auth(keys.fdrc))
-    assert r.status_code == 403
-    err = r.json()["error"]
-    assert err["code"] == "forbidden" and err["details"]["rows"] == [{"row": 3, "departments": ["县法院"]}]
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["rows"], body["loaded"], body["rejected"]) == (2, 1, 1)
+    [reject] = body["rejects"]
+    assert (reject["row"], reject["index"], reject["serial"], reject["name"], reject["field"]) == \
+        (3, 1, "2", NAMES["EXPIRED"], "信息发送部门名称")
+    assert "县法院" in reject["reason"] and "只能报送本部门的记录" in reject["reason"]
+    with open(body["rejects_file"], encoding="utf-8-sig") as fh:
+        [header, row] = list(csv.reader(fh))
+    assert header[:3] == ["行号", "字段", "原因"] and row[:2] == ["3", "信息发送部门名称"] and E["EXPIRED"] in row
+    listed = client.get(f"/api/v1/enterprises/{E['CLEAR']}", headers=auth(keys.admin)).json()["records"]["blacklist"]
+    assert any(x["sender"] == "县发改局" for x in listed)
     r = client.post("/api/v1/records/license", json=own_license_rows("县财政局"), headers=auth(keys.fdrc))
-    assert r.status_code == 403
-    assert county.data_version() == before  # nothing of either file was loaded
+    assert r.status_code == 200 and (r.json()["loaded"], r.json()["rejected"]) == (0, 1)
+    assert r.json()["rejects"][0]["field"] == "许可机关"
     r = client.post("/api/v1/records/license", json=own_license_rows("西吉县财政局"), headers=auth(keys.finance))
     assert r.status_code == 200 and r.json()["loaded"] == 1
 

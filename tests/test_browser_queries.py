@@ -309,7 +309,7 @@ def test_every_label_has_its_own_colour_and_a_caption():
 
 
 def test_captions_are_readable_chinese():
-    assert STYLE["node.Enterprise"]["caption"] == "{name}"
+    assert STYLE["node.Enterprise"]["caption"] == "{short_name}"  # 金金建材, not 西吉县金金… (test_browser_captions.py)
     assert STYLE["node.Person"]["caption"].startswith("{name}")
     assert STYLE["node.Department"]["caption"] == "{name}"
     assert STYLE["node.Listing"]["caption"] == "{list_type} {valid_from}–{valid_to}"

@@ -6,8 +6,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from api_fixtures import blacklist_csv, listing_row
 from cli.main import app
-from county import AS_OF, E, P, uscc
+from county import AS_OF, E, NAMES, P, uscc
 
 runner = CliRunner()
 
@@ -43,6 +44,36 @@ def test_load_forced_kind_and_unreadable_file(store, county_files, tmp_path):
     assert r.exit_code == 2 and json.loads(r.stdout)["error"]["code"] == "file_rejected"
     r = invoke("load", tmp_path / "missing.csv")
     assert r.exit_code == 2
+
+
+def test_load_on_behalf_of_a_department_rejects_another_departments_rows(store, tmp_path):
+    """As on the API: the row the court sent is rejected row by row (with its 序号 and name), the rest loads."""
+    path = tmp_path / "发改局名单.csv"
+    path.write_bytes(blacklist_csv([listing_row(E["CLEAR"], NAMES["CLEAR"], sender="西吉县发展和改革局"),
+                                    listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="县法院", n=7)]))
+    r = invoke("load", "--json", "--department", "西吉县发展和改革局", path)
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert (report["loaded"], report["rejected"]) == (1, 1)
+    [row] = report["rejects"]["rows"]
+    assert {k: row[k] for k in ("row", "serial", "name", "field")} == \
+        {"row": 3, "serial": "7", "name": NAMES["EXPIRED"], "field": "信息发送部门名称"}
+    assert "县法院" in row["reason"] and "县发改局" in row["reason"]
+    with open(report["rejects_file"], encoding="utf-8-sig") as fh:
+        assert "县法院" in fh.read().splitlines()[1]
+    r = invoke("load", path)  # the bureau's operator loads anyone's rows
+    assert r.exit_code == 0 and "拒绝 0 行" in r.output, r.output
+
+
+def test_a_missing_column_is_explained_in_chinese(store, tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("统一社会信用代码（企业注册号）,企业名称,限制期限自,信息类型\n9144030010001686XA,甲,2026-01-01,黑名单\n",
+                    encoding="utf-8")
+    r = invoke("load", "--json", "--kind", "blacklist", path)
+    message = json.loads(r.stdout)["error"]["message"]
+    chinese, english = message.rsplit(" (", 1)
+    assert "缺少必需的列：信息发送部门名称（按黑名单读取）" in chinese
+    assert not any("\u4e00" <= c <= "\u9fff" for c in english), "the English part names no Chinese header"
 
 
 def test_check_json_shape_and_verdicts(loaded):

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from county import AS_OF, E, P
 from graph.ingest import load_file
+from graph.names import short_name
 from graph.queries.check import check
 from graph.queries.profile import profile
 from graph.stores.embedded import EmbeddedStore
@@ -35,6 +36,11 @@ def test_export_to_neo4j_gives_the_same_answers(store, backend, county_files, ho
         a, b = profile(embedded, key, on), profile(store, key, on)
         a.pop("data_version"), b.pop("data_version")
         assert a == b, key
+    # Neo4j Browser's caption comes with the copy (browser/README.md).
+    with store.driver.session(database=store.database) as s:
+        captions = [(r["name"], r["caption"]) for r in s.run("MATCH (e:Enterprise) RETURN e.name AS name, "
+                                                              "e.short_name AS caption")]
+    assert len(captions) == 20 and all(caption == short_name(name) for name, caption in captions)
     embedded.close()
 
 

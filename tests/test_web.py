@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -244,3 +245,95 @@ def test_exported_cells_are_never_formulas():
 @pytest.mark.parametrize("path", ["/", "/check", "/public"])
 def test_pages_are_not_in_the_api_document(web_client, path):
     assert path not in web_client.get("/openapi.json").json()["paths"]
+
+
+# --- uploads and input guards -----------------------------------------------------------------------------------
+def _cap(model, field: str) -> int:
+    return next(m.max_length for m in model.model_fields[field].metadata if hasattr(m, "max_length"))
+
+
+def test_inputs_take_no_more_than_the_api():
+    """Each field's maxlength is the API's cap for what it sends (a name 200, a code 64): an official cannot type
+    what the server would refuse with a message about the request."""
+    from api.models import PersonIn, SubjectIn
+    from graph.queries.search import MAX_QUERY_CHARS
+
+    def maxlength(page: str, field: str) -> int:
+        html = (STATIC / f"page-{page}.html").read_text(encoding="utf-8")
+        return int(re.search(rf'id="{field}"[^>]*\smaxlength="(\d+)"', html).group(1))
+
+    assert maxlength("check", "subject") == max(_cap(SubjectIn, "name"), _cap(SubjectIn, "key"))
+    assert maxlength("check", "app-name") == _cap(SubjectIn, "name")
+    assert maxlength("check", "app-uscc") == _cap(SubjectIn, "uscc")
+    assert maxlength("profile", "code") == maxlength("public", "q") == MAX_QUERY_CHARS
+    common = (STATIC / "common.js").read_text(encoding="utf-8")
+    assert f"NAME_MAX = {_cap(PersonIn, 'name')}, CODE_MAX = {_cap(PersonIn, 'id_number')}" in common
+
+
+@pytest.mark.parametrize("kind", ["license", "penalty", "inspection", "blacklist", "enterprise", "member"])
+def test_templates_carry_the_seeds_headers(web_client, kind):
+    from graph.model import KINDS
+    headers = ["序号", *(f.header for f in KINDS[kind].fields)]
+    r = web_client.get(f"/api/v1/records/templates/{kind}.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith("\ufeff".encode()) and "filename*=UTF-8''" in r.headers["content-disposition"]
+    assert list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")))) == [headers]
+    r = web_client.get(f"/api/v1/records/templates/{kind}.xlsx")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert [c.value for c in sheet[1]] == headers
+    code = headers.index(KINDS[kind].fields[0].header) + 1
+    assert sheet.column_dimensions[sheet.cell(1, code).column_letter].number_format == "@"  # 18 digits stay text
+    assert web_client.get(f"/api/v1/records/templates/{kind}.pdf").status_code == 422
+    assert web_client.get("/api/v1/records/templates/nothing.csv").status_code == 422
+
+
+@pytest.mark.writes
+def test_a_filled_template_loads_and_only_the_sender_fetches_its_rejects(web_client, keys):
+    sheet = load_workbook(io.BytesIO(web_client.get("/api/v1/records/templates/license.xlsx").content))
+    ws = sheet.active
+    values = {"序号": "1", "统一社会信用代码（企业注册号）": E["CLEAR"], "企业名称": NAMES["CLEAR"], "许可文件编号": "西发改许〔2026〕5号",
+              "有效期自": "2026-02-01", "许可机关": "县发改局"}
+    ws.append([values.get(c.value, "") for c in ws[1]])
+    ws.append([{**values, "序号": "2", "许可机关": "县财政局"}.get(c.value, "") for c in ws[1]])
+    body = io.BytesIO()
+    sheet.save(body)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = web_client.post("/api/v1/records/license", files={"file": ("许可.xlsx", body.getvalue(), xlsx)},
+                        headers=auth(keys.fdrc))
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert (answer["loaded"], answer["rejected"]) == (1, 1) and answer["rejects"][0]["serial"] == "2"
+    assert "县财政局" in answer["rejects"][0]["reason"] and answer["rejects"][0]["field"] == "许可机关"
+    url = answer["rejects_url"]
+    assert web_client.get(url).status_code == 401
+    assert web_client.get(url, headers=auth(keys.finance)).status_code == 403
+    got = web_client.get(url, headers=auth(keys.fdrc))
+    assert got.status_code == 200 and "许可-未载入的行.csv" in unquote(got.headers["content-disposition"])
+    for bad in ("..%2F..%2Fapi.py", "x.csv", "nothing.rejects.csv", ".rejects.csv"):
+        assert web_client.get(f"/api/v1/records/rejects/{bad}", headers=auth(keys.admin)).status_code == 404, bad
+
+
+def _shown(message: str) -> str:
+    """What the pages show of an API message (common.js `chinese`): the English in brackets at its end dropped."""
+    return re.sub(r"\s*\((?![^()]*[\u4e00-\u9fff])[^()]*\)\s*(?=[:：]|$)", "", message).strip()
+
+
+def test_messages_about_a_file_read_wholly_in_chinese_on_the_pages(tmp_path):
+    """The English half of a refusal or notice names no Chinese header and holds no brackets of its own, so the pages
+    can drop it whole; what is left has no English sentence."""
+    from graph.loaders import LoadError, open_table
+    from graph.loaders.headers import explain_no_kind
+    from graph.loaders.merged import Range, fill_notice, header_refusal
+
+    path = tmp_path / "名单.csv"
+    messages = [explain_no_kind(["统一社会信用代码", "企业名称", "许可机关"]), explain_no_kind(["甲", "乙"]),
+                fill_notice(["信息发送部门名称", "信息类型"], 3), header_refusal([Range(0, 0, 0, 1)], ["限制期限", ""])]
+    for header in ("统一社会信用代码（企业注册号）,企业名称,限制期限自,信息类型",
+                   "统一社会信用代码,企业注册号,企业名称,许可文件编号,许可机关"):
+        path.write_text(header + "\n", encoding="utf-8")
+        with pytest.raises(LoadError) as refused:
+            open_table(path, "blacklist" if "限制" in header else "license")
+        messages.append(refused.value.reason)
+    for message in messages:
+        shown = _shown(message)
+        assert shown != message and not re.search(r"[A-Za-z]{4,} [a-z]{2,}", shown.replace("--kind", "")), message

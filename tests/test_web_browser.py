@@ -330,8 +330,8 @@ def test_upload_a_file_with_a_bad_row(tab, demo, tmp_path):
     assert page.inner_text("#loaded-count") == "1" and page.inner_text("#rejected-count") == "1"
     [row] = page.locator("table.rejects tbody tr").all()
     cells = row.locator("td").all_inner_texts()
-    assert cells[0] == "3" and "校验位应为 3" in cells[2]  # the header is row 1, as the clerk counts in Excel
-    assert "(" not in cells[2]  # the page speaks Chinese only
+    assert cells[:3] == ["3", "2", "校验位错误公司"]  # the header is row 1, as the clerk counts in Excel; 序号 and name
+    assert "校验位应为 3" in cells[4] and "(" not in cells[4]  # the page speaks Chinese only
     tab.shot("10-upload")
 
 

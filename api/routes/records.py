@@ -8,14 +8,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Optional
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AuditDep, DepartmentDep, ServiceDep
 from api.errors import UnsupportedMediaType
 from api.forms import read_form_file
 from api.models import ERRORS, ErrorOut, UploadOut
-from api.uploads import UPLOAD_KINDS, check_kind_allowed, load_upload, upload_path, write_json_rows
+from api.uploads import (TEMPLATE_MEDIA, UPLOAD_KINDS, check_kind_allowed, load_upload, rejects_file, template,
+                         upload_path, write_json_rows)
 from graph.errors import InvalidRequest
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
@@ -107,3 +111,28 @@ async def send_records(kind: UploadKind, request: Request, service: ServiceDep, 
                                        after_change=service.after_load, snapshot=full_export, as_of=as_of)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _attachment(filename: str, fallback: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "no-store"}
+
+
+@router.get("/templates/{kind}.{fmt}", response_class=Response, summary="An empty file of a record class, to fill in",
+            responses={200: {"content": {m.split(";")[0]: {} for m in TEMPLATE_MEDIA.values()}}, **ERRORS})
+def record_template(kind: UploadKind, fmt: Literal["csv", "xlsx"]) -> Response:
+    """The seed's headers of the class (序号 first), no rows: CSV in UTF-8 with a BOM, or XLSX whose code, ID number
+    and date columns are formatted as text. Holds no data, so no key is needed."""
+    body, filename = template(kind, fmt)
+    return Response(body, media_type=TEMPLATE_MEDIA[fmt], headers=_attachment(filename, f"{kind}.{fmt}"))
+
+
+@router.get("/rejects/{name}", response_class=Response, summary="The rejects file of an upload",
+            responses={200: {"content": {"text/csv": {}}}, **ERRORS})
+def rejected_rows_file(name: str, service: ServiceDep, account: DepartmentDep) -> Response:
+    """The rows of an upload that did not load, as sent, each with its row number, column and reason (UTF-8 with a
+    BOM). `rejects_url` of the upload's answer names it. The department that sent the file fetches it; the admin
+    fetches any."""
+    path, filename = rejects_file(service.settings.rejects_dir, name, account)
+    return Response(path.read_bytes(), media_type="text/csv; charset=utf-8",
+                    headers=_attachment(filename, "rejects.csv"))

@@ -63,7 +63,9 @@ def _nav(page: Page) -> str:
     who = ('<div class="who"><span id="who" aria-live="polite"></span> '
            '<button type="button" id="sign-out" class="secondary">退出登录</button></div>'
            if page.audience == "signed-in" else "")
-    return f'<nav aria-label="主导航"><ul>{"".join(items)}</ul>{who}</nav>'
+    # On a narrow screen the navigation folds behind this button (common.js opens it; style.css hides it when wide).
+    menu = '<button type="button" class="menu-toggle" aria-expanded="false" aria-controls="main-nav">菜单</button>'
+    return f'{menu}<nav id="main-nav" aria-label="主导航"><ul>{"".join(items)}</ul>{who}</nav>'
 
 
 @lru_cache(maxsize=None)

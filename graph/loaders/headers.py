@@ -134,16 +134,19 @@ def explain_no_kind(headers: list[str]) -> str:
     shown = "、".join(h for h in headers if h) or "（空）"
     ranked = [f for f in rank_kinds(headers) if f.score]
     if not ranked:
-        return f"无法识别文件类型：未找到已知列（表头：{shown}）。请用 --kind 指定 (no known columns; use --kind)"
+        return (f"无法识别文件类型：未找到已知列（表头：{shown}）。请按模板填写表头，或选择记录类别（命令行用 --kind 指定） "
+                f"(no known columns; use --kind)")
     fits = [f for f in ranked if f.fits]
     fitting = [f.mapping.kind for f in fits if f.score == fits[0].score]
     if len(fitting) > 1:
-        return (f"无法识别文件类型：表头同样符合 {' / '.join(fitting[:3])}。请用 --kind 指定 "
-                f"(ambiguous kind: {', '.join(fitting[:3])}; use --kind)")
+        return (f"无法识别文件类型：表头同样符合{'、'.join(KINDS[k].label for k in fitting[:3])}。请选择记录类别"
+                f"（命令行用 --kind 指定） (ambiguous kind: {', '.join(fitting[:3])}; use --kind)")
     closest = ranked[0].mapping
     missing = "、".join(closest.missing_required()) or "、".join(KINDS[closest.kind].signature[:3])
-    return (f"无法识别文件类型：未找到已知列的完整组合；最接近 {closest.kind}，但缺少列：{missing}（表头：{shown}）。"
-            f"请用 --kind 指定 (no known columns for any kind; closest is {closest.kind}, missing {missing}; use --kind)")
+    # The English part names no header: the pages show the Chinese part alone, cut at the bracket of the English one.
+    return (f"无法识别文件类型：未找到已知列的完整组合；最接近{KINDS[closest.kind].label}，但缺少列：{missing}（表头：{shown}）。"
+            f"请按模板补上这些列，或选择记录类别（命令行用 --kind 指定） "
+            f"(no known columns for any kind; closest is {closest.kind}; use --kind)")
 
 
 def header_score(cells: list[str], kind: str | None = None) -> int:

@@ -121,9 +121,9 @@ def header_refusal(ranges: list[Range], header_cells: list[str]) -> str:
     return (f"表头有合并单元格（{shown}）：多行表头或跨列的表头无法按列读取。请只保留一行表头，每列一个标准列名"
             f"（如“限制期限”拆为“限制期限自”“限制期限至”两列，见 docs/formats.md），取消合并后重新保存 "
             f"(merged header cells {', '.join(r.ref for r in ranges[:3])}: write one header row with the standard "
-            f"headers, one per column, e.g. 限制期限自 and 限制期限至, without merged cells)")
+            f"headers, one per column, without merged cells)")
 
 
 def fill_notice(columns: list[str], rows: int) -> str:
     return (f"合并单元格已按其左上角的值填入：{'、'.join(columns)}，共 {rows} 行；请核对这些行是否确属同一案件 "
-            f"(merged cells filled with their top-left value: {len(columns)} column(s), {rows} row(s))")
+            f"(merged cells filled with their top-left value: {len(columns)} columns, {rows} rows)")

@@ -117,7 +117,7 @@ class Opened:
     notices: list
 
 
-def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tuple) -> None:
+def _produce(path: Path, kind: str | None, department: str | None, prepare_for, conn, go, inherited: tuple) -> None:
     # The fork copied the parent's ends of this child's pipes, and of the pipes of a reader started before it: close
     # them, so that if the writer dies (SIGKILL) each pipe has no reader left and the next send fails, instead of
     # blocking a child for ever, and a waiting child sees the end of its `go` pipe.
@@ -136,7 +136,7 @@ def _produce(path: Path, kind: str | None, prepare_for, conn, go, inherited: tup
     gc.set_threshold(*LOAD_THRESHOLDS)
     sender = _Sender(conn)
     try:
-        table = open_table(path, kind)
+        table = open_table(path, kind, department)
         sender.send(Opened(table.kind, dict(table.column_map), table.encoding, list(table.ignored_columns),
                            list(table.notices)))
         for message in _batches(table, prepare_for):
@@ -162,13 +162,14 @@ class Reading:
     Valid rows arrive as that tuple, without `original` (see the module's docstring), wherever they were read;
     with `prepare_for` (the store's `row_preparer`), their values prepared.
 
+    `department`: the file is sent on its behalf (rows naming another department are rejected, senders.py).
     `waiting`: the child is forked now but reads nothing until `go()`. `close_in_child`: the parent's ends of
     another reader's pipes, which this child must not keep open (see `_produce`)."""
 
     def __init__(self, path: Path | str, kind: str | None, prepare_for: Callable[[str], Prepare | None] | None,
-                 *, waiting: bool = False, close_in_child: tuple = ()):
+                 *, department: str | None = None, waiting: bool = False, close_in_child: tuple = ()):
         self.path = Path(path)
-        self._kind, self._prepare_for = kind, prepare_for
+        self._kind, self._prepare_for, self._department = kind, prepare_for, department
         self._table: Table | None = None
         self._child = None
         self._gone = False
@@ -182,7 +183,7 @@ class Reading:
         self._receive, send = ctx.Pipe(duplex=False)
         go_receive, self._go = ctx.Pipe(duplex=False)
         self._child = ctx.Process(target=_produce, daemon=True, args=(
-            self.path, kind, prepare_for, send, go_receive, (self._receive, self._go, *close_in_child)))
+            self.path, kind, department, prepare_for, send, go_receive, (self._receive, self._go, *close_in_child)))
         self._child.start()
         send.close()
         go_receive.close()
@@ -205,7 +206,7 @@ class Reading:
 
     def open(self) -> Table | Opened:
         if self._child is None:
-            self._table = open_table(self.path, self._kind)
+            self._table = open_table(self.path, self._kind, self._department)
             return self._table
         self.go()
         message = self._recv()

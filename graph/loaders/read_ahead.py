@@ -24,9 +24,10 @@ class ReadAhead:
     """Readings of `paths`, taken in order by `load_file`. A path taken out of turn (one the caller skipped, a
     path not in the list) gets a reading of its own, started then; the waiting one is stopped."""
 
-    def __init__(self, paths: Sequence[Path | str], kind: str | None, prepare_for: Callable | None):
+    def __init__(self, paths: Sequence[Path | str], kind: str | None, prepare_for: Callable | None,
+                 department: str | None = None):
         self._paths = [Path(p) for p in paths]
-        self._kind, self._prepare_for = kind, prepare_for
+        self._kind, self._prepare_for, self._department = kind, prepare_for, department
         self._position = 0
         self._next: tuple[int, Reading] | None = None
 
@@ -42,12 +43,12 @@ class ReadAhead:
             reading.go()
         else:
             self.close()  # it waits for another file
-            reading = Reading(path, self._kind, self._prepare_for)
+            reading = Reading(path, self._kind, self._prepare_for, department=self._department)
         if i is not None:
             self._position = i + 1
             if self._position < len(self._paths) and os.path.isfile(self._paths[self._position]):
                 self._next = (self._position, Reading(self._paths[self._position], self._kind, self._prepare_for,
-                                                      waiting=True, close_in_child=reading.parent_ends))
+                                                      department=self._department, waiting=True, close_in_child=reading.parent_ends))
         return reading
 
     def rows_done(self) -> None:

@@ -25,6 +25,7 @@ from graph.loaders import headers as hdr
 from graph.loaders.columns import ColumnValidator
 from graph.loaders.fields import ParsedRow, Reject, RowValidator
 from graph.loaders.merged import MergedCells, fill_notice, find_ranges, header_refusal
+from graph.loaders.senders import OwnRecords
 from graph.model import KINDS
 
 
@@ -337,7 +338,8 @@ class Table:
 
     def __init__(self, path: Path, kind: str, encoding: str, header_row: int, headers: list[str],
                  mapping: hdr.HeaderMap, source: _CsvSource | _XlsxSource, pending: Iterator | None,
-                 notices: list[tuple[str, str]] | None = None, implied: list[str] | None = None):
+                 notices: list[tuple[str, str]] | None = None, department: str | None = None,
+                 implied: list[str] | None = None):
         self.path, self.kind, self.encoding = path, kind, encoding
         # The cells of columns the file leaves out (headers.implied_columns), after its own.
         self.implied = implied or []
@@ -347,18 +349,26 @@ class Table:
         self.column_map, self.ignored_columns = mapping.column_map, mapping.ignored_columns
         self.size_bytes = path.stat().st_size
         self._source, self._pending = source, pending
+        # Sent on behalf of a department: its rows naming another department are rejected (graph/loaders/senders.py).
+        self.own = OwnRecords.for_file(kind, department, headers, self.column_map)
 
     def rows(self) -> Iterator[ParsedRow | Reject]:
         """Each data row in file order. May raise LoadError mid-stream if the CSV turns out malformed."""
         for columns, batch, by_row in self._record_batches():
-            yield from columns.validate(batch, by_row)
+            if self.own is None:
+                yield from columns.validate(batch, by_row)
+            else:
+                yield from self.own.sort_rows(self.kind, columns.validate(batch, by_row))
 
     def row_batches(self, prepare: Callable[[dict], dict | tuple] | None = None) -> Iterator[list]:
         """The same rows as `rows()`, a batch at a time, as a load hands them to its writer: a valid row as the
         tuple (row number, values — prepared by the store's row preparer if given —, warnings), a Reject whole
         (graph/loaders/pipeline.py says why)."""
         for columns, batch, by_row in self._record_batches():
-            yield columns.valid_tuples(batch, by_row, prepare)
+            if self.own is None:
+                yield columns.valid_tuples(batch, by_row, prepare)
+            else:
+                yield self.own.sort_tuples(self.kind, columns.valid_tuples(batch, by_row, None), batch, prepare)
 
     def _record_batches(self) -> Iterator[tuple[ColumnValidator, list, Callable]]:
         records, self._pending = self._pending, None
@@ -395,9 +405,10 @@ class Table:
         return f"Table({str(self.path)!r}, kind={self.kind!r}, encoding={self.encoding!r})"
 
 
-def open_table(path: Path | str, kind: str | None = None) -> Table:
+def open_table(path: Path | str, kind: str | None = None, department: str | None = None) -> Table:
     """Open a CSV or XLSX file and work out its kind (unless given) and its columns; raise LoadError if the
-    file cannot be loaded at all."""
+    file cannot be loaded at all. `department`: the file is sent on its behalf, so that rows naming another
+    department as issuer or sender are rejected."""
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise LoadError(path, f"未知的文件类型 {kind}，可选：{'、'.join(KINDS)} (unknown kind)")
@@ -446,12 +457,14 @@ def open_table(path: Path | str, kind: str | None = None) -> Table:
     mapping = hdr.map_headers(headers, kind)
     for name, cols in mapping.duplicates.items():
         raise LoadError(path, f"列名重复：{'、'.join(cols)} 都对应 {KINDS[kind].field(name).header}，请删除多余的列 "
-                              f"(duplicate columns for one field: {', '.join(cols)})")
+                              f"(duplicate columns for one field)")
     missing = mapping.missing_required()
     if missing:
-        raise LoadError(path, f"缺少必需的列：{'、'.join(missing)}（按 {kind} 读取）"
-                              f"(missing required column(s) for kind {kind}: {', '.join(missing)})")
-    return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices, list(implied.values()))
+        # The English part names no header: the pages show the Chinese part alone (it ends at the bracket).
+        raise LoadError(path, f"缺少必需的列：{'、'.join(missing)}（按{KINDS[kind].label}读取）。请在表头中补上这些列"
+                              f"（可对照{KINDS[kind].label}模板）后重新报送 (missing required columns for kind {kind})")
+    return Table(path, kind, encoding, header_row, headers, mapping, source, pending, notices, department,
+                 list(implied.values()))
 
 
 def _merged_notices(path: Path, merged: MergedCells, header_row: int, header_cells: list[str],
@@ -480,12 +493,12 @@ def _choose_sheet(path: Path, source: _XlsxSource, kind: str | None, header_row:
                 source.sheet = i
                 header_row, header_cells, pending = _find_header(path, source.records(), kind)
                 notices.append(("工作表", f"第一张工作表“{names[0]}”没有表头，已读取工作表“{names[i]}” "
-                                          f"(the first sheet has no header row; read sheet {names[i]!r})"))
+                                          f"(the first sheet has no header row; read sheet {i + 1})"))
                 break
     for i, name in enumerate(names):
         if i != source.sheet and _has_header(source.first_rows(i), kind):
             notices.append(("工作表", f"工作表“{name}”也像一张数据表，未读取：每个文件只读取一张工作表，请将其另存为单独的文件后导入 "
-                                      f"(sheet {name!r} looks like a table too and was not read: one sheet per file)"))
+                                      f"(sheet {i + 1} looks like a table too and was not read: one sheet per file)"))
     return header_row, header_cells, pending, notices
 
 

@@ -78,6 +78,12 @@ class Context:
         return next(r["record_id"] for r in profile["records"][kind]
                     if "县发改局" in str(r.get("sender") or r.get("departments") or r.get("authority")))
 
+    def own_rejects(self) -> str:
+        """Where 县发改局 fetches the rejects of a file it sent with a bad row (a licence of another department)."""
+        row = {**own_licence()[0], "许可机关": "县财政局"}
+        r = self.client.post("/api/v1/records/license", json=[row], headers=auth(self.keys.fdrc))
+        return r.json()["rejects_url"]
+
     def objection(self) -> int:
         return self.client.get("/api/v1/objections", headers=auth(self.keys.admin)).json()["objections"][0]["id"]
 
@@ -120,11 +126,17 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/departments/{name}/restrictions.{fmt}"): [
         Call("restrictions as CSV", "/api/v1/departments/县发改局/restrictions.csv", "own"),
         Call("restrictions as XLSX", "/api/v1/departments/县发改局/restrictions.xlsx", "own")],
+    # Any department may send; rows naming another department are rejected row by row (a 200 that loads nothing:
+    # test_a_department_sends_only_its_own_records_whatever_the_spelling).
     ("POST", "/api/v1/records/{kind}"): [
-        Call("own licences", "/api/v1/records/license", "own", {"json": own_licence()}),
-        Call("own listing", "/api/v1/records/blacklist", "own",
+        Call("own licences", "/api/v1/records/license", "department", {"json": own_licence()}),
+        Call("own listing", "/api/v1/records/blacklist", "department",
              {"json": [listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="西吉县发展和改革局")]}),
         Call("registry members", "/api/v1/records/member", "admin", {"json": MEMBER})],
+    ("GET", "/api/v1/records/templates/{kind}.{fmt}"): [
+        Call("listing template as CSV", "/api/v1/records/templates/blacklist.csv", "open"),
+        Call("licence template as XLSX", "/api/v1/records/templates/license.xlsx", "open")],
+    ("GET", "/api/v1/records/rejects/{name}"): [Call("own rejects file", lambda c: c.own_rejects(), "own")],
     ("GET", "/api/v1/audit"): [Call("audit", "/api/v1/audit", "admin")],
     ("GET", "/api/v1/public/enterprises/{code}"): [
         Call("public profile", f"/api/v1/public/enterprises/{E['LISTED']}", "open")],
@@ -249,11 +261,28 @@ def test_a_department_cannot_read_or_draw_another_departments_check(client, keys
 
 @pytest.mark.writes
 def test_a_department_sends_only_its_own_records_whatever_the_spelling(client, keys, county):
+    """Another department's row is rejected like any bad row, with the reason and the 序号 beside it; the file's own
+    rows load; only the department that sent it, or the admin, downloads its rejects."""
+    for n, sender in enumerate(("县财政局", "西吉县财政局", "县发改局、县财政局"), start=1):
+        rows = [listing_row(E["CLEAR"], NAMES["CLEAR"], sender=sender, n=10 + n),
+                listing_row(E["EXPIRED"], NAMES["EXPIRED"], sender="西吉县发展和改革局", n=20 + n)]
+        r = client.post("/api/v1/records/blacklist", json=rows, headers=auth(keys.fdrc))
+        assert r.status_code == 200, (sender, r.text)
+        answer = r.json()
+        assert (answer["loaded"], answer["rejected"]) == (1, 1), answer
+        [reject] = answer["rejects"]
+        assert (reject["row"], reject["serial"], reject["name"], reject["field"]) == (2, str(10 + n), NAMES["CLEAR"],
+                                                                                      "信息发送部门名称")
+        assert "县财政局" in reject["reason"] and "只能报送本部门的记录" in reject["reason"]
+        profile = client.get(f"/api/v1/enterprises/{E['CLEAR']}", headers=auth(keys.admin)).json()
+        assert not any("县发改局" in str(x.get("sender")) for x in profile["records"]["blacklist"])
+        sent = client.get(answer["rejects_url"], headers=auth(keys.fdrc))
+        assert sent.status_code == 200 and sent.content.startswith("\ufeff".encode())
+        lines = sent.content.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("行号,字段,原因,序号") and lines[1].startswith("2,信息发送部门名称,") and len(lines) == 2
+        assert client.get(answer["rejects_url"], headers=auth(keys.finance)).status_code == 403
+        assert client.get(answer["rejects_url"], headers=auth(keys.admin)).status_code == 200
     before = county.data_version()
-    for sender in ("县财政局", "西吉县财政局", "县发改局、县财政局"):
-        r = client.post("/api/v1/records/blacklist", json=[listing_row(E["CLEAR"], NAMES["CLEAR"], sender=sender)],
-                        headers=auth(keys.fdrc))
-        assert r.status_code == 403, (sender, r.text)
     for kind in ("enterprise", "member"):
         r = client.post(f"/api/v1/records/{kind}", json=MEMBER, headers=auth(keys.fdrc))
         assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"

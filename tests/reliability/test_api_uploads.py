@@ -1,8 +1,8 @@
 """The hostile-file corpus (corpus.py) through `POST /api/v1/records/{kind}`, on every store.
 
 Each file is sent as a department's upload (multipart, under the name the clerk gave it) by the admin account
-and by the sending department's own account (whose upload is read once more before loading, to refuse other
-departments' rows — a second reader for hostile bytes to get through). What each case must get over HTTP:
+and by the sending department's own account (whose rows are also sorted by department as they are read: another
+department's row is rejected, graph/loaders/senders.py). What each case must get over HTTP:
 
 - a file that cannot be read: 400 `{"error": {"code": "file_rejected", "message": "<the file's name>: <why>",
   "details": {"file": <the file's name>}}}` — the name as sent, never the server's temporary path — and the
@@ -57,7 +57,7 @@ def _error(r) -> dict:
 
 
 # Every case as admin; as a department, the refused files and the registry kinds in the normal suite (the
-# department's extra reading is what differs), the readable files in the slow run.
+# department's sorting of rows is what differs), the readable files in the slow run.
 SENDS = [pytest.param(case, sender, id=f"{case.id}-{sender}",
                       marks=[pytest.mark.slow] if sender == "department" and not case.file_refused
                       and upload_kind(case) not in REGISTRY else [])

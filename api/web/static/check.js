@@ -29,10 +29,10 @@
     const n = persons.children.length + 1;
     const person = p || {};
     const row = el("tr", {},
-      el("td", {}, el("select", { "aria-label": `第${n}人 人员类别`, "data-field": "role" }, options(ROLES, person.role || "法定代表人"))),
-      el("td", {}, el("input", { type: "text", "aria-label": `第${n}人 姓名`, "data-field": "name", value: person.name || "" })),
-      el("td", {}, el("select", { "aria-label": `第${n}人 证件类型`, "data-field": "id_type" }, options(ID_TYPES, person.id_type || "居民身份证"))),
-      el("td", {}, el("input", { type: "text", "aria-label": `第${n}人 证件号码`, "data-field": "id_number", spellcheck: "false",
+      el("td", { "data-label": "人员类别" }, el("select", { "aria-label": `第${n}人 人员类别`, "data-field": "role" }, options(ROLES, person.role || "法定代表人"))),
+      el("td", { "data-label": "姓名" }, el("input", { type: "text", "aria-label": `第${n}人 姓名`, "data-field": "name", maxlength: CN.NAME_MAX, value: person.name || "" })),
+      el("td", { "data-label": "证件类型" }, el("select", { "aria-label": `第${n}人 证件类型`, "data-field": "id_type" }, options(ID_TYPES, person.id_type || "居民身份证"))),
+      el("td", { "data-label": "证件号码" }, el("input", { type: "text", "aria-label": `第${n}人 证件号码`, "data-field": "id_number", spellcheck: "false", maxlength: CN.CODE_MAX,
                                  value: person.id_number || "" })),
       el("td", {}, el("button", { type: "button", class: "secondary", "aria-label": `删除第${n}人`,
                                   onclick: () => { row.remove(); } }, "删除")));
@@ -50,19 +50,12 @@
   addPerson();
   $("as-of").value = CN.today();
 
-  // Codes are pasted with spaces and full-width letters: the same folding as the server's.
-  function normalise(value) {
-    return value.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
-      .replace(/[\s\u3000]+/g, "").toUpperCase();
-  }
-  function looksLikeKey(value) { return /^[0-9A-Z]{15}$|^[0-9A-Z]{18}$/.test(normalise(value)); }
-
   function body() {
     const common = { as_of: $("as-of").value || undefined, depth: Number($("depth").value) };
     if (mode() === "key") {
       const value = $("subject").value.trim();
       if (!value) throw new Error("请输入统一社会信用代码、注册号、身份证号码或企业名称");
-      return Object.assign(looksLikeKey(value) ? { key: value } : { name: value }, common);
+      return Object.assign(CN.subject(value), common);  // a code of the wrong length is told so, not searched as a name
     }
     const name = $("app-name").value.trim();
     if (!name) throw new Error("请填写新申请人的企业名称");

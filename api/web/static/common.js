@@ -4,6 +4,12 @@
 // files and may hold anything.
 
 const CN = (() => {
+  // The navigation folded behind 菜单 on a narrow screen (the button is hidden on a wide one).
+  document.querySelectorAll(".menu-toggle").forEach((button) => button.addEventListener("click", () => {
+    const open = button.closest(".top").classList.toggle("open");
+    button.setAttribute("aria-expanded", String(open));
+  }));
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -58,16 +64,59 @@ const CN = (() => {
     }
   }
 
+  // The API's field names, in the words of the form the official filled in.
+  const FIELD = { name: "名称", key: "代码或证件号码", q: "查询内容", as_of: "日期", depth: "关联层数", uscc: "统一社会信用代码",
+                  id_number: "证件号码", id_type: "证件类型", role: "人员类别", persons: "申报人员", reason: "原因",
+                  record_ids: "记录编号", limit: "条数", type: "信息类型" };
+  function fieldProblem(f) {
+    const m = /^persons\[(\d+)\]\.(\w+)$/.exec(f.field || "");
+    const label = m ? `第${Number(m[1]) + 1}人的${FIELD[m[2]] || m[2]}` : FIELD[f.field] || "填写的内容";
+    const longest = /at most (\d+) (?:character|item)/.exec(f.message || "");
+    if (longest) return `${label}最多 ${longest[1]} 个${/item/.test(f.message) ? "" : "字"}`;
+    if (/missing|required/i.test(f.type || f.message || "")) return `请填写${label}`;
+    if (/date/i.test(f.type || "")) return `${label}不是有效的日期`;
+    return `${label}填写有误`;
+  }
+
   function describe(status, body) {
     const e = (body && body.error) || {};
     const generic = /^请求内容有误/.test(e.message || "");
     if (generic && e.details && Array.isArray(e.details.fields) && e.details.fields.length) {
-      const names = e.details.fields.map((f) => f.field || f.in).filter(Boolean).join("、");
-      return `请求内容有误，请检查：${names || "填写的内容"}`;
+      return `${e.details.fields.slice(0, 3).map(fieldProblem).join("；")}，请修改后重试`;
+    }
+    // A path the API does not have: the page asked for something this server does not know (an old page).
+    if (e.code === "not_found" && e.details && e.details.path) {
+      return "系统中没有这项功能，可能是页面已过期：请刷新页面后重试；如仍出现，请联系县市场监督管理局";
     }
     if (e.message) return chinese(e.message);
     if (status === 0) return "无法连接服务器，请检查网络后重试";
-    return `服务器返回错误（${status}）`;
+    // No answer in the API's shape: the web server in front refused the request itself.
+    if (status === 400 || status === 414 || status === 431) return "输入的内容太长或含有无法识别的字符，请检查后重试";
+    if (status === 413) return "上传的内容太大，请拆分后重试";
+    if (status >= 502 && status <= 504) return "服务器暂时无法连接，请稍后重试";
+    return `服务器暂时无法处理（错误代码 ${status}），请稍后重试；如仍出现，请联系县市场监督管理局`;
+  }
+
+  // What an official typed into a subject field: a code (USCC, registration number, ID number) or a name. A run of
+  // letters and digits of the wrong length is a mistyped code, not a name: say so, in their words. The API caps a
+  // code at 64 characters and a name at 200.
+  const NAME_MAX = 200, CODE_MAX = 64;
+  function foldCode(value) {
+    return value.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+      .replace(/[\s\u3000]+/g, "").toUpperCase();
+  }
+  function subject(value) {
+    const typed = value.trim();
+    const code = foldCode(typed);
+    if (/^[0-9A-Z]+$/.test(code) && (code.match(/[0-9]/g) || []).length >= 6) {
+      if (code.length === 15 || code.length === 18) return { key: typed };
+      throw new Error(code.length < 15 ? `代码应为 18 位（老企业的注册号为 15 位），您输入了 ${code.length} 位`
+        : `代码应为 18 位，您输入了 ${code.length} 位`);
+    }
+    const n = [...typed].length;
+    if (n > NAME_MAX) throw new Error(`企业名称最多 ${NAME_MAX} 个字，您输入了 ${n} 个字：请只输入企业名称`);
+    if (n < 2) throw new Error("请输入企业名称（至少 2 个字），或 18 位统一社会信用代码");
+    return { name: typed };
   }
 
   // fetch() with the API's error shape turned into an ApiError that carries a Chinese message.
@@ -92,8 +141,11 @@ const CN = (() => {
     return { data: await response.json(), date: response.headers.get("date") };
   }
 
+  // A prompt or the API's answer is shown as it is; only a fault of the page itself (a script error, in English)
+  // is replaced by words the official can act on.
   function showError(node, err) {
-    node.textContent = err instanceof ApiError ? err.message : `出错了：${err && err.message ? err.message : err}`;
+    const message = String(err && err.message ? err.message : err || "");
+    node.textContent = err instanceof ApiError || /[\u4e00-\u9fff]/.test(message) ? message : "页面出现问题，请刷新后重试";
     node.hidden = false;
   }
   function hideError(node) { node.hidden = true; node.textContent = ""; }
@@ -105,13 +157,15 @@ const CN = (() => {
     const head = el("tr", {}, columns.map(([title]) => el("th", { scope: "col", text: title })));
     const body = el("tbody");
     rows.forEach((row, i) => {
-      body.append(el("tr", {}, columns.map(([, value, cls]) => {
+      // data-label: on a narrow screen each row is a card, and each cell says which column it is (style.css).
+      body.append(el("tr", {}, columns.map(([title, value, cls]) => {
         const v = value(row, i);
-        return el("td", { class: cls }, v instanceof Node ? v : text(v));
+        return el("td", { class: cls, "data-label": title }, v instanceof Node ? v : text(v));
       })));
       if (opts.after) for (const extra of opts.after(row, columns.length)) body.append(extra);
     });
-    return el("div", { class: "table-wrap" }, el("table", { class: opts.class }, opts.caption ? el("caption", { text: opts.caption }) : null,
+    return el("div", { class: "table-wrap" }, el("table", { class: `cards ${opts.class || ""}`.trim() },
+      opts.caption ? el("caption", { text: opts.caption }) : null,
       el("thead", {}, head), body));
   }
 
@@ -157,9 +211,29 @@ const CN = (() => {
     });
     const now = el("div", { class: "today" }, el("span", { text: `状态日期 ${asOf || today()}` }));
     now.style.left = pct(at);
+    // Near an end the date's label is aligned to that end, so it never runs off the page.
+    const where = (at - lo) / (hi - lo);
+    if (where < 0.25) now.classList.add("at-start"); else if (where > 0.75) now.classList.add("at-end");
+    thinTicks(axis);
     const header = el("div", { class: "lane" }, el("div", { class: "lane-label" }),
       el("div", { class: "track" }, now));
     return el("div", { class: "timeline", role: "group", "aria-label": "名单时间轴" }, header, axis, lanes);
+  }
+
+  // Year labels that would touch the one before them (a narrow screen, a long span of years) are hidden, and so
+  // is one that would run past the axis's end; measured whenever the axis changes width.
+  function thinTicks(axis) {
+    if (typeof ResizeObserver === "undefined") return;
+    new ResizeObserver(() => {
+      const { left: start, right: end } = axis.getBoundingClientRect();
+      let right = -Infinity;
+      for (const tick of axis.querySelectorAll(".tick")) {
+        tick.hidden = false;
+        const box = tick.getBoundingClientRect();
+        tick.hidden = box.left < Math.max(right + 6, start - 2) || box.right > end + 2;
+        if (!tick.hidden) right = box.right;
+      }
+    }).observe(axis);
   }
 
   function listingPerson(l) {
@@ -169,5 +243,6 @@ const CN = (() => {
   }
 
   return { el, clear, $, param, text, today, validity, dateTime, money, STATUS, KIND, statusTag, chinese,
-           ApiError, request, getJSON, showError, hideError, table, keyValue, timeline, listingPerson };
+           ApiError, request, getJSON, showError, hideError, table, keyValue, timeline, listingPerson,
+           NAME_MAX, CODE_MAX, foldCode, subject };
 })();

@@ -86,6 +86,9 @@
     event.preventDefault();
     const code = $("code").value.trim();
     if (!code) { CN.showError(error, new Error("请输入统一社会信用代码或注册号")); return; }
+    try {
+      if (CN.subject(code).name) throw new Error("请输入统一社会信用代码或注册号；输入企业名称时，请从名称下方列出的企业中选择");
+    } catch (err) { CN.showError(error, err); $("code").focus(); return; }
     history.replaceState(null, "", `/profile?code=${encodeURIComponent(code)}`);
     load(code, $("as-of").value);
   });

@@ -72,6 +72,7 @@
       event.preventDefault();
       const q = $("q").value.trim();
       if (!q) { CN.showError($("search-error"), new Error("请输入企业名称或代码")); return; }
+      try { CN.subject(q); } catch (err) { CN.showError($("search-error"), err); $("q").focus(); return; }
       history.replaceState(null, "", `/public?q=${encodeURIComponent(q)}`);
       search(q);
     });

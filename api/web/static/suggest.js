@@ -63,7 +63,8 @@ const Suggest = (() => {
     async function ask() {
       const q = input.value.trim();
       const mine = ++asked;
-      if ([...q].length < 2 || /^[0-9A-Za-z\s]+$/.test(q)) { close(); return; }  // a code is not a name
+      // a code is not a name; a name longer than the API takes is told so when the form is sent
+      if ([...q].length < 2 || [...q].length > CN.NAME_MAX || /^[0-9A-Za-z\s]+$/.test(q)) { close(); return; }
       try {
         const found = await fetchCandidates(q);
         if (mine === asked) show(found);

@@ -16,8 +16,13 @@
         el("div", { class: r.rejected ? "bad" : "" }, "未载入 ", el("strong", { id: "rejected-count", text: String(r.rejected) })),
         el("div", {}, "数据版本 ", el("strong", { text: String(r.data_version) }))),
       r.rejected ? el("h3", {}, "未载入的行及原因") : el("p", {}, "所有行均已载入。"),
-      r.rejected ? CN.table([["行号", (x) => x.row, "num"], ["字段", (x) => x.field], ["原因", (x) => CN.chinese(x.reason)]],
+      // The row number as Excel shows it, and beside it what the clerk finds the row by in their own sheet.
+      r.rejected ? CN.table([["行号", (x) => x.row, "num"], ["序号", (x) => x.serial], ["企业名称", (x) => x.name],
+                             ["字段", (x) => x.field], ["原因", (x) => CN.chinese(x.reason)]],
                             r.rejects, { class: "rejects" }) : null,
+      r.rejects_url ? el("div", { class: "toolbar" }, el("button", {
+        type: "button", id: "rejects-download", class: "secondary",
+        onclick: (event) => download(event.currentTarget, r.rejects_url) }, "下载未载入的行（CSV，改正后可重新上传）")) : null,
       r.rejected > r.rejects.length ? el("p", { class: "hint", text: `仅列出前 ${r.rejects.length} 行。` }) : null,
       ignored.length ? el("p", { class: "hint", text: `未读取的列：${ignored.join("、")}` }) : null,
       r.warnings && r.warnings.count ? el("details", {}, el("summary", {}, `提示（${r.warnings.count}）`),
@@ -32,6 +37,26 @@
     out.querySelector("h2").setAttribute("tabindex", "-1");
     out.querySelector("h2").focus();
   }
+
+  async function download(button, url) {
+    button.disabled = true;
+    try {
+      await Auth.download(url, "未载入的行.csv");
+    } catch (err) {
+      CN.showError(error, err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // The template of the chosen class, CSV or Excel: no key needed, it holds no data.
+  function showTemplates() {
+    const kind = $("kind");
+    $("template-kind").textContent = kind.options[kind.selectedIndex].text.replace(/（仅管理员）$/, "");
+    for (const fmt of ["csv", "xlsx"]) $(`template-${fmt}`).href = `/api/v1/records/templates/${encodeURIComponent(kind.value)}.${fmt}`;
+  }
+  $("kind").addEventListener("change", showTemplates);
+  showTemplates();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

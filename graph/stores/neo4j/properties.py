@@ -13,11 +13,13 @@ import hashlib
 import json
 from typing import Any
 
-from graph.names import han_text, normalise_name
+from graph.names import is_han, normalise_name, short_name
 
 # Properties that say what a node is, beside its fields. A field may not have one of these names (the loaders'
 # field names never do; `node_value` refuses one that would).
-ENTERPRISE_KEYS = frozenset({"eid", "key", "uscc", "reg_no", "name", "name_norm", "name_han", "in_registry", "fp"})
+# `short_name`: the distinctive part of the name (graph/names.py), the caption Neo4j Browser shows (browser/).
+ENTERPRISE_KEYS = frozenset({"eid", "key", "uscc", "reg_no", "name", "name_norm", "name_han", "short_name", "in_registry",
+                             "fp"})
 RECORD_KEYS = frozenset({"uid", "kind", "eid", "natural"})
 OLD_JSON_COPY = "props"  # the JSON copy of the fields on nodes written by earlier versions
 
@@ -55,8 +57,10 @@ def enterprise_node(eid: str, key: str | None, uscc: str | None, reg_no: str | N
                     props: dict[str, Any]) -> dict[str, Any]:
     """Every property of an enterprise node. `fp`, a 128-bit hash of the rest, lets a re-sent identical registry
     row set nothing (a reload of the same file changes nothing, not even the data version)."""
-    node = {"eid": eid, "key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "name_norm": normalise_name(name),
-            "name_han": han_text(name), "in_registry": in_registry, **_field_properties(props, ENTERPRISE_KEYS)}
+    norm = normalise_name(name)  # once: the look-up key, the name index and the caption all start from it
+    node = {"eid": eid, "key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "name_norm": norm,
+            "name_han": "".join(c for c in norm if is_han(c)), "short_name": short_name(name, norm), "in_registry": in_registry,
+            **_field_properties(props, ENTERPRISE_KEYS)}
     node = {k: v for k, v in node.items() if v is not None}
     node["fp"] = hashlib.blake2b(_dumps(node).encode(), digest_size=16).hexdigest()
     return node

@@ -165,6 +165,12 @@ ENTERPRISES_WITHOUT_NAME_HAN = ("MATCH (n:Enterprise) WHERE n.name_han IS NULL A
 PERSONS_WITHOUT_NAME_HAN = ("MATCH (p:Person) WHERE p.name_han IS NULL AND p.name IS NOT NULL "
                             "RETURN p.id_number AS id_number, p.name AS name LIMIT 10000")
 SET_NAME_HAN = "UNWIND $rows AS row MATCH (p:Person {id_number: row.id_number}) SET p.name_han = row.name_han"
+# Stores written before enterprises had `short_name` (Browser's caption): every enterprise rewritten once through the
+# same rewrite, in eid order (a name with nothing distinctive in it gets none, and must not be asked for again).
+SHORT_NAMES_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.short_names, false) AS done"
+MARK_SHORT_NAMES_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.short_names = true"
+ENTERPRISES_WITHOUT_SHORT_NAME = ("MATCH (n:Enterprise) WHERE n.eid > $after AND n.short_name IS NULL AND n.name IS NOT NULL "
+                                  "RETURN properties(n) AS node ORDER BY n.eid LIMIT 5000")
 MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.masked_ids, false) AS done"
 MARK_MASKED_IDS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.masked_ids = true"
 PERSONS_WITHOUT_MASKED_ID = "MATCH (p:Person) WHERE p.masked_id IS NULL RETURN p.id_number AS id_number LIMIT 10000"

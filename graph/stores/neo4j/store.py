@@ -90,6 +90,9 @@ class Neo4jStore(GraphStore):
                     self._index_names_loaded_before_search(s)
                     s.run(q.MARK_NAME_HAN_DONE).consume()
                 self._rekey_listings(s)
+                if not s.run(q.SHORT_NAMES_DONE).single()["done"]:
+                    self._caption_old_names(s)
+                    s.run(q.MARK_SHORT_NAMES_DONE).consume()
                 # A full-text index created on a store that holds names is filled in the background: a search
                 # before it is online would miss names.
                 s.run(q.AWAIT_NAME_INDEXES).consume()
@@ -120,6 +123,15 @@ class Neo4jStore(GraphStore):
         while persons := [{"id_number": r["id_number"], "name_han": han_text(r["name"])}
                           for r in session.run(q.PERSONS_WITHOUT_NAME_HAN)]:
             session.run(q.SET_NAME_HAN, rows=persons).consume()
+
+    @staticmethod
+    def _caption_old_names(session) -> None:
+        """Enterprises written before `short_name` get it (and their fingerprint with it), in batches of their own
+        transactions; no data version bump: no answer changes."""
+        after = ""
+        while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_SHORT_NAME, after=after)]:
+            session.run(q.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+            after = nodes[-1]["eid"]
 
     def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
         """Nodes holding their fields twice (stores written by earlier versions) rewritten with each field once, in batches
