@@ -144,6 +144,8 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("GET", "/public/enterprise"): [Call("public enterprise page", "/public/enterprise", "open")],
     ("GET", "/static/{name}"): [Call("script", "/static/auth.js", "open")],
     ("GET", "/corrections"): [Call("corrections page", "/corrections", "open")],
+    ("GET", "/alerts"): [Call("alerts page", "/alerts", "open")],
+    ("GET", "/report"): [Call("report page", "/report", "open")],
     ("GET", "/api/v1/search"): [Call("name search", "/api/v1/search", "department", {"params": {"q": NAMES["LISTED"]}})],
     ("POST", "/api/v1/records/{kind}/withdrawals"): [
         Call("withdraw own listing", "/api/v1/records/blacklist/withdrawals", "own",
