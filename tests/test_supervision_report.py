@@ -184,3 +184,17 @@ def test_who_sent_a_file_is_read_from_the_upload_name_only():
     (row,) = upload_record(history, "县发改局")
     assert row["last_upload"]["file"] == "a.csv" and row["months"][0]["label"] == "行政许可"
     assert upload_record(history, "县财政局") == []
+
+
+def test_names_in_the_workbook_are_text_never_formulas():
+    row = {"department": "=县财政局", "received": 1, "responded": 0, "in_time": 0, "late": 0, "overdue": 1, "pending": 0,
+           "median_days": None, "alerts_open": 0, "alerts_closed": 0, "alerts_median_days": None,
+           "overdue_listings": [{"type": "@黑名单", "sender": "+县法院", "valid_from": "2026-01-01", "valid_to": None,
+                                 "record_id": "x", "days": 40, "parties": [{"kind": "enterprise", "key": "k",
+                                                                            "name": "=HYPERLINK(\"http://x\")"}]}]}
+    answer = {"as_of": "2026-02-10", "since": None, "overdue_days": 15, "data_version": 1, "departments": [row],
+              "totals": {k: v for k, v in row.items() if k not in ("department", "overdue_listings")}}
+    book = load_workbook(io.BytesIO(to_xlsx(answer)))
+    assert book["督查报告"]["A3"].data_type == "s" and book["督查报告"]["A3"].value == "=县财政局"
+    cells = [c for r in book["逾期未反馈明细"].iter_rows(min_row=2) for c in r if isinstance(c.value, str)]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -129,7 +129,7 @@ def report(store: GraphStore, db: SupervisionDB, *, as_of: date, since: date | N
         for listing in received.get(name, []):
             row["received"] += 1
             dates = [answers[(lid, name)] for lid in listing["ids"] if _by(answers.get((lid, name)), day)]
-            waited = _days(as_of.isoformat(), listing["valid_from"])
+            waited = _days(day, listing["valid_from"])
             if dates:
                 took = _days(min(dates), listing["valid_from"])
                 days.append(took)
@@ -158,7 +158,6 @@ def report(store: GraphStore, db: SupervisionDB, *, as_of: date, since: date | N
 
 
 def _cell(value: Any) -> Any:
-    # Names come from departments' files: a text cell is always stored as text, never run as a formula.
     return "" if value is None else value
 
 
@@ -184,6 +183,7 @@ def to_xlsx(answer: dict[str, Any]) -> bytes:
                 detail.append([d["department"], party["name"], party["key"], _cell(x["type"]), _cell(x["sender"]),
                                x["valid_from"], _cell(x["valid_to"]), x["days"], _cell(x["record_id"])])
     for sheet in (ws, detail):
+        # Names come from departments' files: a text cell is stored as text, never run as a formula.
         for cells in sheet.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str):
