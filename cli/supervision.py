@@ -171,3 +171,76 @@ def alerts_feedback(sender: Optional[str] = typer.Option(None, "--sender", help=
     for x in rows:
         console.print(f"[{x['id']}] {x['sender']} → {x['party']['name']} {x['type']} {x['valid_from']}：未答复 "
                       f"{'、'.join(x['not_responded']) or '无'}")
+
+
+@alerts_app.command("report")
+def alerts_report(since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD: only listings that took "
+                                                      "effect, and alerts made, on or after this day."),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today): days "
+                                                      "overdue are counted to it."),
+                  xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write the report to this Excel file."),
+                  as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """The bureau's report (联席会议 督查): per receiving department, listings received, answered in time and late,
+    overdue (CREDITNET_FEEDBACK_OVERDUE_DAYS, default 15, from 限制期限自), median days to answer, alerts open and
+    closed."""
+    from graph.supervision.report import report, to_xlsx
+
+    def go():
+        day, start = parse_date(as_of) or date.today(), parse_date(since)
+        if start is not None and start > day:
+            raise InvalidRequest(f"--since {start} 晚于 --as-of {day} (since is after as_of)", {"field": "since"})
+        with open_store() as store, _db() as db:
+            answer = report(store, db, as_of=day, since=start, overdue_days=settings().feedback_overdue_days)
+        if xlsx is not None:
+            try:
+                xlsx.write_bytes(to_xlsx(answer))
+            except OSError as exc:
+                raise InvalidRequest(f"{xlsx}：无法写入（{exc.strerror}）(cannot write the file)",
+                                     {"file": str(xlsx)}) from exc
+        return answer
+    answer = run(as_json, go)
+    if as_json:
+        emit(answer)
+        return
+    console.print(f"截至 {answer['as_of']}{'，自 ' + answer['since'] + ' 起' if answer['since'] else ''}，"
+                  f"逾期标准 {answer['overdue_days']} 天")
+    for d in [*answer["departments"], {**answer["totals"], "department": "合计"}]:
+        console.print(f"{d['department']}：收到名单 {d['received']}，已反馈 {d['responded']}（逾期反馈 {d['late']}），"
+                      f"逾期未反馈 {d['overdue']}，未到期 {d['pending']}，反馈用时中位数 {_days(d['median_days'])}；"
+                      f"提醒未答复 {d['alerts_open']}，已答复 {d['alerts_closed']}")
+    if xlsx is not None:
+        console.print(f"已写入 {xlsx}")
+
+
+def _days(value) -> str:
+    return "—" if value is None else f"{value:g} 天"
+
+
+@alerts_app.command("uploads")
+def alerts_uploads(department: Optional[str] = typer.Option(None, "--department", help="Only this department's "
+                                                            "uploads (default: every sender)."),
+                   since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD: files sent on or after."),
+                   as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Upload record (归集进度): files each department sent through the API per record class and month, rows
+    rejected, last upload; files loaded with `creditnet load` are counted under none."""
+    from graph.departments import canonical_department
+    from graph.supervision.progress import upload_record
+
+    def go():
+        with open_store() as store:
+            history = store.load_history()
+        if department is None:
+            return upload_record(history, all_senders=True, since=parse_date(since))
+        return upload_record(history, canonical_department(department), since=parse_date(since))
+    rows = run(as_json, go)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        last = r["last_upload"]
+        console.print(f"{r['department'] or '命令行导入'}：文件 {r['files']} 个，载入 {r['loaded']} 行，拒绝 {r['rejected']} 行；"
+                      f"最近一次 {last['at']} {last['file']}")
+        for m in r["months"]:
+            console.print(f"  {m['month']} {m['label']}：文件 {m['files']} 个，载入 {m['loaded']} 行，拒绝 {m['rejected']} 行")
+    if not rows:
+        console.print("尚无报送记录")

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     snapshot_max_ended_share: float = Field(0.2, ge=0, le=1, description=(
         "Largest share of its sender's records of a class that a full export (creditnet load --snapshot) may end "
         "without --confirm-snapshot: a truncated export must not lift half a county's listings."))
+    feedback_overdue_days: int = Field(15, ge=1, le=365, description=(
+        "Days a receiving department has to record what it did about a listing (响应 → 反馈), counted from the "
+        "listing's 限制期限自: the bureau's report (creditnet alerts report) counts a listing unanswered after them "
+        "as overdue (逾期未反馈), and one answered after them as answered late."))
 
     @property
     def database_path(self) -> Path:

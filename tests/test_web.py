@@ -20,7 +20,8 @@ from api.web.pages import PAGES, STATIC, assets
 from graph.identifiers import mask_id_number
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-SIGNED_IN_SCRIPTS = ("auth.js", "index.js", "check.js", "profile.js", "department.js", "upload.js", "corrections.js")
+SIGNED_IN_SCRIPTS = ("auth.js", "index.js", "check.js", "profile.js", "department.js", "upload.js", "corrections.js",
+                     "alerts.js", "report.js")
 
 
 def svg_texts(body: str) -> str:
@@ -50,7 +51,8 @@ def test_every_page_is_served_in_chinese_with_its_files_and_a_strict_policy(web_
 
 def test_signed_in_pages_need_the_key_and_public_pages_never_use_it(web_client):
     signed_in = [p for p in PAGES if p.audience == "signed-in"]
-    assert {p.path for p in signed_in} == {"/check", "/profile", "/department", "/upload", "/corrections"}
+    assert {p.path for p in signed_in} == {"/check", "/profile", "/department", "/upload", "/corrections", "/alerts",
+                                           "/report"}
     for page in signed_in:
         assert "auth.js" in page.scripts
     for page in PAGES:

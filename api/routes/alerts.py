@@ -16,6 +16,7 @@ from api.deps import DepartmentDep, SettingsDep, StoreDep
 from api.models import ERRORS
 from graph.accounts import Account, Forbidden
 from graph.departments import canonical_department
+from graph.errors import InvalidRequest
 from graph.supervision import responses, watch
 from graph.supervision.db import SupervisionDB
 
@@ -69,10 +70,16 @@ def delete_watch(settings: SettingsDep, account: DepartmentDep,
 def get_alerts(settings: SettingsDep, account: DepartmentDep,
                department: Optional[str] = Query(None, description="Admin: one department (default all)."),
                open: bool = Query(False, description="Only alerts not yet answered."),
+               closed: bool = Query(False, description="Only alerts answered."),
                limit: int = Query(1000, ge=1, le=10_000)) -> dict[str, Any]:
+    """`open` counts the alerts not yet answered (the menu's number); `measures` are those a response may name."""
+    if open and closed:
+        raise InvalidRequest("open 与 closed 只能选一个 (ask for open or closed alerts, not both)",
+                             {"fields": [{"field": "closed", "in": "query", "message": "open and closed together"}]})
     dept = _department(account, department)
     with SupervisionDB(settings.home) as db:
-        return {"alerts": responses.alerts(db, dept, open, limit), "open": responses.open_count(db, dept)}
+        return {"alerts": responses.alerts(db, dept, open, limit, closed_only=closed),
+                "open": responses.open_count(db, dept), "measures": list(responses.MEASURES)}
 
 
 @router.post("/alerts/{alert_id}/responses", summary="Record what the department did about one of its alerts")

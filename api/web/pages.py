@@ -43,13 +43,15 @@ PAGES = (
     Page("/department", "department", "本部门应执行名单", "signed-in", ("auth.js", "department.js")),
     Page("/upload", "upload", "报送数据", "signed-in", ("auth.js", "upload.js")),
     Page("/corrections", "corrections", "撤回与更正", "signed-in", ("auth.js", "corrections.js")),
+    Page("/alerts", "alerts", "监管提醒", "signed-in", ("auth.js", "alerts.js")),
+    Page("/report", "report", "督查与归集进度", "signed-in", ("auth.js", "report.js")),
     Page("/public", "public", "企业信用信息公开查询", "public", ("suggest.js", "public.js")),
     Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("public.js",)),
 )
 
 NAV = {
     "signed-in": (("/check", "核查"), ("/profile", "企业画像"), ("/department", "本部门名单"), ("/upload", "报送数据"),
-                  ("/corrections", "撤回与更正"), ("/public", "公开查询")),
+                  ("/corrections", "撤回与更正"), ("/alerts", "监管提醒"), ("/report", "督查"), ("/public", "公开查询")),
     "public": (("/public", "公开查询"), ("/", "部门登录")),
     "sign-in": (("/", "部门登录"), ("/public", "公开查询")),
 }
@@ -59,7 +61,9 @@ def _nav(page: Page) -> str:
     items = []
     for href, text in NAV[page.audience]:
         current = ' aria-current="page"' if href == page.path or (href == "/public" and page.path.startswith("/public/")) else ""
-        items.append(f'<li><a href="{href}"{current}>{text}</a></li>')
+        # The number of alerts not yet answered, filled in by auth.js once the key is known.
+        count = ' <span id="open-alerts" class="count" hidden></span>' if href == "/alerts" else ""
+        items.append(f'<li><a href="{href}"{current}>{text}{count}</a></li>')
     who = ('<div class="who"><span id="who" aria-live="polite"></span> '
            '<button type="button" id="sign-out" class="secondary">退出登录</button></div>'
            if page.audience == "signed-in" else "")

@@ -41,13 +41,16 @@ def alert_out(db: SupervisionDB, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def alerts(db: SupervisionDB, department: str | None = None, open_only: bool = False,
-           limit: int = 1000) -> list[dict[str, Any]]:
-    """A department's alerts (all departments' when None), newest first."""
+           limit: int = 1000, closed_only: bool = False) -> list[dict[str, Any]]:
+    """A department's alerts (all departments' when None), newest first: only those not yet answered (`open_only`),
+    or only those answered (`closed_only`)."""
     sql, args = "SELECT * FROM alert WHERE 1 = 1", list[Any]()
     if department is not None:
         sql, args = sql + " AND department = ?", [canonical_department(department)]
     if open_only:
         sql += " AND NOT EXISTS (SELECT 1 FROM response r WHERE r.alert_id = alert.id)"
+    if closed_only:
+        sql += " AND EXISTS (SELECT 1 FROM response r WHERE r.alert_id = alert.id)"
     sql += " ORDER BY id DESC LIMIT ?"
     args.append(limit)
     return [alert_out(db, row) for row in db.rows(sql, args)]

@@ -156,6 +156,8 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("GET", "/public/enterprise"): [Call("public enterprise page", "/public/enterprise", "open")],
     ("GET", "/static/{name}"): [Call("script", "/static/auth.js", "open")],
     ("GET", "/corrections"): [Call("corrections page", "/corrections", "open")],
+    ("GET", "/alerts"): [Call("alerts page", "/alerts", "open")],
+    ("GET", "/report"): [Call("report page", "/report", "open")],
     ("GET", "/api/v1/search"): [Call("name search", "/api/v1/search", "department", {"params": {"q": NAMES["LISTED"]}})],
     ("POST", "/api/v1/records/{kind}/withdrawals"): [
         Call("withdraw own listing", "/api/v1/records/blacklist/withdrawals", "own",
@@ -184,6 +186,11 @@ TABLE: dict[tuple[str, str], list[Call]] = {
         Call("answer a listing", "/api/v1/listings/blacklist.none.0000000000/responses", "department",
              {"json": {"measure": "核查后无需处理", "official": "李明"}}, ok={"own": 404, "other": 404, "admin": 404})],
     ("GET", "/api/v1/feedback"): [Call("feedback on listings sent", "/api/v1/feedback", "department")],
+    ("GET", "/api/v1/feedback/report"): [Call("the bureau's report", "/api/v1/feedback/report", "admin")],
+    ("GET", "/api/v1/feedback/report.xlsx"): [Call("the bureau's report as XLSX", "/api/v1/feedback/report.xlsx", "admin")],
+    ("GET", "/api/v1/feedback/uploads"): [
+        Call("upload record", "/api/v1/feedback/uploads", "department"),
+        Call("one department's upload record", "/api/v1/feedback/uploads", "own", {"params": {"department": "县发改局"}})],
 }
 CASES = [(method, route, call) for (method, route), calls in TABLE.items() for call in calls]
 

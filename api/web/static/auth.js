@@ -38,7 +38,22 @@ const Auth = (() => {
     if (who) who.textContent = describe(session());
     const out = document.getElementById("sign-out");
     if (out) out.addEventListener("click", () => signOut());
+    countAlerts();
     return session();
+  }
+
+  // The menu's number of alerts not yet answered: the department's own, every department's for the admin.
+  async function countAlerts() {
+    const badge = document.getElementById("open-alerts");
+    if (!badge) return;
+    try {
+      const { data } = await json("GET", "/api/v1/alerts?open=true&limit=1");
+      badge.textContent = String(data.open);
+      badge.title = `待答复的提醒 ${data.open} 条`;
+      badge.hidden = data.open === 0;
+    } catch (err) {
+      badge.hidden = true;  // the menu works without it; the alerts page says what went wrong
+    }
   }
 
   // A call to the JSON API with the key; an expired or revoked key signs the official out.
@@ -82,5 +97,5 @@ const Auth = (() => {
     return name;
   }
 
-  return { key, session, signIn, signOut, require, describe, json, text, download };
+  return { key, session, signIn, signOut, require, describe, json, text, download, countAlerts };
 })();
