@@ -143,13 +143,19 @@ def respond(department: str = typer.Argument(..., help="The responding departmen
         fail(InvalidRequest("请指定 --alert 或 --listing 之一 (one of --alert, --listing)"), as_json)
 
     def go():
-        with _db() as db:
-            if alert is not None:
-                return responses.respond_to_alert(db, alert, department, measure=measure, note=note, official=official,
-                                                  acted_on=acted_on)
-            with open_store() as store:
-                return responses.respond_to_listing(store, db, listing or "", department, measure=measure, note=note,
-                                                    official=official, acted_on=acted_on)
+        from graph.audit import AuditTrail
+        trail = AuditTrail(settings().home)
+        try:
+            with _db() as db:
+                if alert is not None:
+                    return responses.respond_to_alert(db, alert, department, measure=measure, note=note,
+                                                      official=official, acted_on=acted_on, audit=trail.record_change)
+                with open_store() as store:
+                    return responses.respond_to_listing(store, db, listing or "", department, measure=measure,
+                                                        note=note, official=official, acted_on=acted_on,
+                                                        audit=trail.record_change)
+        finally:
+            trail.close()
     out = run(as_json, go)
     emit(out) if as_json else console.print("已记录答复")
 

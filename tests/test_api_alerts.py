@@ -41,6 +41,11 @@ def test_watch_alerts_and_responses_through_the_api(county, keys, home):
                       headers=auth(keys.finance)).status_code == 422
         r = c.post(f"/api/v1/alerts/{alert_id}/responses", json=body, headers=auth(keys.finance))
         assert r.status_code == 200 and r.json()["open"] is False
+        # Audited like a change to records: who answered, with what measure (the refused ones are not there).
+        changes = c.get("/api/v1/audit/changes", headers=auth(keys.admin)).json()["changes"]
+        answered = [x for x in changes if x["action"] == "response"]
+        assert [(x["department"], x["records"], x["details"]["measure"]) for x in answered] == [
+            ("县财政局", [f"alert:{alert_id}"], "列入重点监管")]
         fb = c.get("/api/v1/feedback", params={"as_of": AS_OF}, headers=auth(keys.fdrc)).json()
         (sent,) = [x for x in fb if x["party"]["key"] == E["SHAREHOLDER_ONLY"]]
         assert sent["sender"] == "县发改局" and sent["not_responded"] == []

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path as PathParam, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import DepartmentDep, SettingsDep, StoreDep
+from api.deps import AuditDep, DepartmentDep, SettingsDep, StoreDep
 from api.models import ERRORS
 from graph.accounts import Account, Forbidden
 from graph.departments import canonical_department
@@ -84,22 +84,22 @@ def get_alerts(settings: SettingsDep, account: DepartmentDep,
 
 @router.post("/alerts/{alert_id}/responses", summary="Record what the department did about one of its alerts")
 def post_alert_response(alert_id: Annotated[int, PathParam(ge=1, le=2**62, description="The alert's number.")],
-                        body: ResponseIn, settings: SettingsDep,
+                        body: ResponseIn, settings: SettingsDep, trail: AuditDep,
                         account: DepartmentDep) -> dict[str, Any]:
     with SupervisionDB(settings.home) as db:
         return responses.respond_to_alert(db, alert_id, account.department, measure=body.measure, note=body.note,
                                           official=body.official, acted_on=body.acted_on, account=account.key_id,
-                                          admin=False)
+                                          admin=False, audit=trail.record_change)
 
 
 @router.post("/listings/{listing_id}/responses", summary="Record what the department did about a listing it received")
 async def post_listing_response(listing_id: str, body: ResponseIn, store: StoreDep, settings: SettingsDep,
-                                account: DepartmentDep) -> dict[str, Any]:
+                                trail: AuditDep, account: DepartmentDep) -> dict[str, Any]:
     def go():
         with SupervisionDB(settings.home) as db:
             return responses.respond_to_listing(store, db, listing_id, account.department, measure=body.measure,
                                                 note=body.note, official=body.official, acted_on=body.acted_on,
-                                                account=account.key_id)
+                                                account=account.key_id, audit=trail.record_change)
     return await run_in_threadpool(go)
 
 

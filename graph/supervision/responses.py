@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from graph.accounts import Forbidden
 from graph.departments import canonical_department
@@ -78,19 +78,29 @@ def _validated(measure: str, note: str | None, official: str, acted_on: str | No
     return measure, (note or "").strip() or None, official.strip(), day
 
 
+def _audited(audit: Callable[[dict], None] | None, at: str, account: str | None, department: str, what: str,
+             measure: str, note: str | None, official: str, day: str) -> None:
+    """A response in the audit trail's changes too (graph/audit.py), like a withdrawal or an objection."""
+    if audit is not None:
+        audit({"action": "response", "at": at, "account": account or "cli", "department": department, "reason": note,
+               "source": None, "records": [what], "measure": measure, "official": official, "acted_on": day})
+
+
 def respond_to_alert(db: SupervisionDB, alert_id: int, department: str, *, measure: str, note: str | None,
                      official: str, acted_on: str | None = None, account: str | None = None,
-                     admin: bool = False) -> dict[str, Any]:
+                     admin: bool = False, audit: Callable[[dict], None] | None = None) -> dict[str, Any]:
     row = _alert_row(db, alert_id)
     canonical = canonical_department(department)
     if row["department"] != canonical and not admin:
         raise Forbidden(f"提醒 {alert_id} 属于{row['department']}，{canonical}不能答复 (another department's "
                                   f"alert)", {"alert": alert_id})
     measure, note, official, day = _validated(measure, note, official, acted_on)
+    at = now()
     with db.transaction() as conn:
         conn.execute("INSERT INTO response (alert_id, department, measure, note, official, acted_on, at, account) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (alert_id, row["department"], measure, note, official, day, now(),
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (alert_id, row["department"], measure, note, official, day, at,
                                                          account))
+    _audited(audit, at, account, row["department"], f"alert:{alert_id}", measure, note, official, day)
     return alert_out(db, _alert_row(db, alert_id))
 
 
@@ -118,7 +128,7 @@ def sent_listings(store: GraphStore, sender: str | None, on: date) -> list[dict[
 
 def respond_to_listing(store: GraphStore, db: SupervisionDB, lid: str, department: str, *, measure: str,
                        note: str | None, official: str, acted_on: str | None = None, account: str | None = None,
-                       on: date | None = None) -> dict[str, Any]:
+                       on: date | None = None, audit: Callable[[dict], None] | None = None) -> dict[str, Any]:
     canonical = canonical_department(department)
     listing = next((x for x in sent_listings(store, None, on or date.today()) if x["id"] == lid), None)
     if listing is None:
@@ -126,9 +136,11 @@ def respond_to_listing(store: GraphStore, db: SupervisionDB, lid: str, departmen
     if canonical not in listing["receivers"]:
         raise Forbidden(f"{canonical}不是该名单的信息接收部门 (not a receiver of this listing)", {"listing": lid})
     measure, note, official, day = _validated(measure, note, official, acted_on)
+    at = now()
     with db.transaction() as conn:
         conn.execute("INSERT INTO response (listing_id, department, measure, note, official, acted_on, at, account) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (lid, canonical, measure, note, official, day, now(), account))
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (lid, canonical, measure, note, official, day, at, account))
+    _audited(audit, at, account, canonical, f"listing:{lid}", measure, note, official, day)
     return feedback(store, db, listing["sender"], on or date.today(), only=lid)[0]
 
 
