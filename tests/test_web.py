@@ -49,18 +49,19 @@ def test_every_page_is_served_in_chinese_with_its_files_and_a_strict_policy(web_
 
 def test_signed_in_pages_need_the_key_and_public_pages_never_use_it(web_client):
     signed_in = [p for p in PAGES if p.audience == "signed-in"]
-    assert {p.path for p in signed_in} == {"/check", "/profile", "/department", "/upload", "/corrections"}
+    assert {p.path for p in signed_in} == {"/check", "/checks", "/profile", "/department", "/upload", "/corrections"}
     for page in signed_in:
         assert "auth.js" in page.scripts
     for page in PAGES:
         if page.audience == "public":
-            assert page.scripts in (("public.js",), ("suggest.js", "public.js"))
+            assert page.scripts in (("standing.js", "public.js"), ("suggest.js", "standing.js", "public.js"))
     code = {name: re.sub(r"(?m)^\s*//.*$", "", (STATIC / name).read_text(encoding="utf-8"))  # code, not comments
-            for name in ("public.js", "suggest.js")}
+            for name in ("public.js", "suggest.js", "standing.js")}
     for text in code.values():
         assert "Authorization" not in text and "sessionStorage" not in text and "Auth." not in text
     assert set(re.findall(r"/api/v1/[a-z/]+", code["public.js"])) == {"/api/v1/public/search", "/api/v1/public/enterprises/"}
     assert re.findall(r"/api/v1/[a-z/]+", code["suggest.js"]) == []
+    assert re.findall(r"/api/v1/[a-z/]+", code["standing.js"]) == []
 
 
 def test_no_page_or_file_refers_to_another_origin(web_client):

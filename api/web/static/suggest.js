@@ -54,6 +54,8 @@ const Suggest = (() => {
         id: `${id}-${i}`, role: "option", "aria-selected": "false", "data-key": c.key,
         onmousedown: (event) => { event.preventDefault(); take(i); },
       }, el("span", { class: "name", text: c.name || c.key }),
+      // restricted today: the departments' search says so (status), the public one counts active listings
+      (c.status ? c.status.restricted : c.active_listings > 0) ? el("span", { class: "tag tag-binding", text: "当前受限" }) : null,
       el("span", { class: "sub", text: [`相似度 ${c.score}`, (c.reasons || []).map(reason).join("、"), c.key]
         .filter(Boolean).join(" · ") }))));
       list.hidden = false;
