@@ -240,6 +240,9 @@ def test_exported_cells_are_never_formulas():
     ws = load_workbook(io.BytesIO(to_xlsx([row], "标题"))).active
     cells = list(ws.iter_rows(min_row=3))[0]
     assert cells[2].value == "=HYPERLINK(\"x\")" and cells[2].data_type == "s"
+    # a control character (a name typed into a check) cannot go into XLSX: it is left out, the sheet is written
+    ws = load_workbook(io.BytesIO(to_xlsx([["西吉县\x01某\x1f公司"]], "标\x02题"))).active
+    assert ws["A3"].value == "西吉县某公司" and ws["A1"].value == "标题"
 
 
 @pytest.mark.parametrize("path", ["/", "/check", "/public"])
