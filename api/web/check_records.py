@@ -71,9 +71,14 @@ def _scope(account: Account, department: Optional[str]) -> Optional[str]:
     return None if account.is_admin else account.department
 
 
-def _utc(day: date) -> str:
-    """The start of a Beijing day as the trail writes its times."""
-    return datetime.combine(day, time(), BEIJING).astimezone(timezone.utc).isoformat(timespec="milliseconds")
+def _utc(day: date, days_after: int = 0) -> Optional[str]:
+    """The start of a Beijing day (`days_after` later) as the trail writes its times; None past the calendar's ends
+    (year 1, year 9999), where the bound bounds nothing."""
+    try:
+        start = datetime.combine(day + timedelta(days=days_after), time(), BEIJING)
+        return start.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    except OverflowError:
+        return None
 
 
 def _read(trail: AuditTrail, account: Account, department: Optional[str], since: Optional[date],
@@ -84,7 +89,7 @@ def _read(trail: AuditTrail, account: Account, department: Optional[str], since:
     scope = _scope(account, department)
     typed = (subject or "").strip()
     rows, more = trail.checks(department=scope, since=_utc(since) if since else None,
-                              before=_utc(until + timedelta(days=1)) if until else None,
+                              before=_utc(until, days_after=1) if until else None,
                               key=normalise_code(typed) if typed else None, name_part=typed or None,
                               verdict=verdict, limit=limit)
     return [_record(r) for r in rows], more, scope

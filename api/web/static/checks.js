@@ -21,10 +21,11 @@
   // The filters as the address holds them, so that a filtered list can be reloaded and passed on; not the
   // subject, which may be an ID number (an address is kept in the browser's history).
   const FIELDS = ["department", "since", "until", "verdict"];
+  const field = (f) => $(f === "verdict" ? "verdict-filter" : f);  // #verdict is the check page's verdict
   function query(withSubject) {
     const q = new URLSearchParams();
     for (const f of withSubject ? [...FIELDS, "subject"] : FIELDS) {
-      const v = $(f).value.trim();
+      const v = field(f).value.trim();
       if (v && !(f === "department" && !admin)) q.set(f, v);
     }
     return q;
@@ -56,6 +57,7 @@
     CN.hideError(error);
     const typed = $("subject").value.trim();
     if (CHECK_ID.test(typed)) { location.assign(`/checks/${typed.toLowerCase()}`); return; }  // a check's ID: open it
+    CN.clear(out);  // the previous list goes at once: it must not be read as the answer to the new filters
     const shown = query(false);
     history.replaceState(null, "", `/checks${shown.toString() ? "?" + shown : ""}`);
     try {
@@ -77,7 +79,7 @@
 
   for (const f of FIELDS) {
     const v = CN.param(f);
-    if (v && !(f === "department" && !admin)) $(f).value = v;
+    if (v && !(f === "department" && !admin)) field(f).value = v;
   }
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("export-csv").addEventListener("click", () => exportAs("csv"));
