@@ -107,19 +107,27 @@ def test_public_records_and_search_results_show_the_status(tab, demo):
         result = page.locator("#search-result ul.results li", has=page.locator(f"a[href$='{key}']"))
         result.wait_for()
         assert result.locator(".standing-badge").inner_text() == badge
+        assert page.locator("ul.suggestions").is_hidden()  # Enter searched: no suggestions left over the results
         if key == listed["key"]:
             shots(tab, "32-public-search-status")
 
 
 def test_suggestions_say_which_names_are_restricted(tab, demo):
-    tab.sign_in(demo.department)
-    page = tab.page
-    listed = demo.s["restricted_enterprise"]
-    page.click("#subject")
-    page.keyboard.type(core(listed["name"]), delay=30)
-    option = page.locator(f"ul.suggestions li[data-key='{listed['key']}']")
-    option.wait_for()
-    assert "当前受限" in option.inner_text()
+    page, s = tab.page, demo.s
+    listed, clear = s["restricted_enterprise"], s["clear"]
+    for path, field in (("/public", "#q"), ("/check", "#subject")):  # the public search's answer, the departments'
+        if path == "/check":
+            tab.sign_in(demo.department)
+        else:
+            tab.goto(path)
+        for enterprise, restricted in ((listed, True), (clear, False)):
+            page.fill(field, "")
+            page.click(field)
+            page.keyboard.type(core(enterprise["name"]), delay=30)
+            option = page.locator(f"ul.suggestions li[data-key='{enterprise['key']}']")
+            option.wait_for()
+            assert ("当前受限" in option.inner_text()) == restricted, (path, enterprise["name"])
+            page.keyboard.press("Escape")
 
 
 # --- 1. one listing through two parties ------------------------------------------------------------------------
