@@ -221,10 +221,25 @@ class RecordedCheckOut(BaseModel):
     check_id: str
     account: str = Field(description="Key id of the account that asked (or `cli`).")
     department: Optional[str]
+    at: Optional[str] = Field(None, description="When it was answered (ISO time, UTC), as the audit trail recorded it.")
     result: CheckOut = Field(description="The answer exactly as it was given.")
 
 
 # --- reading -------------------------------------------------------------------------------------------
+class RestrictionReasonOut(BaseModel):
+    rule: str = Field(description="subject-listed | officer-restricted | three-year-bar")
+    party: PartyOut = Field(description="Whom the rule applies through: the enterprise itself, an officer, or the "
+                                        "enterprise a head headed.")
+    path: list[StepOut] = Field(default_factory=list, description="The chain from the enterprise to that party.")
+    record_ids: list[str] = Field(description="The listings it rests on (记录编号).")
+
+
+class RestrictionStatusOut(BaseModel):
+    restricted: bool = Field(description="Whether the check's binding rules restrict the enterprise on as_of (a "
+                                         "check at depth 0: links to review are the check's to show).")
+    reasons: list[RestrictionReasonOut]
+
+
 class ProfileOut(BaseModel):
     enterprise: dict[str, Any] = Field(description="Registry fields, `members` and `holds_roles_in`.")
     records: dict[str, list[dict[str, Any]]] = Field(description="Records by kind, changes applied; each with its "
@@ -234,6 +249,7 @@ class ProfileOut(BaseModel):
     data_version: int
     notes: list[str] = Field(default_factory=list, description="Open objections, and records withdrawn, corrected or "
                              "ended after as_of.")
+    restriction: Optional[RestrictionStatusOut] = Field(None, description="At a glance: restricted on as_of, and why.")
 
 
 class PersonListingOut(RestrictionOut):

@@ -164,6 +164,7 @@ class PublicSearchHit(BaseModel):
     address: Optional[str] = None
     score: Optional[int] = Field(None, description="By name: 0–100, how close the name is to q (100: the same name).")
     reasons: list[str] = Field(default_factory=list, description="By name: how the name differs from q.")
+    active_listings: int = Field(0, description="The enterprise's own listings active today (its record shows them).")
 
 
 class PublicSearchOut(BaseModel):

@@ -7,6 +7,7 @@ UPDATE and DELETE, and nothing in creditnet issues them.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import uuid
@@ -39,6 +40,9 @@ CREATE TABLE IF NOT EXISTS audit (
     result TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+-- A department's own checks, newest first, and every check of one subject (the pages' lists of recorded checks).
+CREATE INDEX IF NOT EXISTS audit_department ON audit(department, seq);
+CREATE INDEX IF NOT EXISTS audit_subject ON audit(subject_key);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -141,10 +145,43 @@ class AuditTrail:
         return out
 
     def get(self, check_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT account, department, result FROM audit WHERE check_id = ?", (check_id,)).fetchone()
+        row = self.conn.execute("SELECT account, department, result, at FROM audit WHERE check_id = ?",
+                                (check_id,)).fetchone()
         if row is None:
             return None
-        return {"account": row[0], "department": row[1], "result": json.loads(row[2])}
+        return {"account": row[0], "department": row[1], "result": json.loads(row[2]), "at": row[3]}
+
+    def checks(self, *, department: str | None = None, since: str | None = None, before: str | None = None,
+               key: str | None = None, name_part: str | None = None, verdict: str | None = None,
+               limit: int = 100) -> tuple[list[dict[str, Any]], bool]:
+        """Recorded checks, newest first, and whether more match than `limit`. `since` ≤ at < `before` (ISO times
+        as the trail writes them); `key` (the subject's code or ID number as recorded) or `name_part` (part of the
+        subject's name) picks one subject: either matches when both are given."""
+        sql = ("SELECT check_id, at, account, department, subject_kind, subject_key, "
+               "json_extract(result, '$.subject.name'), as_of, depth, verdict, json_array_length(hit_keys), "
+               "data_version FROM audit WHERE 1 = 1")
+        args: list[Any] = []
+        for column, op, value in (("department", "=", department), ("at", ">=", since), ("at", "<", before),
+                                  ("verdict", "=", verdict)):
+            if value:
+                sql += f" AND {column} {op} ?"
+                args.append(value)
+        if key or name_part:
+            who = []
+            if key:
+                who.append("subject_key = ?")
+                args.append(key)
+            if name_part:
+                # a name's `%` and `_` are characters, not wildcards
+                who.append("json_extract(result, '$.subject.name') LIKE ? ESCAPE '\\'")
+                args.append("%" + re.sub(r"([%_\\])", r"\\\1", name_part) + "%")
+            sql += f" AND ({' OR '.join(who)})"
+        sql += " ORDER BY seq DESC LIMIT ?"
+        args.append(limit + 1)
+        names = ("check_id", "at", "account", "department", "subject_kind", "subject_key", "subject_name", "as_of",
+                 "depth", "verdict", "hits", "data_version")
+        rows = [dict(zip(names, row)) for row in self.conn.execute(sql, args)]
+        return rows[:limit], len(rows) > limit
 
     def record_change(self, entry: dict[str, Any]) -> None:
         """Append one change to records (graph/amendments.py, graph/snapshots.py, graph/objections.py make them)."""

@@ -51,19 +51,20 @@ def test_every_page_is_served_in_chinese_with_its_files_and_a_strict_policy(web_
 
 def test_signed_in_pages_need_the_key_and_public_pages_never_use_it(web_client):
     signed_in = [p for p in PAGES if p.audience == "signed-in"]
-    assert {p.path for p in signed_in} == {"/check", "/profile", "/department", "/upload", "/corrections", "/alerts",
-                                           "/report"}
+    assert {p.path for p in signed_in} == {"/check", "/checks", "/profile", "/department", "/upload", "/corrections",
+                                           "/alerts", "/report"}
     for page in signed_in:
         assert "auth.js" in page.scripts
     for page in PAGES:
         if page.audience == "public":
-            assert page.scripts in (("public.js",), ("suggest.js", "public.js"))
+            assert page.scripts in (("standing.js", "public.js"), ("suggest.js", "standing.js", "public.js"))
     code = {name: re.sub(r"(?m)^\s*//.*$", "", (STATIC / name).read_text(encoding="utf-8"))  # code, not comments
-            for name in ("public.js", "suggest.js")}
+            for name in ("public.js", "suggest.js", "standing.js")}
     for text in code.values():
         assert "Authorization" not in text and "sessionStorage" not in text and "Auth." not in text
     assert set(re.findall(r"/api/v1/[a-z/]+", code["public.js"])) == {"/api/v1/public/search", "/api/v1/public/enterprises/"}
     assert re.findall(r"/api/v1/[a-z/]+", code["suggest.js"]) == []
+    assert re.findall(r"/api/v1/[a-z/]+", code["standing.js"]) == []
 
 
 def test_no_page_or_file_refers_to_another_origin(web_client):
@@ -242,6 +243,9 @@ def test_exported_cells_are_never_formulas():
     ws = load_workbook(io.BytesIO(to_xlsx([row], "标题"))).active
     cells = list(ws.iter_rows(min_row=3))[0]
     assert cells[2].value == "=HYPERLINK(\"x\")" and cells[2].data_type == "s"
+    # a control character (a name typed into a check) cannot go into XLSX: it is left out, the sheet is written
+    ws = load_workbook(io.BytesIO(to_xlsx([["西吉县\x01某\x1f公司"]], "标\x02题"))).active
+    assert ws["A3"].value == "西吉县某公司" and ws["A1"].value == "标题"
 
 
 @pytest.mark.parametrize("path", ["/", "/check", "/public"])

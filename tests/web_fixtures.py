@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from id_number_detector import id_numbers_in
+from reliability.live_api import app_endpoints
 
 from api.app import create_app
 from api.config import ApiSettings
@@ -26,7 +27,8 @@ EXTERNAL_URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
 
 
 def serves_pages(app: FastAPI) -> bool:
-    return any(getattr(r, "path", None) == "/check" for r in app.routes)
+    # app_endpoints reads the routes of included routers too (FastAPI ≥ 0.16x no longer flattens them into app.routes)
+    return ("GET", "/check") in app_endpoints(app)
 
 
 def create_app_with_web(**api_settings) -> FastAPI:

@@ -83,4 +83,4 @@ def recorded_check(check_id: str, trail: AuditDep, account: DepartmentDep) -> di
     if not (account.is_admin or entry["department"] == account.department):
         raise Forbidden("只能查看本部门的检查记录 (a department may read only its own checks)", {"check_id": check_id})
     return {"check_id": check_id, "account": entry["account"], "department": entry["department"],
-            "result": entry["result"]}
+            "at": entry["at"], "result": entry["result"]}

@@ -15,6 +15,7 @@ from api.models import ErrorOut
 from api.public import PublicProfile, PublicSearchHit, PublicSearchOut
 from graph.errors import InvalidSubject
 from graph.identifiers import USCC_ALPHABET, InvalidIdentifier, classify, normalise_code
+from graph.queries.listings import is_active
 from graph.queries.profile import profile
 from graph.queries.search import candidates, typed_name
 
@@ -54,12 +55,12 @@ def public_search(store: StoreDep, q: str = Query("", description="A USCC, a reg
             if ident.kind == "id_number":
                 raise InvalidSubject("公开查询不支持按身份证号码查找 (the public search does not take personal ID numbers)")
             found = reader.enterprise_by_code(ident.value, ident.kind)
-            return "code", [_hit(p.key, reader.enterprise(p.key) or {}) for p in ([found] if found else [])], \
-                reader.data_version
+            hits = [_hit(p.key, reader.enterprise(p.key) or {}) for p in ([found] if found else [])]
+            return "code", _with_listings(reader, hits), reader.data_version
         assert typed is not None  # read above: q is not a code
         ranked = candidates(reader, typed, "enterprise", SEARCH_LIMIT)
-        return "name", [_hit(c.key, reader.enterprise(c.key) or {}, c.score, c.reasons) for c in ranked], \
-            reader.data_version
+        hits = [_hit(c.key, reader.enterprise(c.key) or {}, c.score, c.reasons) for c in ranked]
+        return "name", _with_listings(reader, hits), reader.data_version
 
     match, hits, version = store.read(question)
     # q is echoed: masked like a log line, since a public answer may be cached by proxies on the way.
@@ -70,3 +71,13 @@ def _hit(key: str, e: dict[str, Any], score: int | None = None, reasons: list[st
     return PublicSearchHit(key=key, score=score, reasons=reasons or [],
                            **{f: e.get(f) if isinstance(e.get(f), (str, type(None))) else str(e[f])
                               for f in ("uscc", "reg_no", "name", "status", "address")}).model_dump()
+
+
+def _with_listings(reader, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each enterprise's listings active today, counted: the results show at a glance which are restricted (the
+    enterprise's own listings only, as its public record shows them)."""
+    on = date.today().isoformat()
+    listed = reader.listings_by_node([("enterprise", h["key"]) for h in hits])
+    for h in hits:
+        h["active_listings"] = sum(is_active(l, on) for l in listed.get(("enterprise", h["key"]), []))
+    return hits

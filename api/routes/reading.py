@@ -35,10 +35,11 @@ def search(store: StoreDep, settings: SettingsDep, account: DepartmentDep,
 
 
 @router.get("/enterprises/{code}", response_model=ProfileOut, summary="Everything under one enterprise (全景画像)")
-def enterprise_profile(code: str, store: StoreDep, account: DepartmentDep,
+def enterprise_profile(code: str, store: StoreDep, settings: SettingsDep, account: DepartmentDep,
                        as_of: Optional[date] = Query(None, description="Listing status on this date (default today).")):
-    """Registry data, the people and enterprises behind it (with ID numbers), and every department's records."""
-    return profile(store, code, as_of)
+    """Registry data, the people and enterprises behind it (with ID numbers), every department's records, and
+    whether the check's binding rules restrict it on the day (`restriction`)."""
+    return profile(store, code, as_of, settings)
 
 
 def _person_key(id_number: str) -> str:

@@ -47,33 +47,37 @@ def _inert(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(table: list[list[str]]) -> bytes:
+def to_csv(table: list[list[str]], columns: tuple[str, ...] = COLUMNS) -> bytes:
     """UTF-8 with a BOM: Excel on Windows reads a CSV without one as GBK and garbles every name."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in table:
         writer.writerow([_inert(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(table: list[list[str]], title: str) -> bytes:
+def to_xlsx(table: list[list[str]], title: str, columns: tuple[str, ...] = COLUMNS, sheet: str = "应执行名单",
+            widths: tuple[int, ...] = (22, 8, 30, 22, 36, 36, 12, 12, 18, 40, 8)) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "应执行名单"
-    ws.append([title])
+    ws.title = sheet
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", title)])
     ws["A1"].font = Font(bold=True)
-    ws.append(list(COLUMNS))
+    ws.append(list(columns))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in table:
-        ws.append(row)
+        # XML 1.0 has no place for most control characters: a name typed with one (a new applicant's, as sent in a
+        # check) is written without it, not refused with the whole sheet.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
         for cell in ws[ws.max_row]:
             cell.data_type = "s"  # text, never a formula
-    for i, width in enumerate((22, 8, 30, 22, 36, 36, 12, 12, 18, 40, 8), start=1):
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(2, i).column_letter].width = width
     ws.freeze_panes = "A3"
     out = io.BytesIO()

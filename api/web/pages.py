@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from graph.errors import NotFound
@@ -34,24 +34,32 @@ class Page:
     title: str
     audience: str    # signed-in | public | sign-in
     scripts: tuple[str, ...]
+    styles: tuple[str, ...] = ()  # beside style.css, for what only these pages show
 
 
 PAGES = (
     Page("/", "index", "登录", "sign-in", ("auth.js", "index.js")),
-    Page("/check", "check", "联合惩戒核查", "signed-in", ("auth.js", "suggest.js", "check.js")),
-    Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "suggest.js", "profile.js")),
+    Page("/check", "check", "联合惩戒核查", "signed-in", ("auth.js", "suggest.js", "check-record.js", "check.js"),
+         ("record.css",)),
+    Page("/checks", "checks", "核查记录与审计", "signed-in", ("auth.js", "checks.js"), ("record.css",)),
+    Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "suggest.js", "standing.js", "profile.js"),
+         ("record.css",)),
     Page("/department", "department", "本部门应执行名单", "signed-in", ("auth.js", "department.js")),
     Page("/upload", "upload", "报送数据", "signed-in", ("auth.js", "upload.js")),
     Page("/corrections", "corrections", "撤回与更正", "signed-in", ("auth.js", "corrections.js")),
     Page("/alerts", "alerts", "监管提醒", "signed-in", ("auth.js", "alerts.js")),
     Page("/report", "report", "督查与归集进度", "signed-in", ("auth.js", "report.js")),
-    Page("/public", "public", "企业信用信息公开查询", "public", ("suggest.js", "public.js")),
-    Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("public.js",)),
+    Page("/public", "public", "企业信用信息公开查询", "public", ("suggest.js", "standing.js", "public.js"), ("record.css",)),
+    Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("standing.js", "public.js"), ("record.css",)),
 )
+# One recorded check, reopened (check.js reads it from the audit trail): the check page, under the check's ID.
+RECORD = Page("/checks/{check_id}", "check", "核查记录", "signed-in", ("auth.js", "suggest.js", "check-record.js", "check.js"),
+              ("record.css",))
 
 NAV = {
-    "signed-in": (("/check", "核查"), ("/profile", "企业画像"), ("/department", "本部门名单"), ("/upload", "报送数据"),
-                  ("/corrections", "撤回与更正"), ("/alerts", "监管提醒"), ("/report", "督查"), ("/public", "公开查询")),
+    "signed-in": (("/check", "核查"), ("/checks", "核查记录"), ("/profile", "企业画像"), ("/department", "本部门名单"),
+                  ("/upload", "报送数据"), ("/corrections", "撤回与更正"), ("/alerts", "监管提醒"), ("/report", "督查"),
+                  ("/public", "公开查询")),
     "public": (("/public", "公开查询"), ("/", "部门登录")),
     "sign-in": (("/", "部门登录"), ("/public", "公开查询")),
 }
@@ -60,7 +68,8 @@ NAV = {
 def _nav(page: Page) -> str:
     items = []
     for href, text in NAV[page.audience]:
-        current = ' aria-current="page"' if href == page.path or (href == "/public" and page.path.startswith("/public/")) else ""
+        under = href in ("/public", "/checks") and page.path.startswith(href + "/")  # a record under its list
+        current = ' aria-current="page"' if href == page.path or under else ""
         # The number of alerts not yet answered, filled in by auth.js once the key is known.
         count = ' <span id="open-alerts" class="count" hidden></span>' if href == "/alerts" else ""
         items.append(f'<li><a href="{href}"{current}>{text}{count}</a></li>')
@@ -76,7 +85,8 @@ def _nav(page: Page) -> str:
 def render(page: Page) -> str:
     layout = (STATIC / "layout.html").read_text(encoding="utf-8")
     body = (STATIC / f"page-{page.body}.html").read_text(encoding="utf-8")
-    scripts = "\n".join(f'<script src="/static/{s}" defer></script>' for s in page.scripts)
+    scripts = "\n".join([f'<link rel="stylesheet" href="/static/{s}">' for s in page.styles]
+                        + [f'<script src="/static/{s}" defer></script>' for s in page.scripts])
     return (layout.replace("{{title}}", page.title).replace("{{page}}", page.body)
             .replace("{{audience}}", page.audience).replace("{{nav}}", _nav(page))
             .replace("{{body}}", body).replace("{{scripts}}", scripts))
@@ -93,6 +103,12 @@ for _page in PAGES:
     router.add_api_route(_page.path, _route(_page), methods=["GET"], response_class=HTMLResponse)
 
 
+@router.get("/checks/{check_id}", response_class=HTMLResponse)
+def page_recorded_check(check_id: str = PathParam(max_length=64, pattern=r"^[0-9A-Za-z_-]+$")) -> HTMLResponse:
+    """The same page whatever the ID: the answer comes from GET /api/v1/checks/{id}, with its access rule."""
+    return HTMLResponse(render(RECORD), headers=HEADERS)
+
+
 def assets() -> dict[str, Path]:
     """The files /static/ serves: this directory's CSS, JavaScript and SVG, nothing else."""
     return {p.name: p for p in STATIC.iterdir() if p.suffix in ASSET_TYPES and p.is_file()}
@@ -106,4 +122,4 @@ def asset(name: str) -> Response:
     return Response(path.read_bytes(), media_type=ASSET_TYPES[path.suffix], headers=HEADERS)
 
 
-__all__ = ["PAGES", "assets", "render", "router"]
+__all__ = ["PAGES", "RECORD", "assets", "render", "router"]

@@ -9,8 +9,10 @@ from graph.errors import InvalidSubject, NotFound
 from graph.identifiers import InvalidIdentifier, classify
 from graph.model import RECORD_KINDS
 from graph.queries.listings import listing_status
+from graph.queries.restriction_status import restriction_status
 from graph.queries.traversal import held_roles
 from graph.record_state import counts_on, notes_for, standing, status_on
+from graph.settings import Settings
 from graph.stores.base import Edge, GraphStore
 
 # 变更事项 that name a licence field: the change moves the licence's current state.
@@ -72,8 +74,11 @@ def _tenure(edge: Edge, on: str) -> dict[str, Any]:
             "terms": [{"role": role, "since": since, "until": until} for role, since, until in edge.all_terms()]}
 
 
-def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str, Any]:
-    on = (as_of or date.today()).isoformat()
+def profile(store: GraphStore, code: str, as_of: date | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """`settings` given: also `restriction`, whether the check's binding rules restrict the enterprise on the day
+    (graph/queries/restriction_status.py), read in the same question as the rest."""
+    day = as_of or date.today()
+    on = day.isoformat()
     def question(reader):
         key = resolve_enterprise_key(reader, code)
         enterprise = reader.enterprise(key)
@@ -83,9 +88,11 @@ def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str
         enterprise["holds_roles_in"] = [
             {"party": e.enterprise.as_dict(), **_tenure(e, on)}
             for e in sorted(reader.roles_of(enterprise_party(enterprise)), key=lambda e: e.enterprise.key)]
-        return enterprise, reader.records_of(key), reader.data_version
+        restriction = (restriction_status(reader, enterprise_party(enterprise), day, settings)
+                       if settings is not None else None)
+        return enterprise, reader.records_of(key), reader.data_version, restriction
 
-    enterprise, records, data_version = store.read(question)
+    enterprise, records, data_version, restriction = store.read(question)
     out = {kind: records.get(kind, []) for kind in RECORD_KINDS}
     notes: list[str] = []
     for kind in RECORD_KINDS:
@@ -101,7 +108,10 @@ def profile(store: GraphStore, code: str, as_of: date | None = None) -> dict[str
     for listing in out["blacklist"]:
         listing["status"] = listing_status(listing, on)
     out["blacklist"].sort(key=lambda l: (l.get("valid_from") or "", l.get("list_type") or ""))
-    return {"enterprise": enterprise, "records": out, "as_of": on, "data_version": data_version, "notes": notes}
+    answer = {"enterprise": enterprise, "records": out, "as_of": on, "data_version": data_version, "notes": notes}
+    if restriction is not None:
+        answer["restriction"] = restriction
+    return answer
 
 
 def enterprise_party(enterprise: dict):

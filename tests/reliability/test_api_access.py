@@ -117,6 +117,13 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("POST", "/api/v1/checks/batch"): [Call("batch", "/api/v1/checks/batch", "department",
                                             {"json": {"subjects": [{"key": E["CLEAR"]}, {"key": P["RESTRICTED"]}]}})],
     ("GET", "/api/v1/checks/{check_id}"): [Call("recorded check", lambda c: f"/api/v1/checks/{c.check_id}", "own")],
+    ("GET", "/api/v1/checks"): [
+        Call("recorded checks", "/api/v1/checks", "department"),
+        Call("one department's recorded checks", "/api/v1/checks", "own", {"params": {"department": "县发改局"}})],
+    ("GET", "/api/v1/checks.{fmt}"): [
+        Call("recorded checks as CSV", "/api/v1/checks.csv", "department"),
+        Call("one department's recorded checks as XLSX", "/api/v1/checks.xlsx", "own",
+             {"params": {"department": "西吉县发展和改革局"}})],
     ("GET", "/api/v1/enterprises/{code}"): [Call("profile", f"/api/v1/enterprises/{E['LISTED']}", "department")],
     ("GET", "/api/v1/persons/{id_number}"): [Call("person", f"/api/v1/persons/{P['RESTRICTED']}", "department")],
     ("GET", "/api/v1/relations"): [Call("relation", "/api/v1/relations", "department",
@@ -149,6 +156,8 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/web/session"): [Call("who am I", "/api/v1/web/session", "department")],
     ("GET", "/"): [Call("sign-in page", "/", "open")],
     ("GET", "/check"): [Call("check page", "/check", "open")],
+    ("GET", "/checks"): [Call("recorded checks page", "/checks", "open")],
+    ("GET", "/checks/{check_id}"): [Call("recorded check page", lambda c: f"/checks/{c.check_id}", "open")],
     ("GET", "/profile"): [Call("profile page", "/profile", "open")],
     ("GET", "/department"): [Call("department page", "/department", "open")],
     ("GET", "/upload"): [Call("upload page", "/upload", "open")],

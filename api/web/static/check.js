@@ -82,6 +82,7 @@
     try {
       const { data, date } = await Auth.json("POST", "/api/v1/checks", payload);
       render(data, date);
+      CheckRecord.remember(data.check_id);
     } catch (err) {
       CN.showError(error, err);
     } finally {
@@ -155,16 +156,18 @@
       ], rows));
   }
 
-  function hitCard(result, hit, i) {
+  function hitCard(result, hit, i, seen) {
+    const rows = CheckRecord.unseen(hit.restrictions || [], seen);
     const figure = el("div", { class: "figure fit", hidden: true, "aria-label": `第${i + 1}条命中的关系图` });
     const distance = hit.hops === 0 ? "申请人本身" : `第 ${hit.hops} 层关系`;
     return el("article", { class: `hit${hit.binding ? " binding" : ""}`, "data-party": hit.party.key },
       el("h3", {}, `${i + 1}. ${partyText(hit.party)}`,
         el("span", { class: `tag ${hit.binding ? "tag-binding" : "tag-link"}`, text: hit.binding ? "依法禁止" : "关联，需人工核查" })),
-      el("p", {}, `代码/证件号码：${hit.party.key}；距离：${distance}；`,
+      el("p", {}, "代码/证件号码：", CheckRecord.idNumber(hit.party), `；距离：${distance}；`,
         hit.binding ? `适用规则：${RULE[hit.rule] || hit.rule}` : "不构成法定禁止，请人工核查"),
       chain(hit.path || []),
-      restrictions(hit.restrictions || []),
+      rows.length ? restrictions(rows) : null,
+      CheckRecord.sameAs(hit.restrictions || [], seen),
       (hit.notes || []).length ? el("ul", { class: "note" }, hit.notes.map((n) => el("li", { text: CN.chinese(n) }))) : null,
       el("div", { class: "toolbar" }, pictureButton("查看关系图", figure, () =>
         Auth.text("POST", "/api/v1/render/chain", { check_id: result.check_id, index: i }))),
@@ -182,7 +185,7 @@
       ], flat));
   }
 
-  function render(r, serverDate) {
+  function render(r, serverDate, recorded) {
     const [word, explanation] = VERDICT[r.verdict];
     const session = Auth.session() || {};
     const subject = r.subject;
@@ -190,28 +193,30 @@
     const neighbourhood = el("div", { class: "figure", hidden: true, "aria-label": "关系网络图" });
     const params = new URLSearchParams({ key: subject.key, depth: String(Math.max(1, r.depth)), as_of: r.as_of });
     const meta = [
-      ["核查对象", partyText(subject)], ["代码/证件号码", subject.key], ["核查日期", r.as_of],
+      ["核查对象", partyText(subject)], ["代码/证件号码", CheckRecord.idNumber(subject)], ["核查日期", r.as_of],
       ["关联层数", `${r.depth} 层`], ["检查编号", r.check_id], ["检查时间", CN.dateTime(serverDate)],
-      ["数据版本", r.data_version], ["核查部门", session.department || "—"],
+      ["数据版本", r.data_version], ["核查部门", (recorded ? recorded.department : session.department) || "—"],
     ];
     CN.clear(result).append(...[
       el("div", { class: "print-only" }, el("h2", { text: "企业信用联合惩戒核查记录" })),
+      recorded ? CheckRecord.recordNotice(recorded, r) : null,
       el("h2", { id: "result-title", class: "visually-hidden" }, "核查结果"),
       el("div", { id: "verdict", class: `verdict verdict-${r.verdict}`, tabindex: "-1", "data-verdict": r.verdict },
         word, el("small", { text: explanation })),
-      el("dl", { class: "meta" }, meta.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: CN.text(v) })])),
+      el("dl", { class: "meta" }, meta.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", {}, v instanceof Node ? v : CN.text(v))])),
       el("div", { class: "toolbar" },
         el("button", { type: "button", id: "print", onclick: () => window.print() }, "打印/保存为PDF"),
-        known ? pictureButton(`关系网络图（${Math.max(1, r.depth)} 层以内）`, neighbourhood, () =>
+        known && !recorded ? pictureButton(`关系网络图（${Math.max(1, r.depth)} 层以内）`, neighbourhood, () =>
           Auth.text("GET", `/api/v1/render/neighbourhood?${params}`)) : null,
         known && subject.kind === "enterprise"
           ? el("a", { class: "button", href: `/profile?code=${encodeURIComponent(subject.key)}` }, "查看企业画像") : null),
       neighbourhood,
       r.notes.length ? el("ul", { class: "note" }, r.notes.map((n) => el("li", { text: CN.chinese(n) }))) : null,
-      el("h2", { id: "hits-title" }, r.hits.length ? `命中 ${r.hits.length} 条` : "未发现受限主体"),
-      r.hits.map((h, i) => hitCard(r, h, i)),
+      el("h2", { id: "hits-title" }, r.hits.length ? CheckRecord.hitsTitle(r.hits) : "未发现受限主体"),
+      CheckRecord.drawHits(r.hits, (h, i, seen) => hitCard(r, h, i, seen)),
       penalties(r.penalties || []),
       history(r.history || []),
+      CheckRecord.paperFoot(r),
     ].flat().filter(Boolean));
     result.hidden = false;
     $("verdict").focus();
@@ -221,9 +226,16 @@
   Suggest.attach($("subject"), async (q) => (await Auth.json("GET", `/api/v1/search?q=${encodeURIComponent(q)}&limit=8`)).data.candidates,
     (c) => { $("subject").value = c.key; form.requestSubmit(); });
 
+  // /checks/{id}: the answer as the audit trail holds it, read-only (the form stays away until asked for).
+  const recordedId = CheckRecord.recordedId();
   // /check?key=… (from a profile or a department's list) checks at once.
   const preset = CN.param("key");
-  if (preset) {
+  if (recordedId) {
+    form.closest("section").hidden = true;
+    Auth.json("GET", `/api/v1/checks/${encodeURIComponent(recordedId)}`)
+      .then(({ data }) => render(data.result, data.at, data))
+      .catch((err) => { result.hidden = false; CN.clear(result).append(el("p", { class: "error", role: "alert", text: err.message })); });
+  } else if (preset) {
     $("subject").value = preset;
     form.requestSubmit();
   } else {

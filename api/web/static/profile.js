@@ -29,6 +29,7 @@
     const e = p.enterprise, r = p.records;
     const original = (lic, f) => (lic.original && lic.original[f] ? `${text(lic[f])}（原 ${lic.original[f]}）` : lic[f]);
     CN.clear(out).append(
+      Standing.banner(r.blacklist, p.restriction || null, p.as_of, "按核查的法定禁止规则判断（本企业、任职人员、三年禁入）；关联关系请点“核查此企业”。"),
       el("section", { class: "card" }, el("h2", {}, e.name || e.key),
         CN.keyValue([
           ["统一社会信用代码", e.uscc], ["注册号", e.reg_no], ["企业类型", e.type], ["法定代表人", e.legal_rep],

@@ -14,6 +14,7 @@
         el("h2", {}, data.results.length ? `找到 ${data.results.length} 家企业` : "没有找到企业"),
         data.results.length ? el("ul", { class: "results" }, data.results.map((e) => el("li", {},
           el("a", { href: `/public/enterprise?code=${encodeURIComponent(e.key)}` }, e.name || e.key),
+          Standing.badge(e.active_listings || 0),
           el("span", { class: "sub", text: [e.score === null || e.score === undefined ? null : `相似度 ${e.score}`,
             (e.reasons || []).map(Suggest.reason).join("、"), e.uscc || e.reg_no, e.status, e.address].filter(Boolean).join(" · ") }))))
           : el("p", { class: "hint", text: "请输入企业名称（可以是简称或名称的一部分），或统一社会信用代码、注册号。" })));
@@ -38,6 +39,7 @@
     const e = p.enterprise;
     document.title = `${e.name || e.key} · 企业公开信息`;
     CN.clear($("public-profile")).append(
+      Standing.banner(p.listings, null, p.as_of, "仅反映本企业自身的名单信息；办理业务以部门核查为准。"),
       el("section", { class: "card" }, el("h2", {}, e.name || e.key), CN.keyValue([
         ["统一社会信用代码", e.uscc], ["注册号", e.reg_no], ["企业类型", e.type], ["法定代表人", e.legal_rep],
         ["成立日期", e.established], ["登记状态", e.status], ["住所", e.address], ["登记机关", e.authority],

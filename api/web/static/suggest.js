@@ -54,6 +54,9 @@ const Suggest = (() => {
         id: `${id}-${i}`, role: "option", "aria-selected": "false", "data-key": c.key,
         onmousedown: (event) => { event.preventDefault(); take(i); },
       }, el("span", { class: "name", text: c.name || c.key }),
+      // restricted today: the public search counts active listings, the departments' says so (status.restricted)
+      (c.active_listings !== undefined ? c.active_listings > 0 : Boolean(c.status && c.status.restricted))
+        ? el("span", { class: "tag tag-binding", text: "当前受限" }) : null,
       el("span", { class: "sub", text: [`相似度 ${c.score}`, (c.reasons || []).map(reason).join("、"), c.key]
         .filter(Boolean).join(" · ") }))));
       list.hidden = false;
@@ -74,6 +77,9 @@ const Suggest = (() => {
     }
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 150); });
     input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && active < 0) {  // the form takes what was typed: no list left over its answer
+        clearTimeout(timer); asked++; close(); return;
+      }
       if (list.hidden) return;
       if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % items.length); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
