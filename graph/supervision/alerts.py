@@ -31,11 +31,13 @@ from graph.stores.base import GraphReader, GraphStore
 from graph.stores.changes import EVERYTHING
 from graph.supervision.db import SupervisionDB, now
 from graph.supervision.watch import Subject, Watched, watched
+from graph.supervision.webhooks import enqueue
 
 log = logging.getLogger("creditnet.supervision")
 
 MARK_VERSION = "derived_version"
 MARK_AS_OF = "as_of"
+MARK_FULL = "full_as_of"  # the day of the last pass that re-checked every watched subject
 
 
 def listing_id(party_key: str, restriction: dict[str, Any]) -> str:
@@ -77,11 +79,14 @@ class PassReport:
     rechecked: int = 0
     alerts: list[int] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    by_department: dict[str, list[int]] = field(default_factory=dict)
+    deliveries: int = 0             # webhook deliveries written to the outbox with the alerts
 
     def as_dict(self) -> dict[str, Any]:
         return {"version_before": self.version_before, "version_after": self.version_after, "as_of": self.as_of,
                 "mode": self.mode, "watched": self.watched, "rechecked": self.rechecked,
-                "alerts": len(self.alerts), "alert_ids": self.alerts, "failed": self.failed}
+                "alerts": len(self.alerts), "alert_ids": self.alerts, "failed": self.failed,
+                "deliveries": self.deliveries}
 
 
 def walk_back(reader: GraphReader, codes: set[str], depth: int, limit: int) -> set[Subject] | None:
@@ -137,11 +142,13 @@ def _pass_date(db: SupervisionDB, as_of: date | None) -> date:
 
 
 def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: date | None = None,
-           full: bool = False, cause: str = "load") -> PassReport:
-    """One pass: re-check the watched subjects the changes since the mark may concern (or all of them, `full`),
+           full: bool = False, by_date: bool = False, cause: str = "load") -> PassReport:
+    """One pass: re-check the watched subjects the changes since the mark may concern (or all of them, `full`;
+    with `by_date`, all of them when answers were last given for another day: listings started or ended since),
     and record an alert for each department watching a subject whose answer changed."""
     with db.transaction() as conn:
         day = _pass_date(db, as_of)
+        full = full or (by_date and db.get_mark(MARK_FULL) != day.isoformat())
         mark = db.get_mark(MARK_VERSION)
         since = int(mark) if mark is not None else None
         version = store.data_version()
@@ -162,9 +169,13 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
         targets |= subjects - set(answers)  # newly watched: their first answer
         for subject in sorted(targets):
             _recheck(store, conn, settings, w, subject, answers.get(subject), day, cause, report)
+        # The outbox, in the same transaction as the alerts it carries (webhooks.py): a crash loses no notice.
+        report.deliveries = enqueue(conn, report.by_department, settings.webhook_batch)
         for gone in set(answers) - subjects:  # watched by nobody now: a later watch starts afresh
             conn.execute("DELETE FROM answer WHERE party_kind = ? AND party_key = ?", gone)
         db.set_mark(MARK_VERSION, str(version))
+        if report.mode == "full":
+            db.set_mark(MARK_FULL, day.isoformat())
         if as_of is not None or db.get_mark(MARK_AS_OF) is None or day.isoformat() > (db.get_mark(MARK_AS_OF) or ""):
             db.set_mark(MARK_AS_OF, day.isoformat())
     return report
@@ -201,6 +212,7 @@ def _recheck(store: GraphStore, conn, settings: Settings, w: Watched, subject: S
              json.dumps(changed, ensure_ascii=False)))
         assert cur.lastrowid is not None
         report.alerts.append(cur.lastrowid)
+        report.by_department.setdefault(department, []).append(cur.lastrowid)
 
 
 def derive_quietly(store: GraphStore, home, settings: Settings, *, as_of: date | None = None) -> PassReport | None:
