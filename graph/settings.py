@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "listing's 限制期限自: the bureau's report (creditnet alerts report) counts a listing unanswered after them "
         "as overdue (逾期未反馈), and one answered after them as answered late."))
 
+    alerts_workers: int = Field(2, ge=1, le=32, description=(
+        "Processes a pass of alerts checks with when it re-checks thousands of watched subjects (a full re-screen): "
+        "each has its own connection to the store. 1: everything in the process that runs the pass."))
     webhook_allowed_networks: str = Field("", description=(
         "Networks, besides this machine (loopback, always allowed), that a department's webhook may point to: "
         "addresses or CIDR blocks separated by commas, e.g. '10.20.0.0/16,192.168.8.5'. Every address the "

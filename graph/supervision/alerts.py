@@ -24,12 +24,12 @@ from datetime import date
 from typing import Any
 
 from graph.errors import CreditnetError
-from graph.model import CheckResult, Hit, Party
-from graph.queries.check import check
+from graph.model import Hit, Party
 from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore
 from graph.stores.changes import EVERYTHING
 from graph.supervision.db import SupervisionDB, now
+from graph.supervision.rescreen import Answer, answers
 from graph.supervision.watch import Subject, Watched, watched
 from graph.supervision.webhooks import enqueue
 
@@ -154,7 +154,7 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
         version = store.data_version()
         w = watched(store, db, day)
         subjects = set(w.by_subject)
-        answers = {(r["party_kind"], r["party_key"]): r for r in db.rows("SELECT * FROM answer")}
+        answered = {(k, key) for k, key in conn.execute("SELECT party_kind, party_key FROM answer")}
         report = PassReport(since, version, day.isoformat(), "none", watched=len(subjects))
         if full or since is None or version < since:
             targets: set[Subject] | None = None
@@ -166,13 +166,14 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
             targets, report.mode = set(subjects), "full"
         elif version != since:
             report.mode = "incremental"
-        targets |= subjects - set(answers)  # newly watched: their first answer
-        for subject in sorted(targets):
-            _recheck(store, conn, settings, w, subject, answers.get(subject), day, cause, report)
+        targets |= subjects - answered  # newly watched: their first answer
+        old = _last_answers(db, targets, len(answered))
+        for subject, new in answers(store, settings, sorted(targets), day):
+            _record(conn, w, subject, new, old.get(subject), day, cause, report)
         # The outbox, in the same transaction as the alerts it carries (webhooks.py): a crash loses no notice.
         report.deliveries = enqueue(conn, report.by_department, settings.webhook_batch)
-        for gone in set(answers) - subjects:  # watched by nobody now: a later watch starts afresh
-            conn.execute("DELETE FROM answer WHERE party_kind = ? AND party_key = ?", gone)
+        # Watched by nobody now: a later watch starts afresh.
+        conn.executemany("DELETE FROM answer WHERE party_kind = ? AND party_key = ?", answered - subjects)
         db.set_mark(MARK_VERSION, str(version))
         if report.mode == "full":
             db.set_mark(MARK_FULL, day.isoformat())
@@ -181,17 +182,28 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
     return report
 
 
-def _recheck(store: GraphStore, conn, settings: Settings, w: Watched, subject: Subject, old: dict | None, day: date,
-             cause: str, report: PassReport) -> None:
+def _last_answers(db: SupervisionDB, targets: set[Subject], answered: int) -> dict[Subject, dict[str, Any]]:
+    """The last answers of these subjects: read all at once for a large pass, one by one for a small one."""
+    if len(targets) * 4 >= answered:
+        return {s: r for r in db.rows("SELECT * FROM answer") if (s := (r["party_kind"], r["party_key"])) in targets}
+    out = {}
+    for subject in targets:
+        rows = db.rows("SELECT * FROM answer WHERE party_kind = ? AND party_key = ?", subject)
+        if rows:
+            out[subject] = rows[0]
+    return out
+
+
+def _record(conn, w: Watched, subject: Subject, result: Answer | str, old: dict | None, day: date, cause: str,
+            report: PassReport) -> None:
+    """Keep the subject's new answer, and alert every department watching it when it differs from the last."""
     kind, key = subject
-    try:
-        result: CheckResult = check(store, key=key, as_of=day, settings=settings)
-    except CreditnetError as exc:  # a code the check cannot take (another document's number): kept, reported
-        report.failed.append({"party": f"{kind}:{key}", "reason": exc.message})
+    if isinstance(result, str):  # a code the check cannot take (another document's number): kept, reported
+        report.failed.append({"party": f"{kind}:{key}", "reason": result})
         return
     report.rechecked += 1
-    hits = [summarise(h) for h in result.hits]
-    name = result.subject.name or w.names.get(subject) or ""
+    hits = result.hits
+    name = result.name or w.names.get(subject) or ""
     conn.execute("INSERT OR REPLACE INTO answer (party_kind, party_key, name, verdict, hits, data_version, as_of) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, key, name, result.verdict, json.dumps(hits, ensure_ascii=False),
                                                   result.data_version, day.isoformat()))
