@@ -132,9 +132,3 @@ def deliveries(db: SupervisionDB, hook_id: int, *, department: str | None = None
                     "done_at": row["done_at"]})
     return out
 
-
-def check_url(settings: Settings, url: str) -> None:
-    """Raise InvalidRequest when the URL may not be registered (for a form's early answer)."""
-    if not isinstance(url, str):
-        raise InvalidRequest("回调地址应为文本 (url must be a string)", {"field": "url"})
-    resolve(url, parse_networks(settings.webhook_allowed_networks))
