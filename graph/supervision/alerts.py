@@ -35,6 +35,7 @@ from graph.supervision.webhooks import enqueue
 
 log = logging.getLogger("creditnet.supervision")
 
+EDGES_PER_PARTY = 50  # role edges per party of a walk's frontier, on average, beyond which it is a hub's
 MARK_VERSION = "derived_version"
 MARK_AS_OF = "as_of"
 MARK_FULL = "full_as_of"  # the day of the last pass that re-checked every watched subject
@@ -91,7 +92,8 @@ class PassReport:
 
 def walk_back(reader: GraphReader, codes: set[str], depth: int, limit: int) -> set[Subject] | None:
     """Every party within `depth` role edges of the parties these codes name (they included); None when a level
-    reached `limit` edges (a supernode: the caller re-checks everything instead)."""
+    reached `limit` edges, or on average EDGES_PER_PARTY per party of a large frontier (a supernode on the way:
+    the caller re-checks everything instead)."""
     start: list[Party] = []
     for code in codes:
         kind, _, value = code.partition(":")
@@ -105,8 +107,11 @@ def walk_back(reader: GraphReader, codes: set[str], depth: int, limit: int) -> s
     for _ in range(depth):
         if not frontier:
             break
-        edges = reader.expand(frontier, limit)
-        if len(edges) >= limit:
+        # A file of 10,000 listings walks back from 10,000 parties: the bound grows with the frontier, so that only
+        # a hub (not the size of the file) sends the pass to re-check everything.
+        bound = max(limit, EDGES_PER_PARTY * len(frontier))
+        edges = reader.expand(frontier, bound)
+        if len(edges) >= bound:
             return None
         nxt = []
         for edge in edges:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import atexit
 import json
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -54,7 +57,7 @@ def answers(store: GraphStore, settings: Settings, subjects: list[Subject], day:
         return
     chunks = [subjects[i:i + CHUNK] for i in range(0, len(subjects), CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
-                             initargs=(settings.model_dump_json(),)) as pool:
+                             initargs=(settings.model_dump_json(), os.getpid())) as pool:
         for done in pool.map(_chunk, chunks, [day.isoformat()] * len(chunks)):
             yield from done
 
@@ -63,12 +66,20 @@ def answers(store: GraphStore, settings: Settings, subjects: list[Subject], day:
 _worker: dict[str, Any] = {}
 
 
-def _start(settings_json: str) -> None:
+def _start(settings_json: str, parent: int) -> None:
     from graph.stores import open_store
+    # A pass killed with its process must not leave its workers checking on: each goes when its parent has gone.
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
     settings = Settings.model_validate(json.loads(settings_json))
     store = open_store(settings)
     atexit.register(store.close)
     _worker.update(settings=settings, store=store)
+
+
+def _orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _chunk(subjects: list[Subject], day: str) -> list[tuple[Subject, Answer | str]]:
