@@ -189,7 +189,9 @@ def run_backend(backend: str, size: int, listings: int, work: Path, neo4j: Neo4j
         listed = {code for code, _ in chosen}
         out["check"] = {"same_alerts": incremental == full, "only_incremental": len(incremental - full),
                         "only_full": len(full - incremental),
-                        "listed_without_alert": len(listed - {key for _, _, key in incremental})}
+                        "listed_without_alert": len(listed - {key for _, _, key in incremental}),
+                        # how many of the subjects re-checked did change: the most an incremental pass can skip
+                        "subjects_alerted": len({(kind, key) for _, kind, key in incremental})}
         total = out["load"]["seconds"] + out["incremental"]["seconds"]
         out["ratios"] = {"load_and_alerts_s": round(total, 3),
                          "incremental_speedup": round(out["baseline_full"]["seconds"] / out["incremental"]["seconds"], 1),

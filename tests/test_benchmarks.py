@@ -139,6 +139,8 @@ def test_alerts_benchmark_runs_end_to_end_on_both_stores(tmp_path, neo4j_uri):
         assert r["incremental"]["mode"] == "incremental" and 0 < r["incremental"]["rechecked"] < watched
         assert r["baseline_full"]["rechecked"] == watched
         assert r["incremental"]["alerts"] == r["baseline_full"]["alerts"] >= 60
-        assert r["check"] == {"same_alerts": True, "only_incremental": 0, "only_full": 0, "listed_without_alert": 0}
+        assert r["check"] == {"same_alerts": True, "only_incremental": 0, "only_full": 0, "listed_without_alert": 0,
+                              "subjects_alerted": r["check"]["subjects_alerted"]}
+        assert 60 <= r["check"]["subjects_alerted"] <= r["incremental"]["rechecked"]
         assert set(r["targets"]) == {"load_and_alerts_s", "incremental_speedup", "rescreen_per_s"}
     assert "same alerts as the full pass: True" in proc.stdout
