@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from api.config import ApiSettings
 from api.errors import BodyLimit, install_error_handlers
 from api import log_privacy, web
-from api.routes import alerts, amendments, audit, checks, health, public, reading, records, supervision_report
+from api.routes import alerts, amendments, audit, checks, health, public, reading, records, supervision_report, webhooks
 from api.state import Service
 from graph.settings import Settings, get_settings
 
@@ -64,6 +64,6 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                   lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=api_settings.max_upload_bytes, prefix=records.router.prefix + "/")
-    for module in (health, checks, reading, records, alerts, supervision_report, amendments, audit, public, web):
+    for module in (health, checks, reading, records, alerts, supervision_report, webhooks, amendments, audit, public, web):
         app.include_router(module.router)
     return app

@@ -13,6 +13,7 @@ from graph.errors import StoreUnavailable
 from graph.settings import Settings
 from graph.stores import open_store
 from graph.stores.base import GraphStore
+from graph.supervision.outbox import Courier
 
 log = logging.getLogger("creditnet.api")
 
@@ -27,8 +28,12 @@ class Service:
         self._open_lock = threading.Lock()
         # One file loads at a time: a store has one writer, and a department's file is one transaction.
         self.load_lock = threading.Lock()
+        self.courier: Courier | None = None  # sends the webhooks' outbox in the background
+
 
     def start(self) -> None:
+        self.courier = Courier(self.settings.home, self.settings)
+        self.courier.start()
         self.accounts = Accounts(self.settings.home)
         self.audit = AuditTrail(self.settings.home)
         self.recorder = GroupCommitAudit(AuditTrail(self.settings.home), self.settings.home / "audit.lock",
@@ -56,6 +61,8 @@ class Service:
             log.exception("could not warm the store after a load")
         from graph.supervision.alerts import derive_quietly  # alerts for the watched subjects the file concerns
         derive_quietly(self.store(), self.settings.home, self.settings)
+        if self.courier is not None:  # the alerts' deliveries are in the outbox: sent off this request's time
+            self.courier.wake()
 
     def store(self) -> GraphStore:
         if self._store is None:
@@ -65,6 +72,9 @@ class Service:
         return self._store
 
     def close(self) -> None:
+        if self.courier is not None:
+            self.courier.stop()
+            self.courier = None
         gc.unfreeze()
         for thing in (self._store, self.recorder, self.audit, self.accounts):
             if thing is not None:

@@ -364,6 +364,7 @@ def demo(enterprises: int = typer.Option(1000, "--enterprises", min=50, help="Si
 
 from cli import amend, service  # noqa: E402,F401  (register withdraw, correct, objection, serve, accounts, audit on `app`)
 from cli import supervision  # noqa: E402,F401  (registers watch, alerts and respond)
+from cli import webhooks  # noqa: E402,F401  (registers webhooks and alerts deliver)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -24,9 +24,13 @@ def _db():
 
 
 def after_load(store, as_of: Optional[date] = None):
-    """The alerts pass after a load that changed the store (cli/main.py `load`)."""
+    """The alerts pass after a load that changed the store (cli/main.py `load`), then what the outbox holds, for a
+    few seconds at most: a webhook that does not answer is retried by `alerts deliver` or the next pass."""
     from graph.supervision.alerts import derive_quietly
-    return derive_quietly(store, settings().home, settings(), as_of=as_of)
+    from graph.supervision.outbox import deliver_quietly
+    report = derive_quietly(store, settings().home, settings(), as_of=as_of)
+    deliver_quietly(settings().home, settings(), budget_s=settings().webhook_timeout_s)
+    return report
 
 
 @watch_app.command("add")
@@ -111,16 +115,20 @@ def alerts_list(ctx: typer.Context,
 
 @alerts_app.command("refresh")
 def alerts_refresh(as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
+                   full: bool = typer.Option(False, "--full", help="Re-check every watched subject even when answers "
+                                             "were already given for this day (a full re-screen)."),
                    as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """Re-check every watched subject on the date (listings that start or end by date) and catch up on any data
-    version not yet derived. Idempotent: run it daily (e.g. from cron)."""
+    """Catch up on any data version not yet derived and, on a day answers were not yet given for, re-check every
+    watched subject (listings that start or end by date). Idempotent: run it daily (e.g. from cron)."""
     from graph.supervision.alerts import derive
+    from graph.supervision.outbox import deliver_quietly
 
     def go():
         with open_store() as store, _db() as db:
-            return derive(store, db, settings(), as_of=parse_date(as_of) or date.today(), full=True,
+            return derive(store, db, settings(), as_of=parse_date(as_of) or date.today(), full=full, by_date=True,
                           cause="refresh").as_dict()
     report = run(as_json, go)
+    deliver_quietly(settings().home, settings(), budget_s=settings().webhook_timeout_s)
     emit(report) if as_json else console.print(
         f"{report['as_of']}：关注对象 {report['watched']} 个，复查 {report['rechecked']} 个，新提醒 {report['alerts']} 条，"
         f"数据版本 {report['version_after']}")

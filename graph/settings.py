@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,30 @@ class Settings(BaseSettings):
         "Days a receiving department has to record what it did about a listing (响应 → 反馈), counted from the "
         "listing's 限制期限自: the bureau's report (creditnet alerts report) counts a listing unanswered after them "
         "as overdue (逾期未反馈), and one answered after them as answered late."))
+
+    alerts_workers: int = Field(2, ge=1, le=32, description=(
+        "Processes a pass of alerts checks with when it re-checks thousands of watched subjects (a full re-screen): "
+        "each has its own connection to the store. 1: everything in the process that runs the pass."))
+    webhook_allowed_networks: str = Field("", description=(
+        "Networks, besides this machine (loopback, always allowed), that a department's webhook may point to: "
+        "addresses or CIDR blocks separated by commas, e.g. '10.20.0.0/16,192.168.8.5'. Every address the "
+        "webhook's host name resolves to must be in one of them, at registration and again before each delivery. "
+        "Link-local, multicast and unspecified addresses are refused whatever this says, and so is a block "
+        "that covers every address."))
+    webhook_timeout_s: float = Field(5.0, gt=0, le=60, description="Time limit of one webhook delivery attempt "
+                                     "(connect and answer), in seconds.")
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts of one delivery before it is given up "
+                                      "(the alerts stay readable at GET /api/v1/alerts).")
+    webhook_backoff_s: float = Field(30.0, ge=0, le=3600, description="Wait before the first retry of a failed "
+                                     "delivery; doubled at each further attempt, at most one hour.")
+    webhook_batch: int = Field(100, ge=1, le=1000, description="Most alerts one webhook delivery carries.")
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from graph.supervision.addresses import parse_networks
+        parse_networks(value)  # refuses a bad or unsafe entry at start-up, not at the first delivery
+        return value
 
     @property
     def database_path(self) -> Path:

@@ -116,3 +116,31 @@ def test_quick_gate_creditnet_not_slower_than_its_baselines(quick):
     assert results["gate"]["checked"]
     if slower or not results["gate"]["passed"]:
         raise GateNotMet(f"slower than its own baselines at depth 3 (size, store, baseline, p50 ratio): {slower}")
+
+
+@pytest.mark.timeout(900)
+def test_alerts_benchmark_runs_end_to_end_on_both_stores(tmp_path, neo4j_uri):
+    """`python benchmarks/alerts.py` at a tiny size, so that it cannot rot: every part measured on both stores, and
+    the incremental pass records exactly the alerts the full pass records for the same change (no timing asserted)."""
+    out = tmp_path / "alerts.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITNET_") or k.startswith("CREDITNET_TEST_")}
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "alerts.py"), "--size", "1000", "--listings", "60",
+                           "--backends", "embedded,neo4j", "--neo4j-uri", neo4j_uri, "--json", str(out),
+                           "--data-dir", str(tmp_path / "data")], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=840)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert set(results["stores"]) == {"embedded", "neo4j"}
+    for backend, r in results["stores"].items():
+        watched = r["first"]["watched"]
+        assert watched >= 1000 and r["first"]["rechecked"] == watched and r["first"]["alerts"] == 0, backend
+        assert r["rescreen"]["mode"] == "full" and r["rescreen"]["rechecked"] == watched and r["rescreen"]["alerts"] == 0
+        assert r["load"]["loaded"] == 60
+        assert r["incremental"]["mode"] == "incremental" and 0 < r["incremental"]["rechecked"] < watched
+        assert r["baseline_full"]["rechecked"] == watched
+        assert r["incremental"]["alerts"] == r["baseline_full"]["alerts"] >= 60
+        assert r["check"] == {"same_alerts": True, "only_incremental": 0, "only_full": 0, "listed_without_alert": 0,
+                              "subjects_alerted": r["check"]["subjects_alerted"]}
+        assert 60 <= r["check"]["subjects_alerted"] <= r["incremental"]["rechecked"]
+        assert set(r["targets"]) == {"load_and_alerts_s", "incremental_speedup", "rescreen_per_s"}
+    assert "same alerts as the full pass: True" in proc.stdout

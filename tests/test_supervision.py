@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import pytest
@@ -182,3 +183,27 @@ def test_a_withdrawn_listing_tells_the_licensing_department_its_licensee_is_clea
     assert derive(store, supervised, get_settings(), as_of=today).alerts
     latest = responses.alerts(supervised, LICENSER)[0]
     assert (latest["before"]["verdict"], latest["after"]["verdict"]) == ("restricted", "clear")
+
+
+def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_finds(store, home, tmp_path, supervised,
+                                                                                  monkeypatch):
+    """A full re-screen hands its subjects to worker processes, each with its own connection to the store (here
+    forced for a county this small): the same answers, the same alerts."""
+    from graph.supervision import rescreen
+    add = write_csv(tmp_path / "watch.csv", ["统一社会信用代码"], [[E[k]] for k in ("TWO_HOPS", "LISTED", "EXPIRED")])
+    add_from_file(supervised, "县财政局", add)
+    derive(store, supervised, get_settings(), as_of=DAY)
+    load(store, home, tmp_path, [listing(E["CLEAR"], NAMES["CLEAR"])])
+    supervised.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (tmp_path / "alone").mkdir()
+    shutil.copyfile(home / "supervision.sqlite", tmp_path / "alone" / "supervision.sqlite")
+    alone = SupervisionDB(tmp_path / "alone")
+    monkeypatch.setattr(rescreen, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rescreen, "CHUNK", 1)
+    spread = derive(store, supervised, get_settings().model_copy(update={"alerts_workers": 2}), as_of=DAY, full=True)
+    single = derive(store, alone, get_settings().model_copy(update={"alerts_workers": 1}), as_of=DAY, full=True)
+    assert spread.rechecked == single.rechecked == spread.watched == 4 and len(spread.alerts) == 1
+    answers = "SELECT party_kind, party_key, verdict, hits FROM answer ORDER BY 1, 2"
+    assert supervised.rows(answers) == alone.rows(answers)
+    assert responses.alerts(supervised)[0]["after"] == responses.alerts(alone)[0]["after"]
+    alone.close()

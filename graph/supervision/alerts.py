@@ -24,18 +24,21 @@ from datetime import date
 from typing import Any
 
 from graph.errors import CreditnetError
-from graph.model import CheckResult, Hit, Party
-from graph.queries.check import check
+from graph.model import Hit, Party
 from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore
 from graph.stores.changes import EVERYTHING
 from graph.supervision.db import SupervisionDB, now
+from graph.supervision.rescreen import Answer, answers
 from graph.supervision.watch import Subject, Watched, watched
+from graph.supervision.webhooks import enqueue
 
 log = logging.getLogger("creditnet.supervision")
 
+EDGES_PER_PARTY = 50  # role edges per party of a walk's frontier, on average, beyond which it is a hub's
 MARK_VERSION = "derived_version"
 MARK_AS_OF = "as_of"
+MARK_FULL = "full_as_of"  # the day of the last pass that re-checked every watched subject
 
 
 def listing_id(party_key: str, restriction: dict[str, Any]) -> str:
@@ -77,16 +80,20 @@ class PassReport:
     rechecked: int = 0
     alerts: list[int] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    by_department: dict[str, list[int]] = field(default_factory=dict)
+    deliveries: int = 0             # webhook deliveries written to the outbox with the alerts
 
     def as_dict(self) -> dict[str, Any]:
         return {"version_before": self.version_before, "version_after": self.version_after, "as_of": self.as_of,
                 "mode": self.mode, "watched": self.watched, "rechecked": self.rechecked,
-                "alerts": len(self.alerts), "alert_ids": self.alerts, "failed": self.failed}
+                "alerts": len(self.alerts), "alert_ids": self.alerts, "failed": self.failed,
+                "deliveries": self.deliveries}
 
 
 def walk_back(reader: GraphReader, codes: set[str], depth: int, limit: int) -> set[Subject] | None:
     """Every party within `depth` role edges of the parties these codes name (they included); None when a level
-    reached `limit` edges (a supernode: the caller re-checks everything instead)."""
+    reached `limit` edges, or on average EDGES_PER_PARTY per party of a large frontier (a supernode on the way:
+    the caller re-checks everything instead)."""
     start: list[Party] = []
     for code in codes:
         kind, _, value = code.partition(":")
@@ -100,8 +107,11 @@ def walk_back(reader: GraphReader, codes: set[str], depth: int, limit: int) -> s
     for _ in range(depth):
         if not frontier:
             break
-        edges = reader.expand(frontier, limit)
-        if len(edges) >= limit:
+        # A file of 10,000 listings walks back from 10,000 parties: the bound grows with the frontier, so that only
+        # a hub (not the size of the file) sends the pass to re-check everything.
+        bound = max(limit, EDGES_PER_PARTY * len(frontier))
+        edges = reader.expand(frontier, bound)
+        if len(edges) >= bound:
             return None
         nxt = []
         for edge in edges:
@@ -137,17 +147,19 @@ def _pass_date(db: SupervisionDB, as_of: date | None) -> date:
 
 
 def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: date | None = None,
-           full: bool = False, cause: str = "load") -> PassReport:
-    """One pass: re-check the watched subjects the changes since the mark may concern (or all of them, `full`),
+           full: bool = False, by_date: bool = False, cause: str = "load") -> PassReport:
+    """One pass: re-check the watched subjects the changes since the mark may concern (or all of them, `full`;
+    with `by_date`, all of them when answers were last given for another day: listings started or ended since),
     and record an alert for each department watching a subject whose answer changed."""
     with db.transaction() as conn:
         day = _pass_date(db, as_of)
+        full = full or (by_date and db.get_mark(MARK_FULL) != day.isoformat())
         mark = db.get_mark(MARK_VERSION)
         since = int(mark) if mark is not None else None
         version = store.data_version()
         w = watched(store, db, day)
         subjects = set(w.by_subject)
-        answers = {(r["party_kind"], r["party_key"]): r for r in db.rows("SELECT * FROM answer")}
+        answered = {(k, key) for k, key in conn.execute("SELECT party_kind, party_key FROM answer")}
         report = PassReport(since, version, day.isoformat(), "none", watched=len(subjects))
         if full or since is None or version < since:
             targets: set[Subject] | None = None
@@ -159,28 +171,44 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
             targets, report.mode = set(subjects), "full"
         elif version != since:
             report.mode = "incremental"
-        targets |= subjects - set(answers)  # newly watched: their first answer
-        for subject in sorted(targets):
-            _recheck(store, conn, settings, w, subject, answers.get(subject), day, cause, report)
-        for gone in set(answers) - subjects:  # watched by nobody now: a later watch starts afresh
-            conn.execute("DELETE FROM answer WHERE party_kind = ? AND party_key = ?", gone)
+        targets |= subjects - answered  # newly watched: their first answer
+        old = _last_answers(db, targets, len(answered))
+        for subject, new in answers(store, settings, sorted(targets), day):
+            _record(conn, w, subject, new, old.get(subject), day, cause, report)
+        # The outbox, in the same transaction as the alerts it carries (webhooks.py): a crash loses no notice.
+        report.deliveries = enqueue(conn, report.by_department, settings.webhook_batch)
+        # Watched by nobody now: a later watch starts afresh.
+        conn.executemany("DELETE FROM answer WHERE party_kind = ? AND party_key = ?", answered - subjects)
         db.set_mark(MARK_VERSION, str(version))
+        if report.mode == "full":
+            db.set_mark(MARK_FULL, day.isoformat())
         if as_of is not None or db.get_mark(MARK_AS_OF) is None or day.isoformat() > (db.get_mark(MARK_AS_OF) or ""):
             db.set_mark(MARK_AS_OF, day.isoformat())
     return report
 
 
-def _recheck(store: GraphStore, conn, settings: Settings, w: Watched, subject: Subject, old: dict | None, day: date,
-             cause: str, report: PassReport) -> None:
+def _last_answers(db: SupervisionDB, targets: set[Subject], answered: int) -> dict[Subject, dict[str, Any]]:
+    """The last answers of these subjects: read all at once for a large pass, one by one for a small one."""
+    if len(targets) * 4 >= answered:
+        return {s: r for r in db.rows("SELECT * FROM answer") if (s := (r["party_kind"], r["party_key"])) in targets}
+    out = {}
+    for subject in targets:
+        rows = db.rows("SELECT * FROM answer WHERE party_kind = ? AND party_key = ?", subject)
+        if rows:
+            out[subject] = rows[0]
+    return out
+
+
+def _record(conn, w: Watched, subject: Subject, result: Answer | str, old: dict | None, day: date, cause: str,
+            report: PassReport) -> None:
+    """Keep the subject's new answer, and alert every department watching it when it differs from the last."""
     kind, key = subject
-    try:
-        result: CheckResult = check(store, key=key, as_of=day, settings=settings)
-    except CreditnetError as exc:  # a code the check cannot take (another document's number): kept, reported
-        report.failed.append({"party": f"{kind}:{key}", "reason": exc.message})
+    if isinstance(result, str):  # a code the check cannot take (another document's number): kept, reported
+        report.failed.append({"party": f"{kind}:{key}", "reason": result})
         return
     report.rechecked += 1
-    hits = [summarise(h) for h in result.hits]
-    name = result.subject.name or w.names.get(subject) or ""
+    hits = result.hits
+    name = result.name or w.names.get(subject) or ""
     conn.execute("INSERT OR REPLACE INTO answer (party_kind, party_key, name, verdict, hits, data_version, as_of) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, key, name, result.verdict, json.dumps(hits, ensure_ascii=False),
                                                   result.data_version, day.isoformat()))
@@ -201,6 +229,7 @@ def _recheck(store: GraphStore, conn, settings: Settings, w: Watched, subject: S
              json.dumps(changed, ensure_ascii=False)))
         assert cur.lastrowid is not None
         report.alerts.append(cur.lastrowid)
+        report.by_department.setdefault(department, []).append(cur.lastrowid)
 
 
 def derive_quietly(store: GraphStore, home, settings: Settings, *, as_of: date | None = None) -> PassReport | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -71,7 +72,53 @@ BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS response_no_delete BEFORE DELETE ON response
 BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
 CREATE TABLE IF NOT EXISTS mark (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Webhooks (graph/supervision/webhooks.py): the secret signs each body (HMAC-SHA256), so it is kept as given.
+CREATE TABLE IF NOT EXISTS webhook (
+    id INTEGER PRIMARY KEY,
+    department TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT,                   -- API key id, or "cli"
+    removed_at TEXT
+);
+-- The outbox: written in the pass's transaction with the alerts it carries, sent afterwards (outbox.py).
+CREATE TABLE IF NOT EXISTS delivery (
+    id INTEGER PRIMARY KEY,
+    webhook_id INTEGER NOT NULL REFERENCES webhook(id),
+    alert_ids TEXT NOT NULL,           -- JSON list
+    state TEXT NOT NULL DEFAULT 'pending',   -- pending | delivered | failed (given up) | cancelled (hook removed)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    next_at TEXT NOT NULL,             -- not before (back-off)
+    lease_until TEXT,                  -- a sender took it until then (a sender that died frees it by this time)
+    done_at TEXT
+);
+CREATE INDEX IF NOT EXISTS delivery_due ON delivery(state, next_at);
+CREATE INDEX IF NOT EXISTS delivery_webhook ON delivery(webhook_id, id);
+CREATE TABLE IF NOT EXISTS delivery_attempt (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    status INTEGER,                    -- the receiver's HTTP status; NULL when none came
+    error TEXT,
+    ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_attempt_delivery ON delivery_attempt(delivery_id, attempt);
+CREATE TRIGGER IF NOT EXISTS delivery_attempt_no_update BEFORE UPDATE ON delivery_attempt
+BEGIN SELECT RAISE(ABORT, 'delivery attempts are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS delivery_attempt_no_delete BEFORE DELETE ON delivery_attempt
+BEGIN SELECT RAISE(ABORT, 'delivery attempts are append-only'); END;
 """
+
+
+def _private(path: Path) -> None:
+    """Only the service's user reads the file: it holds the webhooks' signing secrets."""
+    try:
+        os.chmod(path, 0o600)
+    except OSError:  # a file another user owns (a shared deployment): its owner decided
+        pass
 
 
 def now() -> str:
@@ -88,6 +135,7 @@ class SupervisionDB:
             self.conn = sqlite3.connect(self.home / "supervision.sqlite", isolation_level=None, timeout=60)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.executescript(SCHEMA)
+            _private(self.home / "supervision.sqlite")
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"监管记录 {self.home / 'supervision.sqlite'} 无法打开（{exc}）；请检查该目录的权限与磁盘空间 "
                                    f"(the supervision file cannot be opened: check the directory's permissions and "
@@ -121,7 +169,7 @@ class SupervisionDB:
     def set_mark(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO mark (key, value) VALUES (?, ?)", (key, value))
 
-    def rows(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]:
+    def rows(self, sql: str, args: tuple | list | dict[str, Any] = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, args)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]

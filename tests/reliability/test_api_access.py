@@ -84,6 +84,11 @@ class Context:
         r = self.client.post("/api/v1/records/license", json=[row], headers=auth(self.keys.fdrc))
         return r.json()["rejects_url"]
 
+    def webhook(self, path: str) -> int:
+        """A webhook 县发改局 registered (to a loopback port nobody answers on)."""
+        return self.client.post("/api/v1/webhooks", json={"url": f"http://127.0.0.1:9{path}"},
+                                headers=auth(self.keys.fdrc)).json()["id"]
+
     def objection(self) -> int:
         return self.client.get("/api/v1/objections", headers=auth(self.keys.admin)).json()["objections"][0]["id"]
 
@@ -200,6 +205,13 @@ TABLE: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/feedback/uploads"): [
         Call("upload record", "/api/v1/feedback/uploads", "department"),
         Call("one department's upload record", "/api/v1/feedback/uploads", "own", {"params": {"department": "县发改局"}})],
+    ("POST", "/api/v1/webhooks"): [Call("register a webhook", "/api/v1/webhooks", "department",
+                                        {"json": {"url": "http://127.0.0.1:9/creditnet"}})],
+    ("GET", "/api/v1/webhooks"): [Call("webhooks", "/api/v1/webhooks", "department")],
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): [
+        Call("remove a webhook", lambda c: f"/api/v1/webhooks/{c.webhook('/removed')}", "own", ok={"admin": 404})],
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): [
+        Call("a webhook's deliveries", lambda c: f"/api/v1/webhooks/{c.webhook('/kept')}/deliveries", "own")],
 }
 CASES = [(method, route, call) for (method, route), calls in TABLE.items() for call in calls]
 

@@ -1,0 +1,87 @@
+"""The answers of many watched subjects at once: in this process, or spread over worker processes.
+
+A pass that re-checks few subjects (after a load, incrementally) checks them here. A full re-screen (the daily
+`alerts refresh`, a version that touched everything) re-checks every watched subject: a county's hundred thousand,
+a province's million. Each check is independent of the others, so such a pass hands chunks of subjects to
+`alerts_workers` processes, each with its own connection to the store, and records their answers here as they come
+back, in order. The processes are started fresh (spawn, not fork): the service that asks runs threads, and a
+forked copy of a thread's lock could hang.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterator
+
+from graph.errors import CreditnetError
+from graph.queries.check import check
+from graph.settings import Settings
+from graph.stores.base import GraphStore
+
+Subject = tuple[str, str]  # (party kind, key), as graph/supervision/watch.py
+PARALLEL_FROM = 5_000      # fewer subjects than this are checked here: starting processes costs about a second
+CHUNK = 1_000
+
+
+@dataclass
+class Answer:
+    verdict: str
+    hits: list[dict[str, Any]]
+    data_version: int
+    name: str
+
+
+def answer(store: GraphStore, settings: Settings, subject: Subject, day: date) -> Answer | str:
+    """The subject's answer on the day, or why it has none (a code the check cannot take)."""
+    from graph.supervision.alerts import summarise
+    try:
+        result = check(store, key=subject[1], as_of=day, settings=settings)
+    except CreditnetError as exc:
+        return exc.message
+    return Answer(result.verdict, [summarise(h) for h in result.hits], result.data_version, result.subject.name or "")
+
+
+def answers(store: GraphStore, settings: Settings, subjects: list[Subject], day: date) -> Iterator[tuple[Subject, Answer | str]]:
+    """Each subject with its answer, in the order given."""
+    workers = min(settings.alerts_workers, len(subjects) // CHUNK + 1)
+    if len(subjects) < PARALLEL_FROM or workers < 2:
+        for subject in subjects:
+            yield subject, answer(store, settings, subject, day)
+        return
+    chunks = [subjects[i:i + CHUNK] for i in range(0, len(subjects), CHUNK)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                             initargs=(settings.model_dump_json(), os.getpid())) as pool:
+        for done in pool.map(_chunk, chunks, [day.isoformat()] * len(chunks)):
+            yield from done
+
+
+# --- in a worker process -------------------------------------------------------------------------------------
+_worker: dict[str, Any] = {}
+
+
+def _start(settings_json: str, parent: int) -> None:
+    from graph.stores import open_store
+    # A pass killed with its process must not leave its workers checking on: each goes when its parent has gone.
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+    settings = Settings.model_validate(json.loads(settings_json))
+    store = open_store(settings)
+    atexit.register(store.close)
+    _worker.update(settings=settings, store=store)
+
+
+def _orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _chunk(subjects: list[Subject], day: str) -> list[tuple[Subject, Answer | str]]:
+    on = date.fromisoformat(day)
+    return [(subject, answer(_worker["store"], _worker["settings"], subject, on)) for subject in subjects]
