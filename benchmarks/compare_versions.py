@@ -38,9 +38,11 @@ from graph.stores import open_store
 from graph.ingest import load_file
 from graph.queries.check import check
 store = open_store()
-if neo4j:
+empty = store.data_version() == 0
+if neo4j:  # a reset moves the data version on (it never returns to 0): the emptied store is loaded again
     store.reset()
-if store.data_version() == 0:
+    empty = True
+if empty:
     for kind in %r:
         path = data / f"{kind}.csv"
         if path.exists():
@@ -48,21 +50,26 @@ if store.data_version() == 0:
 with open(data / "enterprise.csv", encoding="utf-8-sig", newline="") as f:
     keys = sorted(row["统一社会信用代码"] for row in csv.DictReader(f) if row["统一社会信用代码"])[::3]
 settings = get_settings()
+verdicts = {}
 for key in keys:
-    check(store, key=key, as_of=as_of, settings=settings)
+    verdict = check(store, key=key, as_of=as_of, settings=settings).verdict
+    verdicts[verdict] = verdicts.get(verdict, 0) + 1
 times = []
 for key in keys:
     start = time.perf_counter()
     check(store, key=key, as_of=as_of, settings=settings)
     times.append((time.perf_counter() - start) * 1000)
-print(json.dumps(times))
+print(json.dumps({"times": times, "verdicts": verdicts}))
 """ % (FILES,)
 
 
-def run(tree: Path, home: Path, data: Path, as_of: str, neo4j: str = "") -> list[float]:
+def run(tree: Path, home: Path, data: Path, as_of: str, neo4j: str = "") -> tuple[list[float], dict[str, int]]:
     out = subprocess.run([sys.executable, "-c", MEASURE, str(home), str(data), as_of, neo4j], cwd=tree, check=True,
                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
-    return json.loads(out.stdout)
+    measured = json.loads(out.stdout.strip().splitlines()[-1])
+    if not measured["verdicts"].get("restricted"):  # the county always plants restricted subjects
+        raise SystemExit(f"{tree}: no check found a restricted subject ({measured['verdicts']}): was the county loaded?")
+    return measured["times"], measured["verdicts"]
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -85,10 +92,11 @@ def main() -> None:
         p50s: dict[str, list[float]] = {"before": [], "after": []}
         for n in range(1, args.rounds + 1):
             for side, tree in (("before", args.before), ("after", args.after)):
-                times = run(tree.resolve(), Path(tmp) / side, data, args.as_of, args.neo4j)
+                times, verdicts = run(tree.resolve(), Path(tmp) / side, data, args.as_of, args.neo4j)
                 p50s[side].append(quantile(times, 0.5))
                 print(f"round {n} {side:6} checks={len(times)} p50={quantile(times, 0.5):.3f} ms "
-                      f"p90={quantile(times, 0.9):.3f} p99={quantile(times, 0.99):.3f}", flush=True)
+                      f"p90={quantile(times, 0.9):.3f} p99={quantile(times, 0.99):.3f} "
+                      f"({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))})", flush=True)
         before, after = statistics.median(p50s["before"]), statistics.median(p50s["after"])
         print(f"median p50: before {before:.3f} ms, after {after:.3f} ms, after/before {after / before:.2f}")
 
