@@ -241,17 +241,19 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
 
 def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: CheckResult) -> None:
     """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
-    each may be the record that restricts; the answer names them, whatever the verdict."""
-    if not source.any_unread():
+    each may be the record that restricts; the answer names them, whatever the verdict. The store is asked for
+    them only when a party within reach has one (or the store cannot tell without being asked)."""
+    codes = source.unread_codes()
+    if codes is not None and not codes:
         return
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
     # Also by name: a row whose code or ID number was mistyped or masked still names its party (graph/unread.py).
     for n in list(within.values()):
         name = reach.names.get(n)
         within.update({code: n for code in (name_codes(name) if n[0] == "enterprise" else [person_code(name)]) if code})
-    entries = source.unread_about(list(within)) if source is not reader else None
-    if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
-        entries = reader.unread_about(list(within))
+    if codes is not None and codes.isdisjoint(within):  # the common case: no party within reach has one
+        return
+    entries = reader.unread_about(list(within))
     seen: set[tuple] = set()
     kept = []
     for entry in entries:  # a row named by its code and by its name is one row

@@ -163,6 +163,8 @@ class EmbeddedReader(GraphReader):
     def listings_by_node(self, nodes):
         listed = self.pg.listed_parties(self.conn)
         wanted = [n for n in nodes if n in listed]  # most parties are listed nowhere: no Party is made for them
+        if not wanted:
+            return {}
         return {(p.kind, p.key): ls for p, ls in self.listings_of([Party(k, key) for k, key in wanted]).items()}
 
     def listings_of(self, parties):
@@ -254,12 +256,13 @@ class EmbeddedReader(GraphReader):
     def unread_of_file(self, source, kind):
         return list(self.conn.execute("SELECT code, row FROM unread_row WHERE source = ? AND kind = ?", (source, kind)))
 
-    def any_unread(self):
-        return bool(self.pg.unread_codes(self.conn))
+    def unread_codes(self):
+        # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
+        return self.pg.unread_codes(self.conn)
 
     def unread_about(self, keys):
-        # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
-        wanted = [k for k in keys if k in self.pg.unread_codes(self.conn)]
+        codes = self.pg.unread_codes(self.conn)
+        wanted = [k for k in keys if k in codes]
         out: list[dict[str, Any]] = []
         for chunk in chunks(wanted):
             out += [dict(zip(UNREAD_COLUMNS, row)) for row in self.conn.execute(

@@ -94,10 +94,10 @@ class PartyGraph:
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
-                # its adjacency (and its neighbours') may have grown: build their Edge lists again when asked
+                # Its Edge list is built from here on. A neighbour loaded earlier keeps its own: it read every role
+                # touching it when it was loaded, the same rows of the same version this one read again, so its
+                # adjacency has not grown (building its list again made the next check through it build every Edge anew).
                 self._edges.pop(n, None)
-                for m in g.adj[n]:
-                    self._edges.pop(m, None)
             self.loaded.update(missing)
 
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
