@@ -26,7 +26,7 @@ class Neighbourhood:
         self._registry_head = registry_head
         self._touching: dict[Node, list[Edge]] = {}
         for e in edges:
-            for n in ((e.member.kind, e.member.key), (e.enterprise.kind, e.enterprise.key)):
+            for n in e.nodes:
                 self._touching.setdefault(n, []).append(e)
         self._listings = listings
         # Enterprises of the neighbourhood with a penalty of note or a revoked registry status (the rest have none).
