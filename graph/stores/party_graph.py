@@ -52,6 +52,7 @@ class PartyGraph:
         self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
         self._unread: set[str] | None = None  # codes rejected rows name (graph/unread.py)
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
+        self.standing: dict[str, dict[str, Any]] = {}  # of noted enterprises, read when first asked (standing_of)
         # Listed enterprises no registry row names, by folded name (GraphReader.listed_unregistered_named).
         self.unregistered: dict[str, list[Party]] | None = None
         # Runs of characters (name index, run, cap) more names hold than a search counts (graph/queries/search.py,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from graph.model import Party
-from graph.names import fold_company_form, normalise_name
+from graph.names import fold_company_form, folded_name
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores import changes
@@ -63,7 +63,7 @@ class Neo4jReader(GraphReader):
                 table.setdefault(fold_company_form(r["name_norm"] or ""), []).append(
                     Party("enterprise", r["key"], r["name"] or ""))
             self._per_version["listed_unregistered"] = (self.data_version, table)  # one assignment: safe across threads
-        return table.get(fold_company_form(normalise_name(name)), [])
+        return table.get(folded_name(name), [])
 
     def facts(self) -> StoreFacts:
         """The store's facts as of this reader's data version: asked once per version (and store), then kept.
