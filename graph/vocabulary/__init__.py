@@ -120,6 +120,8 @@ class Vocabulary:
         self.categories = categories
         self.roles = roles
         self.penalties = list(penalties)
+        # Every word that makes a 处罚种类 a penalty of note, folded: a Neo4j check sends them with its neighbourhood.
+        self.penalty_words = tuple(sorted({fold(w) for k in self.penalties for w in k.words}))
         # Longest endings first, so that 副总经理 wins over 经理 and 财务负责人 over 负责人.
         self._endings = sorted(roles, key=len, reverse=True)
         self._list_endings = {c.id: _endings(c.names) for c in categories}
@@ -283,4 +285,4 @@ def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
 
 def penalty_words() -> list[str]:
     """Every word that makes a 处罚种类 a penalty of note: stores fetch only those penalties with a neighbourhood."""
-    return sorted({fold(w) for k in vocabulary().penalties for w in k.words})
+    return list(vocabulary().penalty_words)
