@@ -66,12 +66,13 @@ def name_code(name: str | None) -> str | None:
     return f"{NAME_PREFIX}{norm}" if len(norm) >= 4 else None
 
 
-def name_codes(name: str | None) -> list[str]:
+@lru_cache(maxsize=65536)  # asked for every enterprise within a check's reach (normalising a name costs ~2 µs)
+def name_codes(name: str | None) -> tuple[str, ...]:
     """The keys an enterprise's rows may be kept under by its name: as entries are kept now, and as stores kept
     them before company forms were folded."""
     norm = normalise_name(name)
     keys = [name_code(name), f"{NAME_PREFIX}{norm}" if len(norm) >= 4 else None]
-    return list(dict.fromkeys(k for k in keys if k))
+    return tuple(dict.fromkeys(k for k in keys if k))
 
 
 @lru_cache(maxsize=65536)

@@ -19,13 +19,14 @@ from graph.stores.neo4j import amendment_queries as aq, queries as q
 WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTMENT_NAMES", "LOAD_HISTORY", "LIST_TYPES_USED", "ROLES_USED",
                "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH",
                "ALL_OBJECTIONS",
+               "STORE_FACTS",  # every code a rejected row is kept under, once per data version (few rows)
                "LICENCES_ISSUED"}  # every licence, read by each pass of alerts (graph/supervision/watch.py)
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
 PARAMS = {"index": "enterprise_name_han", "limit": 1, "cap": 1, "edge_cap": 1, "levels": 1, "code": "", "code_kind": "",
           "key": "", "id": "", "name": "", "on": "2026-01-01", "prefix": "blacklist|-|", "department": "", "kind": "blacklist",
-          "event": {}, "objection": {}}
+          "event": {}, "objection": {}, "events": False, "objections": False}
 
 
 def statements() -> dict[str, str]:

@@ -575,6 +575,8 @@ def test_a_rejected_row_is_named_in_every_answer_that_reaches_its_party(store, h
          write(tmp_path / "registry.csv", REGISTRY, [registry_row(listed, "西吉县未读商贸有限公司", "未读", person),
                                                      registry_row(officer_of, "西吉县旁及商贸有限公司", "旁及", id_number(954))]),
          write(tmp_path / "members.csv", MEMBERS, [[officer_of, "西吉县旁及商贸有限公司", "监事", "未读", "居民身份证", person, ""]]))
+    # Asked before the row comes: what a store keeps per data version (the codes rows are kept under) is not kept past it.
+    assert verdict(store, key=officer_of).unread == []
     court = tmp_path / "court.csv"
     bad = load(store, home, write(court, LISTINGS, [listing_row(listed, "西吉县未读商贸有限公司", "2026-02-30", "", "失信被执行人",
                                                               person=("法定代表人", "未读", "居民身份证", person))]))[0]

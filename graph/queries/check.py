@@ -20,7 +20,7 @@ the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set as AbstractSet, Sequence
 from datetime import date
 
 from graph.errors import InvalidRequest
@@ -96,7 +96,10 @@ def _same_name_listed_hits(reader: GraphReader, subject: Party, as_of: date, set
                            result: CheckResult) -> None:
     """A listing sent under a code the registry lacks (an old 注册号) made an enterprise of its own; when it has the
     subject's registered name, it may be the subject: a link for review, never a silent clear and never a bar."""
-    for party in reader.listed_unregistered_named(subject.name):
+    named = reader.listed_unregistered_named(subject.name)
+    if not named:  # nearly every subject
+        return
+    for party in named:
         if party.key == subject.key:
             continue
         theirs = evaluate(reader, party, as_of, 0, settings)
@@ -241,17 +244,17 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
 
 def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: CheckResult) -> None:
     """Rows a department sent about the subject or a party within `depth` that could not be read (graph/unread.py):
-    each may be the record that restricts; the answer names them, whatever the verdict."""
-    if not source.any_unread():
+    each may be the record that restricts; the answer names them, whatever the verdict. The store is asked for
+    them only when a party within reach has one (or the store cannot tell without being asked)."""
+    codes = source.unread_codes()
+    if codes is not None and not _any_unread_within(codes, reach, depth):  # the common case
         return
     within = {n[1]: n for n, hops in reach.hops.items() if hops <= depth}
     # Also by name: a row whose code or ID number was mistyped or masked still names its party (graph/unread.py).
     for n in list(within.values()):
         name = reach.names.get(n)
         within.update({code: n for code in (name_codes(name) if n[0] == "enterprise" else [person_code(name)]) if code})
-    entries = source.unread_about(list(within)) if source is not reader else None
-    if entries is None:  # the store's own question: a level-by-level traversal, or a subject it does not know
-        entries = reader.unread_about(list(within))
+    entries = reader.unread_about(list(within))
     seen: set[tuple] = set()
     kept = []
     for entry in entries:  # a row named by its code and by its name is one row
@@ -266,6 +269,26 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     if len(entries) > UNREAD_SHOWN:
         result.notes.append(f"另有 {len(entries) - UNREAD_SHOWN} 行未能导入的记录涉及本次核查所及主体，见 unread "
                             f"({len(entries) - UNREAD_SHOWN} more unread rows: see `unread`)")
+
+
+def _any_unread_within(codes: AbstractSet[str], reach: Reach, depth: int) -> bool:
+    """Whether a party within `depth` has a rejected row kept under its code or its name (`codes`: every code the
+    store keeps them under)."""
+    if not codes:
+        return False
+    names = reach.names
+    for n, hops in reach.hops.items():
+        if hops > depth:
+            continue
+        if n[1] in codes:
+            return True
+        name = names.get(n)
+        if n[0] == "enterprise":
+            if not codes.isdisjoint(name_codes(name)):
+                return True
+        elif person_code(name) in codes:
+            return True
+    return False
 
 
 def _unread_may_restrict(unread: list[dict], officers: dict[Node, frozenset[str]]) -> bool:

@@ -144,20 +144,24 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
     reach.hops[reach.start] = 0
     reach.names[reach.start] = start.name
     frontier = [reach.start]
+    # The frontier's parties as the store asks for them: the Party objects of the edges that reached them (a
+    # Party made anew for each cost about 1 µs, and a check reaches a dozen).
+    parties = [start]
+    first, members = reach.start, reach.members
+    names, seen, roles, hops, parent = reach.names, reach.seen, reach.roles, reach.hops, reach.parent
     for level in range(1, depth + 1):
         if not frontier:
             break
-        budget = max_parties - len(reach.hops)
+        budget = max_parties - len(hops)
         if budget <= 0:
             reach.truncated = True
             break
-        parties = [Party(k, key) for k, key in frontier]
         edges = list(reader.expand(parties, limit=budget * 4 + 100))
         fset = set(frontier)
         edges += [e for e in extra_edges if node(e.member) in fset or node(e.enterprise) in fset]
-        touching: dict[Node, list[tuple[Node, Node, Node]]] = {}
-        names, seen, roles = reach.names, reach.seen, reach.roles
-        for e in edges:
+        # Each frontier party's neighbours: (neighbour, member, enterprise, the edge's index in `edges`).
+        touching: dict[Node, list[tuple[Node, Node, Node, int]]] = {}
+        for i, e in enumerate(edges):
             # The hot loop of every check: the edge's nodes are its own (cached), not built here.
             m, en = e.nodes
             if not names.get(m):
@@ -169,22 +173,25 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
             if not held:
                 continue
             roles.setdefault((m, en), set()).update(held)
-            if en == reach.start:
-                reach.members.setdefault(m, set()).update(held)
+            if en == first:
+                members.setdefault(m, set()).update(held)
             if m in fset:
-                touching.setdefault(m, []).append((en, m, en))
+                touching.setdefault(m, []).append((en, m, en, i))
             if en in fset:
-                touching.setdefault(en, []).append((m, m, en))
-        next_frontier = []
+                touching.setdefault(en, []).append((m, m, en, i))
+        next_frontier, parties = [], []
         for u in sorted(frontier):
-            for other, m, en in sorted(set(touching.get(u, ()))):
-                if other in reach.hops:
+            # In (neighbour, member, enterprise) order; a pair reached by two edges (a declared person the store
+            # also has) is taken once, by its first.
+            for other, m, en, i in sorted(touching.get(u, ())):
+                if other in hops:
                     continue
-                if len(reach.hops) >= max_parties:
+                if len(hops) >= max_parties:
                     reach.truncated = True
                     break
-                reach.hops[other] = level
-                reach.parent[other] = (u, m, en)
+                hops[other] = level
+                parent[other] = (u, m, en)
                 next_frontier.append(other)
+                parties.append(edges[i].enterprise if other == en else edges[i].member)
         frontier = next_frontier
     return reach

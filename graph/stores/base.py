@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, TypeVar
+from typing import AbstractSet, Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
 from graph.record_state import RecordInfo
@@ -32,16 +31,17 @@ class Edge:
     enterprise: Party
     roles: tuple[str, ...]
     terms: tuple[tuple[str, str | None, str | None], ...] = ()
+    # Asked for every edge of every check, so worked out once, when the edge is made (a cached_property's first
+    # read took a lock and cost about 1 µs, and the Neo4j store makes each check's edges anew):
+    # (member, enterprise) as (kind, key) nodes,
+    nodes: tuple[tuple[str, str], tuple[str, str]] = field(init=False, repr=False, compare=False)
+    # and whether any term has a date (an undated edge's roles are held on every date: the common case).
+    dated: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def nodes(self) -> tuple[tuple[str, str], tuple[str, str]]:
-        """(member, enterprise) as (kind, key) nodes: asked for every edge of every check, and stores keep edges."""
-        return (self.member.kind, self.member.key), (self.enterprise.kind, self.enterprise.key)
-
-    @cached_property
-    def dated(self) -> bool:
-        """Whether any term has a date: an undated edge's roles are held on every date (the common case)."""
-        return any(since or until for _, since, until in self.terms)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", ((self.member.kind, self.member.key),
+                                           (self.enterprise.kind, self.enterprise.key)))
+        object.__setattr__(self, "dated", any(since or until for _, since, until in self.terms))
 
     def all_terms(self) -> tuple[tuple[str, str | None, str | None], ...]:
         """Every term, or each role as undated where the store gave none."""
@@ -257,10 +257,11 @@ class GraphReader(ABC):
         """The person (`code_kind` id_number) or enterprise (uscc, reg_no) a code names, or None."""
         return self.person(code) if code_kind == "id_number" else self.enterprise_by_code(code, code_kind)
 
-    def any_unread(self) -> bool:
-        """Whether any rejected row is remembered at all (most stores, most of the time: none): a check skips the
-        question when not."""
-        return True
+    def unread_codes(self) -> AbstractSet[str] | None:
+        """Every code a rejected row is remembered under (graph/unread.py), when the store has them at hand: a check
+        asks `unread_about` only when a party within reach has one (most stores, most of the time: none at all).
+        None: the store cannot say without a question of its own (then `unread_about` is asked)."""
+        return None
 
     @abstractmethod
     def unread_of_file(self, source: str, kind: str) -> list[tuple[str, int]]:

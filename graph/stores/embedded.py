@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.errors import StoreUnavailable
 from graph.model import Party
-from graph.names import fold_company_form, normalise_name
+from graph.names import folded_name
 from graph.stores import changes
 from graph.stores.base import Edge, GraphReader, GraphStore
 from graph.stores.party_graph import PartyGraph, chunks
@@ -163,6 +163,8 @@ class EmbeddedReader(GraphReader):
     def listings_by_node(self, nodes):
         listed = self.pg.listed_parties(self.conn)
         wanted = [n for n in nodes if n in listed]  # most parties are listed nowhere: no Party is made for them
+        if not wanted:
+            return {}
         return {(p.kind, p.key): ls for p, ls in self.listings_of([Party(k, key) for k, key in wanted]).items()}
 
     def listings_of(self, parties):
@@ -221,12 +223,22 @@ class EmbeddedReader(GraphReader):
         return data
 
     def standing_of(self, keys):
-        # Most enterprises have no penalty of note and no revoked status: the few that do are read once per data
-        # version (PartyGraph.noted), and only those are asked about.
+        # Most enterprises have no penalty of note and no revoked status: the few that do are known once per data
+        # version (PartyGraph.noted), only those are asked about, and each is read once per version, as listings are
+        # (callers must not change what they are given).
         noted = self.pg.noted_enterprises(self.conn)
         wanted = [k for k in keys if k in noted]
         if not wanted:
             return {}
+        cache = self.pg.standing
+        missing = [k for k in wanted if k not in cache]
+        if missing:
+            found = self._read_standing(missing)
+            with self.pg.lock:
+                cache.update(found)
+        return {k: cache[k] for k in wanted}
+
+    def _read_standing(self, wanted: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {k: {"status": None, "penalties": []} for k in wanted}
         for chunk in chunks(wanted):
             marks = ",".join("?" * len(chunk))
@@ -254,12 +266,13 @@ class EmbeddedReader(GraphReader):
     def unread_of_file(self, source, kind):
         return list(self.conn.execute("SELECT code, row FROM unread_row WHERE source = ? AND kind = ?", (source, kind)))
 
-    def any_unread(self):
-        return bool(self.pg.unread_codes(self.conn))
+    def unread_codes(self):
+        # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
+        return self.pg.unread_codes(self.conn)
 
     def unread_about(self, keys):
-        # Few parties have rejected rows: their codes are read once per data version, and only those are asked about.
-        wanted = [k for k in keys if k in self.pg.unread_codes(self.conn)]
+        codes = self.pg.unread_codes(self.conn)
+        wanted = [k for k in keys if k in codes]
         out: list[dict[str, Any]] = []
         for chunk in chunks(wanted):
             out += [dict(zip(UNREAD_COLUMNS, row)) for row in self.conn.execute(
@@ -267,7 +280,7 @@ class EmbeddedReader(GraphReader):
         return sorted(out, key=lambda e: (e["source"], e["row"], e["code"]))
 
     def listed_unregistered_named(self, name):
-        return self.pg.listed_unregistered(self.conn).get(fold_company_form(normalise_name(name)), [])
+        return self.pg.listed_unregistered(self.conn).get(folded_name(name), [])
 
     def registry_head(self, key):
         # Asked by every check of an enterprise (graph/queries/named.py): read once per data version, as edges are.

@@ -8,7 +8,7 @@ against the store, so both stores keep stopping at the same parties.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import AbstractSet, Any
 
 from graph.model import Party
 from graph.stores.base import Edge
@@ -19,14 +19,14 @@ Node = tuple[str, str]
 class Neighbourhood:
     def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0,
                  standing: dict[str, dict[str, Any]] | None = None,
-                 registry_head: tuple[str, str | None] | None = None, unread: list[dict[str, Any]] | None = None):
-        # Rejected rows remembered under the codes of the neighbourhood's parties (graph/unread.py); None: not asked.
-        self._unread = unread
+                 registry_head: tuple[str, str | None] | None = None, unread_codes: AbstractSet[str] | None = None):
+        # The codes rejected rows are remembered under (graph/unread.py), as the store knew them; None: not known.
+        self._unread_codes = unread_codes
         # (the start's key, the 法定代表人 its registry row names): asked when no person heads it (graph/queries/check.py).
         self._registry_head = registry_head
         self._touching: dict[Node, list[Edge]] = {}
         for e in edges:
-            for n in ((e.member.kind, e.member.key), (e.enterprise.kind, e.enterprise.key)):
+            for n in e.nodes:
                 self._touching.setdefault(n, []).append(e)
         self._listings = listings
         # Enterprises of the neighbourhood with a penalty of note or a revoked registry status (the rest have none).
@@ -52,15 +52,9 @@ class Neighbourhood:
                 break
         return out
 
-    def any_unread(self) -> bool:
-        return self._unread is None or bool(self._unread)
-
-    def unread_about(self, keys: list[str]) -> list[dict[str, Any]] | None:
-        """As GraphReader.unread_about, from what the neighbourhood's query fetched; None when it fetched none."""
-        if self._unread is None:
-            return None
-        wanted = set(keys)
-        return sorted((u for u in self._unread if u["code"] in wanted), key=lambda u: (u["source"], u["row"], u["code"]))
+    def unread_codes(self) -> AbstractSet[str] | None:
+        """As GraphReader.unread_codes (the rows themselves are the store's to give: `unread_about`)."""
+        return self._unread_codes
 
     def registry_head(self, key: str) -> tuple[bool, str | None]:
         """(known, the 法定代表人 the registry names for enterprise `key`): known only for the start."""

@@ -52,6 +52,7 @@ class PartyGraph:
         self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
         self._unread: set[str] | None = None  # codes rejected rows name (graph/unread.py)
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
+        self.standing: dict[str, dict[str, Any]] = {}  # of noted enterprises, read when first asked (standing_of)
         # Listed enterprises no registry row names, by folded name (GraphReader.listed_unregistered_named).
         self.unregistered: dict[str, list[Party]] | None = None
         # Runs of characters (name index, run, cap) more names hold than a search counts (graph/queries/search.py,
@@ -94,10 +95,10 @@ class PartyGraph:
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
-                # its adjacency (and its neighbours') may have grown: build their Edge lists again when asked
+                # Its Edge list is built from here on. A neighbour loaded earlier keeps its own: it read every role
+                # touching it when it was loaded, the same rows of the same version this one read again, so its
+                # adjacency has not grown (building its list again made the next check through it build every Edge anew).
                 self._edges.pop(n, None)
-                for m in g.adj[n]:
-                    self._edges.pop(m, None)
             self.loaded.update(missing)
 
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:

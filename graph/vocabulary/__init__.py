@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from graph.names import to_simplified
 
@@ -119,6 +120,8 @@ class Vocabulary:
         self.categories = categories
         self.roles = roles
         self.penalties = list(penalties)
+        # Every word that makes a 处罚种类 a penalty of note, folded: a Neo4j check sends them with its neighbourhood.
+        self.penalty_words = tuple(sorted({fold(w) for k in self.penalties for w in k.words}))
         # Longest endings first, so that 副总经理 wins over 经理 and 财务负责人 over 负责人.
         self._endings = sorted(roles, key=len, reverse=True)
         self._list_endings = {c.id: _endings(c.names) for c in categories}
@@ -230,15 +233,20 @@ def _load(home: str | None) -> Vocabulary:
 
 
 _current: tuple[object, Vocabulary] | None = None  # (the settings object, its vocabulary): asked per listing and role
+# graph.settings, imported when first asked (it pulls in pydantic, which a file's reading process may never need),
+# then kept: an import statement run on every call cost 2 µs, and a check asks the vocabulary several times.
+_get_settings: Callable[[], Any] | None = None
 
 
 def vocabulary(home: str | Path | None = None) -> Vocabulary:
     """The packaged tables with the local additions of `home` (default: CREDITNET_HOME)."""
-    global _current
+    global _current, _get_settings
     if home is None:
-        from graph.settings import get_settings
+        if _get_settings is None:
+            from graph.settings import get_settings
+            _get_settings = get_settings
         try:
-            settings = get_settings()
+            settings = _get_settings()
         except Exception:  # settings that do not validate must not stop a file being read
             return _load(None)
         if _current is not None and _current[0] is settings:
@@ -277,4 +285,4 @@ def penalty_kind(penalty_type: str | None) -> PenaltyKind | None:
 
 def penalty_words() -> list[str]:
     """Every word that makes a 处罚种类 a penalty of note: stores fetch only those penalties with a neighbourhood."""
-    return sorted({fold(w) for k in vocabulary().penalties for w in k.words})
+    return list(vocabulary().penalty_words)

@@ -13,10 +13,14 @@ SCHEMA = [
 ]
 
 
-def _standing(var: str) -> dict[str, str]:
-    return {"ekey": f"[({var})-[:CONCERNS]->(ce:Enterprise) | ce.key][0]",
-            "events": f"[({var})<-[:OF_RECORD]-(ev:RecordEvent) | properties(ev)]",
-            "objections": f"[({var})<-[:AGAINST]-(ob:Objection) | properties(ob)]"}
+def _standing(var: str, guarded: bool = False) -> dict[str, str]:
+    out = {"ekey": f"[({var})-[:CONCERNS]->(ce:Enterprise) | ce.key][0]",
+           "events": f"[({var})<-[:OF_RECORD]-(ev:RecordEvent) | properties(ev)]",
+           "objections": f"[({var})<-[:AGAINST]-(ob:Objection) | properties(ob)]"}
+    if guarded:  # $events, $objections: whether the store has any at all (most stores, most of the time: none)
+        out.update(events=f"CASE WHEN $events THEN {out['events']} ELSE [] END",
+                   objections=f"CASE WHEN $objections THEN {out['objections']} ELSE [] END")
+    return out
 
 
 def standing_fields(var: str) -> str:
@@ -25,9 +29,10 @@ def standing_fields(var: str) -> str:
     return ", ".join(f"{expr} AS {name}" for name, expr in _standing(var).items())
 
 
-def standing_entries(var: str) -> str:
-    """The same, as entries of a map projection."""
-    return ", ".join(f"{name}: {expr}" for name, expr in _standing(var).items())
+def standing_entries(var: str, guarded: bool = False) -> str:
+    """The same, as entries of a map projection; `guarded`: events and objections are looked for only where the
+    parameters $events and $objections say the store has any (graph/stores/neo4j/reader.StoreFacts)."""
+    return ", ".join(f"{name}: {expr}" for name, expr in _standing(var, guarded).items())
 
 
 _INFO = f"""

@@ -453,6 +453,8 @@ def neighbourhood(levels: int, by_code: bool = False) -> str:
     unrolled breadth-first search, one CALL per level, each party once: no path enumeration), every role
     edge touching them, and the listings of every party those edges reach. The client then runs the same
     deterministic breadth-first order as EXPAND level by level would (graph/stores/neighbourhood.py).
+    Rows that could not be read are not asked here: the client knows their codes per data version (STORE_FACTS),
+    where an index seek for each party of every neighbourhood cost a tenth of this query.
 
     Bounded: each level and the ball keep at most $cap parties, the edges at most $edge_cap; `capped` says a
     bound was reached, and the caller then traverses level by level instead (EXPAND, with its own bounds).
@@ -461,7 +463,7 @@ def neighbourhood(levels: int, by_code: bool = False) -> str:
     Only the number of levels is formatted into the text (an int of 0..10); everything else is a parameter.
     """
     assert isinstance(levels, int) and 0 <= levels <= 10
-    standing = standing_entries("l")  # each listing's and penalty's ID, events and objections
+    standing = standing_entries("l", guarded=True)  # each listing's and penalty's ID, events and objections
     level = f"""
 CALL (frontier, previous) {{
   UNWIND frontier AS f
@@ -497,25 +499,21 @@ CALL (ball, touched, capped) {{
                    receivers: [(l)-[:RECEIVED_BY]->(d) | d.name], {standing}}} END) AS listings,
          collect(CASE WHEN l:Penalty THEN {{key: x.key, props: properties(l), {standing}}} END) AS penalties
 }}
-CALL (ball, touched, capped) {{
-  UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
-  WITH DISTINCT x
-  UNWIND [c IN [coalesce(x.key, x.id_number),
-                CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4 THEN '名称:' + x.name_norm END,
-                CASE WHEN x:Enterprise AND size(coalesce(x.name_norm, '')) >= 4
-                     THEN '名称:' + replace(x.name_norm, '有限责任公司', '有限公司') END,
-                CASE WHEN x:Person AND size(coalesce(x.name_han, '')) >= 2 THEN '姓名:' + x.name_han END]
-          WHERE c IS NOT NULL] AS code
-  MATCH (u:UnreadRow {{code: code}})
-  RETURN collect(properties(u)) AS unread
-}}
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
-       s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties, unread,
+       s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties,
        [x IN ball + touched WHERE x:Enterprise AND coalesce(x.status, '') CONTAINS '吊销' | [x.key, x.status]] AS revoked,
        capped
 """
 
 
+# What every check asks about the store as a whole, read once per data version (reader.StoreFacts): whether any
+# record has events or objections (their counters are on the meta node; a reset removes both), and every code a
+# rejected row is remembered under (few: the rows departments sent that could not be read).
+STORE_FACTS = """
+MATCH (m:CreditnetMeta {id: 'creditnet'})
+RETURN m.data_version AS v, coalesce(m.event_seq, 0) > 0 AS events, coalesce(m.objection_seq, 0) > 0 AS objections,
+       COLLECT { MATCH (u:UnreadRow) RETURN DISTINCT u.code } AS unread_codes
+"""
 ENTERPRISE = "MATCH (e:Enterprise {key: $key}) RETURN properties(e) AS node"
 RECORDS_OF = """
 MATCH (:Enterprise {key: $key})<-[:CONCERNS]-(r:Record)

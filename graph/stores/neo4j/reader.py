@@ -2,10 +2,11 @@
 bounded query (queries.neighbourhood)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from graph.model import Party
-from graph.names import fold_company_form, normalise_name
+from graph.names import fold_company_form, folded_name
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores import changes
@@ -37,6 +38,15 @@ class TimedReads:
         return self.session.run(Query(cypher, timeout=self.timeout_s), params)
 
 
+@dataclass(frozen=True)
+class StoreFacts:
+    """What every check asks about the store as a whole (queries.STORE_FACTS), as of one data version."""
+    version: int
+    events: bool  # whether any record has events (withdrawn, corrected, ended …)
+    objections: bool  # whether any record has objections
+    unread_codes: frozenset[str]  # every code a rejected row is remembered under (graph/unread.py)
+
+
 class Neo4jReader(GraphReader):
     def __init__(self, tx, data_version: int, settled_version=None, per_version: dict | None = None):
         self.tx = tx
@@ -53,7 +63,22 @@ class Neo4jReader(GraphReader):
                 table.setdefault(fold_company_form(r["name_norm"] or ""), []).append(
                     Party("enterprise", r["key"], r["name"] or ""))
             self._per_version["listed_unregistered"] = (self.data_version, table)  # one assignment: safe across threads
-        return table.get(fold_company_form(normalise_name(name)), [])
+        return table.get(folded_name(name), [])
+
+    def facts(self) -> StoreFacts:
+        """The store's facts as of this reader's data version: asked once per version (and store), then kept.
+
+        Kept for version v only if the read itself says v. A load committing at that moment could still have shown
+        some of its rows; but a question that then uses them reads the settled version again at its end, after that
+        commit (the load holds the meta node until its commit is applied), sees v+1, and is asked again
+        (GraphStore.read), never answered from them. Every change of what they say moves the data version."""
+        facts = self._per_version.get("facts")
+        if facts is None or facts.version != self.data_version:
+            row = self._rows(q.STORE_FACTS)[0]
+            facts = StoreFacts(int(row["v"] or 0), row["events"], row["objections"], frozenset(row["unread_codes"]))
+            if facts.version == self.data_version:
+                self._per_version["facts"] = facts  # one assignment: safe across threads
+        return facts
 
     def current_version(self) -> int:
         if self._settled_version is not None:
@@ -81,6 +106,9 @@ class Neo4jReader(GraphReader):
 
     def unread_of_file(self, source, kind):
         return [(r["code"], r["row"]) for r in self._rows(q.UNREAD_OF_FILE, source=source, kind=kind)]
+
+    def unread_codes(self):
+        return self.facts().unread_codes
 
     def unread_about(self, keys):
         return [{k: r["u"].get(k) for k in UNREAD_COLUMNS}
@@ -117,7 +145,7 @@ class Neo4jReader(GraphReader):
             return None
         rows = self._neighbourhood_rows(depth, max_parties, kind=start.kind, key=start.key)
         if not rows:  # a subject the store does not know: nothing around it
-            return Neighbourhood([], {})
+            return Neighbourhood([], {}, unread_codes=self.unread_codes())
         return self._neighbourhood(rows[0], max_parties)
 
     def located(self, code, code_kind, depth, max_parties):
@@ -127,7 +155,7 @@ class Neo4jReader(GraphReader):
             return super().located(code, code_kind, depth, max_parties)
         rows = self._neighbourhood_rows(depth, max_parties, code=code, code_kind=code_kind)
         if not rows:  # no party has this code: nothing around it either, and no registry row
-            return None, Neighbourhood([], {}, registry_head=(code, None))
+            return None, Neighbourhood([], {}, registry_head=(code, None), unread_codes=self.unread_codes())
         row = rows[0]
         return Party(row["subject_kind"], row["subject_key"], row["subject_name"] or ""), \
             self._neighbourhood(row, max_parties)
@@ -136,17 +164,24 @@ class Neo4jReader(GraphReader):
         """The neighbourhood query from a party (`kind`, `key`) or from the party a code names (`code`,
         `code_kind`), within its bounds."""
         cap = min(max_parties, NEIGHBOURHOOD_CAP)
+        facts = self.facts()
         return self._rows(q.neighbourhood(depth - 1, by_code="code" in start), cap=cap, edge_cap=cap * 4 + 100,
-                          penalty_words=penalty_words(), **start)
+                          penalty_words=penalty_words(), events=facts.events, objections=facts.objections, **start)
 
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
             return None
+        # One Party per party (most appear in several edges: making each anew cost about 1 µs), by (kind, key).
+        parties: dict[tuple[str, str], Party] = {}
         edges: dict[tuple, dict[str, list]] = {}
         for r in row["edges"]:
-            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
-            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
+            m = (r["member_kind"], r["member_key"])
+            if m not in parties:
+                parties[m] = Party(*m, r["member_name"] or "")
+            e = ("enterprise", r["enterprise_key"])
+            if e not in parties:
+                parties[e] = Party(*e, r["enterprise_name"] or "")
+            edges.setdefault((m, e), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
         listings: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in row["listings"]:
             listings.setdefault((r["kind"], r["key"]), []).append(self._listing(r["props"], r["senders"], r["receivers"], r))
@@ -155,10 +190,10 @@ class Neo4jReader(GraphReader):
             standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(self._record(r["props"], r))
         for key, status in row["revoked"]:
             standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
-        found = Neighbourhood([edge_of(m, e, terms) for (m, e), terms in edges.items()], listings,
+        found = Neighbourhood([edge_of(parties[m], parties[e], terms) for (m, e), terms in edges.items()], listings,
                               relationships=len(row["edges"]), standing=standing,
                               registry_head=(row["subject_key"], row["subject_legal_rep"]),
-                              unread=[{k: u.get(k) for k in UNREAD_COLUMNS} for u in row["unread"]])
+                              unread_codes=self.unread_codes())
         return found if found.fits(max_parties) else None
 
     @staticmethod
