@@ -20,7 +20,8 @@ WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTME
                "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH",
                "ALL_OBJECTIONS",
                "STORE_FACTS",  # every code a rejected row is kept under, once per data version (few rows)
-               "LICENCES_ISSUED"}  # every licence, read by each pass of alerts (graph/supervision/watch.py)
+               "LICENCES_ISSUED",  # every licence, read by each pass of alerts (graph/supervision/watch.py)
+               "LISTING_KEYS"}  # every listing, when the list-type table changes (graph/stores/listing_keys.py)
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
