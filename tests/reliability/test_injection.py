@@ -65,18 +65,20 @@ def person_id(n: int) -> str:
 
 
 def valid_row(kind: str, n: int) -> list[str]:
-    """A row that loads, unique to n (its own enterprise, licence number, decision number, date, person)."""
+    """A row that loads, unique to n (its own enterprise, licence number, decision number, date, person). Its person's
+    name is no county person's: a rejected row is remembered under the persons' names (graph/unread.py), and the
+    county's answers must not change."""
     code, name, day = uscc(20_000 + n), f"西吉县注入测试{n}号有限公司", (date(2025, 1, 1) + timedelta(days=n % 300)).isoformat()
     return {
-        "enterprise": ["1", code, "", name, "有限责任公司", "张三", "居民身份证", person_id(n), "2015-03-01", "存续", "西吉县吉强镇",
+        "enterprise": ["1", code, "", name, "有限责任公司", "注入测", "居民身份证", person_id(n), "2015-03-01", "存续", "西吉县吉强镇",
                        "西吉县市场监督管理局"],
-        "member": ["1", code, name, "股东", "张三", "居民身份证", person_id(n), "30%"],
+        "member": ["1", code, name, "股东", "注入测", "居民身份证", person_id(n), "30%"],
         "license": ["1", code, name, f"许可{n}", "食品经营许可证", "2024-01-01", "2029-01-01", "县市场监督管理局", "餐饮", "有效", "详情"],
         "license-change": ["1", code, name, f"许可{n}", "食品经营许可证", "有效期至", "2029-01-01", "2030-01-01", day],
         "penalty": ["1", code, name, "县市场监督管理局", f"罚{n}", day, "无照经营", "5000元", "0", "罚款", "备注"],
         "penalty-change": ["1", code, name, f"罚{n}", "县市场监督管理局", "罚款改为3000元", day],
         "inspection": ["1", code, name, "县市场监督管理局", "双随机抽查", day, "未发现问题"],
-        "blacklist": ["1", code, name, "依据", "描述", "2026-01-01", "", "县法院", "县财政局", "失信被执行人", "法定代表人", "张三",
+        "blacklist": ["1", code, name, "依据", "描述", "2026-01-01", "", "县法院", "县财政局", "失信被执行人", "法定代表人", "注入测",
                       "居民身份证", person_id(n)],
     }[kind]
 
