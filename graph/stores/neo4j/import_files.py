@@ -149,8 +149,8 @@ class _Writer:
     def close(self) -> ImportFiles:
         out = self.out
         # The database first: an option taking several files would take a name after it for one more.
-        lines = [_quoted(self.database), "--overwrite-destination=true", "--id-type=string", "--array-delimiter=U+001F",
-                 _quoted(f"--report-file={out.directory / 'import.report'}")]
+        # No --report-file: the importer writes it where the one running it says (the server's logs).
+        lines = [_quoted(self.database), "--overwrite-destination=true", "--id-type=string", "--array-delimiter=U+001F"]
         sources = list(out.node_sources.values()) + list(out.rel_sources.values())
         for source in sources:
             source.close()
