@@ -27,6 +27,11 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                                                   "naming another department as sender or issuer are rejected row by "
                                                   "row, as on the API; and whose full export it is (default: the "
                                                   "one department every row names)."),
+         bulk: bool = typer.Option(False, "--bulk", help="A first load into an EMPTY Neo4j database through "
+                                   "neo4j-admin's bulk importer (a province in minutes): the files are validated as "
+                                   "always, then imported by CREDITNET_NEO4J_IMPORT_COMMAND (docs/stores.md)."),
+         bulk_dir: Optional[Path] = typer.Option(None, "--bulk-dir", help="With --bulk: a new directory for the "
+                                                 "importer's files (default CREDITNET_HOME/bulk/<time>)."),
          as_json: bool = typer.Option(False, "--json", help="One JSON object per file."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")):
     """Load departments' files (导入). Each file loads atomically; rejected rows go to a rejects file."""
@@ -35,6 +40,15 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
 
     if kind is not None and kind not in KINDS:
         _fail(InvalidRequest(f"未知类型“{kind}”，可选：{', '.join(KINDS)} (unknown kind)"), as_json)
+    if bulk or bulk_dir is not None:
+        from cli.bulk import bulk_load
+        refused = "--dry-run" if dry_run else "--snapshot" if snapshot else None
+        if refused or not bulk:
+            _fail(InvalidRequest(f"{refused or '--bulk-dir'} 不能{'与 --bulk 同用' if refused else '单独使用，需加 --bulk'} "
+                                 f"({refused or '--bulk-dir'} {'cannot go with --bulk' if refused else 'needs --bulk'})"),
+                  as_json)
+        bulk_load(files, kind, _run(as_json, lambda: _parse_date(as_of)), bulk_dir, as_json, _print_report)
+        return
     from graph.loaders.read_ahead import ReadAhead
 
     effective = _run(as_json, lambda: _parse_date(as_of))

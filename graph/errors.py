@@ -71,3 +71,11 @@ class TransactionTooLarge(CreditnetError):
     code = "transaction_too_large"
     exit_code = 4
     http_status = 413
+
+
+class StoreNotEmpty(CreditnetError):
+    """A bulk load (`creditnet load --bulk`) writes a whole database at once: only into one that holds no data."""
+
+    code = "store_not_empty"
+    exit_code = 2
+    http_status = 409

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user name.")
     neo4j_password: str = Field("", description="Neo4j password (empty when authentication is off).")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    neo4j_import_command: str = Field("", description=(
+        "The command `creditnet load --bulk` runs to import the files it wrote into an empty Neo4j database, with "
+        "the directory of those files as its last argument: it must stop the server, run neo4j-admin database "
+        "import full with the directory's import.args, and start the server again (`scripts/neo4j-local import` "
+        "does). Empty: the files are written and the command to run is printed (docs/stores.md)."))
     batch_size: int = Field(10_000, ge=1, le=100_000, description="Row operations per Neo4j write batch (one UNWIND "
                             "statement per kind of write per batch; 10,000 loaded 10-15% faster than 2,000).")
     load_cache_mb: int = Field(1024, ge=16, le=65_536, description=(

@@ -47,9 +47,11 @@ def row_codes(kind: str, values: dict[str, Any] | tuple) -> list[str]:
     graph/stores/embedded_rows.py)."""
     out: list[str] = []
     if isinstance(values, tuple):
-        if kind == "enterprise":
-            code, code_kind, rep = values[0], values[1], values[6]
+        if kind == "enterprise":  # graph/stores/embedded_rows.py `_enterprise`: (code, kind, name, reg_no, …, rep, …)
+            code, code_kind, reg_no, rep = values[0], values[1], values[3], values[7]
             out.append(f"{code_kind}:{code}")
+            if reg_no and reg_no != code:
+                out.append(f"reg_no:{reg_no}")
             if rep:
                 out.append(f"id_number:{rep}")
         elif kind == "member":

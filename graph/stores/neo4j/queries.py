@@ -341,6 +341,10 @@ BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true,
 END_RESET = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting, m.event_seq, m.objection_seq "
              "SET m.data_version = m.data_version + 1")
 
+# A bulk load's target (graph/bulk.py): any node but the meta node is data, which the importer would overwrite.
+HOLDS_DATA = "MATCH (n) WHERE NOT n:CreditnetMeta RETURN labels(n) AS labels LIMIT 1"
+META = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN properties(m) AS meta"
+
 # --- reading --------------------------------------------------------------------------------------------
 ENTERPRISE_BY_USCC = "MATCH (e:Enterprise {uscc: $code}) RETURN e.key AS key, e.name AS name"
 ENTERPRISE_BY_REG_NO = "MATCH (e:Enterprise {reg_no: $code}) RETURN e.key AS key, e.name AS name"

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from graph.errors import CreditnetError, StoreBusy, StoreUnavailable
+from graph.errors import CreditnetError, StoreBusy, StoreNotEmpty, StoreUnavailable
 from graph.identifiers import mask_id_number
 from graph.names import han_text
 from graph.settings import Settings
@@ -286,6 +286,26 @@ class Neo4jStore(GraphStore):
                     if progress is not None:
                         progress(what, deleted)
             s.run(q.END_RESET).consume()
+
+    def empty_meta(self) -> dict:
+        """The meta node of a database that holds no data, as it is: what a bulk load (graph/bulk.py) carries over
+        into the database it imports. StoreNotEmpty when the database holds anything else: the importer would
+        overwrite it."""
+        with translated(), self._session(read=True) as s:
+            found = s.run(q.HOLDS_DATA).single()
+            meta = s.run(q.META).single()
+        if found is not None:
+            raise StoreNotEmpty(
+                f"Neo4j 数据库 {self.database} 中已有数据（{'、'.join(found['labels']) or '节点'}），批量导入只能用于空数据库，"
+                f"否则会覆盖现有数据；请改用 creditnet load（不加 --bulk）逐个导入文件，或先确认数据可以丢弃并运行 "
+                f"creditnet reset --yes 清空后再批量导入 (the database holds data: a bulk load would overwrite it; load "
+                f"the files without --bulk, or empty the database with `creditnet reset --yes` first)",
+                {"database": self.database})
+        meta = dict(meta["meta"]) if meta is not None else {"id": "creditnet", "data_version": 0}
+        if meta.get("resetting"):
+            raise StoreBusy("上次 creditnet reset 清空数据库时被中断，请再次运行 creditnet reset --yes 后再批量导入 (an "
+                            "earlier reset was interrupted: run `creditnet reset --yes` again first)")
+        return meta
 
     def record_load(self, entry):
         with translated(), self._session() as s:
