@@ -21,7 +21,8 @@ WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTME
                "ALL_OBJECTIONS",
                "STORE_FACTS",  # every code a rejected row is kept under, once per data version (few rows)
                "LICENCES_ISSUED",  # every licence, read by each pass of alerts (graph/supervision/watch.py)
-               "LISTING_KEYS"}  # every listing, when the list-type table changes (graph/stores/listing_keys.py)
+               "LISTING_KEYS",  # every listing, when the list-type table changes (graph/stores/listing_keys.py)
+               "HOLDS_DATA"}  # a bulk load's target: any node at all (LIMIT 1 stops at the first; graph/bulk.py)
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
