@@ -87,9 +87,9 @@ class Neo4jStore(GraphStore):
                                                       for i in ids]).consume()
                     s.run(q.MARK_MASKED_IDS_DONE).consume()
                 if not s.run(q.NAME_HAN_DONE).single()["done"]:
-                    self._index_names_loaded_before_search(s)
+                    self._index_names_without_han(s)
                     s.run(q.MARK_NAME_HAN_DONE).consume()
-                self._rekey_listings(s)
+                self._key_listings_by_their_list(s)
                 if not s.run(q.SHORT_NAMES_DONE).single()["done"]:
                     self._caption_old_names(s)
                     s.run(q.MARK_SHORT_NAMES_DONE).consume()
@@ -100,7 +100,7 @@ class Neo4jStore(GraphStore):
             raise translate(exc) from exc
 
     @staticmethod
-    def _rekey_listings(session) -> None:
+    def _key_listings_by_their_list(session) -> None:
         """Listings keyed by their list's identity under the list-type table in use (graph/stores/listing_keys.py)."""
         fingerprint = identities_fingerprint()
         if session.run(q.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
@@ -115,7 +115,7 @@ class Neo4jStore(GraphStore):
         session.run(q.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
 
     @staticmethod
-    def _index_names_loaded_before_search(session) -> None:
+    def _index_names_without_han(session) -> None:
         """Enterprises and persons written before the name index get `name_han`, enterprises through the same
         rewrite as old-shape nodes (their fingerprint changes with it), in batches of their own transactions."""
         while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_NAME_HAN)]:
