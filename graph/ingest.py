@@ -308,7 +308,9 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 if rejects:
                     report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
                 report.rejected = len(rejects)
-                writer.log_load(report.as_dict())  # committed with the file, or not at all
+                # committed with the file, or not at all; with who sent it (the upload record, 归集进度)
+                writer.log_load({**report.as_dict(), "sender": actor.department if actor is not None else None,
+                                 "sent_as": sent_as})
                 writer.note_touched(touched)
         except _DryRun:
             pass

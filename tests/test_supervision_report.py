@@ -175,10 +175,34 @@ def test_the_report_is_the_admins_and_the_upload_record_each_departments_own(sto
     assert r.exit_code == 0 and json.loads(r.output)[0]["rejected"] == 1
 
 
-def test_who_sent_a_file_is_read_from_the_upload_name_only():
-    assert sender("/h/uploads/tmpab12/县发改局-0123456789ab-a1b2c3-名单.csv") == ("县发改局", "名单.csv")
-    assert sender("/data/县发改局-0123456789ab-a1b2c3-名单.csv") == (None, "县发改局-0123456789ab-a1b2c3-名单.csv")
-    assert sender("/h/uploads/tmpab12/县发改局名单.csv") == (None, "县发改局名单.csv")
+def test_a_cli_load_for_a_department_counts_in_that_departments_upload_record(store, home, tmp_path):
+    """`creditnet load --department` sends for that department: the load history keeps who sent the file and its
+    name as sent, on both stores, and the upload record counts it there, not under the bureau's own loads."""
+    court = write_csv(tmp_path / "法院名单.csv", BLACKLIST_HEADERS,
+                      [listing(1, LISTED, "西吉县督查甲有限公司", STARTED.isoformat(), "县财政局")])
+    done = CliRunner().invoke(app, ["load", str(court), "--department", "县法院", "--json"])
+    assert done.exit_code == 0, done.output
+    own = write_csv(tmp_path / "own.csv", BLACKLIST_HEADERS,
+                    [listing(2, RECENT, "西吉县督查乙有限公司", STARTED.isoformat(), "县财政局")])
+    assert CliRunner().invoke(app, ["load", str(own), "--json"]).exit_code == 0
+    store.close()
+    from graph.stores import open_store
+    with open_store(get_settings()) as reopened:
+        history = reopened.load_history()
+    assert [(h["sender"], h["sent_as"]) for h in history] == [("县法院", "法院名单.csv"), (None, "own.csv")]
+    court_row, bureau_row = upload_record(history, all_senders=True)
+    assert (court_row["department"], court_row["files"], court_row["last_upload"]["file"]) == ("县法院", 1, "法院名单.csv")
+    assert (bureau_row["department"], bureau_row["files"]) == (None, 1)
+
+
+def test_who_sent_a_file_is_kept_with_it_or_read_from_an_old_entrys_upload_name():
+    assert sender({"file": "/h/uploads/tmpab12/县发改局-0123456789ab-a1b2c3-名单.csv"}) == ("县发改局", "名单.csv")
+    assert sender({"file": "/data/县发改局-0123456789ab-a1b2c3-名单.csv"}) == (None, "县发改局-0123456789ab-a1b2c3-名单.csv")
+    assert sender({"file": "/h/uploads/tmpab12/县发改局名单.csv"}) == (None, "县发改局名单.csv")
+    # Kept with the entry: what was recorded wins over the path (a CLI load names its department, not its path)
+    assert sender({"file": "/data/名单.csv", "sender": "县法院", "sent_as": "名单.csv"}) == ("县法院", "名单.csv")
+    assert sender({"file": "/h/uploads/t/县发改局-0123456789ab-a1b2c3-a.csv", "sender": None,
+                   "sent_as": "a.csv"}) == (None, "a.csv")
     history = [{"at": "2026-05-31T20:00:00+00:00", "file": "/h/uploads/t/县发改局-0123456789ab-a1b2c3-a.csv",
                 "kind": "license", "rows": 3, "loaded": 3, "rejected": 0}]
     (row,) = upload_record(history, "县发改局")

@@ -554,13 +554,14 @@ class EmbeddedStore(GraphStore):
         """On `conn`, so that inside a load's transaction the entry carries the version that load makes."""
         version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
         conn.execute(
-            "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO load_log (at, file, kind, rows, loaded, rejected, rejects_file, data_version, sender, sent_as) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (datetime.now(timezone.utc).isoformat(timespec="seconds"), entry["file"], entry["kind"], entry["rows"],
-             entry["loaded"], entry["rejected"], entry.get("rejects_file"), version))
+             entry["loaded"], entry["rejected"], entry.get("rejects_file"), version, entry.get("sender"),
+             entry.get("sent_as")))
 
     def load_history(self):
-        cols = ("at", "file", "kind", "rows", "loaded", "rejected", "rejects_file", "data_version")
+        cols = ("at", "file", "kind", "rows", "loaded", "rejected", "rejects_file", "data_version", "sender", "sent_as")
         return [dict(zip(cols, row)) for row in self._read_conn().execute(
             f"SELECT {', '.join(cols)} FROM load_log ORDER BY id")]
 

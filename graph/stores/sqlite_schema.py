@@ -124,7 +124,9 @@ NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural pers
 # Columns added since a store file was first made: (table, column, declaration). A store made before them gets them
 # when it is opened (`migrate`); their NULL says what the old store did not know.
 ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"),
-                 ("enterprise", "name_chars", "TEXT"), ("person", "name_chars", "TEXT"))
+                 ("enterprise", "name_chars", "TEXT"), ("person", "name_chars", "TEXT"),
+                 # Who sent a file (a department; NULL: the bureau's own `creditnet load`) and its name as sent.
+                 ("load_log", "sender", "TEXT"), ("load_log", "sent_as", "TEXT"))
 
 # Tables added since a store file was first made, by name: a store made before them gets them when it is opened.
 # What became of records after they were sent (graph/record_state.py): nothing here is ever updated but an

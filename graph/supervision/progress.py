@@ -2,9 +2,11 @@
 rows loaded and rejected, and the last upload — read from the store's load history (one entry per file loaded,
 committed with the file).
 
-Who sent a file: an upload through the API is kept, while it loads, under a name that starts with the sending
-account's department and key (api/uploads.py `upload_path`), and the load history keeps that path. A file loaded
-with `creditnet load` names no sender: it is counted under none (the bureau's own loads), shown to the admin only.
+Who sent a file: the load history keeps the department of the account that uploaded it, or that `creditnet load
+--department` named, and the file's name as sent. A file loaded with `creditnet load` and no department is counted
+under none (the bureau's own loads), shown to the admin only. Entries of stores written before the history kept the
+sender are read from the upload's path, which starts with the sending account's department and key
+(api/uploads.py `upload_path`).
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ UPLOAD_NAME = re.compile(r"^(?P<department>[^-]+)-[0-9a-f]{12}-[0-9a-f]{6}-(?P<s
 UPLOADS_DIR = "uploads"
 
 
-def sender(file: str) -> tuple[str | None, str]:
+def sender(entry: dict[str, Any]) -> tuple[str | None, str]:
     """(the sending department or None, the file's name as sent) of one load history entry."""
-    path = PurePath(file)
+    path = PurePath(str(entry["file"]))
+    if entry.get("sent_as") is not None:
+        return entry.get("sender"), str(entry["sent_as"])
     m = UPLOAD_NAME.match(path.name)
     if m is None or len(path.parents) < 2 or path.parents[1].name != UPLOADS_DIR:
         return None, path.name
@@ -41,7 +45,7 @@ def upload_record(history: list[dict[str, Any]], department: str | None = None, 
     rows loaded and rejected, per record class and month, and the last upload."""
     out: dict[str | None, dict[str, Any]] = {}
     for entry in history:
-        who, sent_as = sender(str(entry["file"]))
+        who, sent_as = sender(entry)
         if not all_senders and who != department:
             continue
         moment = _local(entry["at"])

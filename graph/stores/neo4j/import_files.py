@@ -269,12 +269,14 @@ def _bookkeeping(conn: sqlite3.Connection, w: _Writer, meta: dict[str, Any], bas
         w.node("UnreadRow", "uid", {"uid": uid, "code": code, "kind": kind, "source": source, "row": row,
                                     "field": field_, "reason": reason, "at": at})
     seq = int(meta.get("load_seq") or 0)
-    for at, file, kind, rows, loaded, rejected, rejects_file, version in conn.execute(
-            "SELECT at, file, kind, rows, loaded, rejected, rejects_file, data_version FROM load_log ORDER BY id"):
+    for at, file, kind, rows, loaded, rejected, rejects_file, version, sender, sent_as in conn.execute(
+            "SELECT at, file, kind, rows, loaded, rejected, rejects_file, data_version, sender, sent_as "
+            "FROM load_log ORDER BY id"):
         seq += 1
         w.node("LoadLog", None, {"at": at, "file": file, "kind": kind, "rows": rows, "loaded": loaded,
                                  "rejected": rejected, "rejects_file": rejects_file,
-                                 "data_version": base_version + version, "seq": seq})
+                                 "data_version": base_version + version, "seq": seq, "sender": sender,
+                                 "sent_as": sent_as})
     codes: dict[int, list[str]] = {}
     for version, code in conn.execute("SELECT data_version, code FROM changed_party ORDER BY data_version, code"):
         codes.setdefault(version, []).append(code)

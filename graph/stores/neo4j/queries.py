@@ -324,11 +324,13 @@ LOG_LOAD = """
 MATCH (m:CreditnetMeta {id: 'creditnet'})
 SET m.load_seq = coalesce(m.load_seq, 0) + 1
 CREATE (l:LoadLog {at: $at, file: $file, kind: $kind, rows: $rows, loaded: $loaded, rejected: $rejected,
-                   rejects_file: $rejects_file, data_version: m.data_version, seq: m.load_seq})
+                   rejects_file: $rejects_file, data_version: m.data_version, seq: m.load_seq, sender: $sender,
+                   sent_as: $sent_as})
 """
 LOAD_HISTORY = """
 MATCH (l:LoadLog) RETURN l.at AS at, l.file AS file, l.kind AS kind, l.rows AS rows, l.loaded AS loaded,
-       l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version
+       l.rejected AS rejected, l.rejects_file AS rejects_file, l.data_version AS data_version, l.sender AS sender,
+       l.sent_as AS sent_as
 ORDER BY coalesce(l.seq, 0), l.at, elementId(l)
 """
 # Relationships go first, in batches of their own: a DETACH DELETE of a department (a supernode with a

@@ -316,7 +316,8 @@ class Neo4jStore(GraphStore):
         """On a session, or inside a load's transaction (where the entry gets the version that load makes)."""
         runner.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
                    kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
-                   rejects_file=entry.get("rejects_file")).consume()
+                   rejects_file=entry.get("rejects_file"), sender=entry.get("sender"),
+                   sent_as=entry.get("sent_as")).consume()
 
     def load_history(self):
         with translated(), self._session(read=True) as s:
