@@ -10,7 +10,7 @@ import pytest
 from county import ENTERPRISE_HEADERS, INSPECTION_HEADERS, LICENSE_HEADERS, MEMBER_HEADERS, id_number, uscc, write_csv
 from graph.ingest import load_file
 from graph.queries.stats import stats
-from graph.stores.neo4j import queries as neo4j_queries
+from graph.stores.neo4j import load_queries
 from graph.settings import get_settings
 
 NEW = [uscc(700 + i) for i in range(4)]
@@ -75,7 +75,7 @@ def test_a_statement_failing_in_flight_rolls_the_whole_file_back(store, tmp_path
     load_file(store, write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)
     before, version = stats(store), store.data_version()
     store.settings.batch_size = 2  # the failing statement comes after others already sent
-    monkeypatch.setattr(neo4j_queries, "UPSERT_PERSONS", "UNWIND $rows AS row RETURN 1 / 0")
+    monkeypatch.setattr(load_queries, "UPSERT_PERSONS", "UNWIND $rows AS row RETURN 1 / 0")
     from neo4j.exceptions import ClientError
     with pytest.raises(ClientError, match="/ by zero|Division by zero|divide by zero"):
         load_file(store, write_csv(tmp_path / "members.csv", MEMBER_HEADERS, member_rows()), home=home)
