@@ -3,7 +3,7 @@ index, so that its cost follows the rows it is given, not the size of the store.
 
 A label scan inside a batch statement runs once per row: `MATCH (l:Listing {uid: row.uid})` (Record holds the uid
 constraint, Listing has no index on it) read every listing for every row of a blacklist file, and the province's
-23,455-row file took 140 s against 1.4 s for the county's 2,346 rows (BENCHMARKS.md, session 8). The planner's own
+23,455-row file took 140 s against 1.4 s for the county's 2,346 rows. The planner's own
 plan (EXPLAIN, nothing run) on the test server, with the store's schema, says which operators a statement uses.
 Statements over the whole store by design (statistics, migrations, the load history, a reset's batches, the list of
 departments) are named below and left out.
