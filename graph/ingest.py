@@ -217,7 +217,7 @@ def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, 
         report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run, baseline, unreadable)
 
 
-def _rejects_path(home: Path, source: Path) -> Path:
+def rejects_path(home: Path, source: Path) -> Path:
     """A new file under home/rejects named after the source: only word characters, dots and dashes of its name
     (no separator can lead elsewhere), at most 150 bytes of it (a long Chinese name must not exceed the file
     system's 255), and never an earlier rejects file's name (two loads of one name in one second)."""
@@ -306,7 +306,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:
-                    report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+                    report.rejects_file = str(write_rejects(rejects_path(home, path), rejects))
                 report.rejected = len(rejects)
                 writer.log_load(report.as_dict())  # committed with the file, or not at all
                 writer.note_touched(touched)

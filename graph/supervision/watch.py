@@ -187,8 +187,8 @@ def add_from_file(db: SupervisionDB, department: str, path: Path, *, account: st
     report = WatchFileReport(str(path), rows=n, rejects=rejects)
     _insert(db, canonical, rows, report, account)
     if rejects and rejects_dir is not None:
-        from graph.ingest import _rejects_path, write_rejects  # the loads' rejects file, in the same place
-        write_rejects(_rejects_path(rejects_dir.parent, Path(path)), rejects)
+        from graph.ingest import rejects_path, write_rejects  # the loads' rejects file, in the same place
+        write_rejects(rejects_path(rejects_dir.parent, Path(path)), rejects)
     return report
 
 
