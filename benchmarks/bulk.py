@@ -65,17 +65,12 @@ def timed_load(spec: StoreSpec, files: list[Path], *options: str, alerts: bool =
     t0 = time.perf_counter()
     proc = subprocess.Popen([*measure.creditnet_command(), "load", "-q", "--json", *options, *map(str, files)],
                             env=spec.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-    decoder, pending, reports, last = json.JSONDecoder(), "", [], t0
+    reports: list = []
+    last = t0
     assert proc.stdout is not None and proc.stderr is not None
-    for line in proc.stdout:
-        pending += line
-        while pending.strip():
-            try:
-                row, end = decoder.raw_decode(pending.lstrip())
-            except json.JSONDecodeError:
-                break
-            pending = pending.lstrip()[end:]
-            reports.append(row)
+    for rows in measure.load_reports(proc.stdout):
+        if rows:
+            reports += rows
             last = time.perf_counter()
         if not alerts and (any("bulk" in r for r in reports) or
                            ("--bulk" not in options and sum("file" in r for r in reports) == len(files))):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from benchmarks.stores import REPO, StoreSpec
 
@@ -67,6 +68,23 @@ def fresh_store(spec: StoreSpec) -> float:
     return time.perf_counter() - t0
 
 
+def load_reports(lines: Iterable[str]) -> Iterator[list]:
+    """For each line `load --json` prints, the objects it completed: one object per file, a summary on one line or
+    a failed file's error printed over several lines (so a line may complete none)."""
+    decoder, pending = json.JSONDecoder(), ""
+    for line in lines:
+        pending += line
+        done = []
+        while pending.strip():
+            try:
+                row, end = decoder.raw_decode(pending.lstrip())
+            except json.JSONDecodeError:
+                break
+            pending = pending.lstrip()[end:]
+            done.append(row)
+        yield done
+
+
 def load(spec: StoreSpec, files: list[Path], timeout: float = 7200) -> dict:
     """`creditnet load -q --json <files>`: wall time, rows/s, peak RSS, and the time of each file."""
     proc = subprocess.Popen([*creditnet_command(), "load", "-q", "--json", *map(str, files)], env=spec.env(),
@@ -75,17 +93,9 @@ def load(spec: StoreSpec, files: list[Path], timeout: float = 7200) -> dict:
     last = t0
     per_file = []
     deadline = t0 + timeout
-    decoder, pending = json.JSONDecoder(), ""
-    # One JSON object per file: a summary on one line, or a failed file's error printed over several lines.
-    for line in proc.stdout:
+    for reports in load_reports(proc.stdout):
         now = time.perf_counter()
-        pending += line
-        while pending.strip():
-            try:
-                row, end = decoder.raw_decode(pending.lstrip())
-            except json.JSONDecodeError:
-                break
-            pending = pending.lstrip()[end:]
+        for row in reports:
             if isinstance(row, dict):
                 row["seconds"] = round(now - last, 3)
                 last = now

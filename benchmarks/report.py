@@ -1,7 +1,9 @@
 """The results of a run as targets (met or not), a Markdown block for BENCHMARKS.md and a PNG.
 
 BENCHMARKS.md keeps its hand-written analysis; only the text between the two markers below is rewritten.
-`python benchmarks/report.py results.json [--markdown BENCHMARKS.md] [--plot out.png]` redraws from a saved run.
+The tables at every depth go to a Markdown file of their own beside the results (results/latest.md), which the block
+links to. `python benchmarks/report.py results.json [--markdown BENCHMARKS.md] [--plot out.png]` redraws from a saved
+run.
 """
 from __future__ import annotations
 
@@ -143,13 +145,22 @@ def _mark(met) -> str:
     return {True: "met", False: "**not met**", None: "not measured", "reported": "(figures only)"}[met]
 
 
-def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None) -> str:  # noqa: C901
+def markdown_run_line(results: dict) -> str:
+    """When, on what machine and how loaded; the commit measured stays in the results' JSON."""
+    meta = results["meta"]
+    return (f"Run of {meta['date_utc']} on `{meta['host']}`: {meta['cpu']}, {meta['cores']} cores, "
+            f"{meta['memory_gb']} GB RAM, {meta['os']}; Python {meta['python']}, SQLite {meta['sqlite']}; "
+            f"load average at start {', '.join(f'{x:.1f}' for x in meta['load_average_at_start'])} "
+            f"(the machine is shared: compare ratios within this run, not times across runs).")
+
+
+def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | None = None,  # noqa: C901
+             details_path: Path | None = None) -> str:
+    """The results block. The tables at every depth go to `details_path` when given (the block links to it), else
+    into the block itself."""
     # One pass per table of BENCHMARKS.md, in the page's order: the branches are its optional cells.
     meta, cfg = results["meta"], results["config"]
-    lines = [f"Run of {meta['date_utc']} on `{meta['host']}`: {meta['cpu']}, {meta['cores']} cores, "
-             f"{meta['memory_gb']} GB RAM, {meta['os']}; Python {meta['python']}, SQLite {meta['sqlite']}; "
-             f"commit {meta['git_commit']}; load average at start {', '.join(f'{x:.1f}' for x in meta['load_average_at_start'])} "
-             f"(the machine is shared: compare ratios within this run, not times across runs).", ""]
+    lines = [markdown_run_line(results), ""]
     n = meta.get("neo4j")
     if n and "version" in n:
         lines += [f"Neo4j {n['version']} {n['edition']} at {n['uri']}: " +
@@ -181,7 +192,47 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
                              + ("" if not ld.get("exit_code") else " failed |"))
             elif "skipped" in s:
                 lines.append(f"| {size:,} | {backend} | — | — | — | — | — | {s['skipped']} |")
-    lines += ["", "### Check latency in a running process (warm p50 / p99 ms; cold = first pass in a fresh process)", "",
+    lines += ["", "### CLI end to end, API under load, memory", "",
+              "| enterprises | store | `creditnet check` s (median) | start-up s | API checks/s | API p50 / p99 ms | server RSS MB | "
+              "RSS typical MB | RSS fully warmed MB | bytes / enterprise (warmed) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for size, r in _sizes(results):
+        for backend, s in r["stores"].items():
+            if "check" not in s:
+                continue
+            cli, api, mem = s.get("cli"), s.get("api") or {}, s.get("memory")
+            if "checks_per_s" in api:
+                api_cells = f"{_fmt(api['checks_per_s'])} | {api['p50_ms']} / {api['p99_ms']} | {api['server_rss_mb']}"
+            elif "skipped" in api:
+                api_cells = f"skipped: {api['skipped'][:80]} | — | —"
+            else:
+                api_cells = "— | — | —"
+            lines.append(f"| {size:,} | {backend} | {cli['median_s'] if cli else '—'} | "
+                         f"{cli['startup_median_s'] if cli else '—'} | {api_cells} | "
+                         f"{s['check']['3']['rss_after_mb']} | {mem['rss_warm_mb'] if mem else '—'} | "
+                         f"{_fmt(mem['bytes_per_enterprise_warm']) if mem else '—'} |")
+    if details_path:
+        lines += ["", f"Check latency at every depth, and the baselines at every depth with creditnet's ratio to each: "
+                      f"[{_relative(details_path, relative_to)}]({_relative(details_path, relative_to)})."]
+    else:
+        lines += ["", per_depth(results).rstrip("\n")]
+    if plot_path and Path(plot_path).exists():
+        lines += ["", f"![check latency and load time against size]({_relative(plot_path, relative_to)})"]
+    return "\n".join(lines) + "\n"
+
+
+def _relative(path: Path, to: Path | None) -> str:
+    rel = Path(path).resolve()
+    if to:
+        try:
+            rel = rel.relative_to(Path(to).resolve())
+        except ValueError:
+            pass
+    return rel.as_posix()
+
+
+def per_depth(results: dict) -> str:
+    """The tables at every depth: check latency per store, and the baselines on the same subjects with the ratios."""
+    lines = ["### Check latency in a running process (warm p50 / p99 ms; cold = first pass in a fresh process)", "",
               "| enterprises | store | depth 1 | depth 2 | depth 3 | depth 4 | cold depth 3 | depth 3 p50 restricted / linked / clear |",
               "|---|---|---|---|---|---|---|---|"]
     for size, r in _sizes(results):
@@ -226,32 +277,6 @@ def markdown(results: dict, plot_path: Path | None = None, relative_to: Path | N
                            if per else "—")
             row.append(", ".join(sorted(set(agree))))
             lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "### CLI end to end, API under load, memory", "",
-              "| enterprises | store | `creditnet check` s (median) | start-up s | API checks/s | API p50 / p99 ms | server RSS MB | "
-              "RSS typical MB | RSS fully warmed MB | bytes / enterprise (warmed) |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for size, r in _sizes(results):
-        for backend, s in r["stores"].items():
-            if "check" not in s:
-                continue
-            cli, api, mem = s.get("cli"), s.get("api") or {}, s.get("memory")
-            if "checks_per_s" in api:
-                api_cells = f"{_fmt(api['checks_per_s'])} | {api['p50_ms']} / {api['p99_ms']} | {api['server_rss_mb']}"
-            elif "skipped" in api:
-                api_cells = f"skipped: {api['skipped'][:80]} | — | —"
-            else:
-                api_cells = "— | — | —"
-            lines.append(f"| {size:,} | {backend} | {cli['median_s'] if cli else '—'} | "
-                         f"{cli['startup_median_s'] if cli else '—'} | {api_cells} | "
-                         f"{s['check']['3']['rss_after_mb']} | {mem['rss_warm_mb'] if mem else '—'} | "
-                         f"{_fmt(mem['bytes_per_enterprise_warm']) if mem else '—'} |")
-    if plot_path and Path(plot_path).exists():
-        rel = Path(plot_path).resolve()
-        if relative_to:
-            try:
-                rel = rel.relative_to(Path(relative_to).resolve())
-            except ValueError:
-                pass
-        lines += ["", f"![check latency and load time against size]({rel.as_posix()})"]
     return "\n".join(lines) + "\n"
 
 
@@ -274,9 +299,17 @@ def summary_text(results: dict) -> str:
     return "\n".join(lines)
 
 
-def update_markdown(path: Path, results: dict, plot_path: Path | None = None) -> None:
+def update_markdown(path: Path, results: dict, plot_path: Path | None = None, details_path: Path | None = None) -> None:
+    """Rewrite the results block of `path`; with `details_path`, the tables at every depth go to that file (written
+    whole), which the block links to."""
     path = Path(path)
-    block = f"{START}\n{markdown(results, plot_path, path.parent)}{END}"
+    if details_path:
+        details_path = Path(details_path)
+        details_path.parent.mkdir(parents=True, exist_ok=True)
+        details_path.write_text(f"# Benchmarks at every depth\n\n{markdown_run_line(results)}\n\n"
+                                + per_depth(results).replace("### ", "## "),
+                                encoding="utf-8")
+    block = f"{START}\n{markdown(results, plot_path, path.parent, details_path)}{END}"
     text = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
     if START in text and END in text:
         head, rest = text.split(START, 1)
@@ -343,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("results", type=Path)
     p.add_argument("--markdown", type=Path)
     p.add_argument("--plot", type=Path)
+    p.add_argument("--details", type=Path, help="With --markdown: the tables at every depth go to this file "
+                   "(default: beside the results, .md)")
     args = p.parse_args(argv)
     results = json.loads(args.results.read_text(encoding="utf-8"))
     results["targets"] = targets(results)  # derived: recomputed (and saved) with this version's definitions
@@ -350,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.plot:
         print(plot(results, args.plot))
     if args.markdown:
-        update_markdown(args.markdown, results, args.plot)
+        update_markdown(args.markdown, results, args.plot, args.details or args.results.with_suffix(".md"))
     print(summary_text(results))
     return 0
 

@@ -478,7 +478,8 @@ def _save(results: dict, cfg: argparse.Namespace, t0: float, final: bool) -> Non
         if cfg.plot:
             results["meta"]["plot"] = report.plot(results, cfg.plot)
         if cfg.markdown:
-            report.update_markdown(cfg.markdown, results, cfg.plot)
+            report.update_markdown(cfg.markdown, results, cfg.plot,
+                                   cfg.json_out.with_suffix(".md") if cfg.json_out else None)
         if cfg.json_out:
             cfg.json_out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from graph.ingest import load_file  # noqa: E402
 from graph.names import normalise_name, parse_name  # noqa: E402
-from graph.queries.search import candidates, typed_name  # noqa: E402
+from graph.queries.name_candidates import candidates, typed_name  # noqa: E402
 
 REALDATA = Path(os.environ.get("CREDITNET_REALDATA") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 KINDS = ("other form", "no region prefix", "short name", "1 char missing", "traditional", "1 char swapped/extra")

@@ -18,7 +18,7 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(alerts_app, name="alerts")
 
 
-def _db():
+def supervision_db():
     from graph.supervision.db import SupervisionDB
     return SupervisionDB(settings().home)
 
@@ -42,7 +42,7 @@ def watch_add(department: str = typer.Argument(..., help="The department (any sp
     from graph.supervision.watch import add_from_file
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return add_from_file(db, department, file, rejects_dir=settings().rejects_dir).as_dict()
     report = run(as_json, go)
     if as_json:
@@ -62,7 +62,7 @@ def watch_remove(department: str = typer.Argument(..., help="The department."),
     from graph.supervision.watch import remove
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return remove(db, department, codes)
     removed = run(as_json, go)
     emit({"removed": removed}) if as_json else console.print(f"已移出 {removed} 个")
@@ -77,7 +77,7 @@ def watch_list(department: str = typer.Argument(..., help="The department."),
     from graph.supervision.watch import listing
 
     def go():
-        with open_store() as store, _db() as db:
+        with open_store() as store, supervision_db() as db:
             return listing(store, db, department, parse_date(as_of) or date.today())
     rows = run(as_json, go)
     if as_json:
@@ -99,7 +99,7 @@ def alerts_list(ctx: typer.Context,
     from graph.supervision.responses import alerts
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return alerts(db, department, open_only)
     rows = run(as_json, go)
     if as_json:
@@ -124,7 +124,7 @@ def alerts_refresh(as_of: Optional[str] = typer.Option(None, "--as-of", help="YY
     from graph.supervision.outbox import deliver_quietly
 
     def go():
-        with open_store() as store, _db() as db:
+        with open_store() as store, supervision_db() as db:
             return derive(store, db, settings(), as_of=parse_date(as_of) or date.today(), full=full, by_date=True,
                           cause="refresh").as_dict()
     report = run(as_json, go)
@@ -154,7 +154,7 @@ def respond(department: str = typer.Argument(..., help="The responding departmen
         from graph.audit import AuditTrail
         trail = AuditTrail(settings().home)
         try:
-            with _db() as db:
+            with supervision_db() as db:
                 if alert is not None:
                     return responses.respond_to_alert(db, alert, department, measure=measure, note=note,
                                                       official=official, acted_on=acted_on, audit=trail.record_change)
@@ -176,7 +176,7 @@ def alerts_feedback(sender: Optional[str] = typer.Option(None, "--sender", help=
     from graph.supervision.responses import feedback
 
     def go():
-        with open_store() as store, _db() as db:
+        with open_store() as store, supervision_db() as db:
             return feedback(store, db, sender, parse_date(as_of) or date.today())
     rows = run(as_json, go)
     if as_json:
@@ -203,7 +203,7 @@ def alerts_report(since: Optional[str] = typer.Option(None, "--since", help="YYY
         day, start = parse_date(as_of) or date.today(), parse_date(since)
         if start is not None and start > day:
             raise InvalidRequest(f"--since {start} 晚于 --as-of {day} (since is after as_of)", {"field": "since"})
-        with open_store() as store, _db() as db:
+        with open_store() as store, supervision_db() as db:
             answer = report(store, db, as_of=day, since=start, overdue_days=settings().feedback_overdue_days)
         if xlsx is not None:
             try:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from cli.common import JSON_HELP, app, console, emit, run, settings
-from cli.supervision import _db, alerts_app
+from cli.supervision import alerts_app, supervision_db
 
 webhooks_app = typer.Typer(help="Webhooks: a department's approval system is told of its alerts (通知), signed "
                                 "with a secret shown once.", no_args_is_help=True)
@@ -24,7 +24,7 @@ def webhooks_add(department: str = typer.Argument(..., help="The department (any
     from graph.supervision.webhooks import register
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return register(db, settings(), department, url, created_by="cli")
     out = run(as_json, go)
     if as_json:
@@ -42,7 +42,7 @@ def webhooks_list(department: Optional[str] = typer.Option(None, "--department",
     from graph.supervision.webhooks import hooks
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return hooks(db, department, removed=removed)
     rows = run(as_json, go)
     if as_json:
@@ -60,7 +60,7 @@ def webhooks_remove(webhook: int = typer.Argument(..., help="The webhook's numbe
     from graph.supervision.webhooks import remove
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return remove(db, webhook)
     out = run(as_json, go)
     emit(out) if as_json else console.print(f"已删除回调地址 #{out['id']}")
@@ -74,7 +74,7 @@ def webhooks_deliveries(webhook: int = typer.Argument(..., help="The webhook's n
     from graph.supervision.webhooks import deliveries
 
     def go():
-        with _db() as db:
+        with supervision_db() as db:
             return deliveries(db, webhook, limit=limit)
     rows = run(as_json, go)
     if as_json:

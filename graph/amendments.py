@@ -25,6 +25,7 @@ from graph.errors import FileRejected, InvalidRequest, NotFound
 from graph.model import KINDS, RECORD_KINDS
 from graph.record_state import (AMENDED, CORRECTED, ENTERED, EVENT_TEXT, WITHDRAWN, RecordInfo, ending,
                                 parse_record_id)
+from graph.row_writes import write_row
 from graph.rows import departments, natural_key
 from graph.stores.base import GraphStore, GraphWriter
 
@@ -179,7 +180,6 @@ def correct(store: GraphStore, path: Path, actor: Actor, reason: str | None, *, 
             filename: str | None = None, audit: Audit | None = None) -> dict[str, Any]:
     """Load a file of corrected rows, each naming in 原记录编号 the record it replaces; end each named record as
     corrected (or correct it in place, where the row has its natural key)."""
-    from graph.ingest import write_row
     reason = _require_reason(reason)
     filename = filename or str(path)
     table, rows = _rows(path, kind, filename)

@@ -127,21 +127,9 @@ class AuditTrail:
             self.conn.execute(_INSERT, row)
 
     def entries(self, since: str | None = None, department: str | None = None, limit: int = 1000) -> list[dict]:
-        sql = f"SELECT {', '.join(COLUMNS)} FROM audit WHERE 1 = 1"
-        args: list[Any] = []
-        if since:
-            sql += " AND at >= ?"
-            args.append(since)
-        if department:
-            sql += " AND department = ?"
-            args.append(department)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
-        out = []
-        for row in self.conn.execute(sql, args):
-            entry = dict(zip(COLUMNS, row))
+        out = self._oldest_first("audit", COLUMNS, since, department, limit)
+        for entry in out:
             entry["hit_keys"] = json.loads(entry["hit_keys"])
-            out.append(entry)
         return out
 
     def get(self, check_id: str) -> dict[str, Any] | None:
@@ -159,13 +147,10 @@ class AuditTrail:
         subject's name) picks one subject: either matches when both are given."""
         sql = ("SELECT check_id, at, account, department, subject_kind, subject_key, "
                "json_extract(result, '$.subject.name'), as_of, depth, verdict, json_array_length(hit_keys), "
-               "data_version FROM audit WHERE 1 = 1")
-        args: list[Any] = []
-        for column, op, value in (("department", "=", department), ("at", ">=", since), ("at", "<", before),
-                                  ("verdict", "=", verdict)):
-            if value:
-                sql += f" AND {column} {op} ?"
-                args.append(value)
+               "data_version FROM audit")
+        where, args = _where(("department", "=", department), ("at", ">=", since), ("at", "<", before),
+                             ("verdict", "=", verdict))
+        sql += where
         if key or name_part:
             who = []
             if key:
@@ -197,26 +182,32 @@ class AuditTrail:
 
     def changes(self, since: str | None = None, department: str | None = None, limit: int = 1000) -> list[dict]:
         """Changes to records, oldest first."""
-        sql = f"SELECT {', '.join(CHANGE_COLUMNS)} FROM change WHERE 1 = 1"
-        args: list[Any] = []
-        if since:
-            sql += " AND at >= ?"
-            args.append(since)
-        if department:
-            sql += " AND department = ?"
-            args.append(department)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
-        out = []
-        for row in self.conn.execute(sql, args):
-            entry = dict(zip(CHANGE_COLUMNS, row))
+        out = self._oldest_first("change", CHANGE_COLUMNS, since, department, limit)
+        for entry in out:
             entry["records"] = json.loads(entry["records"])
             entry["details"] = json.loads(entry["details"])
-            out.append(entry)
         return out
+
+    def _oldest_first(self, table: str, columns: tuple[str, ...], since: str | None,
+                      department: str | None, limit: int) -> list[dict[str, Any]]:
+        """Rows of one of the trail's tables (checks or changes to records), oldest first, as dicts."""
+        where, args = _where(("at", ">=", since), ("department", "=", department))
+        sql = f"SELECT {', '.join(columns)} FROM {table}{where} ORDER BY seq LIMIT ?"
+        return [dict(zip(columns, row)) for row in self.conn.execute(sql, [*args, limit])]
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _where(*conditions: tuple[str, str, str | None]) -> tuple[str, list[Any]]:
+    """The trail's filters as SQL: ` WHERE 1 = 1` and ` AND <column> <op> ?` for each (column, op, value) whose value
+    is given, with the values to bind in order. Columns and operators are this module's own words, never input."""
+    sql, args = " WHERE 1 = 1", []
+    for column, op, value in conditions:
+        if value:
+            sql += f" AND {column} {op} ?"
+            args.append(value)
+    return sql, args
 
 
 def record_check(store, result: CheckResult, *, account: str, department: str | None,

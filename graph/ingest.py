@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from graph.errors import FileRejected, StoreUnavailable
 from graph.formula_cells import NOTE, inert
 from graph.listed_names import ListedNames
-from graph.model import KINDS, LEGAL_REPRESENTATIVE, RECORD_KINDS, Party, listed_person
-from graph.rows import (code_kind, departments, natural_key, record_props, registry_code, registry_props,
-                        replacement_date)
+from graph.model import KINDS, RECORD_KINDS
+from graph.row_writes import write_row
 from graph.stores.base import GraphStore, GraphWriter
 from graph.stores.changes import MAX_CODES, row_codes
 from graph.unread import unread_entries
@@ -125,42 +124,6 @@ class _DryRun(Exception):
     """Raised inside the writer block to roll a dry run back."""
 
 
-def write_row(writer: GraphWriter, kind: str, v: dict[str, Any] | tuple) -> None:
-    """Turn one validated row into graph writes: enterprises, persons, roles, records, departments.
-    A tuple is a row the store's own `row_preparer` already turned into what its writer inserts."""
-    if isinstance(v, tuple):
-        writer.write_prepared(kind, v)
-        return
-    if kind == "enterprise":
-        code, code_type = registry_code(v)
-        writer.enterprise(code, code_type, name=v.get("name"), reg_no=v.get("reg_no"), props=registry_props(v),
-                          from_registry=True)
-        rep_id = v.get("legal_rep_id_number")
-        if rep_id:
-            writer.person(rep_id, v.get("legal_rep"), v.get("legal_rep_id_type"))
-            writer.role(Party("person", rep_id), code, code_type, LEGAL_REPRESENTATIVE, since=v.get("legal_rep_since"))
-            writer.replace_legal_representative(code, code_type, rep_id, LEGAL_REPRESENTATIVE,
-                                                writer.effective_date(replacement_date(v)))
-        return
-    if kind == "member":
-        writer.enterprise(v["code"], v["code_kind"], name=v.get("name"))
-        member_id = v["id_number"]
-        if v.get("member_kind") == "enterprise":
-            writer.enterprise(member_id, code_kind(member_id), name=v.get("person_name"))
-            member = Party("enterprise", member_id, v.get("person_name") or "")
-        else:
-            writer.person(member_id, v.get("person_name"), v.get("id_type"))
-            member = Party("person", member_id)
-        writer.role(member, v["code"], v["code_kind"], v["role"], v.get("share"), since=v.get("since"),
-                    until=v.get("until"))
-        return
-    props = record_props(kind, v)
-    if kind == "blacklist" and listed_person(v):
-        writer.person(v["id_number"], v.get("person_name"), v.get("id_type"), from_listing=True)
-    # A 失信被执行人 row may name a natural person only (no enterprise code): the person is the listing's subject.
-    writer.record(kind, natural_key(kind, v), v.get("code"), v.get("code_kind"), props, departments(kind, v))
-
-
 class _Settles:
     """Which of an earlier load's remembered rejects this load settles: the watched codes it loads a row for, the
     watched rows (those known by an enterprise's name only) it loads."""
@@ -217,7 +180,7 @@ def _what_became_of_records(writer: GraphWriter, report: LoadReport, kind: str, 
         report.snapshot = end_missing(writer, kind, snapshot, effective, source, dry_run, baseline, unreadable)
 
 
-def _rejects_path(home: Path, source: Path) -> Path:
+def rejects_path(home: Path, source: Path) -> Path:
     """A new file under home/rejects named after the source: only word characters, dots and dashes of its name
     (no separator can lead elsewhere), at most 150 bytes of it (a long Chinese name must not exceed the file
     system's 255), and never an earlier rejects file's name (two loads of one name in one second)."""
@@ -306,7 +269,7 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                 # Inside the transaction: if the rejects cannot be written (a full disk), the file is not loaded
                 # either, and the clerk is not left with loaded rows whose rejected neighbours are nowhere.
                 if rejects:
-                    report.rejects_file = str(write_rejects(_rejects_path(home, path), rejects))
+                    report.rejects_file = str(write_rejects(rejects_path(home, path), rejects))
                 report.rejected = len(rejects)
                 # committed with the file, or not at all; with who sent it (the upload record, 归集进度)
                 writer.log_load({**report.as_dict(), "sender": actor.department if actor is not None else None,

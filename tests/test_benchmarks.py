@@ -104,7 +104,7 @@ def test_baselines_and_stores_give_creditnets_answer(quick):
 
 @pytest.mark.timeout(960)
 @pytest.mark.xfail(reason="creditnet is slower than its textbook baselines at depth 3 on the synthetic county "
-                          "(see BENCHMARKS.md, 'What limits it'); remove this marker when the gate passes",
+                          "(see docs/performance.md, 'What limits the speed now'); remove this marker when the gate passes",
                    # strict: the day the gate passes, the suite fails until this marker goes, so the marker never
                    # hides a gate that works; only the gate's own verdict counts as the expected failure.
                    raises=GateNotMet, strict=True)

@@ -258,8 +258,9 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
 def model_labels() -> tuple[set[str], set[str]]:
     """Every node label and relationship type the Neo4j store writes, read from its Cypher."""
     from graph.stores import changes
-    from graph.stores.neo4j import amendment_queries
-    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (neo4j_queries, amendment_queries, changes))
+    from graph.stores.neo4j import amendment_queries, load_queries, schema_queries
+    modules = (neo4j_queries, load_queries, schema_queries, amendment_queries, changes)
+    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in modules)
     labels = set(re.findall(r"\(\w*:([A-Z]\w*)", source)) | set(neo4j_queries.RECORD_LABELS.values())
     types = {t for group in re.findall(r"\[\w*:([A-Z_|]+)", source) for t in group.split("|")}
     types |= ROLE_TYPES | set(neo4j_queries.DEPARTMENT_TYPES.values())

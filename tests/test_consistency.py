@@ -12,7 +12,7 @@ from graph.errors import StoreBusy
 from graph.ingest import load_file
 from graph.model import Party
 from graph.queries.check import check
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import schema_queries as sq
 from graph.stores import open_store
 from graph.settings import get_settings
 
@@ -113,7 +113,7 @@ def _begin_reset_elsewhere() -> None:
     other = open_store()
     try:
         with other._session() as s:
-            s.run(q.BEGIN_RESET).consume()
+            s.run(sq.BEGIN_RESET).consume()
     finally:
         other.close()
 
@@ -149,7 +149,7 @@ def test_a_load_that_meets_a_reset_withdraws_and_keeps_nothing(county, tmp_path,
             load_file(county, removal, home=home)
     finally:
         with county._session() as s:    # as if the reset had been interrupted before its first batch
-            s.run(q.END_RESET).consume()
+            s.run(sq.END_RESET).consume()
     assert len(county.load_history()) == history
     after_listing = county.read(lambda r: r.listings_of([listed])[listed][0].get("valid_to"))
     assert before_listing is None and after_listing is None   # still listed without an end: the removal was not kept

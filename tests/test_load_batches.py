@@ -10,7 +10,7 @@ import pytest
 from county import ENTERPRISE_HEADERS, INSPECTION_HEADERS, LICENSE_HEADERS, MEMBER_HEADERS, id_number, uscc, write_csv
 from graph.ingest import load_file
 from graph.queries.stats import stats
-from graph.stores.neo4j import queries as neo4j_queries
+from graph.stores.neo4j import load_queries
 from graph.settings import get_settings
 
 NEW = [uscc(700 + i) for i in range(4)]
@@ -75,7 +75,7 @@ def test_a_statement_failing_in_flight_rolls_the_whole_file_back(store, tmp_path
     load_file(store, write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)
     before, version = stats(store), store.data_version()
     store.settings.batch_size = 2  # the failing statement comes after others already sent
-    monkeypatch.setattr(neo4j_queries, "UPSERT_PERSONS", "UNWIND $rows AS row RETURN 1 / 0")
+    monkeypatch.setattr(load_queries, "UPSERT_PERSONS", "UNWIND $rows AS row RETURN 1 / 0")
     from neo4j.exceptions import ClientError
     with pytest.raises(ClientError, match="/ by zero|Division by zero|divide by zero"):
         load_file(store, write_csv(tmp_path / "members.csv", MEMBER_HEADERS, member_rows()), home=home)
@@ -123,7 +123,7 @@ def test_records_of_enterprises_without_records_are_one_per_natural_key_in_any_b
 
 
 def test_schema_of_older_stores_loses_its_redundant_record_indexes(store):
-    """Stores made before session 4 had a uid constraint per record label and an index on Record.eid beside the
+    """Stores made by earlier versions had a uid constraint per record label and an index on Record.eid beside the
     constraint on Record.uid; opening such a store drops them and keeps Record.uid unique."""
     if store.name != "neo4j":
         pytest.skip("Neo4j schema")
@@ -194,7 +194,7 @@ def test_two_loads_creating_the_same_records_at_once_fail_one_file_cleanly(store
 
 @pytest.mark.writes
 def test_older_stores_holding_fields_twice_read_the_same_and_are_rewritten_once(county, county_files, home):
-    """Stores written before session 5 held each enterprise's and record's fields twice: a JSON copy (`props`) and
+    """Stores written by earlier versions held each enterprise's and record's fields twice: a JSON copy (`props`) and
     the properties Neo4j Browser shows. Such a store reads the same before it is rewritten and after; opening it
     rewrites every such node with each field once, as a property, without moving the data version; and loading the
     same files again afterwards changes nothing."""
@@ -278,8 +278,8 @@ def test_a_person_named_in_many_rows_keeps_the_last_name_sent_in_any_batching(st
 @pytest.mark.parametrize("batch_size", [1, 10_000])
 def test_a_role_sent_again_with_another_share_keeps_the_last_one(store, tmp_path, home, batch_size):
     """The Neo4j writer leaves out a person's role that the store (or the file) already holds with the same share;
-    a share changed and changed back in one file must still end as the last row says. (Before session 7 the two rows
-    in one batch left 30% on Neo4j: the MERGE compared both rows with the share before either was written.)"""
+    a share changed and changed back in one file must still end as the last row says. (An earlier writer, given the two
+    rows in one batch, left 30% on Neo4j: the MERGE compared both rows with the share before either was written.)"""
     if store.name == "neo4j":
         store.settings.batch_size = batch_size
     load_file(store, write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, registry_rows()), home=home)

@@ -3,7 +3,7 @@ index, so that its cost follows the rows it is given, not the size of the store.
 
 A label scan inside a batch statement runs once per row: `MATCH (l:Listing {uid: row.uid})` (Record holds the uid
 constraint, Listing has no index on it) read every listing for every row of a blacklist file, and the province's
-23,455-row file took 140 s against 1.4 s for the county's 2,346 rows (BENCHMARKS.md, session 8). The planner's own
+23,455-row file took 140 s against 1.4 s for the county's 2,346 rows. The planner's own
 plan (EXPLAIN, nothing run) on the test server, with the store's schema, says which operators a statement uses.
 Statements over the whole store by design (statistics, migrations, the load history, a reset's batches, the list of
 departments) are named below and left out.
@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from graph.stores.neo4j import amendment_queries as aq, queries as q
+from graph.stores.neo4j import amendment_queries as aq, load_queries as lq, queries as q, schema_queries as sq
 
 WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTMENT_NAMES", "LOAD_HISTORY", "LIST_TYPES_USED", "ROLES_USED",
                "OLD_SHAPE_NODES", "PERSONS_WITHOUT_MASKED_ID", "RESET_BATCH", "RESET_RELATIONSHIPS_BATCH",
@@ -33,7 +33,7 @@ PARAMS = {"index": "enterprise_name_han", "limit": 1, "cap": 1, "edge_cap": 1, "
 
 def statements() -> dict[str, str]:
     out = {}
-    for module, name in [(q, n) for n in dir(q)] + [(aq, n) for n in dir(aq)]:
+    for module, name in [(m, n) for m in (q, lq, sq, aq) for n in dir(m)]:
         value = getattr(module, name)
         if name.startswith("_") or name.split("[")[0] in WHOLE_STORE:
             continue
@@ -42,12 +42,12 @@ def statements() -> dict[str, str]:
         elif isinstance(value, dict) and name not in WHOLE_STORE:
             out.update({f"{name}[{k}]": v for k, v in value.items() if isinstance(v, str) and "MATCH" in v})
     for label in q.RECORD_LABELS.values():
-        out[f"upsert_records({label})"] = q.upsert_records(label)
-        out[f"create_records({label})"] = q.create_records(label)
+        out[f"upsert_records({label})"] = lq.upsert_records(label)
+        out[f"create_records({label})"] = lq.create_records(label)
     for rel_type in q.ROLE_TYPES:
         for member_kind in ("person", "enterprise"):
-            out[f"merge_roles({rel_type}, {member_kind})"] = q.merge_roles(rel_type, member_kind)
-            out[f"create_roles({rel_type}, {member_kind})"] = q.create_roles(rel_type, member_kind)
+            out[f"merge_roles({rel_type}, {member_kind})"] = lq.merge_roles(rel_type, member_kind)
+            out[f"create_roles({rel_type}, {member_kind})"] = lq.create_roles(rel_type, member_kind)
     for levels in (1, 4):
         for by_code in (False, True):
             out[f"neighbourhood({levels}, {by_code})"] = q.neighbourhood(levels, by_code)
@@ -65,7 +65,7 @@ def scans(plan) -> list[str]:
 @pytest.fixture(scope="module")
 def session(neo4j_driver):
     with neo4j_driver.session() as s:
-        for statement in [*q.SCHEMA, *aq.SCHEMA]:   # the plans depend on the indexes and constraints there are
+        for statement in [*sq.SCHEMA, *aq.SCHEMA]:   # the plans depend on the indexes and constraints there are
             s.run(statement).consume()
         yield s
 

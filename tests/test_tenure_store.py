@@ -6,7 +6,7 @@ registry row naming another legal representative ends the earlier one's term on 
 forgetting them. Which terms count on a date is the check's question, not the store's.
 
 失信被执行人 lists natural persons too: such a row has no enterprise code, and the person is the listing's only
-subject. Its rows are written here through `graph.ingest.write_row`, as a parser hands them over.
+subject. Its rows are written here through `graph.row_writes.write_row`, as a parser hands them over.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from datetime import date
 from typer.testing import CliRunner
 
 from county import ENTERPRISE_HEADERS, MEMBER_HEADERS, id_number, uscc, write_csv
-from graph.ingest import load_file, write_row
+from graph.ingest import load_file
+from graph.row_writes import write_row
 from graph.model import Party
 
 CODE, NAME = uscc(900), "西吉县任期商贸有限公司"

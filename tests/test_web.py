@@ -262,7 +262,7 @@ def test_inputs_take_no_more_than_the_api():
     """Each field's maxlength is the API's cap for what it sends (a name 200, a code 64): an official cannot type
     what the server would refuse with a message about the request."""
     from api.models import PersonIn, SubjectIn
-    from graph.queries.search import MAX_QUERY_CHARS
+    from graph.queries.name_candidates import MAX_QUERY_CHARS
 
     def maxlength(page: str, field: str) -> int:
         html = (STATIC / f"page-{page}.html").read_text(encoding="utf-8")

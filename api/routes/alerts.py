@@ -35,7 +35,7 @@ class ResponseIn(BaseModel):
     acted_on: Optional[str] = Field(None, description="YYYY-MM-DD, default today.")
 
 
-def _department(account: Account, asked: Optional[str]) -> Optional[str]:
+def requested_department(account: Account, asked: Optional[str]) -> Optional[str]:
     """The department a request is about: a department account's own; the admin's choice (None: all)."""
     if asked is None:
         return None if account.is_admin else account.department
@@ -48,7 +48,7 @@ def _department(account: Account, asked: Optional[str]) -> Optional[str]:
 @router.get("/watch", summary="The department's watched subjects (its licensees and its own list)")
 def get_watch(store: StoreDep, settings: SettingsDep, account: DepartmentDep,
               department: Optional[str] = Query(None, description="Admin: which department.")) -> list[dict[str, Any]]:
-    dept = _department(account, department) or account.department
+    dept = requested_department(account, department) or account.department
     with SupervisionDB(settings.home) as db:
         return watch.listing(store, db, dept, date.today())
 
@@ -76,7 +76,7 @@ def get_alerts(settings: SettingsDep, account: DepartmentDep,
     if open and closed:
         raise InvalidRequest("open 与 closed 只能选一个 (ask for open or closed alerts, not both)",
                              {"fields": [{"field": "closed", "in": "query", "message": "open and closed together"}]})
-    dept = _department(account, department)
+    dept = requested_department(account, department)
     with SupervisionDB(settings.home) as db:
         return {"alerts": responses.alerts(db, dept, open, limit, closed_only=closed),
                 "open": responses.open_count(db, dept), "measures": list(responses.MEASURES)}
@@ -108,6 +108,6 @@ def get_feedback(store: StoreDep, settings: SettingsDep, account: DepartmentDep,
                  sender: Optional[str] = Query(None, description="Admin: one sending department (default all)."),
                  as_of: Optional[date] = Query(None, description="Listings active on this day (default today).")
                  ) -> list[dict[str, Any]]:
-    dept = _department(account, sender)
+    dept = requested_department(account, sender)
     with SupervisionDB(settings.home) as db:
         return responses.feedback(store, db, dept, as_of or date.today())

@@ -17,7 +17,7 @@ from graph.errors import InvalidSubject
 from graph.identifiers import USCC_ALPHABET, InvalidIdentifier, classify, normalise_code
 from graph.queries.listings import is_active
 from graph.queries.profile import profile
-from graph.queries.search import candidates, typed_name
+from graph.queries.name_candidates import candidates, typed_name
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"],
                    responses={s: {"model": ErrorOut} for s in (404, 422)})

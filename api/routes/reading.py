@@ -15,7 +15,8 @@ from graph.queries.listings import is_active, restriction
 from graph.queries.department import department
 from graph.queries.profile import profile
 from graph.queries.relation import relation
-from graph.queries.search import DEFAULT_LIMIT, search as name_search
+from graph.queries.name_candidates import DEFAULT_LIMIT
+from graph.queries.search import search as name_search
 
 router = APIRouter(prefix="/api/v1", tags=["departments"], responses=ERRORS)
 

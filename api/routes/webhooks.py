@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import DepartmentDep, SettingsDep
 from api.models import ERRORS
-from api.routes.alerts import _department
+from api.routes.alerts import requested_department
 from graph.accounts import Account, Forbidden
 from graph.supervision import webhooks
 from graph.supervision.db import SupervisionDB
@@ -48,7 +48,7 @@ def get_webhooks(settings: SettingsDep, account: DepartmentDep,
                  department: Optional[str] = Query(None, max_length=100, description="Admin: one department."),
                  removed: bool = Query(False, description="Also the webhooks removed.")) -> list[dict[str, Any]]:
     with SupervisionDB(settings.home) as db:
-        return webhooks.hooks(db, _department(account, department), removed=removed)
+        return webhooks.hooks(db, requested_department(account, department), removed=removed)
 
 
 @router.delete("/webhooks/{webhook_id}", summary="Remove a webhook (its pending deliveries are cancelled)")

@@ -4,7 +4,7 @@
 Excel keeps a merged range's value in its top-left cell only, and openpyxl's read-only reader gives the other cells
 empty: each row below the first was rejected for a missing required field, and the persons on those rows came back
 clear. The ranges are read from the sheet's `<mergeCells>` (read-only worksheets do not expose them) while the sheet
-XML is scanned anyway (reading._XlsxSource._scan), and each empty cell of a range in the data rows is given the
+XML is scanned anyway (sources.XlsxSource._scan), and each empty cell of a range in the data rows is given the
 range's top-left value. A range in the header row is another matter (a two-row header: 限制期限 over 自 / 至): the
 file is refused, with what to write instead.
 """

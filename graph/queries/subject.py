@@ -34,7 +34,7 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
 def near_names(reader: GraphReader, name: str, limit: int, min_score: int) -> list:
     """Registered enterprises whose names are like `name` (graph/queries/search.py), best first; none for a name the
     search refuses (one character, wildcards)."""
-    from graph.queries.search import MIN_SCORE, candidates, typed_name
+    from graph.queries.name_candidates import MIN_SCORE, candidates, typed_name
     try:
         typed = typed_name(name)
     except InvalidRequest:

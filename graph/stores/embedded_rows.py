@@ -5,7 +5,7 @@ writing one is the busier. Everything about a row that depends on that row alone
 their JSON text, the normalised name, the record's natural key and departments, who a listing names — is
 computed here, in the reading process, and crosses the pipe as a tuple (smaller to pickle than the dict of
 values). `SqliteWriter.write_prepared` then only resolves enterprises and runs statements, exactly as
-`graph.ingest.write_row` would have for the same row, from the same meaning (graph/rows.py)
+`graph.row_writes.write_row` would have for the same row, from the same meaning (graph/rows.py)
 (tests/test_embedded_writer.py compares the stores).
 """
 from __future__ import annotations

@@ -317,7 +317,7 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
 
     # --- rows prepared in the reading process (graph/stores/embedded_rows.py) ------------------------------
     def write_prepared(self, kind, row):
-        """The same writes as graph.ingest.write_row for the row `embedded_rows.preparer(kind)` made."""
+        """The same writes as graph.row_writes.write_row for the row `embedded_rows.preparer(kind)` made."""
         if kind == "member":
             (code, code_kind, name, member_kind, member_id, member_code_kind, member_name, id_type, role, share, since,
              until) = row

@@ -93,8 +93,8 @@ class WatchFileReport:
 
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of a CSV or XLSX file, read as the loaders read a department's file."""
-    from graph.loaders.reading import (SAMPLE_BYTES, LoadError, _CsvSource, _sniff_encoding,  # one reader for all files
-                                       _XlsxSource)
+    from graph.loaders.sources import (SAMPLE_BYTES, CsvSource, LoadError, XlsxSource,  # one reader for all files
+                                       sniff_encoding)
     try:
         with path.open("rb") as f:
             sample = f.read(SAMPLE_BYTES)
@@ -102,10 +102,10 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             raise FileRejected(f"{path}：文件为空 (empty file)", {"file": str(path)})
         source: Any
         if sample.startswith(b"PK\x03\x04"):
-            source = _XlsxSource(path)
+            source = XlsxSource(path)
         else:
-            _, codec = _sniff_encoding(path, sample)
-            source = _CsvSource(path, codec, path.stat().st_size)
+            _, codec = sniff_encoding(path, sample)
+            source = CsvSource(path, codec, path.stat().st_size)
         yield from source.records()
     except LoadError as exc:
         raise FileRejected(str(exc), {"file": str(path)}) from exc
@@ -187,8 +187,8 @@ def add_from_file(db: SupervisionDB, department: str, path: Path, *, account: st
     report = WatchFileReport(str(path), rows=n, rejects=rejects)
     _insert(db, canonical, rows, report, account)
     if rejects and rejects_dir is not None:
-        from graph.ingest import _rejects_path, write_rejects  # the loads' rejects file, in the same place
-        write_rejects(_rejects_path(rejects_dir.parent, Path(path)), rejects)
+        from graph.ingest import rejects_path, write_rejects  # the loads' rejects file, in the same place
+        write_rejects(rejects_path(rejects_dir.parent, Path(path)), rejects)
     return report
 
 

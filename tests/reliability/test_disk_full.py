@@ -129,12 +129,12 @@ def test_a_full_disk_under_the_rejects_directory_fails_the_whole_file(small_disk
     rows += [["1", "91640422000000000X", "坏代码公司", "县市场监督管理局", f"坏{i}", "2026-01-01", "", "", "", "罚款", "很长" * 2000]
              for i in range(50)]
     path = county_module.write_csv(tmp_path / "penalties.csv", county_module.PENALTY_HEADERS, rows)
-    real = ingest._rejects_path
+    real = ingest.rejects_path
 
     def into_the_small_disk(home_: Path, source: Path) -> Path:
         return rejects / real(home_, source).name
 
-    monkeypatch.setattr(ingest, "_rejects_path", into_the_small_disk)
+    monkeypatch.setattr(ingest, "rejects_path", into_the_small_disk)
     with pytest.raises(StoreUnavailable) as exc:
         load_file(store, path, home=home)
     monkeypatch.undo()

@@ -10,7 +10,7 @@ from graph.names import fold_company_form, folded_name
 from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores import changes
-from graph.stores.neo4j import amendment_queries as aq, queries as q
+from graph.stores.neo4j import amendment_queries as aq, queries as q, schema_queries as sq
 from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
 from graph.unread import UNREAD_COLUMNS
@@ -83,7 +83,7 @@ class Neo4jReader(GraphReader):
     def current_version(self) -> int:
         if self._settled_version is not None:
             return self._settled_version()
-        return int(self.tx.run(q.DATA_VERSION).single()["v"] or 0)
+        return int(self.tx.run(sq.DATA_VERSION).single()["v"] or 0)
 
     def _rows(self, cypher: str, **params):
         return list(self.tx.run(cypher, **params))

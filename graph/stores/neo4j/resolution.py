@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 from graph.rows import Identity, fold, row_codes, settle
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import load_queries as lq
 from graph.stores.neo4j.operations import EnterpriseOp, Op, PersonOp, RecordOp, ReplaceOp, RoleOp
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, fields
 
@@ -76,9 +76,9 @@ class Resolution:
         server to finish everything sent, and the server then idled while the client prepared the next batch.)
         A member row or a record needs only who its enterprise is; a registry row merges its fields into the
         enterprise's, so they are fetched too."""
-        cypher = q.LOOKUP_ENTERPRISES_IN_FULL if registry else q.LOOKUP_ENTERPRISES
+        cypher = lq.LOOKUP_ENTERPRISES_IN_FULL if registry else lq.LOOKUP_ENTERPRISES
         enterprises = [r for i in range(0, len(codes), 5000) for r in self.lookup(cypher, codes=codes[i:i + 5000])]
-        cypher = q.LOOKUP_PERSONS_WITH_ROLES if with_roles else q.LOOKUP_PERSONS
+        cypher = lq.LOOKUP_PERSONS_WITH_ROLES if with_roles else lq.LOOKUP_PERSONS
         persons = [r for i in range(0, len(ids), 5000) for r in self.lookup(cypher, ids=ids[i:i + 5000])]
         return enterprises, persons
 
@@ -134,7 +134,7 @@ class Resolution:
         eids = list(missing)
         for i in range(0, len(eids), 5000):
             # On the look-up thread, whose connection it is (a session serves one thread at a time).
-            rows = self.lookup_thread.submit(self.lookup, q.LOOKUP_FIELDS, eids=eids[i:i + 5000]).result()
+            rows = self.lookup_thread.submit(self.lookup, lq.LOOKUP_FIELDS, eids=eids[i:i + 5000]).result()
             for r in rows:
                 missing[r["node"]["eid"]].props = fields(r["node"], ENTERPRISE_KEYS)
         for e in missing.values():

@@ -19,7 +19,7 @@ from graph.settings import Settings
 from graph.stores import changes
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
-from graph.stores.neo4j import amendment_queries as aq, queries as q
+from graph.stores.neo4j import amendment_queries as aq, load_queries as lq, schema_queries as sq
 from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, translate, translated, unavailable
 from graph.stores.neo4j.properties import migration_rows
 from graph.stores.neo4j.reader import Neo4jReader, TimedReads
@@ -72,30 +72,30 @@ class Neo4jStore(GraphStore):
     def init_schema(self) -> None:
         try:
             with self._session() as s:
-                for statement in [*q.SCHEMA, *aq.SCHEMA]:
+                for statement in [*sq.SCHEMA, *aq.SCHEMA]:
                     s.run(statement).consume()
-                for r in list(s.run(q.OBSOLETE_SCHEMA_PRESENT, names=q.OBSOLETE_SCHEMA_NAMES)):
+                for r in list(s.run(sq.OBSOLETE_SCHEMA_PRESENT, names=sq.OBSOLETE_SCHEMA_NAMES)):
                     s.run(f"DROP {'CONSTRAINT' if r['owningConstraint'] else 'INDEX'} {r['owningConstraint'] or r['name']} "
                           f"IF EXISTS").consume()
-                if not s.run(q.FIELDS_AS_PROPERTIES_DONE).single()["done"]:
+                if not s.run(sq.FIELDS_AS_PROPERTIES_DONE).single()["done"]:
                     self._rewrite_old_shape_nodes()
-                    s.run(q.MARK_FIELDS_AS_PROPERTIES_DONE).consume()
+                    s.run(sq.MARK_FIELDS_AS_PROPERTIES_DONE).consume()
                 # Browser captions show the masked ID (640422********0315), never the full number.
-                if not s.run(q.MASKED_IDS_DONE).single()["done"]:
-                    while ids := [r["id_number"] for r in s.run(q.PERSONS_WITHOUT_MASKED_ID)]:
-                        s.run(q.SET_MASKED_IDS, rows=[{"id_number": i, "masked_id": mask_id_number(i)}
+                if not s.run(sq.MASKED_IDS_DONE).single()["done"]:
+                    while ids := [r["id_number"] for r in s.run(sq.PERSONS_WITHOUT_MASKED_ID)]:
+                        s.run(sq.SET_MASKED_IDS, rows=[{"id_number": i, "masked_id": mask_id_number(i)}
                                                       for i in ids]).consume()
-                    s.run(q.MARK_MASKED_IDS_DONE).consume()
-                if not s.run(q.NAME_HAN_DONE).single()["done"]:
+                    s.run(sq.MARK_MASKED_IDS_DONE).consume()
+                if not s.run(sq.NAME_HAN_DONE).single()["done"]:
                     self._index_names_without_han(s)
-                    s.run(q.MARK_NAME_HAN_DONE).consume()
+                    s.run(sq.MARK_NAME_HAN_DONE).consume()
                 self._key_listings_by_their_list(s)
-                if not s.run(q.SHORT_NAMES_DONE).single()["done"]:
+                if not s.run(sq.SHORT_NAMES_DONE).single()["done"]:
                     self._caption_old_names(s)
-                    s.run(q.MARK_SHORT_NAMES_DONE).consume()
+                    s.run(sq.MARK_SHORT_NAMES_DONE).consume()
                 # A full-text index created on a store that holds names is filled in the background: a search
                 # before it is online would miss names.
-                s.run(q.AWAIT_NAME_INDEXES).consume()
+                s.run(sq.AWAIT_NAME_INDEXES).consume()
         except Exception as exc:
             raise translate(exc) from exc
 
@@ -103,34 +103,34 @@ class Neo4jStore(GraphStore):
     def _key_listings_by_their_list(session) -> None:
         """Listings keyed by their list's identity under the list-type table in use (graph/stores/listing_keys.py)."""
         fingerprint = identities_fingerprint()
-        if session.run(q.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
+        if session.run(sq.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
             return
         found = [(r["uid"], r["scope"], r["natural"], r["list_type"])
-                 for r in session.run(q.LISTING_KEYS, none=NO_ENTERPRISE)]
+                 for r in session.run(sq.LISTING_KEYS, none=NO_ENTERPRISE)]
         scopes = {uid: scope for uid, scope, _, _ in found}
         rows = [{"uid": uid, "natural": new, "new_uid": record_uid("blacklist", scopes[uid], new)}
                 for uid, new in plan(found)]
         for i in range(0, len(rows), 5000):
-            session.run(q.REKEY_LISTINGS, rows=rows[i:i + 5000]).consume()
-        session.run(q.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
+            session.run(sq.REKEY_LISTINGS, rows=rows[i:i + 5000]).consume()
+        session.run(sq.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
 
     @staticmethod
     def _index_names_without_han(session) -> None:
         """Enterprises and persons written before the name index get `name_han`, enterprises through the same
         rewrite as old-shape nodes (their fingerprint changes with it), in batches of their own transactions."""
-        while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_NAME_HAN)]:
-            session.run(q.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+        while nodes := [dict(r["node"]) for r in session.run(sq.ENTERPRISES_WITHOUT_NAME_HAN)]:
+            session.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
         while persons := [{"id_number": r["id_number"], "name_han": han_text(r["name"])}
-                          for r in session.run(q.PERSONS_WITHOUT_NAME_HAN)]:
-            session.run(q.SET_NAME_HAN, rows=persons).consume()
+                          for r in session.run(sq.PERSONS_WITHOUT_NAME_HAN)]:
+            session.run(sq.SET_NAME_HAN, rows=persons).consume()
 
     @staticmethod
     def _caption_old_names(session) -> None:
         """Enterprises written before `short_name` get it (and their fingerprint with it), in batches of their own
         transactions; no data version bump: no answer changes."""
         after = ""
-        while nodes := [dict(r["node"]) for r in session.run(q.ENTERPRISES_WITHOUT_SHORT_NAME, after=after)]:
-            session.run(q.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+        while nodes := [dict(r["node"]) for r in session.run(sq.ENTERPRISES_WITHOUT_SHORT_NAME, after=after)]:
+            session.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
             after = nodes[-1]["eid"]
 
     def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
@@ -138,15 +138,15 @@ class Neo4jStore(GraphStore):
         of their own transactions while one read walks them (properties.py: readers understand both shapes,
         so a reader between two batches answers the same)."""
         with self._session(read=True) as reading, self._session() as writing:
-            for label, cypher in q.OLD_SHAPE_NODES.items():
+            for label, cypher in sq.OLD_SHAPE_NODES.items():
                 nodes: list[dict] = []
                 for r in reading.run(cypher):
                     nodes.append(dict(r["node"]))
                     if len(nodes) >= batch:
-                        writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
+                        writing.run(sq.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
                         nodes = []
                 if nodes:
-                    writing.run(q.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
+                    writing.run(sq.REWRITE_NODES[label], rows=migration_rows(label, nodes)).consume()
 
     @contextmanager
     def writer(self, source: str):
@@ -201,7 +201,7 @@ class Neo4jStore(GraphStore):
         """A reset empties the store in several transactions; a load committed between two of them would leave
         part of its file in a store that is otherwise emptied, so a load that finds a reset under way withdraws
         (its transaction is rolled back: nothing of the file is kept)."""
-        if tx.run(q.RESETTING).single()["resetting"]:
+        if tx.run(sq.RESETTING).single()["resetting"]:
             raise StoreBusy("数据库正在被 creditnet reset 清空，本文件未导入任何数据；请在清空完成后重新导入。如果没有正在运行的 "
                             "reset，说明上次清空被中断，请再次运行 creditnet reset --yes (the store is being emptied by "
                             "`creditnet reset`: nothing of this file was loaded; load it again when the reset has "
@@ -220,7 +220,7 @@ class Neo4jStore(GraphStore):
             # Auto-commit: one round trip, where BEGIN, RUN and COMMIT of an explicit transaction took two or
             # three, and a check asks this twice (0.3 ms a time measured on a loopback server).
             with translated(), self._session() as s:
-                meta = s.run(Query(q.SETTLED_VERSION, timeout=self.settings.query_timeout_s)).single()
+                meta = s.run(Query(sq.SETTLED_VERSION, timeout=self.settings.query_timeout_s)).single()
         except Neo4jError as exc:
             # The server ends a lock wait that outlasts the transaction's timeout as a ClientError
             # (LockClientStopped): here that only means a commit took that long to apply.
@@ -268,7 +268,7 @@ class Neo4jStore(GraphStore):
 
     def data_version(self):
         with translated(), self._session(read=True) as s:
-            return int(s.run(q.DATA_VERSION).single()["v"] or 0)
+            return int(s.run(sq.DATA_VERSION).single()["v"] or 0)
 
     def reset(self, progress=None):
         # A store too large for one transaction's memory is emptied in batches, each its own transaction. The
@@ -278,22 +278,22 @@ class Neo4jStore(GraphStore):
         # (A province's store takes minutes: 4.5 for 12 million nodes and relationships, BENCHMARKS.md; one
         # scan with CALL … IN TRANSACTIONS instead of a statement per batch took as long.)
         with translated(), self._session() as s:
-            s.run(q.BEGIN_RESET).consume()
-            for what, batch in (("relationships", q.RESET_RELATIONSHIPS_BATCH), ("nodes", q.RESET_BATCH)):
+            s.run(sq.BEGIN_RESET).consume()
+            for what, batch in (("relationships", sq.RESET_RELATIONSHIPS_BATCH), ("nodes", sq.RESET_BATCH)):
                 deleted = 0
                 while n := s.run(batch, limit=self.reset_batch_nodes).single()["n"]:
                     deleted += n
                     if progress is not None:
                         progress(what, deleted)
-            s.run(q.END_RESET).consume()
+            s.run(sq.END_RESET).consume()
 
     def empty_meta(self) -> dict:
         """The meta node of a database that holds no data, as it is: what a bulk load (graph/bulk.py) carries over
         into the database it imports. StoreNotEmpty when the database holds anything else: the importer would
         overwrite it."""
         with translated(), self._session(read=True) as s:
-            found = s.run(q.HOLDS_DATA).single()
-            meta = s.run(q.META).single()
+            found = s.run(sq.HOLDS_DATA).single()
+            meta = s.run(sq.META).single()
         if found is not None:
             raise StoreNotEmpty(
                 f"Neo4j 数据库 {self.database} 中已有数据（{'、'.join(found['labels']) or '节点'}），批量导入只能用于空数据库，"
@@ -314,14 +314,14 @@ class Neo4jStore(GraphStore):
     @staticmethod
     def _log_load(runner, entry: dict) -> None:
         """On a session, or inside a load's transaction (where the entry gets the version that load makes)."""
-        runner.run(q.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
+        runner.run(lq.LOG_LOAD, at=datetime.now(timezone.utc).isoformat(timespec="seconds"), file=entry["file"],
                    kind=entry["kind"], rows=entry["rows"], loaded=entry["loaded"], rejected=entry["rejected"],
                    rejects_file=entry.get("rejects_file"), sender=entry.get("sender"),
                    sent_as=entry.get("sent_as")).consume()
 
     def load_history(self):
         with translated(), self._session(read=True) as s:
-            return [dict(r) for r in s.run(q.LOAD_HISTORY)]
+            return [dict(r) for r in s.run(lq.LOAD_HISTORY)]
 
     def close(self):
         if self._owns_driver:

@@ -13,7 +13,7 @@ from graph.identifiers import mask_id_number
 from graph.model import listed_person
 from graph.names import han_text
 from graph.stores.base import GraphWriter, WriteStats
-from graph.stores.neo4j import queries as q
+from graph.stores.neo4j import load_queries as lq, queries as q, schema_queries as sq
 from graph.stores.neo4j.amendments import Neo4jAmendments
 from graph.stores.neo4j.operations import EnterpriseOp, Op, PersonOp, RecordOp, ReplaceOp, RoleOp
 from graph.stores.neo4j.properties import enterprise_node, record_node
@@ -118,14 +118,14 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
 
     def record_unread(self, kind, source, entries, loaded_codes, loaded_rows):
         self.flush()
-        self._send(q.DROP_STALE_UNREAD, source=source, kind=kind, uids=[e["uid"] for e in entries],
+        self._send(lq.DROP_STALE_UNREAD, source=source, kind=kind, uids=[e["uid"] for e in entries],
                    codes=sorted(loaded_codes), rows=sorted(loaded_rows))
         if entries:
-            self._send(q.MERGE_UNREAD, rows=[dict(e) for e in entries])
+            self._send(lq.MERGE_UNREAD, rows=[dict(e) for e in entries])
 
     def role_history(self, member, enterprise_code, enterprise_code_kind, role, former):
         self.flush()
-        self._send(q.ROLE_HISTORY, enterprise=enterprise_code, member=member.key, role=role, former=list(former))
+        self._send(lq.ROLE_HISTORY, enterprise=enterprise_code, member=member.key, role=role, former=list(former))
 
     def replace_legal_representative(self, enterprise_code, code_kind, person_id, role, on):
         self._push(ReplaceOp(enterprise_code, code_kind, person_id, role, on))
@@ -139,12 +139,12 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
     def finish(self):
         self.flush()
         if self.written_kinds & {"license", "license-change"}:
-            self._send(q.LINK_CHANGES, eids=list(self.touched_eids))
+            self._send(lq.LINK_CHANGES, eids=list(self.touched_eids))
         if self.written_kinds & {"penalty", "penalty-change"}:
-            self._send(q.LINK_PENALTY_CHANGES, eids=list(self.touched_eids))
+            self._send(lq.LINK_PENALTY_CHANGES, eids=list(self.touched_eids))
         self.sender.drain()
         if self.stats.changed:
-            self._send(q.BUMP_VERSION)
+            self._send(sq.BUMP_VERSION)
         self.sender.drain()
         self.close()
 
@@ -256,11 +256,11 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
             self._merge(keep, drop)
         dirty = [e for e in self.ents.values() if e.dirty]
         self._fetch_fields([e for e in dirty if not e.new])
-        self._run(q.CREATE_ENTERPRISES, [self._enterprise_row(e) for e in dirty if e.new])
-        self._run(q.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
+        self._run(lq.CREATE_ENTERPRISES, [self._enterprise_row(e) for e in dirty if e.new])
+        self._run(lq.UPSERT_ENTERPRISES, [self._enterprise_row(e) for e in dirty if not e.new])
         for e in dirty:
             e.dirty = e.new = False
-        self._run(q.UPSERT_PERSONS, self._changed_persons(persons.values()))
+        self._run(lq.UPSERT_PERSONS, self._changed_persons(persons.values()))
         for (rel_type, member_kind), rows in roles.items():
             # A role sent twice in one batch: the last one's share wins, and a since or until the last one does not
             # give is the one before it gave, as in the embedded store. (In one statement the MERGE compared every
@@ -276,12 +276,12 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
                     fresh.append(r)
                 else:
                     known.append(r)
-            self._run(q.create_roles(rel_type, member_kind), fresh)
-            self._run(q.merge_roles(rel_type, member_kind), known)
-        self._run(q.REPLACE_LEGAL_REPRESENTATIVE, replaces)
+            self._run(lq.create_roles(rel_type, member_kind), fresh)
+            self._run(lq.merge_roles(rel_type, member_kind), known)
+        self._run(lq.REPLACE_LEGAL_REPRESENTATIVE, replaces)
         pairs = {(c, sent) for rows in records.values() for r in rows for _, c, sent in r["departments"]}
         if pairs - self.departments_seen:
-            self._run(q.MERGE_DEPARTMENTS, [{"name": c, "sent_as": s} for c, s in sorted(pairs - self.departments_seen)])
+            self._run(lq.MERGE_DEPARTMENTS, [{"name": c, "sent_as": s} for c, s in sorted(pairs - self.departments_seen)])
             self.departments_seen |= pairs
         for label, rows in records.items():
             # A re-sent record within one batch: the last one wins, as in the embedded store.
@@ -306,10 +306,10 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
                     known.append(row)
                 self.written_uids.add(r["uid"])
                 self.written_kinds.add(r["kind"])
-            self._run(q.create_records(label), new)
-            self._run(q.upsert_records(label), known)
-            self._run(q.UPSERT_LISTINGS_OF_PERSONS, alone)
-        self._run(q.NAME_LISTED_PERSONS, named)
+            self._run(lq.create_records(label), new)
+            self._run(lq.upsert_records(label), known)
+            self._run(lq.UPSERT_LISTINGS_OF_PERSONS, alone)
+        self._run(lq.NAME_LISTED_PERSONS, named)
 
     def _changed_persons(self, rows) -> list[dict]:
         """The rows of UPSERT_PERSONS that would change a person this transaction has not already left so: it sets
