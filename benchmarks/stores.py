@@ -86,7 +86,7 @@ def find_neo4j(uri: str | None, log=print, pagecache: str | None = None) -> Neo4
     env = {**os.environ, "CREDITNET_NEO4J_HOME": home, "NEO4J_BOLT_PORT": str(free_port()),
            "NEO4J_HTTP_PORT": str(free_port()), "NEO4J_AUTH": "none"}
     # The whole heap from the start, as a server that loads should run (deploy/neo4j.env.example): a heap that
-    # grows from 512m during the measured load costs the server CPU in collections (BENCHMARKS.md, section 5).
+    # grows from 512m during the measured load costs the server CPU in collections (docs/performance.md).
     env.setdefault("NEO4J_HEAP_INITIAL", env.get("NEO4J_HEAP", "3g"))
     if pagecache:
         env.setdefault("NEO4J_PAGECACHE", pagecache)

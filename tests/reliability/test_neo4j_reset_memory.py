@@ -3,7 +3,7 @@
 A department is a supernode: every record it issued points at it. The reset deleted nodes 10,000 to a
 transaction with DETACH DELETE, so the batch holding a department also deleted all of that department's
 relationships at once; at 1,000,000 enterprises that ran out of the server's transaction memory and left the
-store marked as being reset (session 7, RELIABILITY.md). This test starts its own server with a small limit
+store marked as being reset (RELIABILITY.md). This test starts its own server with a small limit
 for one transaction (64 MiB; the shared test server keeps Neo4j's default), loads the test county through
 the CLI, gives one of its departments 100,000 records, and resets through the CLI: the reset must finish,
 leave nothing but the store's own meta node, and leave a store the county loads into again.
