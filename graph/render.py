@@ -390,7 +390,7 @@ def _node(attrs: dict[str, Any], x: float, y: float, w: float, h: float) -> str:
     # enterprise's public code, a person's name (their ID number only masked, as printed).
     data = f' data-id={_attr(attrs.get("id") or "")} data-kind={_attr(attrs["kind"])}'
     if attrs["kind"] == "enterprise":
-        data += f' data-key={_attr(attrs["id"].partition(":")[2])}'
+        data += f' data-key={_attr(attrs["id"].partition(":")[2])} data-name={_attr(attrs.get("name") or "")}'
     elif attrs["kind"] == "person":
         data += f' data-masked={_attr(sub)} data-name={_attr(attrs.get("name") or "")}'
     parts = [f'<g class={_attr("node " + attrs["kind"] + (" restricted" if attrs.get("restricted") else ""))}{data}>',
