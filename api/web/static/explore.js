@@ -64,6 +64,7 @@ const Explore = (() => {
     const view = { svg, figure, home: home.slice(), expanded: new Set(), selected: null };
     figure.classList.add("explore");
     svg.setAttribute("tabindex", "0");
+    svg.setAttribute("role", "group");  // no longer one image: its nodes are buttons a screen reader must reach
     svg.setAttribute("aria-roledescription", "可缩放的关系图");
     const note = el("p", { class: "explore-note", hidden: true, role: "status" });
     const panel = el("div", { class: "explore-panel no-print", hidden: true, "aria-live": "polite" });
