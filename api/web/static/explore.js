@@ -63,6 +63,9 @@ const Explore = (() => {
     const home = viewBox(svg);
     const view = { svg, figure, home: home.slice(), expanded: new Set(), selected: null };
     figure.classList.add("explore");
+    // As wide as the page, but a small picture (a chain of two) is not blown up past a quarter over its size.
+    const drawnWidth = Number(svg.getAttribute("width"));
+    if (drawnWidth) svg.style.setProperty("--drawn-width", `${Math.round(drawnWidth)}px`);
     svg.setAttribute("tabindex", "0");
     svg.setAttribute("role", "group");  // no longer one image: its nodes are buttons a screen reader must reach
     svg.setAttribute("aria-roledescription", "可缩放的关系图");
