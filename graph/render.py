@@ -24,6 +24,7 @@ import networkx as nx
 from graph.errors import InvalidRequest
 from graph.identifiers import mask_id_number
 from graph.queries.listings import is_active
+from graph.queries.neighbours import node_id
 from graph.queries.subject import resolve
 from graph.queries.traversal import Reach, node, traverse
 from graph.stores.base import GraphStore
@@ -64,11 +65,13 @@ def _add_party(g: nx.DiGraph, party: dict[str, Any], **attrs: Any) -> tuple[str,
     n = party_id(party)
     sub = mask_id_number(party["key"]) if party["kind"] == "person" else party["key"]
     if n not in g:
-        g.add_node(n, kind=party["kind"], label=party.get("name") or sub, sub=sub, restricted=False, subject=False)
+        g.add_node(n, kind=party["kind"], label=party.get("name") or sub, sub=sub, restricted=False, subject=False,
+                   id=node_id(party), name=party.get("name") or "")
     for k, v in attrs.items():
         g.nodes[n].setdefault(k, v)
     if party.get("name") and g.nodes[n]["label"] == sub:
         g.nodes[n]["label"] = party["name"]
+        g.nodes[n].update(id=node_id(party), name=party["name"])
     return n
 
 
@@ -83,14 +86,16 @@ def _add_listings(g: nx.DiGraph, owner: tuple[str, str], restrictions: Iterable[
     for r in restrictions:
         lid = ("listing", r.get("_id") or f"{owner[1]}|{r.get('type')}|{r.get('valid_from')}|{r.get('sender')}")
         if lid not in g:
+            # A listing's identity may hold a person's ID number: the page knows it by a digest only.
+            digest = hashlib.sha1(lid[1].encode()).hexdigest()[:12]
             g.add_node(lid, kind="listing", label=r.get("type") or "名单", sub=validity(r), restricted=False,
-                       subject=False, layer=layer)
+                       subject=False, layer=layer, id=f"listing:{digest}")
         g.add_edge(owner, lid, label="被列入")
         if r.get("sender"):
             did = ("department", r["sender"])
             if did not in g:
                 g.add_node(did, kind="department", label=r["sender"], sub="信息发送部门", restricted=False,
-                           subject=False, layer=layer + 1)
+                           subject=False, layer=layer + 1, id=f"department:{r['sender']}")
             g.add_edge(did, lid, label="发送")
 
 
@@ -335,7 +340,8 @@ def to_svg(picture: Picture, pos: Pos) -> str:
            f"{escape(picture.title)}</text>"]
     out.append(_legend(margin, margin + 14))
     for a, b, attrs in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-        out.append(_edge(boxes[a], boxes[b], attrs.get("label") or "", ox, oy, arrow))
+        ends = (g.nodes[a].get("id") or "", g.nodes[b].get("id") or "")
+        out.append(_edge(boxes[a], boxes[b], attrs.get("label") or "", ox, oy, arrow, ends))
     for n in sorted(g, key=lambda n: (g.nodes[n]["kind"], str(n))):
         x, y, w, h = boxes[n]
         out.append(_node(g.nodes[n], x + ox, y + oy, w, h))
@@ -348,8 +354,9 @@ def to_svg(picture: Picture, pos: Pos) -> str:
 
 def _legend(x: float, y: float) -> str:
     parts = ['<g class="legend">']
-    for fill, stroke, text in STYLE.values():
-        parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="14" height="14" rx="3" fill="{fill}" stroke="{stroke}"/>'
+    for kind, (fill, stroke, text) in STYLE.items():  # data-kind: the page draws added nodes as the legend says
+        parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="14" height="14" rx="3" fill="{fill}" stroke="{stroke}" '
+                     f'data-kind="{kind}"/>'
                      f'<text x="{_fmt(x + 19)}" y="{_fmt(y + 12)}" fill="#374151">{text}</text>')
         x += 62
     parts.append(f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="14" height="14" rx="3" fill="#ffffff" '
@@ -358,13 +365,14 @@ def _legend(x: float, y: float) -> str:
     return "".join(parts)
 
 
-def _edge(a, b, label: str, ox: float, oy: float, arrow: str) -> str:
+def _edge(a, b, label: str, ox: float, oy: float, arrow: str, ends: tuple[str, str] = ("", "")) -> str:
     (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
     x1, y1 = _box_edge_point(ax, ay, aw, ah, bx, by)
     x2, y2 = _box_edge_point(bx, by, bw, bh, ax, ay)
     mx, my = (x1 + x2) / 2 + ox, (y1 + y2) / 2 + oy
     text = clip(label, 10)
-    return (f'<g class="edge"><line x1="{_fmt(x1 + ox)}" y1="{_fmt(y1 + oy)}" x2="{_fmt(x2 + ox)}" y2="{_fmt(y2 + oy)}" '
+    return (f'<g class="edge" data-from={_attr(ends[0])} data-to={_attr(ends[1])}>'
+            f'<line x1="{_fmt(x1 + ox)}" y1="{_fmt(y1 + oy)}" x2="{_fmt(x2 + ox)}" y2="{_fmt(y2 + oy)}" '
             f'stroke="{EDGE}" stroke-width="1.4" marker-end="url(#{arrow})"/>'
             f'<text x="{_fmt(mx)}" y="{_fmt(my - 4)}" text-anchor="middle" font-size="12" fill="#1f2937" '
             f'stroke="#ffffff" stroke-width="4" paint-order="stroke">{escape(text)}</text></g>')
@@ -378,7 +386,14 @@ def _node(attrs: dict[str, Any], x: float, y: float, w: float, h: float) -> str:
     tip = f"{kind_text}：{label}" + (f"（{sub}）" if sub and sub != label else "")
     if attrs.get("restricted"):
         tip += "，受限"
-    parts = [f'<g class={_attr("node " + attrs["kind"] + (" restricted" if attrs.get("restricted") else ""))}>',
+    # What the page needs to explore from a node (api/web/static/explore.js): its name in the picture, an
+    # enterprise's public code, a person's name (their ID number only masked, as printed).
+    data = f' data-id={_attr(attrs.get("id") or "")} data-kind={_attr(attrs["kind"])}'
+    if attrs["kind"] == "enterprise":
+        data += f' data-key={_attr(attrs["id"].partition(":")[2])} data-name={_attr(attrs.get("name") or "")}'
+    elif attrs["kind"] == "person":
+        data += f' data-masked={_attr(sub)} data-name={_attr(attrs.get("name") or "")}'
+    parts = [f'<g class={_attr("node " + attrs["kind"] + (" restricted" if attrs.get("restricted") else ""))}{data}>',
              f"<title>{escape(tip)}</title>"]
     if attrs.get("subject"):  # a second outline: the subject of the check stands out in print, too
         parts.append(f'<rect x="{_fmt(x - w / 2 - 4)}" y="{_fmt(y - h / 2 - 4)}" width="{_fmt(w + 8)}" '

@@ -53,8 +53,20 @@ def open_pictures(page) -> None:
     page.locator(".hit .figure svg").first.wait_for()
 
 
+def explore_picture(page) -> None:
+    """The neighbourhood zoomed in, a node selected (its bar of actions open) and a hit's chain marked."""
+    open_pictures(page)
+    page.get_by_role("button", name="放大").first.click()
+    page.locator("#result > .figure g.node[role=button]").first.focus()
+    page.keyboard.press("Enter")
+    page.locator("#result > .figure .explore-panel").wait_for()
+    page.locator(".hit").first.get_by_role("button", name="在网络图中标出").click()
+    page.locator("#result > .figure svg.highlighting").wait_for()
+
+
 # States of a page beyond its first screen that are as wide as it gets: (name, page path, what to do there).
-STATES = (("check-applicant", "/check", open_applicant_form), ("check-pictures", "/check", open_pictures))
+STATES = (("check-applicant", "/check", open_applicant_form), ("check-pictures", "/check", open_pictures),
+          ("check-explored", "/check", explore_picture))
 
 
 def _slug(path: str) -> str:

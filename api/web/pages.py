@@ -39,8 +39,8 @@ class Page:
 
 PAGES = (
     Page("/", "index", "登录", "sign-in", ("auth.js", "index.js")),
-    Page("/check", "check", "联合惩戒核查", "signed-in", ("auth.js", "suggest.js", "check-record.js", "check.js"),
-         ("record.css",)),
+    Page("/check", "check", "联合惩戒核查", "signed-in",
+         ("auth.js", "suggest.js", "check-record.js", "explore.js", "check.js"), ("record.css", "explore.css")),
     Page("/checks", "checks", "核查记录与审计", "signed-in", ("auth.js", "checks.js"), ("record.css",)),
     Page("/profile", "profile", "企业信用画像", "signed-in", ("auth.js", "suggest.js", "standing.js", "profile.js"),
          ("record.css",)),
@@ -53,8 +53,8 @@ PAGES = (
     Page("/public/enterprise", "public-enterprise", "企业公开信息", "public", ("standing.js", "public.js"), ("record.css",)),
 )
 # One recorded check, reopened (check.js reads it from the audit trail): the check page, under the check's ID.
-RECORD = Page("/checks/{check_id}", "check", "核查记录", "signed-in", ("auth.js", "suggest.js", "check-record.js", "check.js"),
-              ("record.css",))
+RECORD = Page("/checks/{check_id}", "check", "核查记录", "signed-in",
+              ("auth.js", "suggest.js", "check-record.js", "explore.js", "check.js"), ("record.css", "explore.css"))
 
 NAV = {
     "signed-in": (("/check", "核查"), ("/checks", "核查记录"), ("/profile", "企业画像"), ("/department", "本部门名单"),

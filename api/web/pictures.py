@@ -1,7 +1,9 @@
-"""Pictures of why, as SVG: one hit's chain, or a subject's neighbourhood (graph/render.py draws them).
+"""Pictures of why, as SVG: one hit's chain, or a subject's neighbourhood (graph/render.py draws them); and the
+neighbours of one node, as JSON, that the page adds to a neighbourhood picture when an official expands it.
 
 Authenticated like the data they draw from: a recorded check is drawn for the department that asked (or
-admin), as GET /checks/{id} reads it; a neighbourhood for any department, as GET /relations reads it.
+admin), as GET /checks/{id} reads it; a neighbourhood, or a node's neighbours, for any department, as
+GET /relations reads it. Persons are named as the pictures name them: ID numbers masked.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from api.deps import AuditDep, DepartmentDep, SettingsDep, StoreDep
 from api.models import ERRORS, HitOut, PartyOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidRequest, NotFound
+from graph.queries.neighbours import DEFAULT_LIMIT, MAX_LIMIT, neighbours as node_neighbours
 from graph.render import chain_svg, neighbourhood_picture, neighbourhood_svg, party_id
 
 router = APIRouter(prefix="/api/v1/render", tags=["checks"], responses=ERRORS)
@@ -99,3 +102,50 @@ async def neighbourhood(store: StoreDep, settings: SettingsDep, account: Departm
         return neighbourhood_svg(neighbourhood_picture(store, key=key, name=name, as_of=as_of, depth=depth))
 
     return svg_response(await run_in_threadpool(draw))
+
+
+class NodeOut(BaseModel):
+    id: str = Field(description="The node's name in the picture (data-id): kind, code or masked ID number, name.")
+    kind: str
+    key: Optional[str] = Field(None, description="An enterprise's code; never a person's ID number.")
+    masked: Optional[str] = Field(None, description="A person's ID number, region and last four only.")
+    name: str
+    restricted: bool = Field(description="On an active listing on as_of.")
+
+
+class NeighbourOut(NodeOut):
+    roles: list[str] = Field(description="The registry roles that tie it to the party, held on as_of.")
+    member: bool = Field(description="True: it holds the roles in the party; false: the party holds them in it.")
+
+
+class NeighboursOut(BaseModel):
+    party: NodeOut
+    neighbours: list[NeighbourOut]
+    limit: int
+    truncated: bool = Field(description="More neighbours than limit: the rest were left out (notes says so).")
+    notes: list[str]
+    as_of: str
+    data_version: int
+
+
+@router.get("/neighbours", response_model=NeighboursOut, tags=["checks"],
+            summary="The parties one hop from one node of a neighbourhood picture (JSON)")
+async def neighbours(store: StoreDep, account: DepartmentDep,
+                     key: Optional[str] = Query(None, max_length=64,
+                                                description="USCC, registration number or ID number of the node."),
+                     via: Optional[str] = Query(None, max_length=64,
+                                                description="Or, for a person as the picture shows them: the code of "
+                                                            "an enterprise they are tied to …"),
+                     person: Optional[str] = Query(None, max_length=64, description="… their masked ID number …"),
+                     name: Optional[str] = Query(None, max_length=200, description="… and their name."),
+                     as_of: Optional[date] = Query(None, description="Roles held and listings active on this date "
+                                                                     "(default today)."),
+                     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
+                                        description=f"At most this many neighbours (1–{MAX_LIMIT}).")
+                     ) -> dict[str, Any]:
+    """Each neighbour with the roles that tie it and whether it is restricted; persons masked as in the pictures.
+    `truncated` (and a note) when the party has more than `limit` neighbours."""
+    def ask() -> dict[str, Any]:
+        return node_neighbours(store, key=key, via=via, person=person, name=name, as_of=as_of, limit=limit)
+
+    return await run_in_threadpool(ask)

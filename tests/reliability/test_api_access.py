@@ -158,6 +158,8 @@ TABLE: dict[tuple[str, str], list[Call]] = {
                                             lambda c: {"json": {"check_id": c.check_id, "index": 0}})],
     ("GET", "/api/v1/render/neighbourhood"): [Call("neighbourhood picture", "/api/v1/render/neighbourhood",
                                                    "department", {"params": {"key": E["LISTED"], "depth": 2}})],
+    ("GET", "/api/v1/render/neighbours"): [Call("a node's neighbours", "/api/v1/render/neighbours", "department",
+                                                {"params": {"key": E["LISTED"], "as_of": AS_OF}})],
     ("GET", "/api/v1/web/session"): [Call("who am I", "/api/v1/web/session", "department")],
     ("GET", "/"): [Call("sign-in page", "/", "open")],
     ("GET", "/check"): [Call("check page", "/check", "open")],

@@ -106,13 +106,21 @@
     container.hidden = false;
   }
 
-  function pictureButton(label, container, load) {
+  // A button that shows (or folds away) a picture drawn by the server, made explorable (explore.js) once drawn.
+  // `button.open()` shows it and gives its explorer (null when it could not be drawn).
+  function pictureButton(label, container, load, exploring) {
     const button = el("button", { type: "button", class: "secondary", "aria-expanded": "false" }, label);
-    button.addEventListener("click", async () => {
-      if (!container.hidden) { container.hidden = true; button.setAttribute("aria-expanded", "false"); return; }
+    let view = null;
+    button.open = async () => {
+      if (view && container.querySelector("svg")) {
+        container.hidden = false;
+        button.setAttribute("aria-expanded", "true");
+        return view;
+      }
       button.disabled = true;
       try {
         insertSvg(container, await load());
+        view = Explore.attach(container, exploring);
         button.setAttribute("aria-expanded", "true");
       } catch (err) {
         CN.clear(container).append(el("p", { class: "error", role: "alert", text: err.message }));
@@ -120,6 +128,11 @@
       } finally {
         button.disabled = false;
       }
+      return view;
+    };
+    button.addEventListener("click", () => {
+      if (!container.hidden) { container.hidden = true; button.setAttribute("aria-expanded", "false"); return; }
+      button.open();
     });
     return button;
   }
@@ -156,6 +169,18 @@
       ], rows));
   }
 
+  // The neighbourhood picture of the answer on the page, when it is offered (not on a recorded check).
+  let neighbourhoodButton = null;
+
+  function markChain(result, hit, container) {
+    return el("button", { type: "button", class: "secondary", onclick: async () => {
+      const view = await neighbourhoodButton.open();
+      if (!view) return;
+      view.highlight(hit, result.subject);
+      container.scrollIntoView({ block: "nearest" });
+    } }, "在网络图中标出");
+  }
+
   function hitCard(result, hit, i, seen) {
     const rows = CheckRecord.unseen(hit.restrictions || [], seen);
     const figure = el("div", { class: "figure fit", hidden: true, "aria-label": `第${i + 1}条命中的关系图` });
@@ -170,7 +195,8 @@
       CheckRecord.sameAs(hit.restrictions || [], seen),
       (hit.notes || []).length ? el("ul", { class: "note" }, hit.notes.map((n) => el("li", { text: CN.chinese(n) }))) : null,
       el("div", { class: "toolbar" }, pictureButton("查看关系图", figure, () =>
-        Auth.text("POST", "/api/v1/render/chain", { check_id: result.check_id, index: i }))),
+        Auth.text("POST", "/api/v1/render/chain", { check_id: result.check_id, index: i })),
+        neighbourhoodButton ? markChain(result, hit, neighbourhoodButton.figure) : null),
       figure);
   }
 
@@ -192,6 +218,10 @@
     const known = subject.key !== VIRTUAL;
     const neighbourhood = el("div", { class: "figure", hidden: true, "aria-label": "关系网络图" });
     const params = new URLSearchParams({ key: subject.key, depth: String(Math.max(1, r.depth)), as_of: r.as_of });
+    // Drawn from today's data: offered (and explored, node by node) only where the check was just made.
+    neighbourhoodButton = known && !recorded ? pictureButton(`关系网络图（${Math.max(1, r.depth)} 层以内）`, neighbourhood,
+      () => Auth.text("GET", `/api/v1/render/neighbourhood?${params}`), { expand: true, asOf: r.as_of, subject }) : null;
+    if (neighbourhoodButton) neighbourhoodButton.figure = neighbourhood;
     const meta = [
       ["核查对象", partyText(subject)], ["代码/证件号码", CheckRecord.idNumber(subject)], ["核查日期", r.as_of],
       ["关联层数", `${r.depth} 层`], ["检查编号", r.check_id], ["检查时间", CN.dateTime(serverDate)],
@@ -206,8 +236,7 @@
       el("dl", { class: "meta" }, meta.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", {}, v instanceof Node ? v : CN.text(v))])),
       el("div", { class: "toolbar" },
         el("button", { type: "button", id: "print", onclick: () => window.print() }, "打印/保存为PDF"),
-        known && !recorded ? pictureButton(`关系网络图（${Math.max(1, r.depth)} 层以内）`, neighbourhood, () =>
-          Auth.text("GET", `/api/v1/render/neighbourhood?${params}`)) : null,
+        neighbourhoodButton,
         known && subject.kind === "enterprise"
           ? el("a", { class: "button", href: `/profile?code=${encodeURIComponent(subject.key)}` }, "查看企业画像") : null),
       neighbourhood,
