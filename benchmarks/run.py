@@ -203,7 +203,7 @@ def run_size(size: int, backends: list[str], neo4j: Neo4jTarget | None, cfg: arg
         files = data.split_files(m, file_rows) if backend == "neo4j" else data.files_in_kind_order(m)
         entry["reset_s"] = round(measure.fresh_store(spec), 2)
         log(f"  {backend}: loading {rows:,} rows from {len(files)} files")
-        entry["load"] = measure.load(spec, files)
+        entry["load"] = measure.load(spec, files, stop_at_last_file="alerts-pass" in cfg.skip)
         entry["load"]["file_count"] = len(files)
         if entry["load"]["exit_code"] != 0:
             entry["skipped"] = "load failed: " + ("; ".join(entry["load"]["failed_files"]) or entry["load"]["stderr"])[:700]
@@ -396,7 +396,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--api-seconds", type=float, help="Measured seconds of API load (default 10; quick 3).")
     p.add_argument("--baseline-timeout", type=float, help="Seconds one baseline check may take (default 10; quick 2).")
     p.add_argument("--baseline-budget", type=float, help="Seconds one baseline may spend at one depth (default 120; quick 20).")
-    p.add_argument("--skip", default="", help="Parts to leave out: api, cli, memory, baselines (comma-separated).")
+    p.add_argument("--skip", default="", help="Parts to leave out: api, cli, memory, baselines, alerts-pass (stop "
+                   "each load after its last file, before follow-up supervision's first answer for every licence "
+                   "holder; comma-separated).")
     p.add_argument("--gate", action="store_true", help="Apply the gate (exit 1 on failure) in a full run too: depth 3, "
                    "p50 on the default county; depth 4, p99 on the dense shape.")
     p.add_argument("--load-only", action="store_true", help="Measure the loads only (no sample, checks, CLI, API, "
