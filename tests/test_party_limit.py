@@ -24,7 +24,7 @@ POSTS = 500          # the nominees' enterprises
 GROUP = 300          # the group holding's subsidiaries
 LIMIT = 100          # the smallest party limit the settings allow
 
-SUBJECT, HOLDING, CLEAN_SUBJECT = uscc(1), uscc(2), uscc(3)
+SUBJECT, HOLDING, CLEAN_SUBJECT, HOLDING_HEADED = uscc(1), uscc(2), uscc(3), uscc(4)
 HEAD_NOMINEE, SUPERVISOR_NOMINEE, HOLDING_SUPERVISOR, CLEAN_NOMINEE = (id_number(i) for i in (1, 2, 3, 4))
 LISTED = uscc(10 + POSTS - 1)  # the nominee's last enterprise: the last the store gives, the last in key order
 
@@ -37,7 +37,8 @@ def _files(directory):
     """A county of three subjects:
     - SUBJECT, headed by a nominee who heads 500 enterprises, one of them on the serious-violation list a year
       ago (rule 3), and supervised by another nominee sitting as 监事 in the same 500, who is a 失信被执行人 (rule 2);
-    - HOLDING, a group holding company with 300 subsidiaries, whose 监事 is a 失信被执行人 (rule 2);
+    - HOLDING, a group holding company with 300 subsidiaries, whose 监事 is a 失信被执行人 (rule 2) and whose head
+      also heads an enterprise on the serious-violation list (rule 3);
     - CLEAN_SUBJECT, supervised by a nominee sitting in 500 enterprises that no list names."""
     people = {HEAD_NOMINEE: "挂名甲", SUPERVISOR_NOMINEE: "代办乙", HOLDING_SUPERVISOR: "监事丙", CLEAN_NOMINEE: "代办丁"}
     registry, members = [], []
@@ -56,6 +57,7 @@ def _files(directory):
         enterprise(code, name, HEAD_NOMINEE, people[HEAD_NOMINEE])
         member(code, name, "监事", people[SUPERVISOR_NOMINEE], "居民身份证", SUPERVISOR_NOMINEE)
     enterprise(HOLDING, "西吉县集团控股有限公司", id_number(5), "控股戊")
+    enterprise(HOLDING_HEADED, "西吉县控股戊另办商贸有限公司", id_number(5), "控股戊")
     member(HOLDING, "西吉县集团控股有限公司", "监事", people[HOLDING_SUPERVISOR], "居民身份证", HOLDING_SUPERVISOR)
     for i in range(GROUP):
         code, name = uscc(1000 + i), f"西吉县集团{i:03d}号子公司有限公司"
@@ -75,6 +77,7 @@ def _files(directory):
         listing(1, LISTED, f"西吉县挂名{POSTS - 1:03d}号商贸有限公司", "严重违法失信企业名单", "2025-06-01"),
         listing(2, uscc(900), "西吉县失信主体公司", "失信被执行人", "2026-01-01", SUPERVISOR_NOMINEE),
         listing(3, uscc(901), "西吉县另一失信公司", "失信被执行人", "2026-01-01", HOLDING_SUPERVISOR),
+        listing(4, HOLDING_HEADED, "西吉县控股戊另办商贸有限公司", "严重违法失信企业名单", "2025-06-01"),
     ]
     directory.mkdir(parents=True, exist_ok=True)
     return [write_csv(directory / "registry.csv", ENTERPRISE_HEADERS, registry),
@@ -128,11 +131,12 @@ def test_binding_hits_behind_nominees_without_a_limit(dense_store):
     assert not result.truncated and not any("关系网过大" in n for n in result.notes)
 
 
-def test_a_group_holdings_supervisor_is_found_past_its_subsidiaries(dense_store, party_limit):
-    # 300 subsidiaries sort before any person: the limit fills with them, and the 监事 still comes in.
+def test_a_group_holdings_officers_are_found_past_its_subsidiaries(dense_store, party_limit):
+    # 300 subsidiaries sort before any person: the limit fills with them at one hop, and the 监事 still comes in;
+    # no party is left for two hops, and the enterprise the head heads is still read (rule 3).
     result = _check(dense_store, HOLDING)
     assert result.verdict == "restricted"
-    assert _binding(result) == {(HOLDING_SUPERVISOR, RULE_OFFICER)}
+    assert _binding(result) == {(HOLDING_SUPERVISOR, RULE_OFFICER), (HOLDING_HEADED, RULE_THREE_YEAR_BAR)}
     assert result.truncated
 
 
