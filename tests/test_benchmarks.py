@@ -110,14 +110,6 @@ GATE = {"embedded": "sqlite-cte", "neo4j": "cypher"}
 
 
 @pytest.mark.timeout(960)
-@pytest.mark.xfail(reason="on the dense 10,000 county creditnet's Neo4j p99 at depth 4 (2.5 s, a subject behind a "
-                          "nominee and a group: the neighbourhood query stops at 2,000 parties and the check goes level "
-                          "by level) is above the textbook Cypher's 2 s time-out, so it cannot be shown faster; the "
-                          "embedded store's p99 is at least 8x the SQLite CTE's (BENCHMARKS.md, 'The dense county'). "
-                          "Remove this marker when the gate passes",
-                   # strict: the day the gate passes, the suite fails until this marker goes, so the marker never
-                   # hides a gate that works; only the gate's own verdict counts as the expected failure.
-                   raises=GateNotMet, strict=True)
 def test_quick_gate_creditnet_not_slower_in_the_tail(quick):
     _, results = quick
     size = SIZES[-1]
