@@ -20,25 +20,26 @@ REFERENCE_DATE = date(2026, 7, 1)
 DATA_ROOT = Path(__file__).resolve().parent / ".data"
 
 
-def dataset(size: int, root: Path = DATA_ROOT, log=print, groups: float = 0.0) -> Manifest:
+def dataset(size: int, root: Path = DATA_ROOT, log=print, groups: float = 0.0, shape: str = "default") -> Manifest:
     """The county of `size` enterprises (seed 7, CSV), generated into root/<size> unless already there;
     with `groups` (a share of companies in enterprise groups, graph.synthetic.GROUP_SIZES) into
-    root/<size>-groups-<share>."""
-    directory = root / (f"{size}-groups-{groups:g}" if groups else str(size))
+    root/<size>-groups-<share>; of the dense shape (nominees, groups of up to 300, cross-holdings) into
+    root/<size>-dense."""
+    directory = root / (f"{size}-dense" if shape == "dense" else f"{size}-groups-{groups:g}" if groups else str(size))
     manifest_path = directory / "manifest.json"
     if manifest_path.exists():
         m = Manifest.load(directory)
-        if (m.enterprises, m.seed, m.formats, m.reference_date, m.groups) == \
-                (size, SEED, "csv", REFERENCE_DATE.isoformat(), groups) \
+        if (m.enterprises, m.seed, m.formats, m.reference_date, m.groups, m.shape) == \
+                (size, SEED, "csv", REFERENCE_DATE.isoformat(), groups, shape) \
                 and all(p.exists() for paths in m.files.values() for p in paths):
             return m
-        log(f"  cached county in {directory} does not match (size, seed, date, groups); regenerating")
+        log(f"  cached county in {directory} does not match (size, seed, date, groups, shape); regenerating")
     if directory.exists():
         shutil.rmtree(directory)
-    log(f"  generating {size:,} enterprises{f' ({groups:g} of companies in groups)' if groups else ''} "
-        f"into {directory} …")
+    what = " (dense shape)" if shape == "dense" else f" ({groups:g} of companies in groups)" if groups else ""
+    log(f"  generating {size:,} enterprises{what} into {directory} …")
     return generate(directory, enterprises=size, seed=SEED, reference_date=REFERENCE_DATE, formats="csv",
-                    groups=groups)
+                    groups=groups, shape=shape)
 
 
 def files_in_kind_order(m: Manifest) -> list[Path]:

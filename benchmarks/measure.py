@@ -85,8 +85,13 @@ def load_reports(lines: Iterable[str]) -> Iterator[list]:
         yield done
 
 
-def load(spec: StoreSpec, files: list[Path], timeout: float = 7200) -> dict:
-    """`creditnet load -q --json <files>`: wall time, rows/s, peak RSS, and the time of each file."""
+def load(spec: StoreSpec, files: list[Path], timeout: float = 7200, stop_at_last_file: bool = False) -> dict:
+    """`creditnet load -q --json <files>`: wall time, rows/s, peak RSS, and the time of each file.
+
+    `stop_at_last_file`: stop the command once every file has reported, before the follow-up supervision pass that
+    then gives every licence holder its first answer (its transaction is rolled back; the home is the run's own).
+    On the dense county that pass is a check of every licence holder through nominees and groups, and takes longer
+    than the load; benchmarks/bulk.py stops it the same way. The load's time is then to its last report."""
     proc = subprocess.Popen([*creditnet_command(), "load", "-q", "--json", *map(str, files)], env=spec.env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     t0 = time.perf_counter()
@@ -100,12 +105,17 @@ def load(spec: StoreSpec, files: list[Path], timeout: float = 7200) -> dict:
                 row["seconds"] = round(now - last, 3)
                 last = now
                 per_file.append(row)
+        if stop_at_last_file and len(per_file) == len(files):
+            proc.terminate()
+            break
         if now > deadline:
             proc.kill()
             break
     _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
+    wall = (last if stop_at_last_file else time.perf_counter()) - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if stop_at_last_file and len(per_file) == len(files) and proc.returncode < 0:
+        proc.returncode = 0  # stopped by us, after its last file: not a failure
     stderr = proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()

@@ -27,8 +27,8 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from graph import synthetic_scenarios
 from graph.model import KINDS
 from graph.synthetic_county import County
-from graph.synthetic_identities import (ALL_KINDS, BAD_ROWS_UP_TO, COLUMNS, FILE_FORMATS,
-                                        HALF_WIDTH_CODE_KIND, MIN_ENTERPRISES)
+from graph.synthetic_identities import (ALL_KINDS, BAD_ROWS_UP_TO, COLUMNS, DENSE_GROUP_SHARE, FILE_FORMATS,
+                                        HALF_WIDTH_CODE_KIND, MIN_ENTERPRISES, SHAPES)
 
 # --- files -----------------------------------------------------------------------------------------------
 def headers(kind: str) -> list[str]:
@@ -126,11 +126,14 @@ class Manifest:
     enterprises: int = 0
     formats: str = "mixed"
     groups: float = 0.0            # share of companies in enterprise groups (GROUP_SIZES); 0: none
+    shape: str = "default"         # "dense": nominees, large groups, cross-holdings (synthetic_identities.SHAPES)
 
     def to_json(self) -> str:
         """JSON with file names relative to the directory, so the manifest is as reproducible as the data."""
         files = {kind: [_relative(p, self.directory) for p in paths] for kind, paths in self.files.items()}
-        shape = {"groups": self.groups} if self.groups else {}   # absent when 0: older manifests read the same
+        shape: dict = {"groups": self.groups} if self.groups else {}   # absent when 0: older manifests read the same
+        if self.shape != "default":
+            shape["shape"] = self.shape
         return json.dumps({"reference_date": self.reference_date, "seed": self.seed, "enterprises": self.enterprises,
                            "formats": self.formats, **shape, "files": files, "rows": self.rows,
                            "rows_bad": self.rows_bad, "scenarios": self.scenarios}, ensure_ascii=False, indent=2) + "\n"
@@ -143,7 +146,7 @@ class Manifest:
                    rows=data["rows"], reference_date=data["reference_date"], scenarios=data["scenarios"],
                    rows_bad=data.get("rows_bad", {}), seed=data.get("seed", 7),
                    enterprises=data.get("enterprises", 0), formats=data.get("formats", "mixed"),
-                   groups=data.get("groups", 0.0))
+                   groups=data.get("groups", 0.0), shape=data.get("shape", "default"))
 
     @classmethod
     def load(cls, directory: Path | str) -> Manifest:
@@ -158,16 +161,25 @@ def _relative(path: Path, directory: Path) -> str:
 
 
 def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, reference_date: date | None = None,
-             formats: str = "mixed", bad_rows: bool | None = None, groups: float = 0.0) -> Manifest:
+             formats: str = "mixed", bad_rows: bool | None = None, groups: float = 0.0,
+             shape: str = "default") -> Manifest:
     """Write a synthetic county into `directory` and return (and save as manifest.json) its manifest.
 
     `enterprises` counts every enterprise, scenario subjects included. Deliberately bad rows (about 0.5%
     of records) are sprinkled when `bad_rows` is true, by default up to 100,000 enterprises. `groups` is the
     share of background companies in enterprise groups (GROUP_SIZES); at 0, the default, the county is exactly
-    what it was before groups existed.
+    what it was before groups existed. `shape` "dense" is the county shaped like real registries' worst parts
+    (synthetic_identities.SHAPES: nominees in 100–500 enterprises, groups of up to 300, cross-holdings), with its
+    own share of companies in groups; "default" draws none of it.
     """
     if formats not in FILE_FORMATS:
         raise ValueError(f"formats must be one of {sorted(FILE_FORMATS)}, got {formats!r}")
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {list(SHAPES)}, got {shape!r}")
+    if shape == "dense":
+        if groups:
+            raise ValueError("the dense shape has its own share of companies in groups: leave groups at 0")
+        groups = DENSE_GROUP_SHARE
     if not 0.0 <= groups <= 1.0:
         raise ValueError(f"groups is a share between 0 and 1, got {groups!r}")
     if enterprises < MIN_ENTERPRISES:
@@ -177,7 +189,7 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
     directory.mkdir(parents=True, exist_ok=True)
     files = _Files(directory, formats, datetime.combine(ref, time()))
     county = County(files, enterprises, seed, ref, enterprises <= BAD_ROWS_UP_TO if bad_rows is None else bad_rows,
-                     groups)
+                     groups, dense=shape == "dense")
     try:
         scenarios = synthetic_scenarios.plant(county)
         county.background()
@@ -187,6 +199,6 @@ def generate(directory: Path | str, enterprises: int = 1000, seed: int = 7, refe
         directory=directory, files={k: [s.path] for k, s in files.sinks.items()},
         rows={k: s.rows for k, s in files.sinks.items()}, reference_date=ref.isoformat(), scenarios=scenarios,
         rows_bad={k: county.bad.get(k, 0) for k in ALL_KINDS}, seed=seed, enterprises=enterprises, formats=formats,
-        groups=groups)
+        groups=0.0 if shape == "dense" else groups, shape=shape)
     (directory / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest

@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
 from graph.identifiers import USCC_ALPHABET, id_check_char, reg_no_check_digit, uscc_check_char
 from graph.synthetic_identities import (
-    BAD_ROW_RATE, BIRTH_FIRST, BIRTH_LAST, COOP_INDUSTRIES, CORPORATE_SHARE, COUNTY, DEPARTMENTS, FINES, FORMS,
-    FORM_CATEGORY, GIVEN_FEMALE, GIVEN_MALE, GROUP_CONTROLLER_HEADS, GROUP_PARTNER_HOLDS, GROUP_SIZES,
+    BAD_ROW_RATE, BIRTH_FIRST, BIRTH_LAST, COOP_INDUSTRIES, CORPORATE_SHARE, COUNTY, DENSE_CROSS_TO_HOLDING,
+    DENSE_CROSS_TO_MEMBER, DENSE_GROUP_SIZES, DENSE_NOMINEE_COVER, DENSE_NOMINEE_POSTS, DENSE_NOMINEES_PER,
+    DEPARTMENTS, FINES, FORMS, FORM_CATEGORY, GIVEN_FEMALE, GIVEN_MALE, GROUP_CONTROLLER_HEADS, GROUP_PARTNER_HOLDS, GROUP_SIZES,
     ID_REGIONS, IMPOSSIBLE_DATE, INDUSTRIES, INSPECTION_RESULTS, INSPECTION_TYPES, INSPECTION_WEIGHTS,
     LICENCES, LISTED_SHARE, LIST_TYPES, MARKET, MARKET_SPELLINGS, MAX_CHAIN, NEW_PERSON, NO_HOLDINGS,
     PENALTIES, PENALTY_KINDS, REGION, RESEND_SHARE, STREETS, SURNAMES, TOWNS, USCC_TYPE, VILLAGES, Enterprise,
@@ -32,15 +33,30 @@ class Group:
     controller: Person
     partner: Person
     room: int
+    members: list[Enterprise] = field(default_factory=list)  # kept in the dense shape only (cross-holdings)
+
+
+@dataclass
+class Nominee:
+    """A professional nominee of the dense shape: the person, the role they sit in, and the share of companies
+    (cumulative, over the nominees before) that name them."""
+    person: Person
+    role: str
+    upto: float
 
 
 # --- the county ------------------------------------------------------------------------------------------
 class County:
     """The generator's state. Scenario planting uses the public methods; `background` fills the rest."""
 
-    def __init__(self, files: RowWriter, enterprises: int, seed: int, ref: date, bad_rows: bool, groups: float = 0.0):
+    def __init__(self, files: RowWriter, enterprises: int, seed: int, ref: date, bad_rows: bool, groups: float = 0.0,
+                 dense: bool = False):
         self.out, self.total, self.seed, self.ref, self.bad_rows = files, enterprises, seed, ref, bad_rows
         self.group_share = groups
+        self.dense = dense
+        self.nominees: list[Nominee] = []
+        # The dense shape's own draws come from a stream of their own: the main stream's order stays readable.
+        self.dense_rng = random.Random(mix(seed, 33))
         self.rng = random.Random(seed)
         self.bad: dict[str, int] = {}
         self.next_enterprise = self.next_person = 0
@@ -66,7 +82,8 @@ class County:
             "licences": ((0, 45), (1, 35), (2, 15), (3, 5)), "penalties": ((0, 80), (1, 15), (2, 4), (3, 1)),
             "inspections": ((0, 40), (1, 38), (2, 16), (3, 6)), "holders": ((1, 45), (2, 35), (3, 20)),
             "status": (("存续", 62), ("在业", 25), ("吊销", 6), ("注销", 7)),
-            "town": [(t, 30 if t == "吉强镇" else 3) for t in TOWNS], "group_size": GROUP_SIZES}.items()}
+            "town": [(t, 30 if t == "吉强镇" else 3) for t in TOWNS],
+            "group_size": DENSE_GROUP_SIZES if dense else GROUP_SIZES}.items()}
 
     # identities ----------------------------------------------------------------------------------------
     def person(self, k: int) -> Person:
@@ -193,6 +210,8 @@ class County:
     def background(self) -> None:
         self.first_background = self.next_enterprise
         self.next_enterprise = self.total
+        if self.dense:
+            self._hire_nominees()
         parent, branches = None, 0
         for i in range(self.first_background, self.total):
             ent = self.identity(i)
@@ -204,6 +223,8 @@ class County:
                 if ent.category in ("company", "shares"):
                     parent, branches = ent, 0
                 head = self._register_in_group(ent) if self._joins_group(ent) else self._register(ent)
+                if self.nominees and ent.category in ("company", "shares"):
+                    self._seat_nominee(ent)
             self.records(ent, spoil=True)
             self._maybe_list(ent, head)
         for row in self.resends:  # re-sent rows arrive after the rows they update
@@ -237,7 +258,54 @@ class County:
         members = [("股东", h, s) for h, s in zip(holders, _split_shares(rng, len(holders)))]
         members += self._officers(ent.category, head, taken)
         self.register(ent, head, members, type_=_company_type(ent, holders), status=self.weighted["status"].pick(rng))
+        if self.dense:
+            self._cross_hold(ent, group)
         return head
+
+    # the dense shape: nominees and cross-shareholdings -----------------------------------------------------
+    def _hire_nominees(self) -> None:
+        """The nominees, each with 100–500 companies' worth of the county (fewer in a small county)."""
+        rng = self.dense_rng
+        lo = self.first_background or 0
+        companies = (self.total - lo) * sum(FORM_CATEGORY[f] in ("company", "shares") for f in FORMS) / len(FORMS)
+        wanted = [rng.randint(*DENSE_NOMINEE_POSTS) for _ in range(3 + self.total // DENSE_NOMINEES_PER)]
+        scale = min(1.0, DENSE_NOMINEE_COVER * companies / sum(wanted))
+        upto = 0.0
+        for k, posts in enumerate(wanted):
+            upto += posts * scale / companies
+            self.nominees.append(Nominee(self.person(self._fresh_person()), "监事" if k % 2 == 0 else "股东", upto))
+        # The first nominee is a 失信被执行人: every company they supervise is restricted by rule 2, through them.
+        first = self.nominees[0].person
+        lt = LIST_TYPES["失信被执行人"]
+        dept, basis, description = lt.senders[0]
+        listed = self.identity(lo)
+        self.out.write("blacklist", [listed.uscc, listed.name, basis, description, self.ref - timedelta(days=400), None,
+                                     dept, self._receivers(dept), lt.name, "监事", first.name, "居民身份证",
+                                     first.id_number])
+
+    def _seat_nominee(self, ent: Enterprise) -> None:
+        """A company names at most one nominee, chosen by a hash of its index (so the nominees' posts are spread
+        over the county, not drawn from the main stream)."""
+        u = mix(self.seed, 31, ent.index) / float(1 << 64)
+        for nominee in self.nominees:
+            if u < nominee.upto:
+                share = "1%" if nominee.role == "股东" else ""
+                self.out.write("member", [ent.uscc, ent.name, nominee.role, nominee.person.name, "居民身份证",
+                                          nominee.person.id_number, share])
+                return
+
+    def _cross_hold(self, ent: Enterprise, group: Group) -> None:
+        """Cross-shareholdings: a member holding shares in its holding company, or in an earlier member."""
+        rng = self.dense_rng
+        targets = []
+        if rng.random() < DENSE_CROSS_TO_HOLDING:
+            targets.append(group.holding)
+        if group.members and rng.random() < DENSE_CROSS_TO_MEMBER:
+            targets.append(group.members[rng.randrange(len(group.members))])
+        for target in targets:
+            self.out.write("member", [target.uscc, target.name, "股东", ent.name, "统一社会信用代码", ent.uscc,
+                                      f"{rng.randrange(1, 10)}%"])
+        group.members.append(ent)
 
     def _draw(self, taken: set[int]) -> Person:
         """A background person; an earlier one in proportion to the posts they hold (Yule–Simon),

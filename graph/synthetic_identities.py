@@ -169,6 +169,18 @@ NEW_PERSON = 0.7         # otherwise an earlier person again, chosen in proporti
 GROUP_SIZES = ((3, 35), (5, 25), (10, 20), (20, 12), (40, 8))   # members after the holding company, weight
 GROUP_CONTROLLER_HEADS = 0.8   # members whose legal representative is the group's controller
 GROUP_PARTNER_HOLDS = 0.6      # members in which the group's partner holds shares
+# The dense shape (`shape="dense"`), a county shaped like real registries' worst parts: professional nominees (代办,
+# 挂名) sitting as 监事 or 股东 in 100–500 enterprises each, one of them a 失信被执行人; enterprise groups of up to 300
+# members covering 10–20% of enterprises; and cross-shareholdings inside groups (a member holding shares in its
+# holding company or in another member). The default county draws none of this, and stays byte for byte the same.
+SHAPES = ("default", "dense")
+DENSE_GROUP_SHARE = 0.27    # of companies (about 55% of enterprises): about 15% of enterprises in groups
+DENSE_GROUP_SIZES = ((3, 30), (10, 25), (40, 20), (100, 15), (300, 10))
+DENSE_NOMINEE_POSTS = (100, 500)   # each nominee's enterprises, drawn in this range
+DENSE_NOMINEES_PER = 50_000        # three nominees, and one more per this many enterprises
+DENSE_NOMINEE_COVER = 0.5          # at most this share of companies has a nominee (small counties)
+DENSE_CROSS_TO_HOLDING = 0.2       # group members that hold shares in their holding company
+DENSE_CROSS_TO_MEMBER = 0.2        # group members that hold shares in an earlier member
 
 
 # --- identities ------------------------------------------------------------------------------------------

@@ -157,6 +157,64 @@ def test_groups_share_a_holding_company_controller_and_partner(small, tmp_path):
     assert all(len(read(grouped, k)) == grouped.rows[k] for k in ("enterprise", "member"))
 
 
+# The 1,000-enterprise default county (seed 7, REF) as written before the dense shape existed: sha256 over each
+# file's name and bytes, in name order, manifest included. The default county never changes by accident.
+DEFAULT_COUNTY_SHA256 = {"mixed": "4d593511c886bb1f693b244e9728ebce79cb482a4c3361a4e09b571cb0bdfc7e",
+                         "csv": "ffae9e3ec3fcf07164edbed393ba1c87353256a162f050f203bc9ea9aab8bda8"}
+
+
+def _digest(directory: Path) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("formats", sorted(DEFAULT_COUNTY_SHA256))
+def test_the_default_county_is_byte_for_byte_what_it_was(tmp_path, formats):
+    generate(tmp_path / "c", 1000, 7, REF, formats=formats, shape="default")
+    assert _digest(tmp_path / "c") == DEFAULT_COUNTY_SHA256[formats]
+
+
+@pytest.fixture(scope="module")
+def dense(tmp_path_factory) -> Manifest:
+    return generate(tmp_path_factory.mktemp("dense"), 10_000, 7, REF, formats="csv", shape="dense")
+
+
+def test_the_dense_shape_has_nominees_large_groups_and_cross_holdings(dense, tmp_path):
+    assert Manifest.load(dense.directory).shape == "dense" and '"shape": "dense"' in dense.to_json()
+    members, enterprises = read(dense, "member"), read(dense, "enterprise")
+    # Nominees: a few persons sitting as 监事 or 股东 in 100–500 enterprises each.
+    posts = Counter((m["id_number"], m["role"]) for m in members if m["id_type"] == "居民身份证")
+    nominees = {who: n for (who, role), n in posts.items() if n >= 100 and role in ("监事", "股东")}
+    assert 3 <= len(nominees) <= 6 and all(100 <= n <= 500 for n in nominees.values()), nominees
+    # One nominee is a 失信被执行人, named as a 监事.
+    listed = [r for r in read(dense, "blacklist") if r.get("id_number") in nominees]
+    assert [(r["list_type"], r["person_role"]) for r in listed] == [("失信被执行人", "监事")]
+    # Groups of up to 300 members, 10–20% of the enterprises in one.
+    held_by = defaultdict(set)
+    for m in members:
+        if m["role"] == "股东" and m["id_type"] == "统一社会信用代码":
+            held_by[m["id_number"]].add(m["code"])
+    groups = {h: held for h, held in held_by.items() if len(held) >= 3}
+    assert max(len(held) for held in groups.values()) == 300
+    in_groups = set(groups) | {c for held in groups.values() for c in held}
+    assert 0.10 <= len(in_groups) / len(enterprises) <= 0.20
+    # Cross-shareholdings: A holds shares in B and B in A.
+    pairs = {(h, c) for h, held in held_by.items() for c in held}
+    assert sum((c, h) in pairs for h, c in pairs) >= 20
+    # The scenarios keep their verdicts: the background still never reaches a scenario subject.
+    reference = Reference(dense)
+    for name, sc in dense.scenarios.items():
+        assert reference.verdict(("p" if sc["kind"] == "person" else "e", sc["key"])) == sc["expected"], name
+    with pytest.raises(ValueError):
+        generate(tmp_path / "x", 1000, 7, REF, shape="sparse")
+    with pytest.raises(ValueError):
+        generate(tmp_path / "y", 1000, 7, REF, shape="dense", groups=0.1)
+
+
 # --- files and headers -----------------------------------------------------------------------------------
 def test_mixed_files_vary_as_departments_send_them(small):
     names = {kind: [p.name for p in paths] for kind, paths in small.files.items()}

@@ -184,7 +184,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     result = CheckResult(subject=reach.party(reach.start), as_of=on, depth=depth, verdict="clear",
                          data_version=reader.data_version, truncated=reach.truncated)
     if reach.truncated:
-        result.notes.append(f"关系网过大，只检查了最近的 {settings.max_parties} 个主体 (traversal stopped at the party limit)")
+        result.notes.append(truncated_note(settings.max_parties))
 
     hits: dict[Node, Hit] = {}
     start = reach.start
@@ -240,6 +240,15 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
                                "read: review it)")
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
+
+
+def truncated_note(max_parties: int) -> str:
+    """What the official is told when the party limit cut links (graph/queries/traversal.py): what was checked in
+    full, what was not, and what to do."""
+    return (f"关系网过大：只检查了距离最近的 {max_parties} 个主体，更远的关联未全部检查。申请人本身、其法定代表人、董事、"
+            f"监事、高级管理人员，以及法定代表人曾任职的企业（禁止性规则所涉）已全部检查。如需完整的关联核查，请联系系统"
+            f"管理员调高 CREDITNET_MAX_PARTIES 后重新核查 (the party limit cut links beyond the nearest {max_parties} "
+            f"parties; every binding rule was checked in full)")
 
 
 def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: CheckResult) -> None:

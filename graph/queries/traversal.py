@@ -139,6 +139,11 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
     `extra_edges` are edges that exist only in the question (a new applicant's declared persons). `on`: only
     roles held on that date are followed (a 监事 who left years ago no longer ties two enterprises); every term
     seen is kept in `Reach.terms`.
+
+    The party limit never cuts what a binding rule reads (docs/check-rules.md): the start's edges and the
+    parties holding an office in it (rule 2), and the edges of its heads (rule 3, even when a head is a nominee
+    heading hundreds of enterprises) are always fetched in full and its officers always admitted. Anything else
+    the limit cut sets `truncated`, so that the answer says so.
     """
     reach = Reach(start=node(start))
     reach.hops[reach.start] = 0
@@ -155,8 +160,10 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
         budget = max_parties - len(hops)
         if budget <= 0:
             reach.truncated = True
+            # No party more, but a binding rule still reads the edges of the start's heads (rule 3).
+            _see_all(reader, _bound_parties(level, parties, first, members), seen, names, members, first, on)
             break
-        edges = list(reader.expand(parties, limit=budget * 4 + 100))
+        edges = _level_edges(reader, reach, level, parties, budget * 4 + 100)
         fset = set(frontier)
         edges += [e for e in extra_edges if node(e.member) in fset or node(e.enterprise) in fset]
         # Each frontier party's neighbours: (neighbour, member, enterprise, the edge's index in `edges`).
@@ -180,6 +187,7 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
             if en in fset:
                 touching.setdefault(en, []).append((m, m, en, i))
         next_frontier, parties = [], []
+        officers: set[Node] | None = None
         for u in sorted(frontier):
             # In (neighbour, member, enterprise) order; a pair reached by two edges (a declared person the store
             # also has) is taken once, by its first.
@@ -188,10 +196,72 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
                     continue
                 if len(hops) >= max_parties:
                     reach.truncated = True
-                    break
+                    if level > 1 or first[0] != "enterprise":
+                        break
+                    # Past the limit only the start's officers come in: rule 2 asks about each of them.
+                    officers = _officers_of_start(members) if officers is None else officers
+                    if other not in officers:
+                        continue
                 hops[other] = level
                 parent[other] = (u, m, en)
                 next_frontier.append(other)
                 parties.append(edges[i].enterprise if other == en else edges[i].member)
         frontier = next_frontier
     return reach
+
+
+# A party's every edge: what the binding rules read is never cut (a registry's largest nominee holds thousands of
+# posts, not millions).
+ALL_EDGES = 10_000_000
+
+
+def _level_edges(reader: GraphReader, reach: Reach, level: int, parties: list[Party], limit: int) -> list[Edge]:
+    edges = list(reader.expand(parties, limit=limit))
+    if _maybe_cut(edges, limit):
+        # The store stopped at the edge limit: which edges it kept is its own order. The rules' edges are fetched
+        # whole (an edge fetched twice is seen twice, as the embedded store gives it: harmless).
+        reach.truncated = True
+        bound = _bound_parties(level, parties, reach.start, reach.members)
+        if bound:
+            edges += reader.expand(bound, limit=ALL_EDGES)
+    return edges
+
+
+def _officers_of_start(members: dict[Node, set[str]]) -> set[Node]:
+    return {p for p, held in members.items() if p[0] == "person" and holds_office(held)}
+
+
+def _maybe_cut(edges: list[Edge], limit: int) -> bool:
+    """Whether the store may have stopped at `limit`: it counts rows, one per role held (Neo4j), or stops after
+    the party whose edges passed it (embedded)."""
+    if len(edges) >= limit:
+        return True
+    # Counting roles costs a pass over the edges: only when they could add up (an edge holds a few roles at most).
+    return len(edges) * 8 >= limit and sum(len(e.roles) for e in edges) >= limit
+
+
+def _bound_parties(level: int, parties: list[Party], first: Node, members: dict[Node, set[str]]) -> list[Party]:
+    """The frontier's parties whose every edge a binding rule reads: the start itself (its officers, rule 2; a
+    person's enterprises, rule 3), then the persons heading the start (the enterprises they headed, rule 3)."""
+    if level == 1:
+        return parties[:1]
+    if level != 2 or first[0] != "enterprise":
+        return []
+    heads = {m for m, held in members.items() if m[0] == "person" and any(HEAD in role_classes(r) for r in held)}
+    return [p for p in parties if node(p) in heads]
+
+
+def _see_all(reader: GraphReader, bound: list[Party], seen: list[Edge], names: dict[Node, str],
+             members: dict[Node, set[str]], first: Node, on: str | None) -> None:
+    """Keep every edge of `bound` as seen, without admitting the parties they reach (the limit was reached)."""
+    if not bound:
+        return
+    for e in reader.expand(bound, limit=ALL_EDGES):
+        m, en = e.nodes
+        names.setdefault(m, e.member.name)
+        names.setdefault(en, e.enterprise.name)
+        seen.append(e)
+        if en == first:
+            held = held_roles(e, on) if on is not None and e.dated else e.roles
+            if held:
+                members.setdefault(m, set()).update(held)

@@ -87,10 +87,12 @@ CALL () {{
   RETURN m, r, e
 }}
 WITH m, r, e LIMIT $limit
-RETURN CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END AS member_kind,
-       coalesce(m.key, m.id_number) AS member_key, m.name AS member_name,
-       r.role AS role, r.since AS since, r.until AS until, r.former AS former, e.key AS enterprise_key, e.name AS enterprise_name
+RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
+                r.role, r.since, r.until, r.former, e.key, e.name]) AS edges
 """
+# EXPAND answers in one row: a level behind a nominee or a group is thousands of relationships, and the driver's
+# cost per record (a Record, a look-up per column) took 5–8 times the time of the same edges as one list (8,882
+# relationships: 1.7–2.8 s against 0.2–0.7 s, on a busy machine).
 LISTINGS_OF = """
 CALL () {
   UNWIND $enterprises AS k

@@ -132,10 +132,11 @@ class Neo4jReader(GraphReader):
 
     def expand(self, frontier, limit):
         edges: dict[tuple, dict[str, list]] = {}
-        for r in self._rows(q.EXPAND, limit=limit, **self._split(frontier)):
-            member = Party(r["member_kind"], r["member_key"], r["member_name"] or "")
-            ent = Party("enterprise", r["enterprise_key"], r["enterprise_name"] or "")
-            edges.setdefault((member, ent), {})[r["role"]] = [(r["since"], r["until"]), *former_terms(r["former"])]
+        rows = self._rows(q.EXPAND, limit=limit, **self._split(frontier))
+        for kind, key, name, role, since, until, former, ent_key, ent_name in rows[0]["edges"] if rows else ():
+            member = Party(kind, key, name or "")
+            ent = Party("enterprise", ent_key, ent_name or "")
+            edges.setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
         return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
 
     def neighbourhood(self, start, depth, max_parties):
