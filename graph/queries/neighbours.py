@@ -79,7 +79,11 @@ def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = N
         else:
             party, notes = resolve(reader, key, None)
         reach: Reach = traverse(reader, party, 1, limit + 1, on=on)
+        # The traversal admits an enterprise's officers past its party limit (a binding rule reads each of them):
+        # one expansion still shows at most `limit`.
         around = sorted(n for n, hops in reach.hops.items() if hops == 1)
+        cut = len(around) > limit
+        around = around[:limit]
         listings = reader.listings_of([reach.party(n) for n in [reach.start, *around]])
         version = reader.data_version
     restricted = {node(p) for p, rows in listings.items() if any(is_active(r, on) for r in rows)}
@@ -91,8 +95,9 @@ def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = N
                 "restricted": n in restricted}
 
     shown = [tie(n) for n in around]
-    if reach.truncated:
+    truncated = reach.truncated or cut
+    if truncated:
         notes.append(f"关联主体较多，只展开了 {len(shown)} 个，其余未画出；可打开企业画像查看全部")
     return {"party": {**_shown(reach.party(reach.start)), "restricted": reach.start in restricted},
-            "neighbours": shown, "limit": limit, "truncated": reach.truncated, "notes": notes, "as_of": on,
+            "neighbours": shown, "limit": limit, "truncated": truncated, "notes": notes, "as_of": on,
             "data_version": version}
