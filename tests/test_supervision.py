@@ -185,11 +185,19 @@ def test_a_withdrawn_listing_tells_the_licensing_department_its_licensee_is_clea
     assert (latest["before"]["verdict"], latest["after"]["verdict"]) == ("restricted", "clear")
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_finds(store, home, tmp_path, supervised,
-                                                                                  monkeypatch):
+                                                                                  monkeypatch, start):
     """A full re-screen hands its subjects to worker processes, each with its own connection to the store (here
-    forced for a county this small): the same answers, the same alerts."""
+    forced for a county this small): the same answers, the same alerts. The embedded store's workers are forked
+    after the graph was read (the service's, which runs threads, are spawned, as Neo4j's always are)."""
     from graph.supervision import rescreen
+    may_fork = rescreen._may_fork(store)
+    assert may_fork == (store.name == "embedded")  # pytest runs the test in its only thread
+    if start == "spawn":
+        monkeypatch.setattr(rescreen, "_may_fork", lambda store: False)
+    elif not may_fork:
+        pytest.skip("the store cannot cross a fork")
     add = write_csv(tmp_path / "watch.csv", ["统一社会信用代码"], [[E[k]] for k in ("TWO_HOPS", "LISTED", "EXPIRED")])
     add_from_file(supervised, "县财政局", add)
     derive(store, supervised, get_settings(), as_of=DAY)

@@ -153,6 +153,20 @@ class EmbeddedReader(GraphReader):
                     break
         return edges
 
+    def read_ahead(self, subjects, depth):
+        loaded = self.pg.read_ahead(self.conn, subjects, depth)
+        # What else every check asks, read once per data version as the checks would read it, here in bulk.
+        self.listings_by_node(loaded)
+        self.standing_of([key for kind, key in loaded if kind == "enterprise"])
+        self.unread_codes()
+        self.pg.listed_unregistered(self.conn)
+        heads = self.pg.registry_heads
+        for chunk in chunks([key for kind, key in subjects if kind == "enterprise" and key not in heads]):
+            found = dict(self.conn.execute(f"SELECT key, json_extract(props, '$.legal_rep') FROM enterprise "
+                                           f"WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+            for key in chunk:
+                heads[key] = (key in found, found.get(key))
+
     def _enterprise_ids(self, keys: list[str]) -> dict[int, str]:
         out: dict[int, str] = {}
         for chunk in chunks(keys):
@@ -416,6 +430,7 @@ def _words_used(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
 
 class EmbeddedStore(GraphStore):
     name = "embedded"
+    crosses_fork = True
 
     def __init__(self, home: Path, *, load_cache_mb: int = 1024):
         self.home = Path(home)
@@ -423,7 +438,7 @@ class EmbeddedStore(GraphStore):
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "creditnet.sqlite"
-            self._write_conn = _connect(self.path)
+            self._write: sqlite3.Connection | None = _connect(self.path)
             self._write_conn.executescript(SCHEMA)
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -439,6 +454,26 @@ class EmbeddedStore(GraphStore):
         self._graph: PartyGraph | None = None
         self._graph_lock = threading.Lock()
         self._known_codes: KnownCodes | None = None  # the last load's map of codes (embedded_writer.KnownCodes)
+
+    @property
+    def _write_conn(self) -> sqlite3.Connection:
+        if self._write is None:  # closed before a fork (release_connections)
+            self._write = _connect(self.path)
+        return self._write
+
+    def release_connections(self) -> None:
+        for conn in (self._write, getattr(self._local, "conn", None)):
+            if conn is not None:
+                conn.close()
+        self._write, self._local = None, threading.local()
+
+    def forked(self) -> EmbeddedStore:
+        child = EmbeddedStore(self.home, load_cache_mb=self.load_cache_kib // 1024)
+        pg = self._graph
+        if pg is not None:
+            pg.lock = threading.Lock()  # the parent's could have been held by a thread the fork did not copy
+            child._graph = pg
+        return child
 
     def _read_conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -565,6 +600,6 @@ class EmbeddedStore(GraphStore):
             f"SELECT {', '.join(cols)} FROM load_log ORDER BY id")]
 
     def close(self):
-        for conn in (self._write_conn, getattr(self._local, "conn", None)):
+        for conn in (self._write, getattr(self._local, "conn", None)):
             if conn is not None:
                 conn.close()

@@ -101,6 +101,25 @@ class PartyGraph:
                 self._edges.pop(n, None)
             self.loaded.update(missing)
 
+    def read_ahead(self, conn: sqlite3.Connection, starts: list[tuple[str, str]], depth: int) -> list[tuple[str, str]]:
+        """Read at once every edge a traversal from each of `starts` to `depth` may ask for (every role, held on a
+        day or not: a superset), and build their Edge lists; the nodes read. A pass that checks a county's every
+        watched subject reads them here in chunks of 900, once, instead of a few at a time in each check."""
+        frontier = list(starts)
+        for _ in range(depth):
+            self.ensure(conn, frontier)
+            with self.lock:
+                adj = self.graph.adj
+                near = {m for n in frontier if n in adj for m in adj[n]}
+                frontier = [n for n in near if n not in self.loaded]
+            if not frontier:
+                break
+        with self.lock:
+            loaded = list(self.loaded)
+            for n in loaded:
+                self.edges(n)
+        return loaded
+
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
         """Keys of the enterprises with a penalty of note (graph/vocabulary/penalties.toml) or a registry status of
         吊销, read once per data version in the caller's read transaction."""
