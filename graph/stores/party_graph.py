@@ -45,6 +45,8 @@ class PartyGraph:
         self.lock = threading.Lock()
         # A node's Edge objects, built once: a server asks for the same neighbourhoods again and again.
         self._edges: dict[tuple[str, str], list[Edge]] = {}
+        self._pairs: dict[tuple[tuple[str, str], tuple[str, str]], Edge] = {}
+        self._parties: dict[tuple[str, str], Party] = {}
         # Every party some listing names (active or not), read once per data version: most neighbourhoods
         # hold none, and then a check needs no listing query at all.
         self.listed: set[tuple[str, str]] | None = None
@@ -176,12 +178,23 @@ class PartyGraph:
             g = self.graph
             if node not in g:
                 return []
-            cached = self._edges[node] = [Edge(self.party(m), self.party(e), *edge_terms(terms))
-                                          for data in g.adj[node].values() for (m, e), terms in data["roles"].items()]
+            # One Edge per (member, enterprise), in the lists of both: a pair is in the graph once one of its two
+            # parties was read, and reading either reads every role between them.
+            made, cached = self._pairs, []
+            for data in g.adj[node].values():
+                for pair, terms in data["roles"].items():
+                    edge = made.get(pair)
+                    if edge is None:
+                        edge = made[pair] = Edge(self.party(pair[0]), self.party(pair[1]), *edge_terms(terms))
+                    cached.append(edge)
+            self._edges[node] = cached
         return cached
 
     def party(self, node: tuple[str, str]) -> Party:
-        return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
+        found = self._parties.get(node)
+        if found is None:  # a node's name is the one it was first read with
+            found = self._parties[node] = Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
+        return found
 
 
 def chunks(items: list, size: int = 900) -> Iterator[list]:

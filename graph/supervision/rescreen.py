@@ -39,9 +39,15 @@ CHUNK = 1_000
 @dataclass
 class Answer:
     verdict: str
-    hits: list[dict[str, Any]]
+    # The hits as the answer table keeps them (JSON): made where the check ran, so that a worker hands back one
+    # string, and an answer that did not change is known by comparing two texts.
+    hits_json: str
     data_version: int
     name: str
+
+    @property
+    def hits(self) -> list[dict[str, Any]]:
+        return json.loads(self.hits_json)
 
 
 def answer(store: GraphStore, settings: Settings, subject: Subject, day: date) -> Answer | str:
@@ -51,7 +57,8 @@ def answer(store: GraphStore, settings: Settings, subject: Subject, day: date) -
         result = check(store, key=subject[1], as_of=day, settings=settings)
     except CreditnetError as exc:
         return exc.message
-    return Answer(result.verdict, [summarise(h) for h in result.hits], result.data_version, result.subject.name or "")
+    return Answer(result.verdict, json.dumps([summarise(h) for h in result.hits], ensure_ascii=False),
+                  result.data_version, result.subject.name or "")
 
 
 def answers(store: GraphStore, settings: Settings, subjects: list[Subject], day: date) -> Iterator[tuple[Subject, Answer | str]]:
