@@ -215,3 +215,23 @@ def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_find
     assert supervised.rows(answers) == alone.rows(answers)
     assert responses.alerts(supervised)[0]["after"] == responses.alerts(alone)[0]["after"]
     alone.close()
+
+
+def test_reading_the_whole_county_ahead_gives_every_check_the_answer_it_finds_alone(county):
+    """A full pass reads every role at once before its checks (graph/stores/party_graph.py, read_ahead): each
+    enterprise and person of the county gets the answer of a store that read nothing ahead."""
+    from graph.queries.check import check
+    from graph.stores.embedded import EmbeddedStore
+    if county.name != "embedded":
+        pytest.skip("only the embedded store reads ahead")
+    every = county.read(lambda r: [("enterprise", k) for (k,) in r.conn.execute("SELECT key FROM enterprise")] +
+                        [("person", k) for (k,) in r.conn.execute("SELECT id_number FROM person")])
+    fresh = EmbeddedStore(county.home)  # the same file, nothing read yet
+    county.read(lambda r: r.read_ahead(every, 3))
+    assert county._graph is not None and county._graph.loaded >= {n for n in every if n in county._graph.graph}
+    try:
+        for _, key in every:
+            ahead = check(county, key=key, as_of=DAY, settings=get_settings()).as_dict()
+            assert ahead == check(fresh, key=key, as_of=DAY, settings=get_settings()).as_dict(), key
+    finally:
+        fresh.close()

@@ -77,23 +77,8 @@ class PartyGraph:
                 rows += conn.execute(_EDGES_OF_MEMBER_ENTERPRISES.format(marks), chunk).fetchall()
             for chunk in chunks(persons):
                 rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
+            self._add(rows)
             g = self.graph
-            for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
-                ent = ("enterprise", ent_key)
-                if member_kind == "person":
-                    member, name = ("person", ref), person_name
-                else:
-                    member, name = ("enterprise", member_key), member_name
-                if member == ent:
-                    continue
-                for node, label in ((ent, ent_name), (member, name)):
-                    if node not in g:
-                        g.add_node(node, name=label or "")
-                data = g.get_edge_data(member, ent)
-                if data is None:
-                    g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
-                else:
-                    data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
@@ -103,11 +88,34 @@ class PartyGraph:
                 self._edges.pop(n, None)
             self.loaded.update(missing)
 
+    def _add(self, rows: list[tuple]) -> None:
+        """The role rows into the graph (callers hold the lock); a row read again changes nothing."""
+        g = self.graph
+        for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
+            ent = ("enterprise", ent_key)
+            if member_kind == "person":
+                member, name = ("person", ref), person_name
+            else:
+                member, name = ("enterprise", member_key), member_name
+            if member == ent:
+                continue
+            for node, label in ((ent, ent_name), (member, name)):
+                if node not in g:
+                    g.add_node(node, name=label or "")
+            data = g.get_edge_data(member, ent)
+            if data is None:
+                g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
+            else:
+                data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
+
     def read_ahead(self, conn: sqlite3.Connection, starts: list[tuple[str, str]], depth: int) -> list[tuple[str, str]]:
         """Read at once every edge a traversal from each of `starts` to `depth` may ask for (every role, held on a
         day or not: a superset), and build their Edge lists; the nodes read. A pass that checks a county's every
-        watched subject reads them here in chunks of 900, once, instead of a few at a time in each check."""
+        watched subject reads them here once, in one scan or in chunks of 900, instead of a few at a time in each
+        check."""
         frontier = list(starts)
+        if len(frontier) * 2 >= conn.execute("SELECT count(*) FROM enterprise").fetchone()[0]:
+            self._read_all(conn)  # most of the county: one scan of every role costs a third of reading it by parties
         for _ in range(depth):
             self.ensure(conn, frontier)
             with self.lock:
@@ -121,6 +129,15 @@ class PartyGraph:
             for n in loaded:
                 self.edges(n)
         return loaded
+
+    def _read_all(self, conn: sqlite3.Connection) -> None:
+        with self.lock:
+            self._add(conn.execute(_EDGE_COLUMNS).fetchall())
+            # Every party with a role now has all of them; one without is read (and found bare) when asked.
+            read = [n for n in self.graph if n not in self.loaded]
+            for n in read:
+                self._edges.pop(n, None)
+            self.loaded.update(read)
 
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
         """Keys of the enterprises with a penalty of note (graph/vocabulary/penalties.toml) or a registry status of
@@ -181,7 +198,7 @@ class PartyGraph:
             # One Edge per (member, enterprise), in the lists of both: a pair is in the graph once one of its two
             # parties was read, and reading either reads every role between them.
             made, cached = self._pairs, []
-            for data in g.adj[node].values():
+            for data in g._adj[node].values():  # networkx's own dict: its read-only view cost as much again
                 for pair, terms in data["roles"].items():
                     edge = made.get(pair)
                     if edge is None:
