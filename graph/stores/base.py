@@ -351,7 +351,8 @@ class GraphReader(ABC):
         return {}
 
     def licences_issued(self) -> list[dict[str, Any]]:
-        """Every licence record, each with `departments` (the canonical 许可机关) and `party` (its enterprise)."""
+        """Every licence record: at least its `valid_from`, `valid_to`, `status` and `license_no`, with `departments`
+        (the canonical 许可机关) and `party` (its enterprise)."""
         raise NotImplementedError
 
     def words_used(self) -> dict[str, dict[str, int]]:
