@@ -217,17 +217,23 @@ def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_find
     alone.close()
 
 
-def test_reading_the_whole_county_ahead_gives_every_check_the_answer_it_finds_alone(county):
+def test_reading_the_whole_county_ahead_gives_every_check_the_answer_it_finds_alone(county, monkeypatch):
     """A full pass reads every role at once before its checks (graph/stores/party_graph.py, read_ahead): each
     enterprise and person of the county gets the answer of a store that read nothing ahead."""
     from graph.queries.check import check
+    from graph.stores import party_graph
     from graph.stores.embedded import EmbeddedStore
     if county.name != "embedded":
         pytest.skip("only the embedded store reads ahead")
     every = county.read(lambda r: [("enterprise", k) for (k,) in r.conn.execute("SELECT key FROM enterprise")] +
                         [("person", k) for (k,) in r.conn.execute("SELECT id_number FROM person")])
     fresh = EmbeddedStore(county.home)  # the same file, nothing read yet
+    monkeypatch.setattr(party_graph, "READ_ALL_FROM", 1)  # a county this small is read in one scan too
+    scans = []
+    monkeypatch.setattr(party_graph.PartyGraph, "_read_all", lambda pg, conn, read=party_graph.PartyGraph._read_all:
+                        scans.append(read(pg, conn)))
     county.read(lambda r: r.read_ahead(every, 3))
+    assert len(scans) == 1
     assert county._graph is not None and county._graph.loaded >= {n for n in every if n in county._graph.graph}
     try:
         for _, key in every:

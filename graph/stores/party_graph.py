@@ -14,6 +14,11 @@ from graph.stores.base import Edge, edge_terms, former_terms
 from graph.vocabulary import penalty_words
 
 
+# A read-ahead of at least this many parties, half the enterprises or more, scans every role at once (counting the
+# enterprises costs a few tens of ms at 1,000,000: not for the handful of subjects a pass after one upload has).
+READ_ALL_FROM = 1_000
+
+
 def _node(kind: str, key: str) -> tuple[str, str]:
     return (kind, key)
 
@@ -114,21 +119,24 @@ class PartyGraph:
         watched subject reads them here once, in one scan or in chunks of 900, instead of a few at a time in each
         check."""
         frontier = list(starts)
-        if len(frontier) * 2 >= conn.execute("SELECT count(*) FROM enterprise").fetchone()[0]:
+        if len(frontier) >= READ_ALL_FROM and len(frontier) * 2 >= conn.execute("SELECT count(*) FROM enterprise").fetchone()[0]:
             self._read_all(conn)  # most of the county: one scan of every role costs a third of reading it by parties
+        reached = set(frontier)
         for _ in range(depth):
             self.ensure(conn, frontier)
             with self.lock:
                 adj = self.graph.adj
                 near = {m for n in frontier if n in adj for m in adj[n]}
-                frontier = [n for n in near if n not in self.loaded]
+                frontier = [n for n in near if n not in reached]
+                reached.update(frontier)
             if not frontier:
                 break
         with self.lock:
-            loaded = list(self.loaded)
-            for n in loaded:
+            # Only what this read reached: a long-running service's graph holds much more, already built.
+            read = [n for n in reached if n in self.loaded]
+            for n in read:
                 self.edges(n)
-        return loaded
+        return read
 
     def _read_all(self, conn: sqlite3.Connection) -> None:
         with self.lock:
