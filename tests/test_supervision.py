@@ -185,11 +185,19 @@ def test_a_withdrawn_listing_tells_the_licensing_department_its_licensee_is_clea
     assert (latest["before"]["verdict"], latest["after"]["verdict"]) == ("restricted", "clear")
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_finds(store, home, tmp_path, supervised,
-                                                                                  monkeypatch):
+                                                                                  monkeypatch, start):
     """A full re-screen hands its subjects to worker processes, each with its own connection to the store (here
-    forced for a county this small): the same answers, the same alerts."""
+    forced for a county this small): the same answers, the same alerts. The embedded store's workers are forked
+    after the graph was read (the service's, which runs threads, are spawned, as Neo4j's always are)."""
     from graph.supervision import rescreen
+    may_fork = rescreen._may_fork(store)
+    assert may_fork == (store.name == "embedded")  # pytest runs the test in its only thread
+    if start == "spawn":
+        monkeypatch.setattr(rescreen, "_may_fork", lambda store: False)
+    elif not may_fork:
+        pytest.skip("the store cannot cross a fork")
     add = write_csv(tmp_path / "watch.csv", ["统一社会信用代码"], [[E[k]] for k in ("TWO_HOPS", "LISTED", "EXPIRED")])
     add_from_file(supervised, "县财政局", add)
     derive(store, supervised, get_settings(), as_of=DAY)
@@ -207,3 +215,29 @@ def test_a_large_pass_checks_in_worker_processes_and_finds_what_one_process_find
     assert supervised.rows(answers) == alone.rows(answers)
     assert responses.alerts(supervised)[0]["after"] == responses.alerts(alone)[0]["after"]
     alone.close()
+
+
+def test_reading_the_whole_county_ahead_gives_every_check_the_answer_it_finds_alone(county, monkeypatch):
+    """A full pass reads every role at once before its checks (graph/stores/party_graph.py, read_ahead): each
+    enterprise and person of the county gets the answer of a store that read nothing ahead."""
+    from graph.queries.check import check
+    from graph.stores import party_graph
+    from graph.stores.embedded import EmbeddedStore
+    if county.name != "embedded":
+        pytest.skip("only the embedded store reads ahead")
+    every = county.read(lambda r: [("enterprise", k) for (k,) in r.conn.execute("SELECT key FROM enterprise")] +
+                        [("person", k) for (k,) in r.conn.execute("SELECT id_number FROM person")])
+    fresh = EmbeddedStore(county.home)  # the same file, nothing read yet
+    monkeypatch.setattr(party_graph, "READ_ALL_FROM", 1)  # a county this small is read in one scan too
+    scans = []
+    monkeypatch.setattr(party_graph.PartyGraph, "_read_all", lambda pg, conn, read=party_graph.PartyGraph._read_all:
+                        scans.append(read(pg, conn)))
+    county.read(lambda r: r.read_ahead(every, 3))
+    assert len(scans) == 1
+    assert county._graph is not None and county._graph.loaded >= {n for n in every if n in county._graph.graph}
+    try:
+        for _, key in every:
+            ahead = check(county, key=key, as_of=DAY, settings=get_settings()).as_dict()
+            assert ahead == check(fresh, key=key, as_of=DAY, settings=get_settings()).as_dict(), key
+    finally:
+        fresh.close()

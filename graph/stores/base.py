@@ -240,6 +240,11 @@ class GraphReader(ABC):
     def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
         """All role edges touching any party of the frontier, at most `limit` (a supernode guard)."""
 
+    def read_ahead(self, subjects: list[tuple[str, str]], depth: int) -> None:
+        """Read at once what checks of these (kind, key) subjects to `depth` will ask, so that the checks after it,
+        in this process or in processes forked from it, find it in memory. Stores that keep nothing between
+        questions (Neo4j: a check is one round trip anyway) keep the default: nothing."""
+
     def neighbourhood(self, start: Party, depth: int, max_parties: int):
         """Everything a check's traversal to `depth` would ask `expand` and `listings_of`, fetched at once
         (a graph.stores.neighbourhood.Neighbourhood), or None: ask level by level. Stores whose questions are
@@ -346,7 +351,8 @@ class GraphReader(ABC):
         return {}
 
     def licences_issued(self) -> list[dict[str, Any]]:
-        """Every licence record, each with `departments` (the canonical 许可机关) and `party` (its enterprise)."""
+        """Every licence record: at least its `valid_from`, `valid_to`, `status` and `license_no`, with `departments`
+        (the canonical 许可机关) and `party` (its enterprise)."""
         raise NotImplementedError
 
     def words_used(self) -> dict[str, dict[str, int]]:
@@ -370,6 +376,18 @@ class GraphStore(ABC):
                     return answer
         from graph.errors import StoreBusy
         raise StoreBusy("数据正在频繁更新，请稍后重试 (the store changed during every attempt; retry shortly)")
+
+    # True where a child process forked from this one may use `forked()`: what was read, shared copy-on-write.
+    crosses_fork: bool = False
+
+    def forked(self) -> GraphStore:
+        """This store in a child process forked from the one that opened it (after `release_connections`), with
+        connections of its own; only where `crosses_fork`."""
+        raise NotImplementedError
+
+    def release_connections(self) -> None:
+        """Close this thread's connections; they are opened again when next needed. Before a fork: a SQLite
+        connection must not cross fork()."""
 
     @abstractmethod
     def writer(self, source: str) -> AbstractContextManager[GraphWriter]: ...

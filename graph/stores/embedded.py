@@ -55,6 +55,7 @@ def disk_full_error(home: Path, exc: BaseException, during: str = "") -> StoreUn
 
 class EmbeddedStore(GraphStore):
     name = "embedded"
+    crosses_fork = True
 
     def __init__(self, home: Path, *, load_cache_mb: int = 1024):
         self.home = Path(home)
@@ -62,7 +63,7 @@ class EmbeddedStore(GraphStore):
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "creditnet.sqlite"
-            self._write_conn = _connect(self.path)
+            self._write: sqlite3.Connection | None = _connect(self.path)
             self._write_conn.executescript(SCHEMA)
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', '0')")
             self._write_conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -78,6 +79,26 @@ class EmbeddedStore(GraphStore):
         self._graph: PartyGraph | None = None
         self._graph_lock = threading.Lock()
         self._known_codes: KnownCodes | None = None  # the last load's map of codes (embedded_writer.KnownCodes)
+
+    @property
+    def _write_conn(self) -> sqlite3.Connection:
+        if self._write is None:  # closed before a fork (release_connections)
+            self._write = _connect(self.path)
+        return self._write
+
+    def release_connections(self) -> None:
+        for conn in (self._write, getattr(self._local, "conn", None)):
+            if conn is not None:
+                conn.close()
+        self._write, self._local = None, threading.local()
+
+    def forked(self) -> EmbeddedStore:
+        child = EmbeddedStore(self.home, load_cache_mb=self.load_cache_kib // 1024)
+        pg = self._graph
+        if pg is not None:
+            pg.lock = threading.Lock()  # the parent's could have been held by a thread the fork did not copy
+            child._graph = pg
+        return child
 
     def _read_conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -205,6 +226,6 @@ class EmbeddedStore(GraphStore):
             f"SELECT {', '.join(cols)} FROM load_log ORDER BY id")]
 
     def close(self):
-        for conn in (self._write_conn, getattr(self._local, "conn", None)):
+        for conn in (self._write, getattr(self._local, "conn", None)):
             if conn is not None:
                 conn.close()

@@ -113,6 +113,20 @@ class EmbeddedReader(GraphReader):
                     break
         return edges
 
+    def read_ahead(self, subjects, depth):
+        loaded = self.pg.read_ahead(self.conn, subjects, depth)
+        # What else every check asks, read once per data version as the checks would read it, here in bulk.
+        self.listings_by_node(loaded)
+        self.standing_of([key for kind, key in loaded if kind == "enterprise"])
+        self.unread_codes()
+        self.pg.listed_unregistered(self.conn)
+        heads = self.pg.registry_heads
+        for chunk in chunks([key for kind, key in subjects if kind == "enterprise" and key not in heads]):
+            found = dict(self.conn.execute(f"SELECT key, json_extract(props, '$.legal_rep') FROM enterprise "
+                                           f"WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+            for key in chunk:
+                heads[key] = (key in found, found.get(key))
+
     def _enterprise_ids(self, keys: list[str]) -> dict[int, str]:
         out: dict[int, str] = {}
         for chunk in chunks(keys):
@@ -321,12 +335,16 @@ class EmbeddedReader(GraphReader):
         return changes.since_sqlite(self.conn, after, upto)
 
     def licences_issued(self):
+        # Every pass of alerts asks, for every licence of the county: the four fields it needs, not the whole record.
         out = []
-        for props, key, name, department in self.conn.execute(
-                "SELECT r.props, e.key, e.name, rd.department FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
+        for valid_from, valid_to, status, number, key, name, department in self.conn.execute(
+                "SELECT json_extract(r.props, '$.valid_from'), json_extract(r.props, '$.valid_to'), "
+                "json_extract(r.props, '$.status'), json_extract(r.props, '$.license_no'), e.key, e.name, rd.department "
+                "FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
                 "JOIN record_department rd ON rd.record_id = r.id AND rd.relation = 'issued_by' "
                 "WHERE r.kind = 'license'"):
-            out.append({**json.loads(props), "departments": [department], "party": Party("enterprise", key, name or "")})
+            out.append({"valid_from": valid_from, "valid_to": valid_to, "status": status, "license_no": number,
+                        "departments": [department], "party": Party("enterprise", key, name or "")})
         return out
 
     def department_issued(self, department):

@@ -14,6 +14,11 @@ from graph.stores.base import Edge, edge_terms, former_terms
 from graph.vocabulary import penalty_words
 
 
+# A read-ahead of at least this many parties, half the enterprises or more, scans every role at once (counting the
+# enterprises costs a few tens of ms at 1,000,000: not for the handful of subjects a pass after one upload has).
+READ_ALL_FROM = 1_000
+
+
 def _node(kind: str, key: str) -> tuple[str, str]:
     return (kind, key)
 
@@ -45,6 +50,8 @@ class PartyGraph:
         self.lock = threading.Lock()
         # A node's Edge objects, built once: a server asks for the same neighbourhoods again and again.
         self._edges: dict[tuple[str, str], list[Edge]] = {}
+        self._pairs: dict[tuple[tuple[str, str], tuple[str, str]], Edge] = {}
+        self._parties: dict[tuple[str, str], Party] = {}
         # Every party some listing names (active or not), read once per data version: most neighbourhoods
         # hold none, and then a check needs no listing query at all.
         self.listed: set[tuple[str, str]] | None = None
@@ -75,23 +82,8 @@ class PartyGraph:
                 rows += conn.execute(_EDGES_OF_MEMBER_ENTERPRISES.format(marks), chunk).fetchall()
             for chunk in chunks(persons):
                 rows += conn.execute(_EDGES_OF_PERSONS.format(",".join("?" * len(chunk))), chunk).fetchall()
+            self._add(rows)
             g = self.graph
-            for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
-                ent = ("enterprise", ent_key)
-                if member_kind == "person":
-                    member, name = ("person", ref), person_name
-                else:
-                    member, name = ("enterprise", member_key), member_name
-                if member == ent:
-                    continue
-                for node, label in ((ent, ent_name), (member, name)):
-                    if node not in g:
-                        g.add_node(node, name=label or "")
-                data = g.get_edge_data(member, ent)
-                if data is None:
-                    g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
-                else:
-                    data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
             for n in missing:
                 if n not in g:
                     g.add_node(n, name="")
@@ -100,6 +92,60 @@ class PartyGraph:
                 # adjacency has not grown (building its list again made the next check through it build every Edge anew).
                 self._edges.pop(n, None)
             self.loaded.update(missing)
+
+    def _add(self, rows: list[tuple]) -> None:
+        """The role rows into the graph (callers hold the lock); a row read again changes nothing."""
+        g = self.graph
+        for member_kind, ref, role, since, until, former, ent_key, ent_name, person_name, member_key, member_name in rows:
+            ent = ("enterprise", ent_key)
+            if member_kind == "person":
+                member, name = ("person", ref), person_name
+            else:
+                member, name = ("enterprise", member_key), member_name
+            if member == ent:
+                continue
+            for node, label in ((ent, ent_name), (member, name)):
+                if node not in g:
+                    g.add_node(node, name=label or "")
+            data = g.get_edge_data(member, ent)
+            if data is None:
+                g.add_edge(member, ent, roles={(member, ent): {role: [(since, until), *former_terms(former)]}})
+            else:
+                data["roles"].setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
+
+    def read_ahead(self, conn: sqlite3.Connection, starts: list[tuple[str, str]], depth: int) -> list[tuple[str, str]]:
+        """Read at once every edge a traversal from each of `starts` to `depth` may ask for (every role, held on a
+        day or not: a superset), and build their Edge lists; the nodes read. A pass that checks a county's every
+        watched subject reads them here once, in one scan or in chunks of 900, instead of a few at a time in each
+        check."""
+        frontier = list(starts)
+        if len(frontier) >= READ_ALL_FROM and len(frontier) * 2 >= conn.execute("SELECT count(*) FROM enterprise").fetchone()[0]:
+            self._read_all(conn)  # most of the county: one scan of every role costs a third of reading it by parties
+        reached = set(frontier)
+        for _ in range(depth):
+            self.ensure(conn, frontier)
+            with self.lock:
+                adj = self.graph.adj
+                near = {m for n in frontier if n in adj for m in adj[n]}
+                frontier = [n for n in near if n not in reached]
+                reached.update(frontier)
+            if not frontier:
+                break
+        with self.lock:
+            # Only what this read reached: a long-running service's graph holds much more, already built.
+            read = [n for n in reached if n in self.loaded]
+            for n in read:
+                self.edges(n)
+        return read
+
+    def _read_all(self, conn: sqlite3.Connection) -> None:
+        with self.lock:
+            self._add(conn.execute(_EDGE_COLUMNS).fetchall())
+            # Every party with a role now has all of them; one without is read (and found bare) when asked.
+            read = [n for n in self.graph if n not in self.loaded]
+            for n in read:
+                self._edges.pop(n, None)
+            self.loaded.update(read)
 
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
         """Keys of the enterprises with a penalty of note (graph/vocabulary/penalties.toml) or a registry status of
@@ -157,12 +203,23 @@ class PartyGraph:
             g = self.graph
             if node not in g:
                 return []
-            cached = self._edges[node] = [Edge(self.party(m), self.party(e), *edge_terms(terms))
-                                          for data in g.adj[node].values() for (m, e), terms in data["roles"].items()]
+            # One Edge per (member, enterprise), in the lists of both: a pair is in the graph once one of its two
+            # parties was read, and reading either reads every role between them.
+            made, cached = self._pairs, []
+            for data in g._adj[node].values():  # networkx's own dict: its read-only view cost as much again
+                for pair, terms in data["roles"].items():
+                    edge = made.get(pair)
+                    if edge is None:
+                        edge = made[pair] = Edge(self.party(pair[0]), self.party(pair[1]), *edge_terms(terms))
+                    cached.append(edge)
+            self._edges[node] = cached
         return cached
 
     def party(self, node: tuple[str, str]) -> Party:
-        return Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
+        found = self._parties.get(node)
+        if found is None:  # a node's name is the one it was first read with
+            found = self._parties[node] = Party(node[0], node[1], self.graph.nodes[node].get("name", ""))
+        return found
 
 
 def chunks(items: list, size: int = 900) -> Iterator[list]:

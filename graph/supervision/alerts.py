@@ -39,6 +39,7 @@ EDGES_PER_PARTY = 50  # role edges per party of a walk's frontier, on average, b
 MARK_VERSION = "derived_version"
 MARK_AS_OF = "as_of"
 MARK_FULL = "full_as_of"  # the day of the last pass that re-checked every watched subject
+ANSWERS_PER_WRITE = 1_000
 
 
 def listing_id(party_key: str, restriction: dict[str, Any]) -> str:
@@ -173,8 +174,12 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
             report.mode = "incremental"
         targets |= subjects - answered  # newly watched: their first answer
         old = _last_answers(db, targets, len(answered))
+        kept: list[tuple] = []
         for subject, new in answers(store, settings, sorted(targets), day):
-            _record(conn, w, subject, new, old.get(subject), day, cause, report)
+            _record(conn, w, subject, new, old.get(subject), day, cause, report, kept)
+            if len(kept) >= ANSWERS_PER_WRITE:
+                _keep(conn, kept)
+        _keep(conn, kept)
         # The outbox, in the same transaction as the alerts it carries (webhooks.py): a crash loses no notice.
         report.deliveries = enqueue(conn, report.by_department, settings.webhook_batch)
         # Watched by nobody now: a later watch starts afresh.
@@ -187,36 +192,48 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
     return report
 
 
-def _last_answers(db: SupervisionDB, targets: set[Subject], answered: int) -> dict[Subject, dict[str, Any]]:
-    """The last answers of these subjects: read all at once for a large pass, one by one for a small one."""
+OLD_ANSWER = "SELECT party_kind, party_key, verdict, hits, data_version FROM answer"
+
+
+def _last_answers(db: SupervisionDB, targets: set[Subject], answered: int) -> dict[Subject, tuple[str, str, int]]:
+    """The last answers (verdict, hits, data version) of these subjects: read all at once for a large pass, one by
+    one for a small one."""
     if len(targets) * 4 >= answered:
-        return {s: r for r in db.rows("SELECT * FROM answer") if (s := (r["party_kind"], r["party_key"])) in targets}
+        return {s: (verdict, hits, version) for kind, key, verdict, hits, version in db.conn.execute(OLD_ANSWER)
+                if (s := (kind, key)) in targets}
     out = {}
     for subject in targets:
-        rows = db.rows("SELECT * FROM answer WHERE party_kind = ? AND party_key = ?", subject)
-        if rows:
-            out[subject] = rows[0]
+        row = db.conn.execute(OLD_ANSWER + " WHERE party_kind = ? AND party_key = ?", subject).fetchone()
+        if row:
+            out[subject] = tuple(row[2:])
     return out
 
 
-def _record(conn, w: Watched, subject: Subject, result: Answer | str, old: dict | None, day: date, cause: str,
-            report: PassReport) -> None:
-    """Keep the subject's new answer, and alert every department watching it when it differs from the last."""
+def _keep(conn, kept: list[tuple]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO answer (party_kind, party_key, name, verdict, hits, data_version, as_of) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", kept)
+    kept.clear()
+
+
+def _record(conn, w: Watched, subject: Subject, result: Answer | str, old: tuple[str, str, int] | None, day: date,
+            cause: str, report: PassReport, kept: list[tuple]) -> None:
+    """Keep the subject's new answer (in `kept`, written by the thousand), and alert every department watching it
+    when it differs from the last."""
     kind, key = subject
     if isinstance(result, str):  # a code the check cannot take (another document's number): kept, reported
         report.failed.append({"party": f"{kind}:{key}", "reason": result})
         return
     report.rechecked += 1
-    hits = result.hits
     name = result.name or w.names.get(subject) or ""
-    conn.execute("INSERT OR REPLACE INTO answer (party_kind, party_key, name, verdict, hits, data_version, as_of) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, key, name, result.verdict, json.dumps(hits, ensure_ascii=False),
-                                                  result.data_version, day.isoformat()))
+    kept.append((kind, key, name, result.verdict, result.hits_json, result.data_version, day.isoformat()))
     if old is None:
         return
-    before = json.loads(old["hits"])
-    changed = compare(before, hits)
-    if old["verdict"] == result.verdict and not any(changed.values()):
+    old_verdict, old_hits, old_version = old
+    if old_verdict == result.verdict and old_hits == result.hits_json:  # nearly every subject of a full re-screen
+        return
+    hits = result.hits
+    changed = compare(json.loads(old_hits), hits)
+    if old_verdict == result.verdict and not any(changed.values()):
         return
     for department, reasons in sorted(w.by_subject[subject].items()):
         cur = conn.execute(
@@ -224,8 +241,7 @@ def _record(conn, w: Watched, subject: Subject, result: Answer | str, old: dict 
             "version_before, version_after, verdict_before, verdict_after, hits_before, hits_after, changed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (department, kind, key, name, json.dumps(reasons, ensure_ascii=False), now(), day.isoformat(), cause,
-             old["data_version"], result.data_version,
-             old["verdict"], result.verdict, old["hits"], json.dumps(hits, ensure_ascii=False),
+             old_version, result.data_version, old_verdict, result.verdict, old_hits, result.hits_json,
              json.dumps(changed, ensure_ascii=False)))
         assert cur.lastrowid is not None
         report.alerts.append(cur.lastrowid)
