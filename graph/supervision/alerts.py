@@ -16,7 +16,6 @@ A subject newly watched (a new licence, an added code) gets its first answer wit
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from graph.errors import CreditnetError
-from graph.model import Hit, Party
+from graph.model import Party
 from graph.settings import Settings
 from graph.stores.base import GraphReader, GraphStore
 from graph.stores.changes import EVERYTHING
@@ -40,23 +39,6 @@ MARK_VERSION = "derived_version"
 MARK_AS_OF = "as_of"
 MARK_FULL = "full_as_of"  # the day of the last pass that re-checked every watched subject
 ANSWERS_PER_WRITE = 1_000
-
-
-def listing_id(party_key: str, restriction: dict[str, Any]) -> str:
-    """A listing of one subject, the same whether read from a check's hit or from a department's listings."""
-    text = "|".join(str(x or "") for x in (party_key, restriction.get("type"), restriction.get("sender"),
-                                            restriction.get("valid_from"), restriction.get("person_name")))
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def summarise(hit: Hit) -> dict[str, Any]:
-    """What an alert keeps of a hit: who, by which rule, the listings active on the day."""
-    active = [r for r in hit.restrictions if r.get("status") == "active"] or hit.restrictions
-    return {"key": f"{hit.party.kind}:{hit.party.key}|{hit.rule or 'link'}", "party": hit.party.as_dict(),
-            "binding": hit.binding, "rule": hit.rule, "hops": hit.hops,
-            "listings": [{"id": listing_id(hit.party.key, r), "type": r.get("type"), "sender": r.get("sender"),
-                          "receivers": r.get("receivers") or [], "valid_from": r.get("valid_from"),
-                          "valid_to": r.get("valid_to"), "basis": r.get("basis")} for r in active]}
 
 
 def compare(before: list[dict], after: list[dict]) -> dict[str, list[dict]]:

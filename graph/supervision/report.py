@@ -26,7 +26,7 @@ from graph.departments import COUNTY_DEPARTMENTS
 from graph.identifiers import mask_id_number
 from graph.queries.listings import listing_status, restriction
 from graph.stores.base import GraphStore
-from graph.supervision.alerts import listing_id
+from graph.supervision.hits import listing_id
 from graph.supervision.db import SupervisionDB
 
 # Records sent in error: they never bound anyone, so nobody had to answer them.

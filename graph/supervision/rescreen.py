@@ -30,6 +30,7 @@ from graph.errors import CreditnetError
 from graph.queries.check import check
 from graph.settings import Settings
 from graph.stores.base import GraphStore
+from graph.supervision.hits import summarise
 
 Subject = tuple[str, str]  # (party kind, key), as graph/supervision/watch.py
 PARALLEL_FROM = 5_000      # fewer subjects than this are checked here: starting processes costs about a second
@@ -52,7 +53,6 @@ class Answer:
 
 def answer(store: GraphStore, settings: Settings, subject: Subject, day: date) -> Answer | str:
     """The subject's answer on the day, or why it has none (a code the check cannot take)."""
-    from graph.supervision.alerts import summarise
     try:
         result = check(store, key=subject[1], as_of=day, settings=settings)
     except CreditnetError as exc:

@@ -15,7 +15,7 @@ from graph.departments import canonical_department
 from graph.errors import InvalidRequest, NotFound
 from graph.queries.listings import is_active, restriction
 from graph.stores.base import GraphStore
-from graph.supervision.alerts import listing_id
+from graph.supervision.hits import listing_id
 from graph.supervision.db import SupervisionDB, now
 
 MEASURES = ("不予许可", "撤销或注销许可", "暂停或限制", "列入重点监管", "核查后无需处理", "其他")
