@@ -147,7 +147,7 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
     for backend in backends:
         took: dict[bool, list[float]] = {False: [], True: []}
         store = None
-        for n in range(rounds):
+        for n in range(rounds):  # none: the indexed load alone, for the search
             # Alternating which goes first, so that the last load is the indexed one the search runs on.
             for indexed in ((False, True) if (rounds - 1 - n) % 2 == 0 else (True, False)):
                 if store is not None:
@@ -156,6 +156,11 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
                 took[indexed].append(seconds)
                 print(f"  {backend} round {n + 1} load {'with' if indexed else 'without'} the name index: "
                       f"{seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
+        if not rounds:
+            store, seconds = _loaded(backend, load, registry, settings, True)
+            print(f"  {backend} load with the name index: {seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
+            _search_speed(store, backend, queries_count)
+            continue
         without, with_ = statistics.median(took[False]), statistics.median(took[True])
         print(f"  {backend} load, median of {rounds}: {without:.1f} s without the index "
               f"(range {min(took[False]):.1f}–{max(took[False]):.1f}), {with_:.1f} s with it "
@@ -289,7 +294,7 @@ def main() -> None:
     parser.add_argument("--load", choices=("bolt", "bulk"), default="bolt", help="speed: how Neo4j is loaded: "
                         "through Bolt, or by `load --bulk` into CREDITNET_NEO4J_HOME's scripts/neo4j-local server")
     parser.add_argument("--rounds", type=int, default=1, help="speed: loads without and with the name index, "
-                        "alternating which goes first (the median of each is compared)")
+                        "alternating which goes first (the median of each is compared); 0: the indexed load alone")
     args = parser.parse_args()
     if args.what == "quality":
         quality(args.names)
