@@ -134,7 +134,7 @@ def _timed(fn, queries: list[str]) -> list[float]:
 
 
 def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int, load: str = "bolt",
-          rounds: int = 1) -> None:
+          rounds: int = 1, warm_up: bool = False) -> None:
     from benchmarks.data import dataset, split_files
     from graph.settings import Settings
     m = dataset(size)
@@ -147,6 +147,9 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
     for backend in backends:
         took: dict[bool, list[float]] = {False: [], True: []}
         store = None
+        if warm_up:  # a server's first load after its start runs slower (cold caches, code not compiled yet)
+            store, seconds = _loaded(backend, load, registry, settings, True)
+            print(f"  {backend} warm-up load, not counted: {seconds:.1f} s", flush=True)
         for n in range(rounds):  # none: the indexed load alone, for the search
             # Alternating which goes first, so that the last load is the indexed one the search runs on.
             for indexed in ((False, True) if (rounds - 1 - n) % 2 == 0 else (True, False)):
@@ -295,11 +298,13 @@ def main() -> None:
                         "through Bolt, or by `load --bulk` into CREDITNET_NEO4J_HOME's scripts/neo4j-local server")
     parser.add_argument("--rounds", type=int, default=1, help="speed: loads without and with the name index, "
                         "alternating which goes first (the median of each is compared); 0: the indexed load alone")
+    parser.add_argument("--warm-up", action="store_true", help="speed: one load first, not counted")
     args = parser.parse_args()
     if args.what == "quality":
         quality(args.names)
     else:
-        speed(args.size, args.backends.split(","), args.queries, args.rows_per_file, args.load, args.rounds)
+        speed(args.size, args.backends.split(","), args.queries, args.rows_per_file, args.load, args.rounds,
+              args.warm_up)
 
 
 if __name__ == "__main__":
