@@ -22,6 +22,7 @@ import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -132,30 +133,84 @@ def _timed(fn, queries: list[str]) -> list[float]:
     return out
 
 
-def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int) -> None:
+def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int, load: str = "bolt",
+          rounds: int = 1, warm_up: bool = False) -> None:
     from benchmarks.data import dataset, split_files
     from graph.settings import Settings
     m = dataset(size)
     registry = [p for p in split_files(m, rows_per_file) if "enterprise" in p.name] if rows_per_file else \
         list(m.files["enterprise"])
     rows = sum(sum(1 for _ in open(p, encoding="utf-8-sig")) - 1 for p in registry)
-    print(f"Speed: synthetic county of {size:,} enterprises, its registry file ({rows:,} rows, {len(registry)} files)")
+    print(f"Speed: synthetic county of {size:,} enterprises, its registry file ({rows:,} rows, {len(registry)} files), "
+          f"load {load}, {rounds} round(s) without and with the name index, alternating which goes first")
     settings = Settings()
     for backend in backends:
-        stores = {}
-        for indexed in (False, True):
-            store = _open(backend, settings, indexed)
-            t = time.perf_counter()
-            for path in registry:
-                load_file(store, path, home=Path(tempfile.mkdtemp(prefix="search-rejects-")))
-            took = time.perf_counter() - t
-            print(f"  {backend} load {'with' if indexed else 'without'} the name index: {took:.1f} s, "
-                  f"{rows / took:,.0f} rows/s")
-            if indexed:
-                stores[backend] = store
-            else:
-                store.close()
-        _search_speed(stores[backend], backend, queries_count)
+        took: dict[bool, list[float]] = {False: [], True: []}
+        store = None
+        if warm_up:  # a server's first load after its start runs slower (cold caches, code not compiled yet)
+            store, seconds = _loaded(backend, load, registry, settings, True)
+            print(f"  {backend} warm-up load, not counted: {seconds:.1f} s", flush=True)
+        for n in range(rounds):  # none: the indexed load alone, for the search
+            # Alternating which goes first, so that the last load is the indexed one the search runs on.
+            for indexed in ((False, True) if (rounds - 1 - n) % 2 == 0 else (True, False)):
+                if store is not None:
+                    store.close()
+                store, seconds = _loaded(backend, load, registry, settings, indexed)
+                took[indexed].append(seconds)
+                print(f"  {backend} round {n + 1} load {'with' if indexed else 'without'} the name index: "
+                      f"{seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
+        if not rounds:
+            store, seconds = _loaded(backend, load, registry, settings, True)
+            print(f"  {backend} load with the name index: {seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
+            _search_speed(store, backend, queries_count)
+            continue
+        without, with_ = statistics.median(took[False]), statistics.median(took[True])
+        print(f"  {backend} load, median of {rounds}: {without:.1f} s without the index "
+              f"(range {min(took[False]):.1f}–{max(took[False]):.1f}), {with_:.1f} s with it "
+              f"(range {min(took[True]):.1f}–{max(took[True]):.1f}): {100 * (with_ / without - 1):+.1f}%; per round: "
+              + ", ".join(f"{100 * (w / o - 1):+.1f}%" for o, w in zip(took[False], took[True])), flush=True)
+        _search_speed(store, backend, queries_count)
+
+
+def _loaded(backend: str, load: str, registry: list[Path], settings, indexed: bool):
+    """A store of the registry loaded with or without the name index, and the seconds the load took."""
+    if load == "bulk" and backend == "neo4j":
+        return _bulk_loaded(registry, settings, indexed)
+    store = _open(backend, settings, indexed)
+    t = time.perf_counter()
+    for path in registry:
+        load_file(store, path, home=Path(tempfile.mkdtemp(prefix="search-rejects-")))
+    return store, time.perf_counter() - t
+
+
+def _bulk_loaded(registry: list[Path], settings, indexed: bool):
+    """The registry bulk loaded (`creditnet load --bulk`: staging, the importer's files, the import with the
+    server's stop and start, the schema) into an emptied scripts/neo4j-local server, CREDITNET_NEO4J_HOME's;
+    without the index, the schema lacks the two full-text indexes (the properties they index are written all the
+    same, as in the Bolt load's measurement). The store and the seconds the load took."""
+    from graph.bulk import bulk_load
+    from graph.stores.neo4j import queries as q
+    from graph.stores.neo4j.store import Neo4jStore
+    script = str(Path(__file__).resolve().parents[1] / "scripts" / "neo4j-local")
+    if not os.environ.get("CREDITNET_NEO4J_HOME"):
+        raise SystemExit("--load bulk needs CREDITNET_NEO4J_HOME (and NEO4J_BOLT_PORT, NEO4J_HTTP_PORT): the "
+                         "scripts/neo4j-local server it empties, imports into and starts again")
+    for command in ("reset", "start"):  # an empty database, faster than emptying it through Bolt
+        subprocess.run([script, command], check=True, stdout=subprocess.DEVNULL, timeout=900)
+    work = Path(tempfile.mkdtemp(prefix="search-bulk-"))
+    bulk_settings = settings.model_copy(update={"home": work, "neo4j_import_command": f"{script} import"})
+    schema = q.SCHEMA
+    if not indexed:
+        q.SCHEMA = [s for s in schema if not s.startswith("CREATE FULLTEXT")]
+    try:
+        t = time.perf_counter()
+        result = bulk_load(registry, bulk_settings, directory=work / "bulk")
+        seconds = time.perf_counter() - t
+    finally:
+        q.SCHEMA = schema
+    assert result.imported and not result.failed, result.as_dict()
+    print("    bulk phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()), flush=True)
+    return Neo4jStore.from_settings(settings), seconds
 
 
 def _search_speed(store, backend: str, queries_count: int) -> None:
@@ -239,11 +294,17 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded", help="speed: embedded, neo4j or both (comma-separated)")
     parser.add_argument("--queries", type=int, default=300, help="speed: queries timed")
     parser.add_argument("--rows-per-file", type=int, default=0, help="speed: split the registry file (Neo4j heap)")
+    parser.add_argument("--load", choices=("bolt", "bulk"), default="bolt", help="speed: how Neo4j is loaded: "
+                        "through Bolt, or by `load --bulk` into CREDITNET_NEO4J_HOME's scripts/neo4j-local server")
+    parser.add_argument("--rounds", type=int, default=1, help="speed: loads without and with the name index, "
+                        "alternating which goes first (the median of each is compared); 0: the indexed load alone")
+    parser.add_argument("--warm-up", action="store_true", help="speed: one load first, not counted")
     args = parser.parse_args()
     if args.what == "quality":
         quality(args.names)
     else:
-        speed(args.size, args.backends.split(","), args.queries, args.rows_per_file)
+        speed(args.size, args.backends.split(","), args.queries, args.rows_per_file, args.load, args.rounds,
+              args.warm_up)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,14 @@ def _stage(paths, settings: Settings, kind, as_of, staging: Path, base: int, res
     from graph.ingest import load_file
     from graph.loaders.read_ahead import ReadAhead
     from graph.stores.embedded import EmbeddedStore
+    from graph.stores.sqlite_schema import NAME_INDEX_TABLES
     with EmbeddedStore(staging, load_cache_mb=settings.load_cache_mb) as staged, \
             ReadAhead(paths, kind, staged.row_preparer) as ahead:
+        # The staged store is read once, row by row, and never searched: its name index would be built for nothing
+        # (the writer rebuilds only an index whose triggers it dropped itself).
+        for index in NAME_INDEX_TABLES:
+            for trigger in ("insert", "delete", "update"):
+                staged._write_conn.execute(f'DROP TRIGGER IF EXISTS "{index}_{trigger}"')
         for path in paths:
             try:
                 if not Path(path).exists():

@@ -22,7 +22,6 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from graph.identifiers import mask_id_number
-from graph.names import han_text
 from graph.stores.neo4j import queries as q
 from graph.stores.neo4j.properties import enterprise_node, record_node
 from graph.stores.neo4j.writer import record_uid
@@ -73,12 +72,15 @@ class _Source:
     multiline: bool = False
 
     def add(self, ids: Iterable[Any], props: dict[str, Any]) -> None:
-        signature = tuple((k, _TYPES[type(v)]) for k, v in props.items() if v is not None)
+        # Called for every node and relationship of a province (millions): text, nearly every cell, is quoted here
+        # rather than through _cell, and a part is found by its columns' Python types.
+        present = [(k, v) for k, v in props.items() if v is not None]
+        signature = tuple([(k, type(v)) for k, v in present])
         part = self.parts.get(signature)
         if part is None:
             part = self._open(signature)
-        cells = [_cell(v) for v in ids] + [_cell(v) for v in props.values() if v is not None]
-        line = ",".join(cells)
+        line = ",".join([*[_cell(v) for v in ids],
+                         *['"' + v.replace('"', '""') + '"' if type(v) is str else _cell(v) for _, v in present]])
         if not self.multiline and ("\n" in line or "\r" in line):
             self.multiline = True
         part.handle.write(line + "\n")
@@ -87,7 +89,7 @@ class _Source:
     def _open(self, signature: tuple) -> _Part:
         path = self.directory / f"{self.name}-{len(self.parts) + 1}.csv"
         handle = open(path, "w", encoding="utf-8", newline="")
-        header = self.fixed + [f"{k}:{t}" for k, t in signature]
+        header = self.fixed + [f"{k}:{_TYPES[t]}" for k, t in signature]
         handle.write(",".join('"' + h.replace('"', '""') + '"' for h in header) + "\n")
         part = self.parts[signature] = _Part(path, header, handle)
         return part
@@ -202,18 +204,25 @@ def _report(progress, what: str, n: int) -> None:
 def _enterprises(conn: sqlite3.Connection, w: _Writer) -> dict[int, str]:
     """Every enterprise under an eid of its own, as the writer gives one to an enterprise it creates."""
     eids: dict[int, str] = {}
-    for rowid, key, uscc, reg_no, name, in_registry, props in conn.execute(
-            "SELECT id, key, uscc, reg_no, name, in_registry, props FROM enterprise"):
+    for rowid, key, uscc, reg_no, name, norm, chars, in_registry, props in conn.execute(
+            "SELECT id, key, uscc, reg_no, name, name_norm, name_chars, in_registry, props FROM enterprise"):
         eid = eids[rowid] = uuid.uuid4().hex
-        w.node("Enterprise", "eid", enterprise_node(eid, key, uscc, reg_no, name, in_registry, orjson.loads(props)))
+        # The staged store's normalised name and Han characters: the writer's own, computed once already.
+        w.node("Enterprise", "eid", enterprise_node(eid, key, uscc, reg_no, name, in_registry, orjson.loads(props),
+                                                    norm=norm, name_han=_unspaced(chars)))
     return eids
 
 
 def _persons(conn: sqlite3.Connection, w: _Writer) -> None:
     # What UPSERT_PERSONS sets on a person it creates.
-    for id_number, name, id_type in conn.execute("SELECT id_number, name, id_type FROM person"):
+    for id_number, name, id_type, chars in conn.execute("SELECT id_number, name, id_type, name_chars FROM person"):
         w.node("Person", "id_number", {"id_number": id_number, "masked_id": mask_id_number(id_number), "name": name,
-                                       "id_type": id_type, "name_han": han_text(name)})
+                                       "id_type": id_type, "name_han": _unspaced(chars)})
+
+
+def _unspaced(name_chars: str | None) -> str:
+    """han_text(name) from the staged store's name_chars (spaced_han(name), the embedded name index's text)."""
+    return name_chars.replace(" ", "") if name_chars else ""
 
 
 def _departments(conn: sqlite3.Connection, w: _Writer) -> None:

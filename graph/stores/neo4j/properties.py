@@ -54,12 +54,15 @@ def fields(node: dict[str, Any], structural: frozenset[str]) -> dict[str, Any]:
 
 
 def enterprise_node(eid: str, key: str | None, uscc: str | None, reg_no: str | None, name: str | None, in_registry: int,
-                    props: dict[str, Any]) -> dict[str, Any]:
+                    props: dict[str, Any], *, norm: str | None = None, name_han: str | None = None) -> dict[str, Any]:
     """Every property of an enterprise node. `fp`, a 128-bit hash of the rest, lets a re-sent identical registry
-    row set nothing (a reload of the same file changes nothing, not even the data version)."""
-    norm = normalise_name(name)  # once: the look-up key, the name index and the caption all start from it
+    row set nothing (a reload of the same file changes nothing, not even the data version). `norm` and `name_han`:
+    normalise_name(name) and han_text(name), where the caller has them already (a bulk load's staged store)."""
+    if norm is None:
+        norm = normalise_name(name)  # once: the look-up key, the name index and the caption all start from it
     node = {"eid": eid, "key": key, "uscc": uscc, "reg_no": reg_no, "name": name, "name_norm": norm,
-            "name_han": "".join(c for c in norm if is_han(c)), "short_name": short_name(name, norm), "in_registry": in_registry,
+            "name_han": "".join(c for c in norm if is_han(c)) if name_han is None else name_han,
+            "short_name": short_name(name, norm), "in_registry": in_registry,
             **_field_properties(props, ENTERPRISE_KEYS)}
     node = {k: v for k, v in node.items() if v is not None}
     node["fp"] = hashlib.blake2b(_dumps(node).encode(), digest_size=16).hexdigest()
