@@ -147,17 +147,21 @@ def test_the_nominees_themselves_as_subjects(dense_store, party_limit):
     assert result.truncated
 
 
-def test_a_clear_answer_cut_by_the_limit_says_so_everywhere(dense_store, party_limit, backend, home, fast_keys):
+def test_an_answer_cut_by_the_limit_is_never_clear_and_says_so_everywhere(dense_store, party_limit, backend, home,
+                                                                        fast_keys):
+    """Nothing binding found, but the limit cut links: a link beyond it may exist, so the answer is one to review
+    (linked, with no hit), never `clear`, on every way of asking."""
     from graph.accounts import Accounts
     result = _check(dense_store, CLEAN_SUBJECT)
-    assert result.verdict == "clear" and result.truncated
-    [note] = [n for n in result.notes if "关系网过大" in n]
+    assert result.verdict == "linked" and result.truncated and result.hits == []
+    assert "不可视为未发现关联" in result.notes[0]
+    [note] = [n for n in result.notes if "CREDITNET_MAX_PARTIES" in n]
     assert "CREDITNET_MAX_PARTIES" in note and "请" in note  # says what the official does about it
 
     cli = CliRunner().invoke(app, ["check", CLEAN_SUBJECT, "--as-of", AS_OF, "--json"], catch_exceptions=False)
     assert cli.exit_code == 0, cli.output
     answer = json.loads(cli.output)
-    assert answer["verdict"] == "clear" and answer["truncated"] is True and note in answer["notes"]
+    assert answer["verdict"] == "linked" and answer["truncated"] is True and note in answer["notes"]
 
     with Accounts(home) as accounts:
         _, key = accounts.add("县发改局")
@@ -165,4 +169,4 @@ def test_a_clear_answer_cut_by_the_limit_says_so_everywhere(dense_store, party_l
         api = client.post("/api/v1/checks", json={"key": CLEAN_SUBJECT, "as_of": AS_OF}, headers=auth(key))
         assert api.status_code == 200, api.text
         body = api.json()
-        assert body["verdict"] == "clear" and body["truncated"] is True and note in body["notes"]
+        assert body["verdict"] == "linked" and body["truncated"] is True and note in body["notes"]

@@ -238,6 +238,11 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         result.notes.insert(0, "申请人本身或其法定代表人、董事、监事、高级管理人员有名单记录无法读取（见下），结论须人工核查，"
                                "不可视为未发现关联 (a listing row about the applicant or one of its officers could not be "
                                "read: review it)")
+    elif reach.truncated:
+        # The binding rules were read in full (traversal.py), but a link beyond the limit may exist: never `clear`.
+        result.verdict = "linked"
+        result.notes.insert(0, "关系网过大，部分关联未检查，结论须人工核查，不可视为未发现关联 (the party limit cut links: "
+                               "review it, it is not clear)")
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
 
