@@ -58,7 +58,7 @@ def scenario(store, home, tmp_path):
         listing(1, LISTED, "西吉县督查甲有限公司", STARTED.isoformat(), "县财政局、县发改局、县公安局", ("张督", PERSON)),
         listing(2, RECENT, "西吉县督查乙有限公司", day(-7, TODAY), "县财政局"),
         listing(3, LATER, "西吉县督查丙有限公司", day(30, TODAY), "县财政局")])
-    load_file(store, listings, home=home)
+    load_file(store, listings, home=home, as_of=STARTED)  # received on STARTED: the clock starts at 限制期限自
     (alert_id,) = derive(store, db, get_settings(), as_of=TODAY).alerts
     (sent,) = [x for x in responses.feedback(store, db, "县法院", TODAY) if x["party"]["key"] == LISTED]
     responses.respond_to_listing(store, db, sent["id"], "县财政局", measure="核查后无需处理", note=None, official="张华",
@@ -138,7 +138,8 @@ def test_cli_report_json_and_xlsx(store, scenario, tmp_path):
 
 def test_the_report_is_the_admins_and_the_upload_record_each_departments_own(store, home, keys, tmp_path):
     load_file(store, write_csv(tmp_path / "court.csv", BLACKLIST_HEADERS,
-                               [listing(1, LISTED, "西吉县督查甲有限公司", STARTED.isoformat(), "县财政局")]), home=home)
+                               [listing(1, LISTED, "西吉县督查甲有限公司", STARTED.isoformat(), "县财政局")]), home=home,
+              as_of=STARTED)
     with app_client() as c:
         for who in (keys.fdrc, keys.finance):
             assert c.get("/api/v1/feedback/report", headers=auth(who)).status_code == 403
@@ -173,6 +174,30 @@ def test_the_report_is_the_admins_and_the_upload_record_each_departments_own(sto
         assert [r["department"] for r in one] == ["县发改局"]
     r = CliRunner().invoke(app, ["alerts", "uploads", "--department", "县发改局", "--json"])
     assert r.exit_code == 0 and json.loads(r.output)[0]["rejected"] == 1
+
+
+def test_the_clock_starts_when_a_listing_reaches_the_department_not_before(store, home, tmp_path):
+    """A listing in force for a year, loaded only today, is not overdue today: the receiving department could not
+    act on it before it was sent. Sent again later, it keeps the day it first arrived; a department added to its
+    receivers later gets its own day."""
+    old_start = day(-365, TODAY)
+    court = write_csv(tmp_path / "court.csv", BLACKLIST_HEADERS,
+                      [listing(1, LISTED, "西吉县督查甲有限公司", old_start, "县财政局")])
+    load_file(store, court, home=home, as_of=TODAY - timedelta(days=20))
+    db = SupervisionDB(home)
+    rows = by_department(report(store, db, as_of=TODAY))
+    (late,) = rows["县财政局"]["overdue_listings"]
+    assert (late["days"], late["received_on"], late["valid_from"]) == (20, day(-20, TODAY), old_start)
+    # sent again today with one more receiver: 县财政局's day stays, 县公安局's is today
+    again = write_csv(tmp_path / "again.csv", BLACKLIST_HEADERS,
+                      [listing(1, LISTED, "西吉县督查甲有限公司", old_start, "县财政局、县公安局")])
+    load_file(store, again, home=home)
+    rows = by_department(report(store, db, as_of=TODAY))
+    assert rows["县财政局"]["overdue"] == 1 and rows["县财政局"]["overdue_listings"][0]["days"] == 20
+    assert (rows["县公安局"]["received"], rows["县公安局"]["overdue"], rows["县公安局"]["pending"]) == (1, 0, 1)
+    # a report as of a day before the listing reached the store does not count it
+    assert "县财政局" not in by_department(report(store, db, as_of=TODAY - timedelta(days=21)))
+    db.close()
 
 
 def test_a_cli_load_for_a_department_counts_in_that_departments_upload_record(store, home, tmp_path):

@@ -308,12 +308,13 @@ class EmbeddedReader(GraphReader):
     def department_listings(self, department):
         out = []
         found: list[tuple[int, dict[str, Any]]] = []
-        for rid, props, eid, natural, key in self.conn.execute(
-                "SELECT r.id, r.props, r.enterprise_id, r.natural, e.key FROM record_department rd "
+        for rid, props, eid, natural, key, since in self.conn.execute(
+                "SELECT r.id, r.props, r.enterprise_id, r.natural, e.key, rd.since FROM record_department rd "
                 "JOIN record r ON r.id = rd.record_id LEFT JOIN enterprise e ON e.id = r.enterprise_id "
                 "WHERE rd.department = ? AND rd.relation = 'received_by' AND r.kind = 'blacklist'", (department,)):
             listing = self._listing(rid, props)
             listing["record_id"] = self._id("blacklist", eid, key, natural)
+            listing["_received_on"] = since  # the day the department was sent it (None: a store from before)
             listing["_subjects"] = self._subjects(rid)
             found.append((rid, listing))
             out.append(listing)

@@ -112,7 +112,7 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
         # Enterprises created by this file, and the legal representative each was given here: a registry
         # row for a new enterprise has no earlier representative to remove.
         self._fresh: dict[int, str | None] = {}
-        self._department_rows: list[tuple[int, str, str, str]] = []
+        self._department_rows: list[tuple[int, str, str, str, str | None]] = []
         self._pending_persons: list[tuple] = []
         self._pending_roles: list[tuple] = []
         # Records this file updated, with their props before it did, and the row changes those updates made
@@ -450,10 +450,14 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
     def _departments(self, rid: int, departments: Iterable[tuple[str, str, str]], fresh: bool) -> None:
         c = self.conn
         wanted = {(relation, canonical): sent_as for relation, canonical, sent_as in departments}
+        today = self.effective_date(None)
+        since: dict[tuple[str, str], str | None] = {}  # a link kept keeps its day
         if not fresh:
             self._flush_departments()  # a record sent twice in one file: its first links must be readable
-            have = {(r, d): s for r, d, s in c.execute(
-                "SELECT relation, department, sent_as FROM record_department WHERE record_id = ?", (rid,))}
+            have = {}
+            for r, d, s, day in c.execute(
+                    "SELECT relation, department, sent_as, since FROM record_department WHERE record_id = ?", (rid,)):
+                have[(r, d)], since[(r, d)] = s, day
             if wanted == have:
                 return
             c.execute("DELETE FROM record_department WHERE record_id = ?", (rid,))
@@ -463,7 +467,7 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
                 c.execute("INSERT OR IGNORE INTO department (name) VALUES (?)", (canonical,))
                 c.execute("INSERT INTO department_alias (sent_as, name) VALUES (?, ?) "
                           "ON CONFLICT(sent_as) DO NOTHING", (sent_as, canonical))
-        self._department_rows.extend((rid, relation, canonical, sent_as)
+        self._department_rows.extend((rid, relation, canonical, sent_as, since.get((relation, canonical), today))
                                      for (relation, canonical), sent_as in wanted.items())
         if len(self._department_rows) >= ROWS_PER_STATEMENT:
             self._flush_departments()
@@ -482,8 +486,8 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
         if self._department_rows:
             if "record_department" not in self._written:
                 self._first_write("record_department")
-            self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as) "
-                                  "VALUES (?, ?, ?, ?)", self._department_rows)
+            self.conn.executemany("INSERT INTO record_department (record_id, relation, department, sent_as, since) "
+                                  "VALUES (?, ?, ?, ?, ?)", self._department_rows)
             self._department_rows = []
 
     def finish(self):

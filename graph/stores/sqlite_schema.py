@@ -126,7 +126,10 @@ NO_ENTERPRISE = 0  # record.enterprise_id of a listing that names a natural pers
 ADDED_COLUMNS = (("role", "since", "TEXT"), ("role", "until", "TEXT"), ("role", "former", "TEXT"),
                  ("enterprise", "name_chars", "TEXT"), ("person", "name_chars", "TEXT"),
                  # Who sent a file (a department; NULL: the bureau's own `creditnet load`) and its name as sent.
-                 ("load_log", "sender", "TEXT"), ("load_log", "sent_as", "TEXT"))
+                 ("load_log", "sender", "TEXT"), ("load_log", "sent_as", "TEXT"),
+                 # The day a department was linked to a record (its load's as-of date): when a receiving department
+                 # received a listing, the bureau's report's clock (graph/supervision/report.py). NULL: before.
+                 ("record_department", "since", "TEXT"))
 
 # Tables added since a store file was first made, by name: a store made before them gets them when it is opened.
 # What became of records after they were sent (graph/record_state.py): nothing here is ever updated but an

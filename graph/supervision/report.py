@@ -1,15 +1,18 @@
 """The bureau's report (联席会议 督查): per receiving department, the listings it received and how it answered them,
 and its alerts.
 
-- **Received.** Every listing naming the department among its 信息接收部门 whose 限制期限自 falls in the period
-  (since ≤ 限制期限自 ≤ as_of), counted once per record whatever the subjects it names. A record withdrawn or
+- **Received.** Every listing naming the department among its 信息接收部门 whose clock (below) starts in the period
+  (since ≤ start ≤ as_of), counted once per record whatever the subjects it names. A record withdrawn or
   replaced by a correction was sent in error and is not counted; one that ended (expired, or ended by a full
   export) still had to be answered.
 - **Answered.** A response to the listing itself, or to an alert of the department's that the listing raised (as
   `feedback` counts it); its date is the earliest 措施日期 recorded.
-- **The clock** starts at 限制期限自: the day the receiving department must start enforcing the listing (国发〔2016〕33号
-  asks for the measures and the feedback then). Answered within the set days (`feedback_overdue_days`, default 15):
-  in time; later: late; not answered and the days have passed: overdue (逾期未反馈); not yet: pending.
+- **The clock** starts at 限制期限自, the day the receiving department must start enforcing the listing (国发〔2016〕33号
+  asks for the measures and the feedback then), or on the day the listing reached the store for that department
+  (`received_on`: its load's date), whichever is later: an old listing loaded late is not overdue on the day it
+  arrives. Stores written before the load date was kept start it at 限制期限自.
+  Answered within the set days (`feedback_overdue_days`, default 15): in time; later: late; not answered and the
+  days have passed: overdue (逾期未反馈); not yet: pending.
 - **Alerts** created in the period, open (no response) or closed; the days from an alert to its first response.
 Person ID numbers are masked in the report: it is read out at the joint meeting, and its counts need no one's
 number.
@@ -84,7 +87,9 @@ def _received(store: GraphStore, as_of: date, since: date | None) -> dict[str, l
     for department, listings in received.items():
         for listing in listings:
             valid_from = listing.get("valid_from") or ""
-            if not valid_from or valid_from > day or valid_from < start:
+            received_on = listing.get("_received_on")
+            clock = max(valid_from, received_on or "")
+            if not valid_from or clock > day or clock < start:
                 continue
             if listing_status(listing, day) in NOT_RECEIVED:
                 continue
@@ -93,7 +98,7 @@ def _received(store: GraphStore, as_of: date, since: date | None) -> dict[str, l
             out.setdefault(department, []).append({
                 "ids": {listing_id(p.key, r) for p in subjects}, "type": r["type"], "sender": r["sender"],
                 "valid_from": valid_from, "valid_to": r["valid_to"], "record_id": r.get("record_id"),
-                "parties": [_public_party(p.as_dict()) for p in subjects]})
+                "received_on": received_on, "clock": clock, "parties": [_public_party(p.as_dict()) for p in subjects]})
     return out
 
 
@@ -129,16 +134,17 @@ def report(store: GraphStore, db: SupervisionDB, *, as_of: date, since: date | N
         for listing in received.get(name, []):
             row["received"] += 1
             dates = [answers[(lid, name)] for lid in listing["ids"] if _by(answers.get((lid, name)), day)]
-            waited = _days(day, listing["valid_from"])
+            waited = _days(day, listing["clock"])
             if dates:
-                took = _days(min(dates), listing["valid_from"])
+                took = max(0, _days(min(dates), listing["clock"]))  # answered before it reached the store: at once
                 days.append(took)
                 row["responded"] += 1
                 row["in_time" if took <= overdue_days else "late"] += 1
             elif waited > overdue_days:
                 row["overdue"] += 1
                 row["overdue_listings"].append({k: listing[k] for k in ("type", "sender", "valid_from", "valid_to",
-                                                                        "record_id", "parties")} | {"days": waited})
+                                                                        "received_on", "record_id", "parties")}
+                                               | {"days": waited})
             else:
                 row["pending"] += 1
         alert_days = [_days(answered, created) for created, answered in alerts.get(name, [])
@@ -176,12 +182,14 @@ def to_xlsx(answer: dict[str, Any]) -> bytes:
     for row in [*answer["departments"], {**answer["totals"], "department": "合计"}]:
         ws.append([_cell(row.get(key)) for key, _ in COLUMNS])
     detail = wb.create_sheet("逾期未反馈明细")
-    detail.append(["部门", "对象", "代码/证件号码", "信息类型", "信息发送部门", "限制期限自", "限制期限至", "已过天数", "记录编号"])
+    detail.append(["部门", "对象", "代码/证件号码", "信息类型", "信息发送部门", "限制期限自", "限制期限至", "收到日期", "已过天数",
+                   "记录编号"])
     for d in answer["departments"]:
         for x in d["overdue_listings"]:
             for party in x["parties"] or [{"name": "", "key": ""}]:
                 detail.append([d["department"], party["name"], party["key"], _cell(x["type"]), _cell(x["sender"]),
-                               x["valid_from"], _cell(x["valid_to"]), x["days"], _cell(x["record_id"])])
+                               x["valid_from"], _cell(x["valid_to"]), x.get("received_on") or "", x["days"],
+                               _cell(x["record_id"])])
     for sheet in (ws, detail):
         # Names come from departments' files: a text cell is stored as text, never run as a formula.
         for cells in sheet.iter_rows():

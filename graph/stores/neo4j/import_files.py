@@ -255,10 +255,10 @@ def _records(conn: sqlite3.Connection, w: _Writer, eids: dict[int, str]) -> None
         w.node(f"Record:{q.RECORD_LABELS[kind]}", "uid", record_node(uid, kind, eid, natural, orjson.loads(props)))
         if eid is not None:
             w.relationship("CONCERNS", "Record", uid, "Enterprise", eid, {})
-    for rid, relation, department, sent_as in conn.execute(
-            "SELECT record_id, relation, department, sent_as FROM record_department"):
+    for rid, relation, department, sent_as, since in conn.execute(
+            "SELECT record_id, relation, department, sent_as, since FROM record_department"):
         w.relationship(q.DEPARTMENT_TYPES[relation], "Record", uids[rid], "Department", department,
-                       {"sent_as": sent_as})
+                       {"sent_as": sent_as, "since": since})
     for rid, ref in conn.execute("SELECT record_id, party_ref FROM listing_subject WHERE party_kind = 'person'"):
         w.relationship("NAMES", "Record", uids[rid], "Person", ref, {})
     for change, changed, number in (("license-change", "license", "license_no"),

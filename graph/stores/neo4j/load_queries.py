@@ -131,7 +131,8 @@ def upsert_records(label: str, concerns: bool = True) -> str:
     concern = ("MERGE (r)-[:CONCERNS]->(e)\n" if concerns else "")
     merges = "\n".join(
         f"  FOREACH (_ IN CASE WHEN dep.type = '{t}' THEN [1] ELSE [] END |\n"
-        f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as)" for t in DEPARTMENT_TYPES.values())
+        f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as, x.since = dep.since)"
+        for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
 {enterprise}MERGE (r:Record:{label} {{uid: row.node.uid}})
@@ -160,7 +161,7 @@ def create_records(label: str) -> str:
     assert label in RECORD_LABELS.values()
     links = "\n".join(
         f"CALL (r, row) {{\n  UNWIND row.{t.lower()} AS dep MATCH (d:Department {{name: dep.name}})\n"
-        f"  CREATE (r)-[:{t} {{sent_as: dep.sent_as}}]->(d)\n}}" for t in DEPARTMENT_TYPES.values())
+        f"  CREATE (r)-[:{t} {{sent_as: dep.sent_as, since: dep.since}}]->(d)\n}}" for t in DEPARTMENT_TYPES.values())
     return f"""
 UNWIND $rows AS row
 MATCH (e:Enterprise {{eid: row.node.eid}})

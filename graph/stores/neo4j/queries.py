@@ -215,8 +215,8 @@ RETURN 'enterprise' AS member_kind, m.key AS member_key, m.name AS member_name,
        collect([r.role, r.since, r.until, r.former]) AS terms, e.key AS enterprise_key, e.name AS enterprise_name
 """
 DEPARTMENT_LISTINGS = """
-MATCH (:Department {name: $name})<-[:RECEIVED_BY]-(l:Listing)
-RETURN properties(l) AS props,
+MATCH (:Department {name: $name})<-[received:RECEIVED_BY]-(l:Listing)
+RETURN properties(l) AS props, received.since AS received_on,
        [(l)-[:SENT_BY]->(d) | d.name] AS senders,
        [(l)-[:RECEIVED_BY]->(d) | d.name] AS receivers,
        [(l)-[:CONCERNS]->(e:Enterprise) | {kind: 'enterprise', key: e.key, name: e.name}] +

@@ -267,6 +267,7 @@ class Neo4jReader(GraphReader):
         out = []
         for r in self._rows(q.DEPARTMENT_LISTINGS, name=department):
             listing = self._listing(r["props"], r["senders"], r["receivers"], r)
+            listing["_received_on"] = r["received_on"]  # the day the department was sent it (None: before)
             listing["_subjects"] = [Party(s["kind"], s["key"], s["name"] or "")
                                     for s in sorted(r["subjects"], key=lambda s: s["kind"])]
             out.append(listing)

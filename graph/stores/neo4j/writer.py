@@ -288,21 +288,25 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
             rows = list({r["uid"]: r for r in rows}.values())
             new, known = [], []
             alone = []  # listings of a natural person alone
+            since = self.effective_date(None)  # the day a department is linked (the bureau's report's clock)
             for r in rows:
                 links = {(q.DEPARTMENT_TYPES[rel], c): sent for rel, c, sent in r["departments"]}
                 ent = self.ents.get(r["eid"])
                 row: dict[str, Any] = {"node": record_node(r["uid"], r["kind"], r["eid"], r["natural"], r["props"])}
                 if r["eid"] is None:
                     row["links"] = [f"{t}|{c}" for t, c in links]
-                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent, "since": since}
+                                          for (t, c), sent in links.items()]
                     alone.append(row)
                 elif ent is not None and ent.no_records and r["uid"] not in self.written_uids:
                     for t in q.DEPARTMENT_TYPES.values():
-                        row[t.lower()] = [{"name": c, "sent_as": sent} for (u, c), sent in links.items() if u == t]
+                        row[t.lower()] = [{"name": c, "sent_as": sent, "since": since}
+                                          for (u, c), sent in links.items() if u == t]
                     new.append(row)
                 else:
                     row["links"] = [f"{t}|{c}" for t, c in links]
-                    row["departments"] = [{"type": t, "name": c, "sent_as": sent} for (t, c), sent in links.items()]
+                    row["departments"] = [{"type": t, "name": c, "sent_as": sent, "since": since}
+                                          for (t, c), sent in links.items()]
                     known.append(row)
                 self.written_uids.add(r["uid"])
                 self.written_kinds.add(r["kind"])
