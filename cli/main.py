@@ -18,7 +18,8 @@ def load(files: list[Path] = typer.Argument(..., help="CSV or XLSX files from de
                                             "license-change, penalty, penalty-change, inspection, blacklist."),
          dry_run: bool = typer.Option(False, "--dry-run", help="Read and validate, write nothing."),
          as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: the date a registry change takes "
-                                             "effect when the file gives none (变更日期/任职日期); default today."),
+                                             "effect when the file gives none (变更日期/任职日期), and the day its "
+                                             "listings' receiving departments received them; default today."),
          snapshot: bool = typer.Option(False, "--snapshot", help="Each file is its sender's complete current list "
                                        "of that class (全量报送): the sender's records it lacks end as of --as-of."),
          confirm_snapshot: bool = typer.Option(False, "--confirm-snapshot", help="Let a full export end more than "

@@ -33,13 +33,14 @@
     const overdue = r.departments.flatMap((d) => d.overdue_listings.map((x) => Object.assign({ department: d.department }, x)));
     CN.clear(out).append(
       el("p", { class: "hint", id: "report-period" }, `${r.since ? `自 ${r.since} 起，` : ""}截至 ${r.as_of}；`,
-        `名单自“限制期限自”起超过 ${r.overdue_days} 天未反馈为逾期；数据版本 ${r.data_version}。`),
+        `名单自“限制期限自”或收到之日（取较晚者）起超过 ${r.overdue_days} 天未反馈为逾期；数据版本 ${r.data_version}。`),
       CN.table(columns, rows, { class: "report", empty: "该期间没有名单和提醒。" }),
       el("h3", {}, `逾期未反馈的名单（${overdue.length}）`),
       CN.table([["部门", (x) => x.department],
                 ["对象", (x) => x.parties.map((p) => `${p.name || ""}（${p.key}）`).join("；")],
                 ["信息类型", (x) => x.type], ["信息发送部门", (x) => x.sender],
-                ["有效期", (x) => CN.validity(x.valid_from, x.valid_to)], ["已过天数", (x) => x.days, "num"],
+                ["有效期", (x) => CN.validity(x.valid_from, x.valid_to)], ["收到日期", (x) => x.received_on || "—"],
+                ["已过天数", (x) => x.days, "num"],
                 ["记录编号", (x) => x.record_id]], overdue, { class: "overdue-listings", empty: "无" }));
   }
 
