@@ -165,6 +165,7 @@ def chain_picture(hit: dict[str, Any], subject: dict[str, Any] | None = None,
 class Neighbourhood(Picture):
     subject: dict[str, Any] = field(default_factory=dict)
     truncated: bool = False
+    parties_cut: int = 0  # when the party bound cut the network: how many parties were drawn (else 0)
 
 
 def neighbourhood_picture(store: GraphStore, *, key: str | None = None, name: str | None = None,
@@ -205,7 +206,8 @@ def neighbourhood_picture(store: GraphStore, *, key: str | None = None, name: st
         notes.append(f"另有 {omitted} 条有效名单未画出（图中节点已达 {max_nodes} 个）")
     subj = reach.party(reach.start).as_dict()
     return Neighbourhood(g, f"关系网络：{subj['name'] or subj['key']}（{depth} 层以内，{on}）", notes, version,
-                         subject=subj, truncated=reach.truncated or bool(omitted))
+                         subject=subj, truncated=reach.truncated or bool(omitted),
+                         parties_cut=len(reach.hops) if reach.truncated else 0)
 
 
 # --- layout ---------------------------------------------------------------------------------------------------
@@ -329,9 +331,12 @@ def to_svg(picture: Picture, pos: Pos) -> str:
     # Several pictures share one page, and url(#id) finds the first element with that id in the page, even in
     # a picture that is hidden (then the arrows vanish): each picture names its marker after its content.
     arrow = "arrow-" + hashlib.sha1(repr((picture.title, sorted(map(str, g)))).encode()).hexdigest()[:10]
+    # The page tells an official why a hit's chain is not all drawn: the party bound, when it cut the network.
+    parties_cut = getattr(picture, "parties_cut", 0)
+    cut = f' data-parties-cut="{parties_cut}"' if parties_cut else ""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_fmt(width)}" height="{_fmt(height)}" '
            f'viewBox="0 0 {_fmt(width)} {_fmt(height)}" role="img" aria-label={_attr(picture.title)} '
-           f'font-family={_attr(FONT)} font-size="{FONT_SIZE}" class="creditnet-graph">',
+           f'font-family={_attr(FONT)} font-size="{FONT_SIZE}" class="creditnet-graph"{cut}>',
            f"<title>{escape(picture.title)}</title>",
            f'<defs><marker id="{arrow}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
            f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{EDGE}"/></marker></defs>',

@@ -258,22 +258,27 @@ def _cap(model, field: str) -> int:
     return next(m.max_length for m in model.model_fields[field].metadata if hasattr(m, "max_length"))
 
 
-def test_inputs_take_no_more_than_the_api():
-    """Each field's maxlength is the API's cap for what it sends (a name 200, a code 64): an official cannot type
-    what the server would refuse with a message about the request."""
+def test_name_fields_take_more_than_the_api_and_the_page_checks_the_length():
+    """A name field takes more than the API's cap (a name 200), so that a longer name pasted in is not cut silently:
+    the page's own check (common.js, NAME_MAX as the API's) tells how long it is. A code field stops at the API's cap."""
     from api.models import PersonIn, SubjectIn
+    from api.web.check_records import Subject
     from graph.queries.name_candidates import MAX_QUERY_CHARS
 
     def maxlength(page: str, field: str) -> int:
         html = (STATIC / f"page-{page}.html").read_text(encoding="utf-8")
         return int(re.search(rf'id="{field}"[^>]*\smaxlength="(\d+)"', html).group(1))
 
-    assert maxlength("check", "subject") == max(_cap(SubjectIn, "name"), _cap(SubjectIn, "key"))
-    assert maxlength("check", "app-name") == _cap(SubjectIn, "name")
-    assert maxlength("check", "app-uscc") == _cap(SubjectIn, "uscc")
-    assert maxlength("profile", "code") == maxlength("public", "q") == MAX_QUERY_CHARS
     common = (STATIC / "common.js").read_text(encoding="utf-8")
+    input_max = int(re.search(r"INPUT_MAX = (\d+)", common).group(1))
+    records_cap = next(m.max_length for m in Subject.metadata if hasattr(m, "max_length"))
+    assert input_max > max(_cap(SubjectIn, "name"), MAX_QUERY_CHARS, records_cap)
+    for page, field in (("check", "subject"), ("check", "app-name"), ("profile", "code"), ("public", "q"),
+                        ("checks", "subject")):
+        assert maxlength(page, field) == input_max, (page, field)
+    assert maxlength("check", "app-uscc") == _cap(SubjectIn, "uscc")
     assert f"NAME_MAX = {_cap(PersonIn, 'name')}, CODE_MAX = {_cap(PersonIn, 'id_number')}" in common
+    assert _cap(SubjectIn, "name") == MAX_QUERY_CHARS == records_cap == _cap(PersonIn, "name")
 
 
 @pytest.mark.parametrize("kind", ["license", "penalty", "inspection", "blacklist", "enterprise", "member"])

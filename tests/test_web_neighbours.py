@@ -57,14 +57,36 @@ def test_one_expansion_is_bounded_and_says_so(web_client, keys):
     cut = ask(web_client, keys.fdrc, key=E["LISTED"], limit=1).json()
     assert len(cut["neighbours"]) == 1 and cut["truncated"] and cut["limit"] == 1
     assert cut["neighbours"][0] == whole["neighbours"][0]
-    assert cut["notes"] == ["关联主体较多，只展开了 1 个，其余未画出；可打开企业画像查看全部"]
+    assert cut["notes"] == ["关联主体较多，这次展开了第 1–1 个，其余未画出；可再次展开画出后面的，或打开企业画像查看全部"]
+    assert cut["offset"] == 0 and cut["total"] == whole["total"] == len(whole["neighbours"])
+
+
+def test_a_party_is_expanded_again_for_the_next_neighbours(web_client, keys):
+    """`offset` pages on in code order: every neighbour is reached, each once, and `total` counts them all."""
+    whole = ask(web_client, keys.fdrc, key=E["LISTED"]).json()
+    pages, offset = [], 0
+    while True:
+        page = ask(web_client, keys.fdrc, key=E["LISTED"], limit=1, offset=offset).json()
+        assert page["offset"] == offset and page["total"] == whole["total"]
+        pages += page["neighbours"]
+        offset += len(page["neighbours"])
+        if not page["truncated"]:
+            break
+        assert offset < whole["total"]
+    assert pages == whole["neighbours"]
+    last = ask(web_client, keys.fdrc, key=E["LISTED"], limit=1, offset=whole["total"] - 1).json()
+    assert not last["truncated"] and last["notes"] == [] and last["neighbours"] == whole["neighbours"][-1:]
+    past = ask(web_client, keys.fdrc, key=E["LISTED"], offset=whole["total"]).json()
+    assert past["neighbours"] == [] and not past["truncated"] and past["total"] == whole["total"]
 
 
 def test_bad_requests_are_4xx(web_client, keys):
     assert web_client.get(URL, params={"key": E["LISTED"]}).status_code == 401
     for bad in ({}, {"key": E["LISTED"], "via": E["TWO_HOPS"]}, {"via": E["TWO_HOPS"]},
                 {"via": E["TWO_HOPS"], "person": mask_id_number(P["SHARED"])}, {"key": E["LISTED"], "limit": 0},
-                {"key": E["LISTED"], "limit": 31}, {"key": "911000001000044477"}, {"key": "x" * 65},
+                {"key": E["LISTED"], "limit": 31},
+                {"key": E["LISTED"], "offset": -1}, {"key": E["LISTED"], "offset": 10_001},
+                {"key": E["LISTED"], "offset": "x"}, {"key": "911000001000044477"}, {"key": "x" * 65},
                 {"key": E["LISTED"], "as_of": "2026-13-01"}):
         r = web_client.get(URL, params=bad, headers=auth(keys.fdrc))
         assert r.status_code == 422, (bad, r.text)

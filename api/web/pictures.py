@@ -19,7 +19,7 @@ from api.deps import AuditDep, DepartmentDep, SettingsDep, StoreDep
 from api.models import ERRORS, HitOut, PartyOut
 from graph.accounts import Forbidden
 from graph.errors import InvalidRequest, NotFound
-from graph.queries.neighbours import DEFAULT_LIMIT, MAX_LIMIT, neighbours as node_neighbours
+from graph.queries.neighbours import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, neighbours as node_neighbours
 from graph.render import chain_svg, neighbourhood_picture, neighbourhood_svg, party_id
 
 router = APIRouter(prefix="/api/v1/render", tags=["checks"], responses=ERRORS)
@@ -122,7 +122,9 @@ class NeighboursOut(BaseModel):
     party: NodeOut
     neighbours: list[NeighbourOut]
     limit: int
-    truncated: bool = Field(description="More neighbours than limit: the rest were left out (notes says so).")
+    offset: int = Field(description="How many neighbours (in code order) were skipped before these.")
+    total: int = Field(description="How many neighbours the party has (at least, when the traversal was cut).")
+    truncated: bool = Field(description="More neighbours after these: expand again with offset + limit.")
     notes: list[str]
     as_of: str
     data_version: int
@@ -141,11 +143,15 @@ async def neighbours(store: StoreDep, account: DepartmentDep,
                      as_of: Optional[date] = Query(None, description="Roles held and listings active on this date "
                                                                      "(default today)."),
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
-                                        description=f"At most this many neighbours (1–{MAX_LIMIT}).")
+                                        description=f"At most this many neighbours (1–{MAX_LIMIT})."),
+                     offset: int = Query(0, ge=0, le=MAX_OFFSET,
+                                         description="Skip this many neighbours (in code order): the next ones of a "
+                                                     "party expanded before.")
                      ) -> dict[str, Any]:
     """Each neighbour with the roles that tie it and whether it is restricted; persons masked as in the pictures.
-    `truncated` (and a note) when the party has more than `limit` neighbours."""
+    `total` of all; `truncated` (and a note) when more follow: ask again with `offset` for the next ones."""
     def ask() -> dict[str, Any]:
-        return node_neighbours(store, key=key, via=via, person=person, name=name, as_of=as_of, limit=limit)
+        return node_neighbours(store, key=key, via=via, person=person, name=name, as_of=as_of, limit=limit,
+                               offset=offset)
 
     return await run_in_threadpool(ask)

@@ -5,8 +5,9 @@ The picture (graph/render.py) is printed and filed, so a person in it is only ev
 tied to (`via`, a public code), their masked number and their name. Among that enterprise's members those three
 pick one person; nothing beyond what the picture already shows is needed, or given back.
 
-Bounded like every graph query: at most `limit` neighbours (MAX_LIMIT at most), found by the check's own traversal
-(graph/queries/traversal.py, roles held on `as_of`), and the answer says when the bound cut some.
+Bounded like every graph query: at most `limit` neighbours (MAX_LIMIT at most) from `offset` on, in code order,
+found by the check's own traversal (graph/queries/traversal.py, roles held on `as_of`); the answer gives `total`, so
+that a party with more neighbours than one expansion shows can be expanded again for the next ones.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from graph.stores.base import GraphReader, GraphStore
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 30           # one expansion adds at most this many nodes: more would bury the picture
+MAX_OFFSET = 10_000      # how far the next expansions may page
+MAX_COUNTED = MAX_OFFSET + MAX_LIMIT  # neighbours read to count them: `total` is exact up to this many
 VIA_EDGES = 5_000        # members of `via` read to find a person: a bound, far above any real enterprise's
 
 
@@ -59,9 +62,10 @@ def _person_via(reader: GraphReader, via: str, masked: str, name: str) -> Party:
 
 
 def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = None, person: str | None = None,
-               name: str | None = None, as_of: date | None = None, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+               name: str | None = None, as_of: date | None = None, limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict[str, Any]:
     """The parties one hop from a party (by `key`, or a person by `via`, `person` and `name`), with the roles that
-    tie them and whether each is restricted on `as_of`; at most `limit`, and `truncated` when more were left out."""
+    tie them and whether each is restricted on `as_of`: at most `limit` of them from `offset` on (in code order),
+    `total` of all, and `truncated` when some after these were left out."""
     if (key is None) == (via is None):
         raise InvalidRequest("请给出 key（代码或证件号码），或 via、person 和 name 之一 (give key, or via with person and name)",
                              {"fields": [{"field": "key", "in": "query", "message": "key or via"}]})
@@ -71,6 +75,9 @@ def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = N
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidRequest(f"limit 应在 1 到 {MAX_LIMIT} 之间 (limit must be 1..{MAX_LIMIT})",
                              {"fields": [{"field": "limit", "in": "query", "message": "out of range"}]})
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidRequest(f"offset 应在 0 到 {MAX_OFFSET} 之间 (offset must be 0..{MAX_OFFSET})",
+                             {"fields": [{"field": "offset", "in": "query", "message": "out of range"}]})
     on = (as_of or date.today()).isoformat()
     with store.reader() as reader:
         if via is not None:
@@ -78,12 +85,12 @@ def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = N
             party, notes = _person_via(reader, via, person, name), list[str]()
         else:
             party, notes = resolve(reader, key, None)
-        reach: Reach = traverse(reader, party, 1, limit + 1, on=on)
+        reach: Reach = traverse(reader, party, 1, MAX_COUNTED + 1, on=on)
         # The traversal admits an enterprise's officers past its party limit (a binding rule reads each of them):
         # one expansion still shows at most `limit`.
-        around = sorted(n for n, hops in reach.hops.items() if hops == 1)
-        cut = len(around) > limit
-        around = around[:limit]
+        everyone = sorted(n for n, hops in reach.hops.items() if hops == 1)
+        around = everyone[offset:offset + limit]
+        cut = len(everyone) > offset + limit
         listings = reader.listings_of([reach.party(n) for n in [reach.start, *around]])
         version = reader.data_version
     restricted = {node(p) for p, rows in listings.items() if any(is_active(r, on) for r in rows)}
@@ -96,8 +103,11 @@ def neighbours(store: GraphStore, *, key: str | None = None, via: str | None = N
 
     shown = [tie(n) for n in around]
     truncated = reach.truncated or cut
+    # Past MAX_COUNTED the traversal stops, and the total is a lower bound (the note says 其余未画出 all the same).
+    total = len(everyone)
     if truncated:
-        notes.append(f"关联主体较多，只展开了 {len(shown)} 个，其余未画出；可打开企业画像查看全部")
+        notes.append(f"关联主体较多，这次展开了第 {offset + 1}–{offset + len(shown)} 个，其余未画出；"
+                     f"可再次展开画出后面的，或打开企业画像查看全部")
     return {"party": {**_shown(reach.party(reach.start)), "restricted": reach.start in restricted},
-            "neighbours": shown, "limit": limit, "truncated": truncated, "notes": notes, "as_of": on,
-            "data_version": version}
+            "neighbours": shown, "limit": limit, "offset": offset, "total": total, "truncated": truncated,
+            "notes": notes, "as_of": on, "data_version": version}

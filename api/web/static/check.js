@@ -30,7 +30,7 @@
     const person = p || {};
     const row = el("tr", {},
       el("td", { "data-label": "人员类别" }, el("select", { "aria-label": `第${n}人 人员类别`, "data-field": "role" }, options(ROLES, person.role || "法定代表人"))),
-      el("td", { "data-label": "姓名" }, el("input", { type: "text", "aria-label": `第${n}人 姓名`, "data-field": "name", maxlength: CN.NAME_MAX, value: person.name || "" })),
+      el("td", { "data-label": "姓名" }, el("input", { type: "text", "aria-label": `第${n}人 姓名`, "data-field": "name", maxlength: CN.INPUT_MAX, value: person.name || "" })),
       el("td", { "data-label": "证件类型" }, el("select", { "aria-label": `第${n}人 证件类型`, "data-field": "id_type" }, options(ID_TYPES, person.id_type || "居民身份证"))),
       el("td", { "data-label": "证件号码" }, el("input", { type: "text", "aria-label": `第${n}人 证件号码`, "data-field": "id_number", spellcheck: "false", maxlength: CN.CODE_MAX,
                                  value: person.id_number || "" })),
@@ -59,10 +59,12 @@
     }
     const name = $("app-name").value.trim();
     if (!name) throw new Error("请填写新申请人的企业名称");
+    CN.nameLength(name);
     const list = [...persons.querySelectorAll("tr")].map((tr) => {
       const get = (f) => tr.querySelector(`[data-field=${f}]`).value.trim();
       return { role: get("role"), name: get("name"), id_type: get("id_type"), id_number: get("id_number") };
     }).filter((p) => p.id_number || p.name);
+    list.forEach((p) => CN.nameLength(p.name, "姓名"));
     const missing = list.find((p) => !p.id_number);
     if (missing) throw new Error(`请填写 ${missing.name || "人员"} 的证件号码`);
     const uscc = $("app-uscc").value.trim();

@@ -56,6 +56,7 @@
   async function load() {
     CN.hideError(error);
     const typed = $("subject").value.trim();
+    try { CN.nameLength(typed, "核查对象"); } catch (err) { CN.clear(out); CN.showError(error, err); return; }
     if (CHECK_ID.test(typed)) { location.assign(`/checks/${typed.toLowerCase()}`); return; }  // a check's ID: open it
     CN.clear(out);  // the previous list goes at once: it must not be read as the answer to the new filters
     const shown = query(false);

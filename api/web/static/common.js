@@ -101,6 +101,14 @@ const CN = (() => {
   // letters and digits of the wrong length is a mistyped code, not a name: say so, in their words. The API caps a
   // code at 64 characters and a name at 200.
   const NAME_MAX = 200, CODE_MAX = 64;
+  // What a name field takes: more than the API does, so that a longer name pasted in is told how long it is (a
+  // maxlength of 200 would cut it silently, and the shortened name then matches nothing).
+  const INPUT_MAX = 2000;
+  function nameLength(typed, what) {
+    const n = [...typed].length;
+    if (n > NAME_MAX) throw new Error(`${what || "企业名称"}最多 ${NAME_MAX} 个字，您输入了 ${n} 个字：请只输入${what || "企业名称"}`);
+    return typed;
+  }
   function foldCode(value) {
     return value.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
       .replace(/[\s\u3000]+/g, "").toUpperCase();
@@ -113,9 +121,8 @@ const CN = (() => {
       throw new Error(code.length < 15 ? `代码应为 18 位（老企业的注册号为 15 位），您输入了 ${code.length} 位`
         : `代码应为 18 位，您输入了 ${code.length} 位`);
     }
-    const n = [...typed].length;
-    if (n > NAME_MAX) throw new Error(`企业名称最多 ${NAME_MAX} 个字，您输入了 ${n} 个字：请只输入企业名称`);
-    if (n < 2) throw new Error("请输入企业名称（至少 2 个字），或 18 位统一社会信用代码");
+    nameLength(typed);
+    if ([...typed].length < 2) throw new Error("请输入企业名称（至少 2 个字），或 18 位统一社会信用代码");
     return { name: typed };
   }
 
@@ -244,5 +251,5 @@ const CN = (() => {
 
   return { el, clear, $, param, text, today, validity, dateTime, money, STATUS, KIND, statusTag, chinese,
            ApiError, request, getJSON, showError, hideError, table, keyValue, timeline, listingPerson,
-           NAME_MAX, CODE_MAX, foldCode, subject };
+           NAME_MAX, CODE_MAX, INPUT_MAX, nameLength, foldCode, subject };
 })();

@@ -61,7 +61,7 @@ const Explore = (() => {
     const opts = options || {};
     const svg = figure.querySelector("svg");
     const home = viewBox(svg);
-    const view = { svg, figure, home: home.slice(), expanded: new Set(), selected: null };
+    const view = { svg, figure, home: home.slice(), expanded: new Map(), selected: null };
     figure.classList.add("explore");
     // As wide as the page, but a small picture (a chain of two) is not blown up past a quarter over its size.
     const drawnWidth = Number(svg.getAttribute("width"));
@@ -69,13 +69,15 @@ const Explore = (() => {
     svg.setAttribute("tabindex", "0");
     svg.setAttribute("role", "group");  // no longer one image: its nodes are buttons a screen reader must reach
     svg.setAttribute("aria-roledescription", "可缩放的关系图");
+    svg.setAttribute("aria-keyshortcuts", "Enter Escape");
+    svg.setAttribute("aria-description", "方向键移动图，＋、－缩放，0 适应屏幕；按回车键进入各个节点，方向键在节点间移动，Esc 返回");
     const note = el("p", { class: "explore-note", hidden: true, role: "status" });
     const panel = el("div", { class: "explore-panel no-print", hidden: true, "aria-live": "polite" });
     const bar = el("div", { class: "toolbar explore-bar", role: "toolbar", "aria-label": "关系图操作" },
       el("button", { type: "button", class: "secondary", "aria-label": "放大", onclick: () => zoom(view, 1.4) }, "＋ 放大"),
       el("button", { type: "button", class: "secondary", "aria-label": "缩小", onclick: () => zoom(view, 1 / 1.4) }, "－ 缩小"),
       el("button", { type: "button", class: "secondary", onclick: () => fit(view) }, "适应屏幕"),
-      el("span", { class: "hint", text: "拖动可移动，滚轮或双指可缩放；点击企业或人员查看详情" }));
+      el("span", { class: "hint", text: "拖动可移动，滚轮或双指可缩放；点击企业或人员查看详情（键盘：在图上按回车键进入节点，Esc 返回）" }));
     figure.insertBefore(bar, svg);
     svg.after(panel, note);
     Object.assign(view, { note, panel, opts });
@@ -93,14 +95,37 @@ const Explore = (() => {
     return [...view.svg.querySelectorAll("g.node")].find((g) => g.getAttribute("data-id") === id) || null;
   }
 
+  // The picture is one Tab stop (a big one has over a hundred nodes, and the hits come after it): Enter on the
+  // picture goes into its nodes, the arrow keys move between them in reading order, Escape goes back to the picture.
   function selectable(view, g) {
     const title = g.querySelector("title");
-    g.setAttribute("tabindex", "0");
+    g.setAttribute("tabindex", "-1");
     g.setAttribute("role", "button");
     g.setAttribute("aria-label", `${title ? title.textContent : ""}：选中查看详情`);
     g.addEventListener("keydown", (e) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
       if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(view, g); }
+      else if (step) { e.preventDefault(); e.stopPropagation(); moveFocus(view, g, step); }
+      else if (e.key === "Home" || e.key === "End") { e.preventDefault(); moveFocus(view, null, e.key === "Home" ? 1 : -1); }
+      else if (e.key === "Escape") { e.preventDefault(); view.svg.focus(); }
     });
+  }
+
+  function readingOrder(view) {
+    const nodes = [...view.svg.querySelectorAll("g.node[role='button']")].map((g) => ({ g, b: box(g) }));
+    nodes.sort((p, q) => Math.round(p.b.cy / 30) - Math.round(q.b.cy / 30) || p.b.cx - q.b.cx);
+    return nodes.map((n) => n.g);
+  }
+
+  function moveFocus(view, from, step) {
+    const nodes = readingOrder(view);
+    if (!nodes.length) return;
+    const i = from ? nodes.indexOf(from) : -1;
+    const to = from ? nodes[(i + step + nodes.length) % nodes.length] : nodes[step > 0 ? 0 : nodes.length - 1];
+    to.focus();
+    // Keep the focused node on screen: centre the view on it when it is outside.
+    const [x, y, w, h] = viewBox(view.svg), b = box(to);
+    if (b.x < x || b.y < y || b.x + b.w > x + w || b.y + b.h > y + h) setViewBox(view.svg, [b.cx - w / 2, b.cy - h / 2, w, h]);
   }
 
   function zoom(view, factor, at) {
@@ -173,6 +198,11 @@ const Explore = (() => {
       else if (e.key === "+" || e.key === "=") zoom(view, 1.4);
       else if (e.key === "-") zoom(view, 1 / 1.4);
       else if (e.key === "0") fit(view);
+      else if (e.key === "Enter") {
+        e.preventDefault();
+        const into = view.selected && view.selected.isConnected ? view.selected : null;
+        if (into) into.focus(); else moveFocus(view, null, 1);
+      }
     });
   }
   function distance(pointers) {
@@ -196,10 +226,10 @@ const Explore = (() => {
       actions.push(el("a", { class: "button", href: `/profile?code=${encodeURIComponent(code)}` }, "查看企业画像"));
     }
     if (view.opts.expand) {
-      const done = view.expanded.has(id);
+      const seen = view.expanded.get(id);
+      const done = Boolean(seen) && seen.next >= seen.total;
       actions.push(el("button", { type: "button", class: "secondary", disabled: done,
-                                  onclick: (e) => expand(view, g, e.currentTarget) },
-        done ? "已展开" : `展开关联主体（最多 ${api.limit} 个）`));
+                                  onclick: (e) => expand(view, g, e.currentTarget) }, expandLabel(seen)));
     }
     CN.clear(view.panel).append(...[el("p", {}, el("strong", { text: "已选中：" }), label,
       restricted ? el("span", { class: "tag tag-active", text: "受限" }) : null),
@@ -210,8 +240,18 @@ const Explore = (() => {
   }
 
   // --- adding a node's neighbours -------------------------------------------------------------------------------
+  // view.expanded: a node's id → { next, total }: how many of its neighbours (in code order) have been asked for and
+  // drawn, and how many it has. A node with more is expanded again for the next ones, so that none is out of reach.
+  function expandLabel(seen) {
+    if (!seen) return `展开关联主体（最多 ${api.limit} 个）`;
+    if (seen.next >= seen.total) return "已展开";
+    return `再展开 ${Math.min(api.limit, seen.total - seen.next)} 个（已画出 ${seen.next} / 共 ${seen.total} 个）`;
+  }
+
   function query(view, g) {
+    const seen = view.expanded.get(g.getAttribute("data-id"));
     const p = new URLSearchParams({ limit: String(api.limit) });
+    if (seen && seen.next) p.set("offset", String(seen.next));
     if (view.opts.asOf) p.set("as_of", view.opts.asOf);
     const subject = view.opts.subject;
     if (g.getAttribute("data-kind") === "enterprise") p.set("key", g.getAttribute("data-key"));
@@ -233,24 +273,35 @@ const Explore = (() => {
   async function expand(view, g, button) {
     if (!g) return null;
     const id = g.getAttribute("data-id");
+    const before = view.expanded.get(id);
+    if (before && before.next >= before.total) return null;
     if (button) { button.disabled = true; button.textContent = "展开中…"; }
     let answer;
     try {
       answer = (await Auth.json("GET", query(view, g))).data;
     } catch (err) {
       say(view, err.message);
-      if (button) { button.disabled = false; button.textContent = `展开关联主体（最多 ${api.limit} 个）`; }
+      if (button) { button.disabled = false; button.textContent = expandLabel(before); }
       return null;
     }
-    view.expanded.add(id);
+    const next = answer.offset + answer.neighbours.length;
+    // Past the last one the server counted, nothing more can be asked for: the node is done.
+    view.expanded.set(id, { next, total: answer.neighbours.length ? Math.max(answer.total, next) : next });
     const added = draw(view, g, answer);
     const name = answer.party.name || answer.party.masked || answer.party.key;
-    say(view, [`已展开“${name}”：${answer.neighbours.length} 个关联主体，新画出 ${added} 个`, ...answer.notes.map(CN.chinese)].join("；"));
+    const which = answer.offset || answer.total > next
+      ? `第 ${answer.offset + 1}–${next} 个关联主体（共 ${answer.total} 个）` : `${answer.neighbours.length} 个关联主体`;
+    say(view, [`已展开“${name}”：${which}，新画出 ${added} 个`, ...answer.notes.map(CN.chinese)].join("；"));
     if (view.selected === g) select(view, g);
     return answer;
   }
 
-  function say(view, text) { view.note.textContent = text; view.note.hidden = false; }
+  // A note about the picture; a screen-only one (what to click) is left off the printed record.
+  function say(view, text, how) {
+    view.note.textContent = text;
+    view.note.hidden = false;
+    view.note.classList.toggle("no-print", Boolean(how && how.screenOnly));
+  }
 
   // The neighbours not yet in the picture are set on an arc around the expanded node, facing away from the
   // picture's middle; an edge is drawn for every tie the picture does not show yet.
@@ -374,9 +425,25 @@ const Explore = (() => {
       const fw = Math.max(aw, w / 3), fh = Math.max(ah, h / 3);
       setViewBox(view.svg, [x + aw / 2 - fw / 2, y + ah / 2 - fh / 2, fw, fh]);
     }
-    say(view, missing ? `已在图中标出这条关系链；其中 ${missing} 个主体不在图中（图中只画出核查日期仍在任的关系，最多 150 个节点）`
-      : "已在图中标出这条关系链（红色）；点“适应屏幕”可看全图");
+    say(view, missing ? missingNote(view, hit, subject, missing) : "已在图中标出这条关系链（红色）；点“适应屏幕”可看全图",
+      { screenOnly: true });
     return missing;
+  }
+
+  // Why part of a chain is not in the picture, and how to bring it in: the last drawn party of the chain (from the
+  // subject on) expanded, again while more remain, reaches the next one.
+  function missingNote(view, hit, subject, missing) {
+    const order = [nodeId(subject)];
+    for (const s of hit.path || []) for (const id of [nodeId(s.source), nodeId(s.target)]) if (!order.includes(id)) order.push(id);
+    if (!order.includes(nodeId(hit.party))) order.push(nodeId(hit.party));
+    const gap = order.findIndex((id) => !find(view, id));
+    const last = gap > 0 ? find(view, order[gap - 1]) : null;
+    const cut = view.svg.getAttribute("data-parties-cut");
+    const why = cut ? `关系网较大，图中只画出了最近的 ${cut} 个主体`
+      : "图中只画出核查日期仍在任的关系，最多 150 个节点";
+    const how = last && view.opts.expand
+      ? `：请选中链上最后一个画出的主体“${last.getAttribute("data-name") || last.getAttribute("data-key") || ""}”，点“展开关联主体”（需要时再点“再展开”）画出其余部分` : "";
+    return `已在图中标出这条关系链；其中 ${missing} 个主体不在图中（${why}）${how}`;
   }
 
   // Printed, a picture is whole whatever part of it is on the screen; then it comes back as it was.
