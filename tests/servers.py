@@ -6,6 +6,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,22 @@ def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@contextlib.contextmanager
+def serving(env: Mapping[str, str], *options: str, seconds: float = 60):
+    """`creditnet serve` on a free loopback port with `env`, once its health check answers: yields its base URL
+    and stops it afterwards."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
+                             "--log-level", "warning", *options], env=dict(env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(proc, base, seconds)
+        yield base
+    finally:
+        stop(proc)
 
 
 REPO = Path(__file__).resolve().parents[1]

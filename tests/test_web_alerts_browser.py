@@ -12,8 +12,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from county import BLACKLIST_HEADERS, E, NAMES, uscc, write_county, write_csv
-from servers import free_port, stop, wait_for_health
+from servers import serving
 from test_web_browser import ARTIFACTS, ROOT, Tab, _cli, chromium  # noqa: F401  (chromium: the browser fixture)
 
 STARTED = (date.today() - timedelta(days=36)).isoformat()
@@ -60,12 +58,7 @@ def served(tmp_path_factory, chromium):  # noqa: F811
         for n, s in enumerate(WATCHED, start=1)])
     # Received on STARTED (the report's clock starts then); the alerts pass runs after the load
     _cli(env, "load", "--quiet", "--json", "--as-of", STARTED, str(court))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
-                             "--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(proc, base, 60)
+    with serving(env) as base:
         rows = [["1", uscc(950), "西吉县报送测试有限公司", "《测试依据》", "", STARTED, "", "县财政局", "县发改局",
                  "黑名单", "", "", "", ""],
                 ["2", "91640422000000000X", "坏代码公司", "《测试依据》", "", STARTED, "", "县财政局", "县发改局", "黑名单",
@@ -75,8 +68,6 @@ def served(tmp_path_factory, chromium):  # noqa: F811
                                           "text/csv")}, timeout=60)
         assert sent.status_code == 200 and sent.json()["rejected"] >= 1, sent.text
         yield Served(home, base, key["县市场监督管理局"], key["县财政局"], key["县司法局"])
-    finally:
-        stop(proc)
 
 
 @pytest.fixture

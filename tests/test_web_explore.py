@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -20,7 +18,7 @@ import pytest
 import needs
 from county import (AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, MEMBER_HEADERS, NAMES, P, PERSON_NAMES, id_number,
                     uscc, write_county, write_csv)
-from servers import free_port, stop, wait_for_health
+from servers import serving
 from test_web_browser import ARTIFACTS, ROOT, Tab, _cli, chromium  # noqa: F401  (chromium: the browser fixture)
 from test_web_browser_records import print_to_pdf
 
@@ -82,15 +80,8 @@ def served(tmp_path_factory, chromium, backend):  # noqa: F811
     _cli(env, "load", "--quiet", "--json", *map(str, write_county(work / "county").values()))
     _cli(env, "load", "--quiet", "--json", *map(str, write_crowd(work / "crowd")))
     admin = json.loads(_cli(env, "accounts", "add", "县市场监督管理局", "--role", "admin", "--json"))["key"]
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
-                             "--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(proc, base, 90)
+    with serving(env, seconds=90) as base:
         yield Served(base, admin)
-    finally:
-        stop(proc)
 
 
 @pytest.fixture
