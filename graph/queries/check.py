@@ -173,7 +173,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
         # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
         fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
     source = fetched or reader
-    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges), on)
+    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges), on, for_rules=True)
     # The enterprises the subject's heads headed at some time: the three-year bar asks about them even when the
     # term ended before the check's date (they are then not within reach).
     officers = _officers(reach)

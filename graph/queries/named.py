@@ -6,6 +6,7 @@ from graph.model import LEGAL_REPRESENTATIVE, CheckResult, Hit
 from graph.queries.listings import is_active, restriction, sorted_listings
 from graph.queries.traversal import Node, Reach, node
 from graph.stores.base import GraphReader
+from graph.stores.last_level import names_without_id
 from graph.vocabulary import HEAD, UNKNOWN, classes_of, fold, role_classes
 
 
@@ -19,7 +20,7 @@ def match_named_persons(reach: Reach, by_node: dict[Node, list[dict]]) -> None:
     enterprise's registry has exactly that name in the stated role, or as its head: the listing is then also the
     person's, marked "matched by name"."""
     named_only = {e for e, ls in by_node.items() if e[0] == "enterprise"
-                  and any(l.get("person_name") and not l.get("id_number") for l in ls)}
+                  and any(names_without_id(l) for l in ls)}
     if not named_only:
         return
     for (m, e) in reach.pairs():

@@ -133,7 +133,7 @@ class Reach:
 
 
 def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
-             extra_edges: Sequence[Edge] = (), on: str | None = None) -> Reach:
+             extra_edges: Sequence[Edge] = (), on: str | None = None, for_rules: bool = False) -> Reach:
     """Visit every party within `depth` hops of `start`, stopping at `max_parties` (supernode guard).
 
     `extra_edges` are edges that exist only in the question (a new applicant's declared persons). `on`: only
@@ -144,6 +144,10 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
     parties holding an office in it (rule 2), and the edges of its heads (rule 3, even when a head is a nominee
     heading hundreds of enterprises) are always fetched in full and its officers always admitted. Anything else
     the limit cut sets `truncated`, so that the answer says so.
+
+    `for_rules` (a check): the last level admits only the parties a check's rules can read there, when the store
+    can tell which (graph/stores/last_level.py) and the whole level would have been admitted uncut; every answer
+    stays the same, and behind a nominee or a group that level is most of the traversal's edges.
     """
     reach = Reach(start=node(start))
     reach.hops[reach.start] = 0
@@ -163,7 +167,8 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
             # No party more, but a binding rule still reads the edges of the start's heads (rule 3).
             _see_all(reader, _bound_parties(level, parties, first, members), seen, names, members, first, on)
             break
-        edges = _level_edges(reader, reach, level, parties, budget * 4 + 100)
+        edges = _level_edges(reader, reach, level, parties, budget * 4 + 100,
+                             budget if for_rules and level == depth and not extra_edges else None)
         fset = set(frontier)
         edges += [e for e in extra_edges if node(e.member) in fset or node(e.enterprise) in fset]
         # Each frontier party's neighbours: (neighbour, member, enterprise, the edge's index in `edges`).
@@ -215,7 +220,13 @@ def traverse(reader: GraphReader, start: Party, depth: int, max_parties: int,
 ALL_EDGES = 10_000_000
 
 
-def _level_edges(reader: GraphReader, reach: Reach, level: int, parties: list[Party], limit: int) -> list[Edge]:
+def _level_edges(reader: GraphReader, reach: Reach, level: int, parties: list[Party], limit: int,
+                 last_budget: int | None = None) -> list[Edge]:
+    """A level's edges (`last_budget`: the last level of a check, with room for that many parties more)."""
+    if last_budget is not None and level >= 3 and not reach.truncated:
+        found = _last_level_edges(reader, parties, limit, last_budget)
+        if found is not None:
+            return found
     edges = list(reader.expand(parties, limit=limit))
     if _maybe_cut(edges, limit):
         # The store stopped at the edge limit: which edges it kept is its own order. The rules' edges are fetched
@@ -225,6 +236,21 @@ def _level_edges(reader: GraphReader, reach: Reach, level: int, parties: list[Pa
         if bound:
             edges += reader.expand(bound, limit=ALL_EDGES)
     return edges
+
+
+def _last_level_edges(reader: GraphReader, parties: list[Party], limit: int, budget: int) -> list[Edge] | None:
+    """The last level's edges a check's rules can read, or None (every edge is fetched). Only from level 3 on: at
+    level 2 the frontier is the start's officers, whose every edge the rules read (the three-year bar, penalties of
+    note); from level 3 on, every edge of a party reached earlier was fetched at an earlier level (nothing was cut),
+    so leaving out the edges to parties nothing reads loses nothing."""
+    found = reader.last_level(parties)
+    if found is None:
+        return None
+    # The whole level would not have been cut: fewer edges and roles than its bound, and fewer edges (so fewer new
+    # parties) than the party limit leaves room for. Else it is fetched whole, and cut as it always was.
+    if found.edge_count >= limit or found.role_count >= limit or found.edge_count > budget:
+        return None
+    return list(found.edges)
 
 
 def _officers_of_start(members: dict[Node, set[str]]) -> set[Node]:

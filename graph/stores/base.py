@@ -12,10 +12,13 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import AbstractSet, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
 from graph.record_state import RecordInfo
+
+if TYPE_CHECKING:
+    from graph.stores.last_level import LastLevel
 
 T = TypeVar("T")
 
@@ -239,6 +242,11 @@ class GraphReader(ABC):
     @abstractmethod
     def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
         """All role edges touching any party of the frontier, at most `limit` (a supernode guard)."""
+
+    def last_level(self, frontier: list[Party]) -> LastLevel | None:
+        """For a check's last level: the frontier's edges its rules can read, with how many edges and roles the
+        whole level has (graph/stores/last_level.py); None: the store gives every edge (`expand`)."""
+        return None
 
     def read_ahead(self, subjects: list[tuple[str, str]], depth: int) -> None:
         """Read at once what checks of these (kind, key) subjects to `depth` will ask, so that the checks after it,

@@ -10,6 +10,7 @@ from graph.model import Party
 from graph.names import folded_name
 from graph.stores import changes
 from graph.stores.base import Edge, GraphReader
+from graph.stores.last_level import LastLevel
 from graph.stores.party_graph import PartyGraph, chunks
 from graph.stores.embedded_amendments import all_objections, amended_records, decorate
 from graph.record_state import record_id
@@ -112,6 +113,21 @@ class EmbeddedReader(GraphReader):
                 if len(edges) > limit:
                     break
         return edges
+
+    def last_level(self, frontier):
+        near = self.pg.near_listed(self.conn)
+        codes = self.pg.unread_codes(self.conn)
+        nodes = [(p.kind, p.key) for p in frontier]
+        self.pg.ensure(self.conn, nodes)
+        edges: list[Edge] = []
+        edge_count = role_count = 0
+        with self.pg.lock:
+            for node in nodes:
+                mine, count, roles = self.pg.last_level_of(node, near, codes)
+                edges += mine
+                edge_count += count
+                role_count += roles
+        return LastLevel(edges, edge_count, role_count)
 
     def read_ahead(self, subjects, depth):
         loaded = self.pg.read_ahead(self.conn, subjects, depth)

@@ -12,6 +12,7 @@ from typing import AbstractSet, Any
 
 from graph.model import Party
 from graph.stores.base import Edge
+from graph.stores.last_level import LastLevel, names_without_id, near_listed, what_matters
 
 Node = tuple[str, str]
 
@@ -29,6 +30,7 @@ class Neighbourhood:
             for n in e.nodes:
                 self._touching.setdefault(n, []).append(e)
         self._listings = listings
+        self._near_listed: set[Node] | None = None
         # Enterprises of the neighbourhood with a penalty of note or a revoked registry status (the rest have none).
         self._standing = standing or {}
         self.parties = len(self._touching)
@@ -51,6 +53,26 @@ class Neighbourhood:
             if len(out) > limit:
                 break
         return out
+
+    def last_level(self, frontier: list[Party]) -> LastLevel | None:
+        """As GraphReader.last_level: the listings of every party the edges reach are at hand."""
+        codes = self._unread_codes
+        if codes is None:
+            return None
+        if self._near_listed is None:
+            listings = self._listings
+            self._near_listed = near_listed((n for n, ls in listings.items() if ls), (
+                n for n, ls in listings.items() if n[0] == "enterprise" and any(names_without_id(l) for l in ls)),
+                self._touching)
+        edges: list[Edge] = []
+        edge_count = role_count = 0
+        for p in frontier:
+            n = (p.kind, p.key)
+            touching = self._touching.get(n, ())
+            edges += what_matters(n, touching, self._near_listed, codes)
+            edge_count += len(touching)
+            role_count += sum(len(e.roles) for e in touching)
+        return LastLevel(edges, edge_count, role_count)
 
     def unread_codes(self) -> AbstractSet[str] | None:
         """As GraphReader.unread_codes (the rows themselves are the store's to give: `unread_about`)."""

@@ -2,6 +2,7 @@
 (graph/stores/embedded.py), one per data version."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from typing import Any, Iterator
@@ -11,6 +12,7 @@ import networkx as nx
 from graph.model import Party
 from graph.names import fold_company_form
 from graph.stores.base import Edge, edge_terms, former_terms
+from graph.stores.last_level import names_without_id, near_listed, what_matters
 from graph.vocabulary import penalty_words
 
 
@@ -56,6 +58,10 @@ class PartyGraph:
         # hold none, and then a check needs no listing query at all.
         self.listed: set[tuple[str, str]] | None = None
         self.listings: dict[tuple[str, str], list[dict[str, Any]]] = {}  # of listed parties, read when first asked
+        # The listed parties and every party tied to one (graph/stores/last_level.py), and, per node, what a check's
+        # last level asks of its edges: the same node is on the frontier of many checks.
+        self._near_listed: set[tuple[str, str]] | None = None
+        self._last_level: dict[tuple[str, str], tuple[list[Edge], int, int]] = {}
         self.registry_heads: dict[str, tuple[bool, str | None]] = {}  # enterprise key -> its registry's 法定代表人
         self._unread: set[str] | None = None  # codes rejected rows name (graph/unread.py)
         self.noted: set[str] | None = None  # enterprises with a penalty of note or a revoked status
@@ -91,6 +97,7 @@ class PartyGraph:
                 # touching it when it was loaded, the same rows of the same version this one read again, so its
                 # adjacency has not grown (building its list again made the next check through it build every Edge anew).
                 self._edges.pop(n, None)
+                self._last_level.pop(n, None)
             self.loaded.update(missing)
 
     def _add(self, rows: list[tuple]) -> None:
@@ -145,6 +152,7 @@ class PartyGraph:
             read = [n for n in self.graph if n not in self.loaded]
             for n in read:
                 self._edges.pop(n, None)
+                self._last_level.pop(n, None)
             self.loaded.update(read)
 
     def noted_enterprises(self, conn: sqlite3.Connection) -> set[str]:
@@ -195,6 +203,32 @@ class PartyGraph:
                         "SELECT ls.party_kind, coalesce(e.key, ls.party_ref) FROM listing_subject ls "
                         "LEFT JOIN enterprise e ON ls.party_kind = 'enterprise' AND e.id = CAST(ls.party_ref AS INTEGER)"))
         return self.listed
+
+    def near_listed(self, conn: sqlite3.Connection) -> set[tuple[str, str]]:
+        """What a check's last level asks about (graph/stores/last_level.py, near_listed), read once per data version
+        in the caller's read transaction."""
+        if self._near_listed is None:
+            listed = self.listed_parties(conn)
+            named_only = sorted({("enterprise", key) for key, props in conn.execute(
+                "SELECT coalesce(e.key, ls.party_ref), r.props FROM listing_subject ls JOIN record r ON r.id = ls.record_id "
+                "LEFT JOIN enterprise e ON e.id = CAST(ls.party_ref AS INTEGER) WHERE ls.party_kind = 'enterprise'")
+                if names_without_id(json.loads(props))})
+            self.ensure(conn, named_only)
+            with self.lock:
+                if self._near_listed is None:
+                    self._near_listed = near_listed(listed, named_only, {n: self.edges(n) for n in named_only})
+        return self._near_listed
+
+    def last_level_of(self, node: tuple[str, str], near: set[tuple[str, str]],
+                      codes: set[str]) -> tuple[list[Edge], int, int]:
+        """(the edges of `node` whose other party may matter at a check's last level, how many edges and roles it
+        has in all); callers hold the lock, and read `node` first."""
+        found = self._last_level.get(node)
+        if found is None:
+            edges = self.edges(node)
+            found = self._last_level[node] = (what_matters(node, edges, near, codes), len(edges),
+                                              sum(len(e.roles) for e in edges))
+        return found
 
     def edges(self, node: tuple[str, str]) -> list[Edge]:
         """The role edges touching `node` (callers hold the lock). The list is shared: do not change it."""
