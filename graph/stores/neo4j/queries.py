@@ -93,6 +93,53 @@ RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce
 # EXPAND answers in one row: a level behind a nominee or a group is thousands of relationships, and the driver's
 # cost per record (a Record, a look-up per column) took 5–8 times the time of the same edges as one list (8,882
 # relationships: 1.7–2.8 s against 0.2–0.7 s, on a busy machine).
+# A check's last level (graph/stores/last_level.py): how many role relationships touch the frontier (each party's
+# degree, from its own record), and only the relationships of the parties a check's rules read there: a listed party;
+# a person in a frontier enterprise with a listing naming someone without an ID number; a party an unread row is
+# kept under, by its code ($codes) or by its name ($names: an enterprise's name as normalised, with or without its
+# company form folded; $hans: a person's Han characters, graph/unread.py). Each such party's every relationship to
+# the frontier, so that the client finds the same chain to it. A node written before those names were kept counts
+# as one: more than the rules need costs time, never an answer.
+LAST_LEVEL = f"""
+CALL () {{
+  UNWIND $enterprises AS k
+  MATCH (f:Enterprise {{key: k}})
+  RETURN f
+  UNION
+  UNWIND $persons AS k
+  MATCH (f:Person {{id_number: k}})
+  RETURN f
+}}
+WITH collect(f) AS frontier
+CALL (frontier) {{
+  UNWIND frontier AS f
+  RETURN sum(COUNT {{ (f)-[:{ROLE_PATTERN}]-() }}) AS relationships
+}}
+CALL (frontier) {{
+  UNWIND frontier AS f
+  WITH f, f:Enterprise AND EXISTS {{ (f)<-[:CONCERNS]-(l:Listing)
+                                     WHERE l.props IS NOT NULL
+                                        OR (coalesce(l.person_name, '') <> '' AND coalesce(l.id_number, '') = '') }} AS names_only
+  MATCH (f)-[:{ROLE_PATTERN}]-(x)
+  WHERE (names_only AND x:Person)
+     OR EXISTS {{ (x)<-[:CONCERNS|NAMES]-(:Listing) }}
+     OR coalesce(x.key, x.id_number) IN $codes
+     OR (x:Enterprise AND (x.name_norm IN $names OR replace(x.name_norm, '有限责任公司', '有限公司') IN $names
+                           OR (x.name_norm IS NULL AND x.name IS NOT NULL)))
+     OR (x:Person AND (x.name_han IN $hans OR (x.name_han IS NULL AND x.name IS NOT NULL)))
+  RETURN collect(DISTINCT x) AS wanted
+}}
+CALL (frontier, wanted) {{
+  UNWIND wanted AS x
+  MATCH (x)-[r:{ROLE_PATTERN}]-(f)
+  WHERE f IN frontier
+  WITH DISTINCT r
+  WITH startNode(r) AS m, r, endNode(r) AS e
+  RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
+                  r.role, r.since, r.until, r.former, e.key, e.name]) AS edges
+}}
+RETURN relationships, edges
+"""
 LISTINGS_OF = """
 CALL () {
   UNWIND $enterprises AS k

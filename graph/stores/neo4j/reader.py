@@ -13,7 +13,8 @@ from graph.stores import changes
 from graph.stores.neo4j import amendment_queries as aq, queries as q, schema_queries as sq
 from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
-from graph.unread import UNREAD_COLUMNS
+from graph.stores.last_level import LastLevel
+from graph.unread import NAME_PREFIX, PERSON_PREFIX, UNREAD_COLUMNS
 from graph.vocabulary import penalty_words
 
 # The most parties a check's neighbourhood query gathers (each level's `NOT n IN …` grows with the level);
@@ -131,13 +132,29 @@ class Neo4jReader(GraphReader):
                 "persons": [p.key for p in parties if p.kind == "person"]}
 
     def expand(self, frontier, limit):
-        edges: dict[tuple, dict[str, list]] = {}
         rows = self._rows(q.EXPAND, limit=limit, **self._split(frontier))
-        for kind, key, name, role, since, until, former, ent_key, ent_name in rows[0]["edges"] if rows else ():
+        return self._edges_of_list(rows[0]["edges"] if rows else [])
+
+    @staticmethod
+    def _edges_of_list(found: list) -> list[Edge]:
+        """Edges from EXPAND's list of relationships: one Edge per (member, enterprise), each role with its terms."""
+        edges: dict[tuple, dict[str, list]] = {}
+        for kind, key, name, role, since, until, former, ent_key, ent_name in found:
             member = Party(kind, key, name or "")
             ent = Party("enterprise", ent_key, ent_name or "")
             edges.setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
         return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
+
+    def last_level(self, frontier):
+        # The server filters (queries.LAST_LEVEL); a relationship is one role, so it counts both edges and roles.
+        codes = self.unread_codes()
+        rows = self._rows(q.LAST_LEVEL, codes=sorted(codes), **self._split(frontier),
+                          names=sorted(c[len(NAME_PREFIX):] for c in codes if c.startswith(NAME_PREFIX)),
+                          hans=sorted(c[len(PERSON_PREFIX):] for c in codes if c.startswith(PERSON_PREFIX)))
+        if not rows:
+            return LastLevel([], 0, 0)
+        relationships = int(rows[0]["relationships"] or 0)
+        return LastLevel(self._edges_of_list(rows[0]["edges"]), relationships, relationships)
 
     def neighbourhood(self, start, depth, max_parties):
         """One query for the whole neighbourhood (queries.neighbourhood), instead of one per level and one
