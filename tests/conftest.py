@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,53 @@ BACKENDS = ["embedded", "neo4j"]
 NEO4J_FIXTURES = {"neo4j_uri", "neo4j_driver"}
 
 
-def _neo4j_configured() -> bool:
-    """Whether the test server is there. scripts/test leaves its start to the first test that needs it (with
-    CREDITNET_TEST_START_NEO4J=1), so that a run without Neo4j tests starts none; scripts/test stops it."""
-    if not os.environ.get("CREDITNET_TEST_NEO4J_URI") and os.environ.get("CREDITNET_TEST_START_NEO4J") == "1":
+def _worker_number() -> int:
+    """Which pytest-xdist worker runs this process (gw0, gw1, …): 0 when the run is not split."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def _own_server_per_worker() -> None:
+    """A run split over workers gives each worker a server of its own: the server holds one database, and one
+    worker's reset must not empty the county another worker's test is reading. Worker 0 keeps the server
+    scripts/test named; worker n gets a state directory beside it (`<home>-gw<n>`), free ports, and the jars
+    worker 0's directory holds (scripts/neo4j-local resolves them once, under the lock taken in `_start_neo4j`).
+    The environment is the process's own, so the tests that restart the server (tests/test_bulk_load.py) find it."""
+    n = _worker_number()
+    base = os.environ.get("CREDITNET_NEO4J_HOME")
+    if n == 0 or not base:
+        return
+    from servers import free_port
+    state = Path(f"{base}-gw{n}")
+    state.mkdir(parents=True, exist_ok=True)
+    Path(base, "lib").mkdir(parents=True, exist_ok=True)
+    if not (state / "lib").exists():
+        (state / "lib").symlink_to(Path(base, "lib"))
+    os.environ.update({"CREDITNET_NEO4J_HOME": str(state), "NEO4J_BOLT_PORT": str(free_port()),
+                       "NEO4J_HTTP_PORT": str(free_port())})
+
+
+def _start_neo4j() -> None:
+    """scripts/neo4j-local start, one worker at a time (the first resolves the jars the others share)."""
+    import fcntl
+    _own_server_per_worker()
+    lock = Path(tempfile.gettempdir()) / "creditnet-test-neo4j-start.lock"
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
         done = subprocess.run([str(REPO / "scripts" / "neo4j-local"), "start"], capture_output=True, text=True,
                               timeout=540)
-        if done.returncode != 0:
-            pytest.fail(f"scripts/neo4j-local start failed: {done.stderr[-2000:]}", pytrace=False)
-        values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-        os.environ["CREDITNET_TEST_NEO4J_URI"] = values["NEO4J_URI"]
+    if done.returncode != 0:
+        pytest.fail(f"scripts/neo4j-local start failed: {done.stderr[-2000:]}", pytrace=False)
+    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    os.environ["CREDITNET_TEST_NEO4J_URI"] = values["NEO4J_URI"]
+
+
+def _neo4j_configured() -> bool:
+    """Whether the test server is there. scripts/test leaves its start to the first test that needs it (with
+    CREDITNET_TEST_START_NEO4J=1), so that a run without Neo4j tests starts none; scripts/test stops it (and the
+    servers of a split run's other workers, `_own_server_per_worker`)."""
+    if not os.environ.get("CREDITNET_TEST_NEO4J_URI") and os.environ.get("CREDITNET_TEST_START_NEO4J") == "1":
+        _start_neo4j()
     return bool(os.environ.get("CREDITNET_TEST_NEO4J_URI"))
 
 
