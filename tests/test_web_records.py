@@ -164,7 +164,9 @@ def test_recorded_checks_export_as_csv_and_xlsx(web_client, keys):
     by_id = {row[0]: row for row in rows[1:]}
     assert by_id[person][4:7] == [PERSON_NAMES["RESTRICTED"], "人员", mask_id_number(P["RESTRICTED"])]
     assert by_id[person][9] == "受限" and by_id[person][2] == "县财政局"
-    assert unmasked_id_numbers(r.content.decode("utf-8-sig")) == []
+    # Cell by cell: across the comma between two cells, a check id's last digits and the time after them can
+    # read as one 18-digit ID number with a valid check character (1 time in 11 on some days).
+    assert [n for row in rows for cell in row for n in unmasked_id_numbers(cell)] == []
 
     r = web_client.get("/api/v1/checks.xlsx", params={"subject": "甲商贸"}, headers=auth(keys.admin))
     assert r.status_code == 200
