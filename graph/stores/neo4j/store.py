@@ -1,6 +1,7 @@
 """The Neo4j store: the same graph and the same answers as the embedded store, on a Neo4j server.
 
-Writes of one file run in one explicit transaction, in batches of `UNWIND $rows … MERGE … SET`; which
+Writes of one file run in one explicit transaction (a file of more than `neo4j_rows_per_transaction` rows in
+several, seen whole or not at all: large_files.py), in batches of `UNWIND $rows … MERGE … SET`; which
 enterprise a code means (a USCC, or a registration number the registry has tied to one) is worked out
 client-side per batch, mirroring the embedded writer, so both stores key enterprises the same way.
 Reads run in one read transaction per question, routed to readers, with a timeout; traversal queries
@@ -20,6 +21,7 @@ from graph.stores import changes
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
 from graph.stores.neo4j import amendment_queries as aq, load_queries as lq, schema_queries as sq
+from graph.stores.neo4j.large_files import LargeFile, OwnLoads, busy_reading
 from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, translate, translated, unavailable
 from graph.stores.neo4j.properties import migration_rows
 from graph.stores.neo4j.reader import Neo4jReader, TimedReads
@@ -43,6 +45,7 @@ class Neo4jStore(GraphStore):
         self.settings = settings
         self._owns_driver = owns_driver
         self._per_version: dict = {}  # what readers keep per data version (Neo4jReader)
+        self._own_loads = OwnLoads()
         self.init_schema()
 
     @classmethod
@@ -150,11 +153,12 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def writer(self, source: str):
-        with fewer_collections(), self._file_transaction() as w:
+        with fewer_collections(), self._file_transaction(source) as w:
             yield w
 
     @contextmanager
-    def _file_transaction(self):
+    def _file_transaction(self, source: str):
+        load = LargeFile(source)
         with translated("load"):
             session = self._session()
             try:
@@ -166,21 +170,31 @@ class Neo4jStore(GraphStore):
         lookups = None
         try:
             self._refuse_during_reset(tx)
+            load.check_begin(tx.run(sq.RESETTING).single())
+            self._own_loads.ids = tuple(i for i in (load.id, load.resumes) if i)
             # On the leader (a write session), where every commit before this transaction is visible, as inside it.
             lookups = self._session()
             w = Neo4jWriter(tx, self.settings.batch_size,
                             lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
+            w.rows_per_transaction = self.settings.neo4j_rows_per_transaction
+            w.commit_part = lambda part: self._commit_part(session, part, load)
+            w.resumed = load.resumes is not None
             yield w
             w.finish()
-            if w.stats.changed:
+            tx = w.tx
+            if w.stats.changed or w.resumed:
                 tx.run(changes.CYPHER_RECORD, codes=changes.recorded_codes(w.touched)).consume()
             self._refuse_during_reset(tx)
+            load.check_commit(tx.run(sq.LOCKED_LOADING).single())
+            if load.holds_mark:
+                tx.run(sq.END_LOADING).consume()
             if w.load_entry is not None:
                 self._log_load(tx, w.load_entry)
             tx.commit()
         except BaseException as exc:
             if w is not None:
                 w.close()  # the transaction is used by one thread at a time: its sender's first
+                tx = w.tx  # the part being written
             if not tx.closed():
                 quietly(tx.rollback)
             if isinstance(exc, Exception) and unavailable(exc):
@@ -192,9 +206,22 @@ class Neo4jStore(GraphStore):
                                 "wrote will be matched, not duplicated)") from exc
             raise
         finally:
+            self._own_loads.ids = ()
             if lookups is not None:
                 quietly(lookups.close)
             quietly(session.close)
+
+    def _commit_part(self, session, tx, load: LargeFile):
+        """Commits the rows written so far of a file too large for one transaction and begins the next part (on the
+        writer's sender thread). The first part's commit marks the meta node; under its lock, taken here, no reset
+        and no other large file can begin between the question and the commit (large_files.py)."""
+        self._refuse_during_reset(tx)
+        load.check_commit(tx.run(sq.LOCKED_LOADING).single())
+        if load.parts == 0:
+            tx.run(sq.MARK_LOADING, **load.mark()).consume()
+        tx.commit()
+        load.parts += 1
+        return session.begin_transaction()
 
     @staticmethod
     def _refuse_during_reset(tx) -> None:
@@ -236,6 +263,8 @@ class Neo4jStore(GraphStore):
                             "请再次运行 creditnet reset --yes (the store is being emptied by `creditnet reset`: retry when it "
                             "has finished; if no reset is running, an earlier one was interrupted: run `creditnet reset "
                             "--yes` again)")
+        if meta["loading_id"] is not None and meta["loading_id"] not in self._own_loads.ids:
+            raise busy_reading(meta["loading_file"])
         return int(meta["v"] or 0)
 
     @contextmanager
