@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from uuid import uuid4
 
-from graph.errors import StoreBusy
+from graph.errors import CreditnetError, StoreBusy
 
 
 def busy_reading(file: str) -> StoreBusy:
@@ -98,6 +98,18 @@ class LargeFile:
                 raise mark_lost()
         elif holder is not None:
             raise busy_loading(meta["loading_file"])
+
+    def interrupted(self, error: Exception, cause: Exception) -> Exception:
+        """The error that stopped this load after some of its parts were committed, saying what became of them
+        (an error of a file of one transaction says nothing was loaded, which is no longer so)."""
+        if not isinstance(error, CreditnetError):
+            return error
+        reason = error.message if cause is error else getattr(cause, "message", None) or str(cause)
+        return type(error)(
+            f"导入大文件 {self.file} 时出错（{reason}）。已分批提交的 {self.parts} 部分在此文件导入完成之前不会被任何核查使用"
+            f"（核查会提示正在导入该文件）；请排除问题后重新导入同一文件 {self.file}，已提交的部分会被匹配而不会重复 (the load "
+            f"of {self.file} failed after {self.parts} of its parts were committed; no check uses them until the file "
+            f"has loaded: load the same file again once the problem is fixed)", error.details)
 
     def mark(self) -> dict:
         return {"id": self.id, "file": self.file, "fingerprint": self.fingerprint,

@@ -197,6 +197,8 @@ class Neo4jStore(GraphStore):
                 tx = w.tx  # the part being written
             if not tx.closed():
                 quietly(tx.rollback)
+            if load.parts and isinstance(exc, Exception):
+                raise load.interrupted(translate(exc, "load") if unavailable(exc) else exc, exc) from exc
             if isinstance(exc, Exception) and unavailable(exc):
                 raise translate(exc, "load") from exc
             if getattr(exc, "code", None) == CONCURRENT_CREATE:

@@ -112,8 +112,10 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
                                  registry))
 
     def rows_written(self, rows: int) -> None:
+        # More than the limit, not as many: a file of exactly that many rows stays one transaction. A part is then
+        # at most one read batch (1,000 rows) larger than the limit.
         if self.commit_part is None or not self.rows_per_transaction or \
-                rows - self.rows_committed < self.rows_per_transaction:
+                rows - self.rows_committed <= self.rows_per_transaction:
             return
         self.flush()
         commit_part = self.commit_part
