@@ -62,7 +62,7 @@ BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m
 SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
                    "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting, m.loading_id AS loading_id, "
                    "m.loading_file AS loading_file")
-# Asked by a load when it begins, and again just before its commit: after BUMP_VERSION the load holds the meta
+# Asked by a load when it begins, and again (as LOCKED_LOADING) just before its commit: after BUMP_VERSION the load holds the meta
 # node's lock, which BEGIN_RESET also needs, so a reset either began before that second ask (and the load
 # withdraws) or begins after the load's commit has been applied (and empties the load's rows with the rest).
 # With the file being loaded in several transactions, if any: another load withdraws, unless it is that same file.

@@ -184,8 +184,7 @@ class Neo4jStore(GraphStore):
             tx = w.tx
             if w.stats.changed or w.resumed:
                 tx.run(changes.CYPHER_RECORD, codes=changes.recorded_codes(w.touched)).consume()
-            self._refuse_during_reset(tx)
-            load.check_commit(tx.run(sq.LOCKED_LOADING).single())
+            self._check_before_commit(tx, load)
             if load.holds_mark:
                 tx.run(sq.END_LOADING).consume()
             if w.load_entry is not None:
@@ -217,20 +216,27 @@ class Neo4jStore(GraphStore):
         """Commits the rows written so far of a file too large for one transaction and begins the next part (on the
         writer's sender thread). The first part's commit marks the meta node; under its lock, taken here, no reset
         and no other large file can begin between the question and the commit (large_files.py)."""
-        self._refuse_during_reset(tx)
-        load.check_commit(tx.run(sq.LOCKED_LOADING).single())
+        self._check_before_commit(tx, load)
         if load.parts == 0:
             tx.run(sq.MARK_LOADING, **load.mark()).consume()
         tx.commit()
         load.parts += 1
         return session.begin_transaction()
 
+    @classmethod
+    def _check_before_commit(cls, tx, load: LargeFile) -> None:
+        """Just before a load's commit (of the file, or of a part of it), under the meta node's lock, which the load
+        then holds until its commit has been applied: no reset began, and no other file's mark is there."""
+        meta = tx.run(sq.LOCKED_LOADING).single()
+        cls._refuse_during_reset(tx, meta)
+        load.check_commit(meta)
+
     @staticmethod
-    def _refuse_during_reset(tx) -> None:
+    def _refuse_during_reset(tx, meta=None) -> None:
         """A reset empties the store in several transactions; a load committed between two of them would leave
         part of its file in a store that is otherwise emptied, so a load that finds a reset under way withdraws
         (its transaction is rolled back: nothing of the file is kept)."""
-        if tx.run(sq.RESETTING).single()["resetting"]:
+        if (meta or tx.run(sq.RESETTING).single())["resetting"]:
             raise StoreBusy("数据库正在被 creditnet reset 清空，本文件未导入任何数据；请在清空完成后重新导入。如果没有正在运行的 "
                             "reset，说明上次清空被中断，请再次运行 creditnet reset --yes (the store is being emptied by "
                             "`creditnet reset`: nothing of this file was loaded; load it again when the reset has "
