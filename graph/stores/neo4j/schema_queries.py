@@ -57,7 +57,7 @@ BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m
 # a commit record by record, visible to readers as it goes (read committed): so a version read this way is
 # never that of a commit still being applied.
 # `resetting` is set while `creditnet reset` empties the store batch by batch (see Neo4jStore.reset).
-# `loading_*` mark a file written in several transactions (Neo4jStore._mark_large_file), from before its first commit
+# `loading_*` mark a file written in several transactions (graph/stores/neo4j/large_files.py), from its first commit
 # until its last: no question answers from part of it.
 SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
                    "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting, m.loading_id AS loading_id, "
@@ -68,12 +68,13 @@ SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier
 # With the file being loaded in several transactions, if any: another load withdraws, unless it is that same file.
 RESETTING = ("OPTIONAL MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.resetting, false) AS resetting, "
              "m.loading_id AS loading_id, m.loading_file AS loading_file, m.loading_fingerprint AS loading_fingerprint")
-# The same, under the meta node's write lock (held until the transaction ends): a load's intermediate commit asks
-# this just before it commits, so a reset or another large file cannot begin between its question and its commit.
+# The same, under the meta node's write lock (held until the transaction ends): a load asks this just before its
+# commit, and before each part's, so a reset or another large file cannot begin between its question and its commit.
 LOCKED_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
                   "RETURN coalesce(m.resetting, false) AS resetting, m.loading_id AS loading_id, "
                   "m.loading_file AS loading_file, m.loading_fingerprint AS loading_fingerprint")
-# A file too large for one transaction: marked, committed, before its first part is committed.
+# A file too large for one transaction: marked in its first part's transaction, so that the mark is visible as soon
+# as anything of the file is.
 MARK_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.loading_id = $id, m.loading_file = $file, "
                 "m.loading_fingerprint = $fingerprint, m.loading_since = $since")
 END_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) "
