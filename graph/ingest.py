@@ -251,6 +251,8 @@ def load_file(store: GraphStore, path: str | os.PathLike, *, kind: str | None = 
                                  names)
                     names.warn(add_warnings)
                     report.loaded = report.rows - len(rejects)
+                    if not dry_run:
+                        writer.rows_written(report.rows)
                     if progress:
                         progress(fraction)
                 if ahead is not None:  # the next file is read while this one's last writes and commit run

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         "does). Empty: the files are written and the command to run is printed (docs/stores.md)."))
     batch_size: int = Field(10_000, ge=1, le=100_000, description="Row operations per Neo4j write batch (one UNWIND "
                             "statement per kind of write per batch; 10,000 loaded 10-15% faster than 2,000).")
+    neo4j_rows_per_transaction: int = Field(100_000, ge=1, description=(
+        "Most rows of a file written in one Neo4j transaction. A file with more is committed in parts of about "
+        "this many rows, made visible by its last commit (docs/stores.md): the server's transaction memory then "
+        "bounds a part, not the file. A 100,000-row registry file's transaction peaked at about 1.7 GB, inside the "
+        "2.1 GB a 3 GB heap allows one transaction."))
     load_cache_mb: int = Field(1024, ge=16, le=65_536, description=(
         "Most memory, in MB, the embedded store's SQLite page cache may take while a file loads (released after "
         "its commit; other connections keep 64 MB). Only pages the load touches are taken, so a county uses far "

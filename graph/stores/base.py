@@ -102,6 +102,11 @@ class GraphWriter(ABC):
         """The parties this file's rows name, recorded with the new data version if the file changes the store."""
         self.touched = codes
 
+    def rows_written(self, rows: int) -> None:
+        """`rows` of the file have been handed to the writer so far (not in a dry run, whose writes are rolled
+        back): a writer may commit them as a part of the file here, if it keeps the file invisible until its
+        last commit (the Neo4j store, for a file too large for one transaction)."""
+
     def expect_rows(self, rows: int) -> None:
         """About how many rows this file holds, estimated from its first batch: a writer may choose how to write
         by it (the embedded one, whether to rebuild an index rather than keep it up to date). A hint: nothing

@@ -17,11 +17,12 @@ def translate(exc: Exception, during: str = "") -> CreditnetError:
     from neo4j.exceptions import IncompleteCommit, TransientError
     if getattr(exc, "code", None) == OUT_OF_TRANSACTION_MEMORY:
         # Neo4j calls it transient, but the same file fails the same way however often it is sent again.
-        fate = ("本文件未导入任何数据（事务已回滚）。请把文件拆成几个较小的文件分别导入（每个文件一个事务；登记表每行约需 17 KB，"
-                "许可每行约 14 KB），或调大 Neo4j 的堆内存（scripts/neo4j-local 的 NEO4J_HEAP；事务最多可用堆的 70%，"
-                "见 dbms.memory.transaction.total.max 与 db.memory.transaction.max）。(the file's transaction needs more memory "
-                "than the Neo4j server allows; nothing was loaded: split the file into smaller ones, or give the server "
-                "more heap)" if during == "load" else
+        fate = ("本文件未导入任何数据（事务已回滚）。请调低 CREDITNET_NEO4J_ROWS_PER_TRANSACTION（一个事务写入的最多行数，"
+                "行数更多的文件分批提交；登记表每行约需 17 KB，许可每行约 14 KB）后重新导入，或把文件拆成几个较小的文件，"
+                "或调大 Neo4j 的堆内存（scripts/neo4j-local 的 NEO4J_HEAP；事务最多可用堆的 70%，见 dbms.memory.transaction.total.max 与 "
+                "db.memory.transaction.max）。(the file's transaction needs more memory than the Neo4j server allows; nothing "
+                "was loaded: lower CREDITNET_NEO4J_ROWS_PER_TRANSACTION, which commits a larger file in parts, split "
+                "the file, or give the server more heap)" if during == "load" else
                 "请调大 Neo4j 的堆内存或事务内存上限。(a transaction needed more memory than the Neo4j server allows)")
         return TransactionTooLarge(f"Neo4j 事务内存不足（{getattr(exc, 'message', exc)}）。{fate}")
     if isinstance(exc, TransientError):

@@ -57,12 +57,28 @@ BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m
 # a commit record by record, visible to readers as it goes (read committed): so a version read this way is
 # never that of a commit still being applied.
 # `resetting` is set while `creditnet reset` empties the store batch by batch (see Neo4jStore.reset).
+# `loading_*` mark a file written in several transactions (graph/stores/neo4j/large_files.py), from its first commit
+# until its last: no question answers from part of it.
 SETTLED_VERSION = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
-                   "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting")
-# Asked by a load when it begins, and again just before its commit: after BUMP_VERSION the load holds the meta
+                   "RETURN m.data_version AS v, coalesce(m.resetting, false) AS resetting, m.loading_id AS loading_id, "
+                   "m.loading_file AS loading_file")
+# Asked by a load when it begins, and again (as LOCKED_LOADING) just before its commit: after BUMP_VERSION the load holds the meta
 # node's lock, which BEGIN_RESET also needs, so a reset either began before that second ask (and the load
 # withdraws) or begins after the load's commit has been applied (and empties the load's rows with the rest).
-RESETTING = "OPTIONAL MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.resetting, false) AS resetting"
+# With the file being loaded in several transactions, if any: another load withdraws, unless it is that same file.
+RESETTING = ("OPTIONAL MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.resetting, false) AS resetting, "
+             "m.loading_id AS loading_id, m.loading_file AS loading_file, m.loading_fingerprint AS loading_fingerprint")
+# The same, under the meta node's write lock (held until the transaction ends): a load asks this just before its
+# commit, and before each part's, so a reset or another large file cannot begin between its question and its commit.
+LOCKED_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.read_barrier = true REMOVE m.read_barrier "
+                  "RETURN coalesce(m.resetting, false) AS resetting, m.loading_id AS loading_id, "
+                  "m.loading_file AS loading_file, m.loading_fingerprint AS loading_fingerprint")
+# A file too large for one transaction: marked in its first part's transaction, so that the mark is visible as soon
+# as anything of the file is.
+MARK_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.loading_id = $id, m.loading_file = $file, "
+                "m.loading_fingerprint = $fingerprint, m.loading_since = $since")
+END_LOADING = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) "
+               "REMOVE m.loading_id, m.loading_file, m.loading_fingerprint, m.loading_since")
 
 # Stores written by earlier versions hold each enterprise's and record's fields twice (a JSON copy `props` and the
 # Browser's display properties): init_schema rewrites those nodes once (graph/stores/neo4j/properties.py; no
@@ -107,7 +123,9 @@ RESET_RELATIONSHIPS_BATCH = "MATCH ()-[r]->() WITH r LIMIT $limit DELETE r RETUR
 RESET_BATCH = "MATCH (n) WHERE NOT n:CreditnetMeta WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 BEGIN_RESET = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.resetting = true, m.data_version = m.data_version + 1"
 # Events and objections are numbered afresh in an emptied store, as the embedded store numbers them.
-END_RESET = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting, m.event_seq, m.objection_seq "
+# It also removes the mark of a large file whose load was interrupted: its parts are gone with the rest.
+END_RESET = ("MATCH (m:CreditnetMeta {id: 'creditnet'}) REMOVE m.resetting, m.event_seq, m.objection_seq, "
+             "m.loading_id, m.loading_file, m.loading_fingerprint, m.loading_since "
              "SET m.data_version = m.data_version + 1")
 
 # A bulk load's target (graph/bulk.py): any node but the meta node is data, which the importer would overwrite.

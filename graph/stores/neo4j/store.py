@@ -1,6 +1,7 @@
 """The Neo4j store: the same graph and the same answers as the embedded store, on a Neo4j server.
 
-Writes of one file run in one explicit transaction, in batches of `UNWIND $rows … MERGE … SET`; which
+Writes of one file run in one explicit transaction (a file of more than `neo4j_rows_per_transaction` rows in
+several, seen whole or not at all: large_files.py), in batches of `UNWIND $rows … MERGE … SET`; which
 enterprise a code means (a USCC, or a registration number the registry has tied to one) is worked out
 client-side per batch, mirroring the embedded writer, so both stores key enterprises the same way.
 Reads run in one read transaction per question, routed to readers, with a timeout; traversal queries
@@ -20,6 +21,7 @@ from graph.stores import changes
 from graph.stores.base import GraphStore
 from graph.stores.load_collections import fewer_collections
 from graph.stores.neo4j import amendment_queries as aq, load_queries as lq, schema_queries as sq
+from graph.stores.neo4j.large_files import LargeFile, OwnLoads, busy_reading
 from graph.stores.neo4j.errors import CONCURRENT_CREATE, quietly, retryable, translate, translated, unavailable
 from graph.stores.neo4j.properties import migration_rows
 from graph.stores.neo4j.reader import Neo4jReader, TimedReads
@@ -43,6 +45,7 @@ class Neo4jStore(GraphStore):
         self.settings = settings
         self._owns_driver = owns_driver
         self._per_version: dict = {}  # what readers keep per data version (Neo4jReader)
+        self._own_loads = OwnLoads()
         self.init_schema()
 
     @classmethod
@@ -150,11 +153,12 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def writer(self, source: str):
-        with fewer_collections(), self._file_transaction() as w:
+        with fewer_collections(), self._file_transaction(source) as w:
             yield w
 
     @contextmanager
-    def _file_transaction(self):
+    def _file_transaction(self, source: str):
+        load = LargeFile(source)
         with translated("load"):
             session = self._session()
             try:
@@ -166,23 +170,34 @@ class Neo4jStore(GraphStore):
         lookups = None
         try:
             self._refuse_during_reset(tx)
+            load.check_begin(tx.run(sq.RESETTING).single())
+            self._own_loads.ids = tuple(i for i in (load.id, load.resumes) if i)
             # On the leader (a write session), where every commit before this transaction is visible, as inside it.
             lookups = self._session()
             w = Neo4jWriter(tx, self.settings.batch_size,
                             lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
+            w.rows_per_transaction = self.settings.neo4j_rows_per_transaction
+            w.commit_part = lambda part: self._commit_part(session, part, load)
+            w.resumed = load.resumes is not None
             yield w
             w.finish()
-            if w.stats.changed:
+            tx = w.tx
+            if w.stats.changed or w.resumed:
                 tx.run(changes.CYPHER_RECORD, codes=changes.recorded_codes(w.touched)).consume()
-            self._refuse_during_reset(tx)
+            self._check_before_commit(tx, load)
+            if load.holds_mark:
+                tx.run(sq.END_LOADING).consume()
             if w.load_entry is not None:
                 self._log_load(tx, w.load_entry)
             tx.commit()
         except BaseException as exc:
             if w is not None:
                 w.close()  # the transaction is used by one thread at a time: its sender's first
+                tx = w.tx  # the part being written
             if not tx.closed():
                 quietly(tx.rollback)
+            if load.parts and isinstance(exc, Exception):
+                raise load.interrupted(translate(exc, "load") if unavailable(exc) else exc, exc) from exc
             if isinstance(exc, Exception) and unavailable(exc):
                 raise translate(exc, "load") from exc
             if getattr(exc, "code", None) == CONCURRENT_CREATE:
@@ -192,16 +207,36 @@ class Neo4jStore(GraphStore):
                                 "wrote will be matched, not duplicated)") from exc
             raise
         finally:
+            self._own_loads.ids = ()
             if lookups is not None:
                 quietly(lookups.close)
             quietly(session.close)
 
+    def _commit_part(self, session, tx, load: LargeFile):
+        """Commits the rows written so far of a file too large for one transaction and begins the next part (on the
+        writer's sender thread). The first part's commit marks the meta node; under its lock, taken here, no reset
+        and no other large file can begin between the question and the commit (large_files.py)."""
+        self._check_before_commit(tx, load)
+        if load.parts == 0:
+            tx.run(sq.MARK_LOADING, **load.mark()).consume()
+        tx.commit()
+        load.parts += 1
+        return session.begin_transaction()
+
+    @classmethod
+    def _check_before_commit(cls, tx, load: LargeFile) -> None:
+        """Just before a load's commit (of the file, or of a part of it), under the meta node's lock, which the load
+        then holds until its commit has been applied: no reset began, and no other file's mark is there."""
+        meta = tx.run(sq.LOCKED_LOADING).single()
+        cls._refuse_during_reset(tx, meta)
+        load.check_commit(meta)
+
     @staticmethod
-    def _refuse_during_reset(tx) -> None:
+    def _refuse_during_reset(tx, meta=None) -> None:
         """A reset empties the store in several transactions; a load committed between two of them would leave
         part of its file in a store that is otherwise emptied, so a load that finds a reset under way withdraws
         (its transaction is rolled back: nothing of the file is kept)."""
-        if tx.run(sq.RESETTING).single()["resetting"]:
+        if (meta or tx.run(sq.RESETTING).single())["resetting"]:
             raise StoreBusy("数据库正在被 creditnet reset 清空，本文件未导入任何数据；请在清空完成后重新导入。如果没有正在运行的 "
                             "reset，说明上次清空被中断，请再次运行 creditnet reset --yes (the store is being emptied by "
                             "`creditnet reset`: nothing of this file was loaded; load it again when the reset has "
@@ -236,6 +271,8 @@ class Neo4jStore(GraphStore):
                             "请再次运行 creditnet reset --yes (the store is being emptied by `creditnet reset`: retry when it "
                             "has finished; if no reset is running, an earlier one was interrupted: run `creditnet reset "
                             "--yes` again)")
+        if meta["loading_id"] is not None and meta["loading_id"] not in self._own_loads.ids:
+            raise busy_reading(meta["loading_file"])
         return int(meta["v"] or 0)
 
     @contextmanager

@@ -84,6 +84,15 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
         # the kind they change was loaded).
         self.written_uids: set[str] = set()
         self.written_kinds: set[str] = set()
+        # A file of more rows than this is committed in parts (large_files.py): `commit_part(tx)` commits the
+        # part written in tx and returns the next one's transaction. Everything this writer keeps above stays
+        # true across parts: what it wrote is then held by the store, committed.
+        self.rows_per_transaction = 0  # 0: one transaction, whatever the file's size
+        self.commit_part: Callable[[Any], Any] | None = None
+        self.rows_committed = 0
+        # An interrupted load of this file resumed: what it committed changed the store, so the last commit raises
+        # the data version and records the changed parties even if this load itself changes nothing.
+        self.resumed = False
 
     # --- the GraphWriter interface only buffers ------------------------------------------------------------
     def _push(self, op: Op) -> None:
@@ -101,6 +110,20 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
             codes, registry, ids, with_roles = self._unknown(ops)
             self.batches.append((ops, self.lookup_thread.submit(self._look_up, codes, registry, ids, with_roles),
                                  registry))
+
+    def rows_written(self, rows: int) -> None:
+        # More than the limit, not as many: a file of exactly that many rows stays one transaction. A part is then
+        # at most one read batch (1,000 rows) larger than the limit.
+        if self.commit_part is None or not self.rows_per_transaction or \
+                rows - self.rows_committed <= self.rows_per_transaction:
+            return
+        self.flush()
+        commit_part = self.commit_part
+
+        def next_part() -> None:  # on the sender's thread, which alone touches the transaction
+            self.tx = commit_part(self.tx)
+        self.sender.ask(next_part)
+        self.rows_committed = rows
 
     def flush(self) -> None:
         self._hand_over()
@@ -143,7 +166,7 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
         if self.written_kinds & {"penalty", "penalty-change"}:
             self._send(lq.LINK_PENALTY_CHANGES, eids=list(self.touched_eids))
         self.sender.drain()
-        if self.stats.changed:
+        if self.stats.changed or self.resumed:
             self._send(sq.BUMP_VERSION)
         self.sender.drain()
         self.close()
