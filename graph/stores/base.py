@@ -12,13 +12,10 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, TypeVar
+from typing import AbstractSet, Any, Callable, Iterable, TypeVar
 
 from graph.model import Party
 from graph.record_state import RecordInfo
-
-if TYPE_CHECKING:
-    from graph.stores.last_level import LastLevel
 
 T = TypeVar("T")
 
@@ -49,6 +46,14 @@ class Edge:
     def all_terms(self) -> tuple[tuple[str, str | None, str | None], ...]:
         """Every term, or each role as undated where the store gave none."""
         return self.terms or tuple((role, None, None) for role in self.roles)
+
+
+@dataclass(frozen=True)
+class LastLevel:
+    """A check's last level as only the edges its rules can read (graph/stores/last_level.py)."""
+    edges: list[Edge]  # the frontier's edges whose other party may matter (an edge between two frontier parties twice)
+    edge_count: int    # every edge touching the frontier, as `expand` would count them (at least)
+    role_count: int    # their roles
 
 
 def former_terms(former: str | list[str] | None) -> list[tuple[str | None, str | None]]:

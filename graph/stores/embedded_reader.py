@@ -9,8 +9,7 @@ from typing import Any
 from graph.model import Party
 from graph.names import folded_name
 from graph.stores import changes
-from graph.stores.base import Edge, GraphReader
-from graph.stores.last_level import LastLevel
+from graph.stores.base import Edge, GraphReader, LastLevel
 from graph.stores.party_graph import PartyGraph, chunks
 from graph.stores.embedded_amendments import all_objections, amended_records, decorate
 from graph.record_state import record_id

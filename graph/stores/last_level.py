@@ -13,7 +13,6 @@ would not have cut it (graph/queries/traversal.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import AbstractSet, Any
 
 from graph.model import Party
@@ -21,13 +20,6 @@ from graph.stores.base import Edge
 from graph.unread import name_codes, person_code
 
 Node = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class LastLevel:
-    edges: list[Edge]  # the frontier's edges whose other party may matter (an edge between two frontier parties twice)
-    edge_count: int    # every edge touching the frontier, as `expand` would count them (at least)
-    role_count: int    # their roles
 
 
 def unread_named(party: Party, codes: AbstractSet[str]) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import AbstractSet, Any
 
 from graph.model import Party
-from graph.stores.base import Edge
-from graph.stores.last_level import LastLevel, names_without_id, near_listed, what_matters
+from graph.stores.base import Edge, LastLevel
+from graph.stores.last_level import names_without_id, near_listed, what_matters
 
 Node = tuple[str, str]
 

@@ -7,13 +7,12 @@ from typing import Any, Iterable
 
 from graph.model import Party
 from graph.names import fold_company_form, folded_name
-from graph.stores.base import Edge, GraphReader, edge_terms, former_terms
+from graph.stores.base import Edge, GraphReader, LastLevel, edge_terms, former_terms
 from graph.stores.neighbourhood import Neighbourhood
 from graph.stores import changes
 from graph.stores.neo4j import amendment_queries as aq, queries as q, schema_queries as sq
 from graph.stores.neo4j.amendments import all_objections, standing_of_row
 from graph.stores.neo4j.properties import ENTERPRISE_KEYS, RECORD_KEYS, fields
-from graph.stores.last_level import LastLevel
 from graph.unread import NAME_PREFIX, PERSON_PREFIX, UNREAD_COLUMNS
 from graph.vocabulary import penalty_words
 
