@@ -24,17 +24,21 @@ from graph.errors import CreditnetError, StoreBusy
 
 
 def busy_reading(file: str) -> StoreBusy:
-    return StoreBusy(f"正在导入大文件 {file}，请稍后重试。如果没有正在运行的导入，说明该文件的导入被中断，请重新导入同一文件 "
-                     f"{file} 以完成导入（或运行 creditnet reset --yes 清空数据库） (the large file {file} is being loaded "
-                     f"in several transactions: retry shortly. If no load is running, its load was interrupted: load "
-                     f"the same file again to finish it)")
+    # Read by the official at the counter: what to do is to wait, or to ask the administrator, never to empty the store.
+    return StoreBusy(f"正在导入大文件 {file}：分批导入完成前暂停核查，请稍后重试。如长时间仍是如此，说明该文件的导入被中断，"
+                     f"请联系数据管理员重新导入同一文件（内容不变）以完成导入 (the large file {file} is being loaded "
+                     f"in several transactions, and checks wait for its last commit: retry shortly. If this lasts, its "
+                     f"load was interrupted: ask the administrator to load the same file, unchanged, again to finish it)")
 
 
 def busy_loading(file: str) -> StoreBusy:
     return StoreBusy(f"正在分批导入大文件 {file}，本文件未导入任何数据；请在其导入完成后重新导入本文件。如果没有正在运行的导入，"
-                     f"说明 {file} 的导入被中断：请先重新导入同一文件 {file} 完成它，再导入本文件 (the large file {file} "
-                     f"is being loaded: nothing of this file was loaded; load it again when that load has finished. If "
-                     f"no load is running, the load of {file} was interrupted: load that same file again first)")
+                     f"说明 {file} 的导入被中断：请先重新导入同一文件 {file}（内容须与中断时完全相同，改动过的文件不能接续）"
+                     f"完成它，再导入本文件；原文件已无法找回时，只能运行 creditnet reset --yes 清空数据库后重新导入全部文件 "
+                     f"(the large file {file} is being loaded: nothing of this file was loaded; load it again when that "
+                     f"load has finished. If no load is running, the load of {file} was interrupted: load that same "
+                     f"file, with exactly the content it had, again first; an edited copy cannot finish it. If the "
+                     f"original is lost, only `creditnet reset --yes` and loading every file again gets past it)")
 
 
 def mark_lost() -> StoreBusy:
