@@ -144,6 +144,12 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
     print(f"Speed: synthetic county of {size:,} enterprises, its registry file ({rows:,} rows, {len(registry)} files), "
           f"load {load}, {rounds} round(s) without and with the name index, alternating which goes first")
     settings = Settings()
+    if load == "keep":  # the search alone, on the Neo4j database a run before loaded (CREDITNET_NEO4J_URI)
+        for backend in backends:
+            if backend != "neo4j":
+                raise SystemExit("--load keep searches a Neo4j database loaded before: --backends neo4j")
+            _search_speed(_open(backend, settings, indexed=True, reset=False), backend, queries_count)
+        return
     for backend in backends:
         took: dict[bool, list[float]] = {False: [], True: []}
         store = None
@@ -189,7 +195,7 @@ def _bulk_loaded(registry: list[Path], settings, indexed: bool):
     without the index, the schema lacks the two full-text indexes (the properties they index are written all the
     same, as in the Bolt load's measurement). The store and the seconds the load took."""
     from graph.bulk import bulk_load
-    from graph.stores.neo4j import queries as q
+    from graph.stores.neo4j import schema_queries as sq
     from graph.stores.neo4j.store import Neo4jStore
     script = str(Path(__file__).resolve().parents[1] / "scripts" / "neo4j-local")
     if not os.environ.get("CREDITNET_NEO4J_HOME"):
@@ -199,15 +205,15 @@ def _bulk_loaded(registry: list[Path], settings, indexed: bool):
         subprocess.run([script, command], check=True, stdout=subprocess.DEVNULL, timeout=900)
     work = Path(tempfile.mkdtemp(prefix="search-bulk-"))
     bulk_settings = settings.model_copy(update={"home": work, "neo4j_import_command": f"{script} import"})
-    schema = q.SCHEMA
+    schema = sq.SCHEMA
     if not indexed:
-        q.SCHEMA = [s for s in schema if not s.startswith("CREATE FULLTEXT")]
+        sq.SCHEMA = [s for s in schema if not s.startswith("CREATE FULLTEXT")]
     try:
         t = time.perf_counter()
         result = bulk_load(registry, bulk_settings, directory=work / "bulk")
         seconds = time.perf_counter() - t
     finally:
-        q.SCHEMA = schema
+        sq.SCHEMA = schema
     assert result.imported and not result.failed, result.as_dict()
     print("    bulk phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()), flush=True)
     return Neo4jStore.from_settings(settings), seconds
@@ -242,7 +248,7 @@ def _search_speed(store, backend: str, queries_count: int) -> None:
     store.close()
 
 
-def _open(backend: str, settings, indexed: bool):
+def _open(backend: str, settings, indexed: bool, reset: bool = True):
     if backend == "embedded":
         from graph.stores.embedded import EmbeddedStore
         store = EmbeddedStore(Path(tempfile.mkdtemp(prefix="search-speed-")))
@@ -256,6 +262,8 @@ def _open(backend: str, settings, indexed: bool):
     driver = GraphDatabase.driver(os.environ.get("CREDITNET_NEO4J_URI", "bolt://127.0.0.1:7687"), auth=None,
                                   notifications_min_severity="OFF")
     store = Neo4jStore(driver, "neo4j", settings, owns_driver=True)
+    if not reset:
+        return store
     store.reset()
     if not indexed:
         with driver.session() as s:
@@ -294,8 +302,9 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded", help="speed: embedded, neo4j or both (comma-separated)")
     parser.add_argument("--queries", type=int, default=300, help="speed: queries timed")
     parser.add_argument("--rows-per-file", type=int, default=0, help="speed: split the registry file (Neo4j heap)")
-    parser.add_argument("--load", choices=("bolt", "bulk"), default="bolt", help="speed: how Neo4j is loaded: "
-                        "through Bolt, or by `load --bulk` into CREDITNET_NEO4J_HOME's scripts/neo4j-local server")
+    parser.add_argument("--load", choices=("bolt", "bulk", "keep"), default="bolt", help="speed: how Neo4j is "
+                        "loaded: through Bolt, by `load --bulk` into CREDITNET_NEO4J_HOME's scripts/neo4j-local "
+                        "server, or not at all (keep: search the database a run before loaded)")
     parser.add_argument("--rounds", type=int, default=1, help="speed: loads without and with the name index, "
                         "alternating which goes first (the median of each is compared); 0: the indexed load alone")
     parser.add_argument("--warm-up", action="store_true", help="speed: one load first, not counted")

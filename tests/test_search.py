@@ -295,3 +295,30 @@ def test_a_large_file_rebuilds_the_index_with_the_same_answers(realdata, county_
         assert written[0] > 1500
         assert [[c.as_dict() for c in found(s, q)] for q in queries] == before
     _integrity_check(home / "creditnet.sqlite")
+
+
+@pytest.mark.writes
+def test_a_run_too_common_to_count_counts_again_once_fewer_names_hold_it(county, home, tmp_path):
+    """Both stores remember, for a data version, the runs of characters too many names hold to count: a load that
+    leaves fewer holders makes such a run count again. (A cap of 1 here; the search's is 200.)"""
+    from county import uscc
+    first, second = uscc(9901), uscc(9902)
+
+    def holders(*terms):
+        return sorted((key, n) for key, _, n in county.read(
+            lambda r: r.name_candidates("enterprise", list(terms), 1)))
+
+    def registry(rows):
+        path = tmp_path / f"registry-{len(list(tmp_path.iterdir()))}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([["统一社会信用代码", "企业名称", "登记状态"], *rows])
+        load_file(county, path, home=home)
+
+    registry([[first, "西吉县琥珀琉璃有限公司", "存续"], [second, "西吉县琥珀玻璃有限公司", "存续"]])
+    # 琥珀 is held by two names: too common at a cap of 1, asked twice (the second time from what is remembered);
+    # 琥珀琉 by one, counted from the names that hold 珀琉.
+    assert holders("琥珀") == holders("琥珀") == []
+    assert holders("琥珀", "珀琉", "琥珀琉") == [(first, 2)]
+    registry([[second, "西吉县玛瑙玻璃有限公司", "存续"]])
+    assert holders("琥珀") == [(first, 1)]
+    assert holders("琥珀", "珀琉", "琥珀琉", "玛瑙") == [(first, 3), (second, 1)]

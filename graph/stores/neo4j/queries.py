@@ -40,19 +40,19 @@ MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDE
 """
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
 PERSONS = "UNWIND $ids AS id MATCH (p:Person {id_number: id}) RETURN p.id_number AS key, p.name AS name"
-# The name search's candidates (GraphReader.name_candidates): each term a Lucene phrase of Han characters (no
-# user text reaches the query parser but Han characters: graph/queries/search.py), its hits counted only when at
-# most $cap names hold it. `$index` is one of NAME_INDEXES.
-NAME_CANDIDATES = """
+# The name search's holders of each term (GraphReader.name_candidates): `$terms` are [term, its Lucene phrase of Han
+# characters] (no user text reaches the query parser but Han characters: graph/queries/search.py). A term more than
+# $cap names hold is `common` and its holders are not sent; the others' holders come with their Han characters, in
+# which the reader finds the runs of three a held run of two contains. `$index` is one of NAME_INDEXES.
+NAME_TERM_HOLDERS = """
 UNWIND $terms AS term
 CALL (term) {
-  CALL db.index.fulltext.queryNodes($index, term, {limit: $cap + 1}) YIELD node
+  CALL db.index.fulltext.queryNodes($index, term[1], {limit: $cap + 1}) YIELD node
   RETURN collect(node) AS hits
 }
-WITH hits WHERE size(hits) <= $cap
-UNWIND hits AS node
-WITH node, count(*) AS matched
-RETURN coalesce(node.key, node.id_number) AS key, node.name AS name, matched
+RETURN term[0] AS term, size(hits) > $cap AS common,
+       CASE WHEN size(hits) > $cap THEN [] ELSE [n IN hits | [coalesce(n.key, n.id_number), n.name, n.name_han]] END
+         AS holders
 """
 
 

@@ -119,10 +119,45 @@ class Neo4jReader(GraphReader):
                 for r in self._rows(q.LISTED_PERSONS_NAMED, names=sorted(set(names)))]
 
     def name_candidates(self, kind, terms, cap):
-        if not terms:
-            return []
-        return [(r["key"], r["name"] or "", r["matched"]) for r in self._rows(
-            q.NAME_CANDIDATES, index=q.NAME_INDEXES[kind], terms=[f'"{t}"' for t in terms], cap=cap)]
+        # What the embedded store's index answers (EmbeddedReader.name_candidates), in two round trips: the runs of
+        # two first; then the runs of three that no held run of two contains. A run of three inside a run of two
+        # that few names hold is counted from those names' Han characters: Lucene's costliest phrase is a rare run
+        # of common characters, which walks both bigrams' whole position lists. A run more than `cap` names hold is
+        # remembered for the data version and not asked again.
+        index = q.NAME_INDEXES[kind]
+        version, common = self._per_version.get(("common terms", index, cap), (None, None))
+        if version != self.data_version or common is None:
+            common = set()
+            self._per_version[("common terms", index, cap)] = (self.data_version, common)  # one assignment
+        matched: dict[str, int] = {}
+        names: dict[str, str] = {}
+        held: dict[str, list[tuple[str, str]]] = {}  # a run of two's holders: (key, Han characters)
+
+        def ask(batch: list[str]) -> None:
+            if not batch:
+                return
+            for r in self._rows(q.NAME_TERM_HOLDERS, index=index, terms=[[t, f'"{t}"'] for t in batch], cap=cap):
+                if r["common"]:
+                    common.add(r["term"])
+                    continue
+                for key, name, _ in r["holders"]:
+                    names[key] = name or ""
+                    matched[key] = matched.get(key, 0) + 1
+                if len(r["term"]) == 2:
+                    held[r["term"]] = [(key, han or "") for key, _, han in r["holders"]]
+
+        ask([t for t in terms if len(t) == 2 and t not in common])
+        rest = []
+        for term in (t for t in terms if len(t) != 2):
+            within = next((held[t] for t in (term[:2], term[1:]) if len(term) == 3 and t in held), None)
+            if within is not None:
+                for key, han in within:
+                    if term in han:
+                        matched[key] += 1
+            elif term not in common:
+                rest.append(term)
+        ask(rest)
+        return [(key, names[key], n) for key, n in matched.items()]
 
     @staticmethod
     def _split(parties: Iterable[Party]) -> dict[str, list[str]]:
