@@ -137,6 +137,12 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
           rounds: int = 1, warm_up: bool = False) -> None:
     from benchmarks.data import dataset, split_files
     from graph.settings import Settings
+    if load == "keep":  # the search alone, on the Neo4j database a run before loaded (CREDITNET_NEO4J_URI)
+        if backends != ["neo4j"]:
+            raise SystemExit("--load keep searches the Neo4j database a run before loaded: --backends neo4j")
+        print("Speed: the name search on the Neo4j database loaded before, not loaded again")
+        _search_speed(_open("neo4j", Settings(), indexed=True, reset=False), "neo4j", queries_count)
+        return
     m = dataset(size)
     registry = [p for p in split_files(m, rows_per_file) if "enterprise" in p.name] if rows_per_file else \
         list(m.files["enterprise"])
@@ -144,12 +150,6 @@ def speed(size: int, backends: list[str], queries_count: int, rows_per_file: int
     print(f"Speed: synthetic county of {size:,} enterprises, its registry file ({rows:,} rows, {len(registry)} files), "
           f"load {load}, {rounds} round(s) without and with the name index, alternating which goes first")
     settings = Settings()
-    if load == "keep":  # the search alone, on the Neo4j database a run before loaded (CREDITNET_NEO4J_URI)
-        for backend in backends:
-            if backend != "neo4j":
-                raise SystemExit("--load keep searches a Neo4j database loaded before: --backends neo4j")
-            _search_speed(_open(backend, settings, indexed=True, reset=False), backend, queries_count)
-        return
     for backend in backends:
         took: dict[bool, list[float]] = {False: [], True: []}
         store = None
