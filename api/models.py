@@ -161,7 +161,9 @@ class HitOut(BaseModel):
     rule: Optional[str] = Field(None, description="subject-listed | officer-restricted | three-year-bar (binding); "
                                                   "similar-name (a link: a restricted enterprise's name is very like "
                                                   "the applicant's); same-name-unregistered (a link: a listed enterprise "
-                                                  "of the applicant's registered name under a code the registry lacks).")
+                                                  "of the applicant's registered name under a code the registry lacks); "
+                                                  "head-office-named (a link: the subject is named as a branch of a "
+                                                  "restricted enterprise).")
     path: list[StepOut]
     restrictions: list[RestrictionOut]
     notes: list[str] = Field(default_factory=list, description="Why the hit reads as it does: the bar's last day, "

@@ -68,9 +68,24 @@ class TypedName:
         return parse_name(self.norm)
 
     @cached_property
-    def traditional(self) -> bool:
-        text = unicodedata.normalize("NFKC", self.typed)
-        return to_simplified(text) != text
+    def written(self) -> str:
+        return _written(self.typed)
+
+    def traditional_against(self, registered_name: str) -> bool:
+        """Whether the typed name and the registered one differ in traditional and simplified characters: the
+        reason is given where the two are written differently and one of them is traditional."""
+        registered = _written(registered_name)
+        return registered != self.written and (to_simplified(self.written) != self.written
+                                               or to_simplified(registered) != registered)
+
+
+# Brackets left out or put in (西吉县聚源集团物流有限公司 for 西吉县聚源（集团）物流有限公司): the same name, as typed.
+_NO_BRACKETS = str.maketrans("", "", "()[]")
+
+
+def _written(name: str) -> str:
+    """A name as written, its width and spaces folded: what tells traditional characters from simplified ones."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def _province(region: str) -> str | None:
@@ -141,8 +156,8 @@ def score(typed: TypedName, registered_name: str) -> tuple[int, list[str]]:
     """(0–100, reasons) for a registered name against the typed one. 100: the same name once width, brackets,
     spaces and traditional characters are folded."""
     norm = normalise_name(registered_name)
-    reasons = [TRADITIONAL] if typed.traditional else []
-    if norm == typed.norm:
+    reasons = [TRADITIONAL] if typed.traditional_against(registered_name) else []
+    if norm == typed.norm or norm.translate(_NO_BRACKETS) == typed.norm.translate(_NO_BRACKETS):
         return 100, reasons
     q, r = typed.parts, parse_name(norm)
     penalties = [_region_penalty(q.regions, r.regions), _form_penalty(q, r), _branch_penalty(q.branch, r.branch)]
@@ -162,6 +177,6 @@ def score(typed: TypedName, registered_name: str) -> tuple[int, list[str]]:
 def person_score(typed: TypedName, registered_name: str) -> tuple[int, list[str]]:
     """A person's name has no parts: 100 when equal (width, spaces, traditional characters folded), else points
     off for each character missing, extra, changed or swapped."""
-    reasons = [TRADITIONAL] if typed.traditional else []
+    reasons = [TRADITIONAL] if typed.traditional_against(registered_name) else []
     penalty, reason = _core_penalty(typed.norm, normalise_name(registered_name))
     return max(0, 100 - penalty), reasons + ([reason] if reason else [])

@@ -27,9 +27,16 @@ def normalise_name(name: str | None) -> str:
     simplified; case-fold Latin letters."""
     if not name:
         return ""
-    text = to_simplified(unicodedata.normalize("NFKC", name))
+    text = to_simplified(unicodedata.normalize("NFKC", _invisible(name)))
     text = text.replace("〔", "[").replace("〕", "]").replace("【", "[").replace("】", "]")
     return _SPACE.sub("", text).casefold()
+
+
+def _invisible(text: str) -> str:
+    """`text` without the invisible format characters a copied cell or a pasted name carries (zero-width spaces and
+    joiners, a byte-order mark, soft hyphens: Unicode's Cf): they are no part of a name, and nobody can see them to
+    type them."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf") if not text.isascii() else text
 
 
 def is_han(char: str) -> bool:
@@ -141,6 +148,22 @@ def _leading_region(text: str, words: NameWords, first: bool) -> str:
     return ""
 
 
+def _trailing_region(text: str, words: NameWords) -> str:
+    """The place `text` ends with (西吉, 西吉县, 宁夏), or "": a branch's own name written without its head office's
+    form."""
+    for length in (6, 5, 4, 3, 2):
+        place = text[-length:]
+        if len(text) <= length:
+            continue
+        if place in words.region_set or place in words.county_set:
+            return place
+        for suffix in words.region_suffixes:
+            root = place[: -len(suffix)]
+            if place.endswith(suffix) and len(root) >= 2 and (root in words.region_set or root in words.county_set):
+                return place
+    return ""
+
+
 _HEAD_OFFICE_FORMS = ("limited", "shares", "company")
 
 
@@ -157,6 +180,12 @@ def parse_name(norm: str) -> NameParts:
                             if cls in _HEAD_OFFICE_FORMS and text.rfind(f, 0, at) > 0), default=-1)
             if head_end > 0:
                 text, branch = text[:head_end], text[head_end:]
+            else:
+                # No head office's form before it, as officials type a branch (六盘山农业科技西吉分公司): the branch's
+                # own name is the word and the place just before it.
+                place = _trailing_region(text[:at], words)
+                if at - len(place) >= 2:
+                    text, branch = text[:at - len(place)], text[at - len(place):]
             break
     regions: list[str] = []
     while True:

@@ -322,3 +322,85 @@ def test_a_run_too_common_to_count_counts_again_once_fewer_names_hold_it(county,
     registry([[second, "西吉县玛瑙玻璃有限公司", "存续"]])
     assert holders("琥珀") == [(first, 1)]
     assert holders("琥珀", "珀琉", "琥珀琉", "玛瑙") == [(first, 3), (second, 1)]
+
+
+def test_a_branch_typed_without_its_head_offices_form_is_read_as_a_branch():
+    from graph.names import normalise_name, parse_name
+    parts = parse_name(normalise_name("六盘山农业科技西吉分公司"))
+    assert (parts.core, parts.form, parts.branch) == ("六盘山农业科技", "", "西吉分公司")
+    parts = parse_name(normalise_name("鹏程建材分公司"))
+    assert (parts.core, parts.branch) == ("鹏程建材", "分公司")
+    # After the head office's form, as registered, the branch is what follows it.
+    parts = parse_name(normalise_name("宁夏六盘山农业科技股份有限公司西吉分公司"))
+    assert (parts.regions, parts.core, parts.form, parts.branch) == (("宁夏",), "六盘山农业科技", "股份有限公司", "西吉分公司")
+
+
+def test_the_traditional_characters_reason_is_given_where_the_writing_differs():
+    from graph.name_match import TRADITIONAL, TypedName, person_score, score
+    assert TRADITIONAL in score(TypedName.of("西吉縣龍騰運輸有限公司"), "西吉县龙腾运输有限公司")[1]
+    assert TRADITIONAL in score(TypedName.of("西吉县龙腾运输有限公司"), "西吉縣龍騰運輸有限公司")[1]
+    assert score(TypedName.of("西吉縣龍騰運輸有限公司"), "西吉縣龍騰運輸有限公司") == (100, [])
+    assert person_score(TypedName.of("龍建軍"), "龍建軍") == (100, [])
+    assert person_score(TypedName.of("龙建军"), "龍建軍") == (100, [TRADITIONAL])
+
+
+@pytest.mark.parametrize("q", ["鹏程＊", "％％", "鹏程？", "＂鹏程建材＂", "ＮＥＡＲ（", "鹏程｜建材"])
+def test_full_width_wildcards_are_refused_as_their_ascii_forms_are(county, q):
+    with pytest.raises(InvalidRequest) as caught:
+        found(county, q)
+    assert caught.value.http_status == 422
+
+
+def test_a_zero_width_space_is_no_part_of_a_name(county):
+    """Pasted with a name, or carried in a registry cell: invisible, so neither refused nor counted."""
+    from graph.names import normalise_name
+    assert normalise_name("西吉县\u200b乙建材\ufeff有限公司") == normalise_name(NAMES["OFFICER"])
+    best = found(county, "西吉县乙\u200b建材有限公司")[0]
+    assert (best.key, best.score) == (E["OFFICER"], 100)
+
+
+@pytest.mark.parametrize("name", ["", "乙", "乙建材%", "NEAR(乙建材", "乙\x01建材", "乙" * 201])
+def test_check_by_name_refuses_what_the_search_refuses(county, name):
+    with pytest.raises(InvalidRequest) as caught:
+        check(county, name=name, settings=SETTINGS)
+    assert caught.value.exit_code == 2 and caught.value.http_status == 422
+    r = runner.invoke(app, ["check", "--name", name, "--json"], catch_exceptions=False)
+    assert r.exit_code == 2 and json.loads(r.output)["error"]["code"] == "invalid_request"
+
+
+def test_a_branch_named_after_a_listed_enterprise_is_linked_never_clear(county):
+    """西吉县甲商贸有限公司 is listed. A new applicant named as its branch — with the head office's full name, or
+    typed without its county or form — is linked to it for review; a branch of an enterprise that is not
+    restricted is only noted."""
+    day = __import__("datetime").date.fromisoformat(AS_OF)
+    for name in (NAMES["LISTED"] + "西吉分公司", "甲商贸西吉分公司", "西吉县甲商贸有限责任公司分公司"):
+        result = check(county, applicant=Applicant(name), settings=SETTINGS, as_of=day)
+        assert result.verdict == "linked", name
+        hit = next(h for h in result.hits if h.rule == "head-office-named")
+        assert hit.party.key == E["LISTED"] and not hit.binding and hit.restrictions, name
+    clear = check(county, applicant=Applicant(NAMES["CLEAR"] + "西吉分公司"), settings=SETTINGS, as_of=day)
+    assert clear.verdict == "clear" and any(NAMES["CLEAR"] in n and "分支机构" in n for n in clear.notes)
+
+
+@pytest.mark.writes
+def test_a_registered_branch_of_a_listed_enterprise_is_linked_without_a_members_row(county, home, tmp_path):
+    """The registry holds a branch under the listed enterprise's name, and no members file ties the two: checked by
+    its code, the branch is linked to its restricted head office, not clear."""
+    from county import uscc
+    branch = uscc(9911)
+    path = tmp_path / "branch.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["统一社会信用代码", "企业名称", "登记状态"], [branch, NAMES["LISTED"] + "西吉分公司", "存续"]])
+    load_file(county, path, home=home)
+    result = check(county, key=branch, settings=SETTINGS, as_of=__import__("datetime").date.fromisoformat(AS_OF))
+    assert result.verdict == "linked"
+    assert [(h.rule, h.party.key) for h in result.hits] == [("head-office-named", E["LISTED"])]
+
+
+def test_a_name_typed_without_its_brackets_is_the_registered_name(county):
+    """西吉县 某某商贸（集团）有限公司 typed 西吉县某某商贸集团有限公司: the same name, scored 100; a check by that name
+    finds it, and says how."""
+    best = found(county, "西吉县某某商贸集团有限公司")[0]
+    assert (best.key, best.score) == (E["BRACKETS"], 100)
+    result = check(county, name="西吉县某某商贸集团有限公司", settings=SETTINGS)
+    assert result.subject.key == E["BRACKETS"] and any("括号" in n for n in result.notes)

@@ -31,7 +31,8 @@ from graph.queries.listings import bar_end, is_active, restriction, sorted_listi
 from graph.queries.named import head_named_only, match_named_persons
 from graph.queries.penalties import penalties_of_note
 from graph.queries.subject import (SIMILAR_NAMES, VIRTUAL_APPLICANT, applicant_edges, applicant_subject,
-                                   as_first_generation, identified, known_or_noted, near_names, resolve)
+                                   as_first_generation, head_offices_named, identified, known_or_noted, near_names,
+                                   resolve)
 from graph.queries.traversal import Node, Reach, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
@@ -49,6 +50,10 @@ RULE_THREE_YEAR_BAR = "three-year-bar"
 # enterprise applying again under a slightly changed name). A link for the official to review.
 RULE_SIMILAR_NAME = "similar-name"
 RULE_SAME_NAME = "same-name-unregistered"
+# Not binding either: the subject's name is a branch's (…有限公司西吉分公司), and the head office it names is restricted.
+# A branch is no legal person (公司法 2023 §13): a link for the official to review, whether or not the registry's
+# members file ties the two.
+RULE_HEAD_OFFICE = "head-office-named"
 # The score (graph/name_match.py) from which a registered name counts as very like the applicant's: one character
 # off in a trade name of three characters or more, or a short name of it, with at most the company form spelt
 # otherwise; another region, another kind of body or a branch stays below it (docs/check-rules.md).
@@ -59,6 +64,8 @@ RULE_TEXT = {
     RULE_THREE_YEAR_BAR: "法定代表人/负责人在所任企业被列入严重违法失信名单时任职，"
                          "三年内不得担任其他企业的法定代表人/负责人 (企业信息公示暂行条例§17)",
     RULE_SIMILAR_NAME: "申请名称与受限企业的登记名称高度相似，需人工核查 (similar name of a listed enterprise: review)",
+    RULE_HEAD_OFFICE: "申请人名称是受限企业的分支机构名称：分公司不具有法人资格，由总公司承担责任（公司法§13），需人工核查 (named as a "
+                      "branch of a restricted enterprise: review)",
     RULE_SAME_NAME: "名单所列企业与申请人同名，但其代码未见于登记信息，需人工核查 (a listed enterprise of the same name under "
                     "a code the registry lacks: review)",
 }
@@ -87,6 +94,35 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
                                [r for h in theirs.hits if h.binding for r in h.restrictions],
                                [f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
                                 f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)"]))
+    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
+    if result.verdict == "clear" and result.hits:
+        result.verdict = "linked"
+
+
+def _head_office_hits(reader: GraphReader, name: str, subject: Party, as_of: date, settings: Settings,
+                      result: CheckResult, exact: bool) -> None:
+    """A subject named as a branch (…有限公司西吉分公司): each head office its name names that is restricted on the
+    day, and not already a hit, is a link (RULE_HEAD_OFFICE). For an applicant the registry lacks, the head offices
+    whose names are very like the name's head part (noted, as similar names are); for a registered enterprise, one
+    registered under that very name (the members file may not tie a branch to its head office)."""
+    heads = [c for c in head_offices_named(reader, name, SIMILAR_NAME_SCORE, exact)
+             if c.key != subject.key and all(h.party.key != c.key for h in result.hits)]
+    if not heads:
+        return
+    if not exact:
+        result.notes.append(f"名称“{name}”是分支机构的名称，其总公司可能是：" + "、".join(
+            f"{c.name}（{c.key}，相似度 {c.score}）" for c in heads) + " (a branch's name: its head office may be these)")
+    for c in heads:
+        party = Party("enterprise", c.key, c.name)
+        theirs = evaluate(reader, party, as_of, 0, settings)
+        if theirs.verdict != "restricted":
+            continue
+        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称所示总公司（相似度 {c.score}）",
+                "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
+        result.hits.append(Hit(party, 1, False, RULE_HEAD_OFFICE, [step],
+                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               [f"名称“{name}”是受限企业“{c.name}”（{c.key}）的分支机构名称，分公司由总公司承担责任，请人工核查 "
+                                f"(named as a branch of a restricted enterprise: review)"]))
     result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
     if result.verdict == "clear" and result.hits:
         result.verdict = "linked"
@@ -147,8 +183,10 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         if applicant is not None and not registered:
             _similar_name_hits(reader, applicant, subject, as_of, settings, result)
+            _head_office_hits(reader, applicant.name, subject, as_of, settings, result, exact=False)
         elif subject.kind == "enterprise" and subject.name:
             _same_name_listed_hits(reader, subject, as_of, settings, result)
+            _head_office_hits(reader, subject.name, subject, as_of, settings, result, exact=True)
         result.notes = notes + result.notes
         return result
 

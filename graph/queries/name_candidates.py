@@ -60,9 +60,12 @@ def typed_name(query: str | None) -> TypedName:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidRequest(f"名称过长：最多 {MAX_QUERY_CHARS} 个字符 (the name is longer than {MAX_QUERY_CHARS} "
                              f"characters)", {"field": "q", "max": MAX_QUERY_CHARS})
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in text):
+    # Invisible format characters (a zero-width space pasted with the name) are dropped by normalise_name; control
+    # characters, surrogates and private-use characters are refused.
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in text):
         raise InvalidRequest("名称含有控制字符，请重新输入 (the name holds control characters)", {"field": "q"})
-    found = _SYNTAX.search(text)
+    # Full-width ＊ ％ ＂ … are the same wildcards once the width is folded, as the name will be.
+    found = _SYNTAX.search(text) or _SYNTAX.search(unicodedata.normalize("NFKC", text))
     if found:
         raise InvalidRequest(f"名称含有通配符或检索语法“{found.group(0)}”：请直接输入企业名称或其中的几个字，不支持通配符 "
                              f"(wildcards and search syntax are not accepted: type the name or part of it)",

@@ -15,10 +15,17 @@ SIMILAR_NAMES = 5  # registered names a check by an unknown name, or an unregist
 def resolve(reader: GraphReader, key: str | None = None, name: str | None = None) -> tuple[Party, list[str]]:
     """Find the party a key or name means. Unknown valid keys are returned with a note, not an error."""
     if name is not None:
+        from graph.queries.name_candidates import typed_name
+        typed_name(name)  # an empty name, one character, wildcards, control characters: refused, as the search does
         notes: list[str] = []
         found = by_name(reader, name, notes)
+        near = [] if found else near_names(reader, name, SIMILAR_NAMES, 0)
+        same = [c for c in near if c.score == 100]
+        if len(same) == 1:  # the registered name written with its brackets left out or put in (a score of 100)
+            notes.append(f"名称“{name}”按登记名称“{same[0].name}”找到（{same[0].key}，括号写法不同），请核对 "
+                         f"(found under the registered name written with brackets)")
+            return Party("enterprise", same[0].key, same[0].name), notes
         if not found:
-            near = near_names(reader, name, SIMILAR_NAMES, 0)
             listed = "；相近的登记名称：" + "、".join(f"{c.name}（{c.key}，相似度 {c.score}）" for c in near) if near else ""
             raise NotFound(f"未找到名称为“{name}”的企业{listed}；请核对名称或用统一社会信用代码查询 "
                            f"(no enterprise with this name{'; similar names in details.candidates' if near else ''}; "
@@ -40,6 +47,25 @@ def near_names(reader: GraphReader, name: str, limit: int, min_score: int) -> li
     except InvalidRequest:
         return []
     return candidates(reader, typed, "enterprise", limit, max(min_score, MIN_SCORE))
+
+
+def head_offices_named(reader: GraphReader, name: str, min_score: int, exact: bool = False) -> list:
+    """The registered enterprises a branch's name names as its head office (西吉县鹏程建材有限公司西吉分公司, or typed
+    without the head office's form: 鹏程建材西吉分公司), best first: those whose names score at least `min_score`
+    against the name without its branch part; with `exact`, only one registered under that very name (normalised,
+    either company form). None for a name that is not a branch's. A branch is no legal person: its head office
+    answers for it (公司法 2023 §13)."""
+    from graph.names import parse_name
+    from graph.queries.name_candidates import Candidate
+    norm = normalise_name(name)
+    branch = parse_name(norm).branch
+    if not branch or len(norm) - len(branch) < 2:
+        return []
+    head = norm[: -len(branch)]
+    if exact:
+        found = reader.enterprises_by_name(head) or [p for v in name_variants(head) for p in reader.enterprises_by_name(v)]
+        return [Candidate("enterprise", p.key, p.name, 100, []) for p in found]
+    return near_names(reader, head, SIMILAR_NAMES, min_score)
 
 
 def as_first_generation(reader: GraphReader, ident: Identifier, notes: list[str]) -> tuple[Party | None, list[str]]:
