@@ -404,3 +404,16 @@ def test_a_name_typed_without_its_brackets_is_the_registered_name(county):
     assert (best.key, best.score) == (E["BRACKETS"], 100)
     result = check(county, name="西吉县某某商贸集团有限公司", settings=SETTINGS)
     assert result.subject.key == E["BRACKETS"] and any("括号" in n for n in result.notes)
+
+
+@pytest.mark.writes
+def test_a_person_of_latin_letters_is_found_by_the_name_as_registered(county, home, tmp_path):
+    """A legal representative named from a passport (John Smith) has no Han characters for the index to hold: the
+    person search finds the name as registered, and only for departments (persons never reach public output)."""
+    path = tmp_path / "members.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["统一社会信用代码", "企业名称", "人员类别", "姓名", "证件类型", "证件号码"],
+                                 [E["OFFICER"], NAMES["OFFICER"], "董事", "John Smith", "护照", "E12345678"]])
+    load_file(county, path, home=home)
+    best = found(county, "John  Smith", kind="person")
+    assert [(c.key, c.name, c.score) for c in best] == [("护照:E12345678", "John Smith", 100)]

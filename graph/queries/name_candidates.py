@@ -110,6 +110,11 @@ def candidates(reader: GraphReader, typed: TypedName, kind: str = "enterprise", 
         for norm in [typed.norm, *name_variants(typed.norm)]:
             for party in reader.enterprises_by_name(norm, limit=MAX_LIMIT):
                 found[party.key] = (party.name, max(found.get(party.key, ("", 0))[1], 1))
+    else:
+        # A person registered under exactly the name typed always takes part: a name of Latin letters (John Smith,
+        # from a passport) has nothing in the index.
+        for party in reader.persons_by_name(" ".join(typed.typed.split()), limit=MAX_LIMIT):
+            found[party.key] = (party.name, max(found.get(party.key, ("", 0))[1], 1))
     query_han = han_text(typed.norm)
     # The most-matched first; among as many, the closest by edit similarity of the Han characters as registered.
     best = sorted(found.items(), key=lambda item: -item[1][1])

@@ -237,6 +237,11 @@ class GraphReader(ABC):
     @abstractmethod
     def person(self, id_number: str) -> Party | None: ...
 
+    @abstractmethod
+    def persons_by_name(self, name: str, limit: int = 20) -> list[Party]:
+        """The persons registered under exactly this name, by ID number: the name search's answer for a name the
+        index cannot hold (John Smith, of Latin letters only)."""
+
     def persons(self, id_numbers: list[str]) -> dict[str, Party]:
         """The persons the store holds among these ID numbers, by ID number (one question where a store can)."""
         return {p.key: p for i in set(id_numbers) if (p := self.person(i)) is not None}

@@ -45,6 +45,11 @@ class EmbeddedReader(GraphReader):
                                  (name_norm, limit))
         return [Party("enterprise", k, n or "") for k, n in rows]
 
+    def persons_by_name(self, name, limit=20):
+        rows = self.conn.execute("SELECT id_number, name FROM person WHERE name = ? ORDER BY id_number LIMIT ?",
+                                 (name, limit))
+        return [Party("person", k, n or "") for k, n in rows]
+
     def person(self, id_number):
         row = self.conn.execute("SELECT id_number, name FROM person WHERE id_number = ?", (id_number,)).fetchone()
         return Party("person", row[0], row[1] or "") if row else None

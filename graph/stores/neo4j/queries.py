@@ -38,6 +38,9 @@ ENTERPRISE_BY_REG_NO = "MATCH (e:Enterprise {reg_no: $code}) RETURN e.key AS key
 ENTERPRISES_BY_NAME = """
 MATCH (e:Enterprise {name_norm: $name}) RETURN e.key AS key, e.name AS name ORDER BY key LIMIT $limit
 """
+PERSONS_BY_NAME = """
+MATCH (p:Person {name: $name}) RETURN p.id_number AS key, p.name AS name ORDER BY key LIMIT $limit
+"""
 PERSON = "MATCH (p:Person {id_number: $id}) RETURN p.id_number AS key, p.name AS name"
 PERSONS = "UNWIND $ids AS id MATCH (p:Person {id_number: id}) RETURN p.id_number AS key, p.name AS name"
 # The name search's holders of each term (GraphReader.name_candidates): `$terms` are [term, its Lucene phrase of Han

@@ -96,6 +96,10 @@ class Neo4jReader(GraphReader):
         return [Party("enterprise", r["key"], r["name"] or "")
                 for r in self._rows(q.ENTERPRISES_BY_NAME, name=name_norm, limit=limit)]
 
+    def persons_by_name(self, name, limit=20):
+        return [Party("person", r["key"], r["name"] or "")
+                for r in self._rows(q.PERSONS_BY_NAME, name=name, limit=limit)]
+
     def person(self, id_number):
         rows = self._rows(q.PERSON, id=id_number)
         return Party("person", rows[0]["key"], rows[0]["name"] or "") if rows else None
