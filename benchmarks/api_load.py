@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from benchmarks.measure import creditnet_command, run_creditnet
 from benchmarks.stores import REPO, StoreSpec, free_port
@@ -30,6 +32,41 @@ def _rss_mb(pid: int) -> float | None:
                     return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
+    return None
+
+
+def _cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user and system) a process has used, from /proc/<pid>/stat; None when it cannot be read."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _listening_pid(port: int) -> int | None:
+    """The process listening on a loopback TCP port (the Neo4j server behind a bolt URI), from /proc: the socket's
+    inode in /proc/net/tcp*, then the process holding it. None when not found (another user's process, no /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                for line in list(f)[1:]:
+                    cols = line.split()
+                    if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(cols[9])
+        except OSError:
+            continue
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") in {f"socket:[{i}]" for i in inodes}
+                   for fd in os.listdir(f"/proc/{pid}/fd")):
+                return int(pid)
+        except OSError:
+            continue
     return None
 
 
@@ -112,8 +149,15 @@ def run(spec: StoreSpec, subjects: list[str], as_of: str, depth: int = 3, client
         threads = [threading.Thread(target=_client, args=(port, key, bodies, i * len(bodies) // clients, stop_at,
                                                           record_from, latencies[i], errors[i]), daemon=True)
                    for i in range(clients)]
+        neo4j_pid = _listening_pid(urlparse(spec.neo4j.uri).port or 7687) if spec.neo4j is not None else None
         for t in threads:
             t.start()
+        # CPU of each process over the measured seconds: what a check costs the server, Neo4j and the clients (this
+        # process's threads; its main thread sleeps), and so how many checks the machine's cores could give at most.
+        time.sleep(max(0.0, record_from[0] - time.perf_counter()))
+        before = (_cpu_s(proc.pid), _cpu_s(neo4j_pid), time.process_time())
+        time.sleep(max(0.0, stop_at[0] - time.perf_counter()))
+        after = (_cpu_s(proc.pid), _cpu_s(neo4j_pid), time.process_time())
         for t in threads:
             t.join(seconds + warmup_s + 120)
         rss = _rss_mb(proc.pid)
@@ -121,7 +165,11 @@ def run(spec: StoreSpec, subjects: list[str], as_of: str, depth: int = 3, client
         errs = [e for es in errors for e in es]
         if not lat:
             return {"skipped": f"no successful check; errors: {errs[:3]}"}
-        return {"clients": clients, "seconds": seconds, "depth": depth, "checks": len(lat),
+        cpu_ms = {part: round((b - a) * 1e3 / len(lat), 2) for part, a, b in zip(("server", "neo4j", "clients"), before,
+                                                                                 after) if a is not None and b is not None}
+        cpu = {"cpu_ms_per_check": cpu_ms, "cores": os.cpu_count(),
+               "cpu_bound_checks_per_s": round((os.cpu_count() or 1) * 1e3 / sum(cpu_ms.values()))}
+        return {**cpu, "clients": clients, "seconds": seconds, "depth": depth, "checks": len(lat),
                 "checks_per_s": round(len(lat) / seconds, 1), "p50_ms": round(_q(lat, 0.50) * 1e3, 2),
                 "p99_ms": round(_q(lat, 0.99) * 1e3, 2), "max_ms": round(lat[-1] * 1e3, 2), "errors": len(errs),
                 "error_examples": errs[:3], "server_rss_mb": rss, "ready_s": round(ready_s, 2)}

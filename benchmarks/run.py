@@ -398,7 +398,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--baseline-budget", type=float, help="Seconds one baseline may spend at one depth (default 120; quick 60).")
     p.add_argument("--skip", default="", help="Parts to leave out: api, cli, memory, baselines, alerts-pass (stop "
                    "each load after its last file, before follow-up supervision's first answer for every licence "
-                   "holder; comma-separated).")
+                   "holder; comma-separated). Such a run writes BENCHMARKS.md and latest.json only when --markdown / "
+                   "--json say so.")
     p.add_argument("--gate", action="store_true", help="Apply the gate (exit 1 on failure) in a full run too: depth 3, "
                    "p50 on the default county; depth 4, p99 on the dense shape.")
     p.add_argument("--load-only", action="store_true", help="Measure the loads only (no sample, checks, CLI, API, "
@@ -444,7 +445,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / "dense.json"
     elif cfg.groups and not quick and not cfg.load_only:
         cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / f"groups-{cfg.groups:g}.json"
-    elif not quick and not cfg.load_only:
+    elif not quick and not cfg.load_only and not cfg.skip:
+        # Only a run of every part replaces the results of record: one that leaves parts out would blank them.
         cfg.json_out = cfg.json_out or REPO / "benchmarks" / "results" / "latest.json"
         cfg.markdown = cfg.markdown or REPO / "BENCHMARKS.md"
     if cfg.plot is None and cfg.json_out:

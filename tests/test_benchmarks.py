@@ -76,6 +76,11 @@ def test_quick_run_measures_every_part_on_both_stores(quick):
                 assert s["cli"]["median_s"] > 0 and s["cli"]["verdict"] == "linked"
                 assert not skipped(s["api"]), (backend, skipped(s["api"]))
                 assert s["api"]["checks_per_s"] > 0
+                # What a check costs each process, and so the most the cores could give.
+                parts = {"server", "clients"} | ({"neo4j"} if backend == "neo4j" else set())
+                assert set(s["api"]["cpu_ms_per_check"]) == parts and all(
+                    v > 0 for k, v in s["api"]["cpu_ms_per_check"].items() if k != "clients"), s["api"]
+                assert s["api"]["cpu_bound_checks_per_s"] >= s["api"]["checks_per_s"] * 0.8, s["api"]
     memory = results["sizes"][SIZES[-1]]["stores"]["embedded"]["memory"]
     assert memory["rss_warm_mb"] >= memory["rss_open_mb"] and memory["graph_nodes"] > 10000
     for size in SIZES:
