@@ -120,6 +120,33 @@ def test_check_errors_say_what_to_do(loaded):
     assert invoke("check", E["CLEAR"], "--as-of", "2026/06/01").exit_code == 2
 
 
+@pytest.mark.parametrize("variable, value, accepted", [
+    ("CREDITNET_BACKEND", "", "embedded、neo4j"),
+    ("CREDITNET_DEFAULT_DEPTH", "deep", "0 到 6 之间的整数"),
+    ("CREDITNET_QUERY_TIMEOUT_S", "0", "大于 0 的数"),
+])
+def test_an_invalid_setting_is_one_line_naming_it(home, monkeypatch, variable, value, accepted):
+    from graph.settings import get_settings
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    for command in (["stats"], ["search", "鹏程建材"], ["load", "nothing.csv"]):
+        r = invoke(*command)
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+        [line] = r.output.splitlines()
+        assert f"设置 {variable} 的值“{value}”无效" in line and accepted in line and f"invalid {variable}=" in line
+    error = json.loads(invoke("stats", "--json").stdout)["error"]
+    assert error["code"] == "invalid_setting" and error["details"]["settings"][0]["variable"] == variable
+    assert invoke("stats", "--help").exit_code == 0
+
+
+def test_serve_refuses_an_invalid_setting_before_it_starts(home, monkeypatch):
+    monkeypatch.setenv("CREDITNET_AUDIT_SYNCHRONOUS", "off")
+    r = invoke("serve", "--port", 1)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    [line] = r.output.splitlines()
+    assert "CREDITNET_AUDIT_SYNCHRONOUS" in line and "“off”" in line and "NORMAL、FULL" in line
+
+
 def test_profile_relation_department_stats(loaded):
     p = json.loads(invoke("profile", E["CLEAR"], "--json").stdout)
     assert set(p["records"]) == {"license", "license-change", "penalty", "penalty-change", "inspection", "blacklist"}
