@@ -58,6 +58,9 @@ def fail(exc: CreditnetError, as_json: bool) -> None:
         emit({"error": {"code": exc.code, "message": exc.message, "details": exc.details}})
     else:
         err.print(f"[red]错误：[/]{escape(exc.message)}", soft_wrap=exc.code == "invalid_setting")
+        if exc.code == "ambiguous_name":  # the codes to check by, as the API's details.candidates gives them
+            for c in exc.details.get("candidates", []):
+                err.print(f"  {c['key']}  {escape(c.get('name') or '')}", soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 

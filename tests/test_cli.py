@@ -120,6 +120,22 @@ def test_check_errors_say_what_to_do(loaded):
     assert invoke("check", E["CLEAR"], "--as-of", "2026/06/01").exit_code == 2
 
 
+@pytest.mark.writes
+def test_a_name_several_enterprises_share_lists_their_codes(store, tmp_path):
+    """As the API's 409 gives them in details.candidates: the codes to check by, under the message."""
+    from county import ENTERPRISE_HEADERS, write_csv
+    shared = "西吉县吉强镇便民超市"
+    rows = [[str(n), uscc(n), "", shared, "个体工商户", f"代表{n}", "", "", "2016-01-01", "存续", "西吉县",
+             "西吉县市场监督管理局"] for n in (901, 902)]
+    assert invoke("load", "-q", write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, rows)).exit_code == 0
+    r = invoke("check", "--name", shared)
+    assert r.exit_code == 2 and "对应多家企业" in r.output
+    listed = r.output.split("\n")
+    for n in (901, 902):
+        assert f"  {uscc(n)}  {shared}" in listed, r.output
+    assert json.loads(invoke("check", "--name", shared, "--json").stdout)["error"]["details"]["candidates"]
+
+
 @pytest.mark.parametrize("variable, value, accepted", [
     ("CREDITNET_BACKEND", "", "embedded、neo4j"),
     ("CREDITNET_DEFAULT_DEPTH", "deep", "0 到 6 之间的整数"),
