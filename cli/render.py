@@ -17,8 +17,10 @@ STATUS_TEXT = {"active": "有效", "expired": "已过期", "future": "未生效"
 
 
 def party_text(p: dict[str, Any]) -> str:
+    from graph.queries.subject import VIRTUAL_APPLICANT
     name = p.get("name") or "（名称不详）"
-    return f"{name}（{p['key']}）"
+    key = "新申请人" if p["key"] == VIRTUAL_APPLICANT else p["key"]  # its key is bracketed already: (新申请人)
+    return f"{name}（{key}）"
 
 
 def chain_text(path: list[dict[str, Any]]) -> str:

@@ -136,6 +136,15 @@ def test_a_name_several_enterprises_share_lists_their_codes(store, tmp_path):
     assert json.loads(invoke("check", "--name", shared, "--json").stdout)["error"]["details"]["candidates"]
 
 
+def test_a_new_applicant_is_named_in_one_pair_of_brackets(county, tmp_path):
+    applicant = tmp_path / "applicant.json"
+    applicant.write_text(json.dumps({"name": "西吉县鹏程新型建材有限公司", "persons": []}, ensure_ascii=False),
+                         encoding="utf-8")
+    r = invoke("check", "--applicant", applicant, "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    assert "检查对象：企业 西吉县鹏程新型建材有限公司（新申请人）" in r.stdout, r.stdout
+
+
 @pytest.mark.parametrize("variable, value, accepted", [
     ("CREDITNET_BACKEND", "", "embedded、neo4j"),
     ("CREDITNET_DEFAULT_DEPTH", "deep", "0 到 6 之间的整数"),
