@@ -172,6 +172,30 @@ def test_serve_refuses_an_invalid_setting_before_it_starts(home, monkeypatch):
     assert "CREDITNET_AUDIT_SYNCHRONOUS" in line and "“off”" in line and "NORMAL、FULL" in line
 
 
+def test_search_table_at_80_columns_keeps_codes_whole_and_folds_names(county, monkeypatch):
+    import io
+
+    import cli.main
+    from rich.console import Console
+    screen = io.StringIO()
+    monkeypatch.setattr(cli.main, "console", Console(file=screen, width=80))
+    query = NAMES["BRACKETS"] + "西吉分公司"
+    r = invoke("search", query)
+    assert r.exit_code == 0, r.output
+    found = json.loads(invoke("search", query, "--json").stdout)["candidates"]
+    assert found and "…" not in screen.getvalue()
+    rows: list[list[str]] = []
+    for line in screen.getvalue().splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.split("│")[1:-1]]
+            if cells[0]:
+                rows.append(cells)
+            else:  # a name or a reason folded onto the next line
+                rows[-1] = [a + b for a, b in zip(rows[-1], cells)]
+    assert [(row[1], row[2]) for row in rows] == [(c["name"].replace("(", "（").replace(")", "）"), c["key"])
+                                                  for c in found]
+
+
 def test_profile_relation_department_stats(loaded):
     p = json.loads(invoke("profile", E["CLEAR"], "--json").stdout)
     assert set(p["records"]) == {"license", "license-change", "penalty", "penalty-change", "inspection", "blacklist"}
