@@ -15,7 +15,7 @@ from api.errors import BodyLimit, install_error_handlers
 from api import log_privacy, web
 from api.routes import alerts, amendments, audit, checks, health, public, reading, records, supervision_report, webhooks
 from api.state import Service
-from graph.settings import Settings, get_settings
+from graph.settings import Settings, get_settings, read_settings
 
 DESCRIPTION = """
 企业信用联合惩戒查询服务（一处违法、处处受限）. Departments check an applicant at the moment they issue a
@@ -47,7 +47,7 @@ def _version() -> str:
 
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    api_settings = api_settings or ApiSettings()
+    api_settings = api_settings or read_settings(ApiSettings)
     log_privacy.install()  # before the first request line is logged
 
     @asynccontextmanager

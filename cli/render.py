@@ -17,8 +17,10 @@ STATUS_TEXT = {"active": "有效", "expired": "已过期", "future": "未生效"
 
 
 def party_text(p: dict[str, Any]) -> str:
+    from graph.queries.subject import VIRTUAL_APPLICANT
     name = p.get("name") or "（名称不详）"
-    return f"{name}（{p['key']}）"
+    key = "新申请人" if p["key"] == VIRTUAL_APPLICANT else p["key"]  # its key is bracketed already: (新申请人)
+    return f"{name}（{key}）"
 
 
 def chain_text(path: list[dict[str, Any]]) -> str:
@@ -169,9 +171,14 @@ def print_search(console: Console, data: dict[str, Any]) -> None:
     if not data["candidates"]:
         console.print("未找到相近的名称 (no similar name)")
         return
+    # At 80 columns a name folds onto more lines and the code stays whole: a clerk reads and copies it.
     table = Table(show_header=True, header_style="bold")
-    for column in ("相似度", "名称", "代码", "差异", "登记状态", "是否受限"):
-        table.add_column(column)
+    table.add_column("相似度", no_wrap=True)
+    table.add_column("名称", overflow="fold")
+    table.add_column("代码", no_wrap=True, min_width=18)
+    table.add_column("差异", overflow="fold")
+    table.add_column("登记状态", overflow="fold")
+    table.add_column("是否受限", no_wrap=True)
     for c in data["candidates"]:
         status = c.get("status") or {}
         restricted = "[red]受限[/]" if status.get("restricted") else "否"

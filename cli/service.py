@@ -20,6 +20,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: critical, error, warning, info, debug.")):
     """Run the HTTP API (许可审批接口) with uvicorn; OpenAPI at /docs and /openapi.json."""
     import uvicorn
+
+    from api.config import ApiSettings
+    from graph.settings import read_settings
+    _run(False, lambda: read_settings(ApiSettings))  # the service's own settings, said before it starts
     if workers == 1:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level=log_level)
         return

@@ -79,3 +79,11 @@ class StoreNotEmpty(CreditnetError):
     code = "store_not_empty"
     exit_code = 2
     http_status = 409
+
+
+class InvalidSetting(CreditnetError):
+    """A CREDITNET_* environment variable whose value the settings cannot take: named with the value and what is
+    accepted, before anything is opened (graph/settings.py)."""
+    code = "invalid_setting"
+    exit_code = 2
+    http_status = 500

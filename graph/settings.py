@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.errors import InvalidSetting
 
 
 def _default_home() -> Path:
@@ -91,4 +93,54 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return read_settings(Settings)
+
+
+AnySettings = TypeVar("AnySettings", bound=BaseSettings)
+
+
+def read_settings(cls: type[AnySettings]) -> AnySettings:
+    """The settings from the environment; InvalidSetting, one line naming each bad CREDITNET_* variable, its value
+    and what it accepts, instead of pydantic's report."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        problems = [_problem(cls, e) for e in exc.errors()]
+        raise InvalidSetting("；".join(p["message"] for p in problems), {"settings": problems}) from None
+
+
+def _problem(cls: type[BaseSettings], error: Any) -> dict[str, str]:
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    variable = f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+    value = str(error.get("input", ""))
+    if error.get("type") == "value_error":  # a validator's own reason, already in both languages
+        reason = str(error["ctx"]["error"]) if "error" in error.get("ctx", {}) else error.get("msg", "")
+        message = f"设置 {variable} 的值“{value}”无效：{reason}"
+    else:
+        field = cls.model_fields.get(name)
+        zh, en = _accepted(field) if field is not None else ("", "")
+        message = (f"设置 {variable} 的值“{value}”无效，{zh or '请核对'} "
+                   f"(invalid {variable}={value!r}: {'expected ' + en if en else error.get('msg', '')})")
+    return {"variable": variable, "value": value, "message": message}
+
+
+def _accepted(field: Any) -> tuple[str, str]:
+    """What a setting accepts, in Chinese and in English: its choices, or the kind and range of its number."""
+    kind = field.annotation
+    if get_origin(kind) is Literal:
+        choices = [str(c) for c in get_args(kind)]
+        return "可选：" + "、".join(choices), "one of " + ", ".join(choices)
+    if kind not in (int, float):
+        return "", ""
+    bounds = {attr: getattr(m, attr) for m in field.metadata for attr in ("ge", "gt", "le", "lt")
+              if getattr(m, attr, None) is not None}
+    shown = {attr: f"{b:g}" if isinstance(b, float) else str(b) for attr, b in bounds.items()}
+    noun_zh, noun_en = ("整数", "an integer") if kind is int else ("数", "a number")
+    if "ge" in shown and "le" in shown:
+        return (f"应为 {shown['ge']} 到 {shown['le']} 之间的{noun_zh}",
+                f"{noun_en} from {shown['ge']} to {shown['le']}")
+    words = {"ge": ("不小于", "at least"), "gt": ("大于", "greater than"), "le": ("不大于", "at most"),
+             "lt": ("小于", "less than")}
+    zh = "、".join(f"{words[a][0]} {v}" for a, v in shown.items())
+    en = " and ".join(f"{words[a][1]} {v}" for a, v in shown.items())
+    return (f"应为{zh} 的{noun_zh}" if zh else f"应为{noun_zh}", f"{noun_en} {en}" if en else noun_en)

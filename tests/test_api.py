@@ -501,6 +501,19 @@ def test_public_search(client):
     assert r.status_code == 422 and "check digit should be 3" in r.json()["error"]["message"]
 
 
+
+def test_public_search_honours_limit(client):
+    """As the departments' search: 1–50 (default 20), 422 outside, on a name and on a code alike."""
+    q = {"q": "西吉县有限公司"}
+    assert len(client.get("/api/v1/public/search", params=q).json()["results"]) > 2
+    assert len(client.get("/api/v1/public/search", params={**q, "limit": 2}).json()["results"]) == 2
+    for bad in (0, 51, -1):
+        for params in ({**q, "limit": bad}, {"q": OLD_REG_NO, "limit": bad}):
+            r = client.get("/api/v1/public/search", params=params)
+            assert r.status_code == 422, (params, r.text)
+            error = r.json()["error"]
+            assert error["code"] == "invalid_request" and "limit must be 1..50" in error["message"]
+
 def test_masking_helpers():
     # A longer run of digits that holds an ID number shows it all the same: it is found, and masked.
     text = f"张三 {P['RESTRICTED']} 与 {P['HEAD'].lower()}；代码 {E['LISTED']}；号 {P['SHARED']}0"

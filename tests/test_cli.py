@@ -120,6 +120,82 @@ def test_check_errors_say_what_to_do(loaded):
     assert invoke("check", E["CLEAR"], "--as-of", "2026/06/01").exit_code == 2
 
 
+@pytest.mark.writes
+def test_a_name_several_enterprises_share_lists_their_codes(store, tmp_path):
+    """As the API's 409 gives them in details.candidates: the codes to check by, under the message."""
+    from county import ENTERPRISE_HEADERS, write_csv
+    shared = "西吉县吉强镇便民超市"
+    rows = [[str(n), uscc(n), "", shared, "个体工商户", f"代表{n}", "", "", "2016-01-01", "存续", "西吉县",
+             "西吉县市场监督管理局"] for n in (901, 902)]
+    assert invoke("load", "-q", write_csv(tmp_path / "registry.csv", ENTERPRISE_HEADERS, rows)).exit_code == 0
+    r = invoke("check", "--name", shared)
+    assert r.exit_code == 2 and "对应多家企业" in r.output
+    listed = r.output.split("\n")
+    for n in (901, 902):
+        assert f"  {uscc(n)}  {shared}" in listed, r.output
+    assert json.loads(invoke("check", "--name", shared, "--json").stdout)["error"]["details"]["candidates"]
+
+
+def test_a_new_applicant_is_named_in_one_pair_of_brackets(county, tmp_path):
+    applicant = tmp_path / "applicant.json"
+    applicant.write_text(json.dumps({"name": "西吉县鹏程新型建材有限公司", "persons": []}, ensure_ascii=False),
+                         encoding="utf-8")
+    r = invoke("check", "--applicant", applicant, "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    assert "检查对象：企业 西吉县鹏程新型建材有限公司（新申请人）" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("variable, value, accepted", [
+    ("CREDITNET_BACKEND", "", "embedded、neo4j"),
+    ("CREDITNET_DEFAULT_DEPTH", "deep", "0 到 6 之间的整数"),
+    ("CREDITNET_QUERY_TIMEOUT_S", "0", "大于 0 的数"),
+])
+def test_an_invalid_setting_is_one_line_naming_it(home, monkeypatch, variable, value, accepted):
+    from graph.settings import get_settings
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    for command in (["stats"], ["search", "鹏程建材"], ["load", "nothing.csv"]):
+        r = invoke(*command)
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+        [line] = r.output.splitlines()
+        assert f"设置 {variable} 的值“{value}”无效" in line and accepted in line and f"invalid {variable}=" in line
+    error = json.loads(invoke("stats", "--json").stdout)["error"]
+    assert error["code"] == "invalid_setting" and error["details"]["settings"][0]["variable"] == variable
+    assert invoke("stats", "--help").exit_code == 0
+
+
+def test_serve_refuses_an_invalid_setting_before_it_starts(home, monkeypatch):
+    monkeypatch.setenv("CREDITNET_AUDIT_SYNCHRONOUS", "off")
+    r = invoke("serve", "--port", 1)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    [line] = r.output.splitlines()
+    assert "CREDITNET_AUDIT_SYNCHRONOUS" in line and "“off”" in line and "NORMAL、FULL" in line
+
+
+def test_search_table_at_80_columns_keeps_codes_whole_and_folds_names(county, monkeypatch):
+    import io
+
+    import cli.main
+    from rich.console import Console
+    screen = io.StringIO()
+    monkeypatch.setattr(cli.main, "console", Console(file=screen, width=80))
+    query = NAMES["BRACKETS"] + "西吉分公司"
+    r = invoke("search", query)
+    assert r.exit_code == 0, r.output
+    found = json.loads(invoke("search", query, "--json").stdout)["candidates"]
+    assert found and "…" not in screen.getvalue()
+    rows: list[list[str]] = []
+    for line in screen.getvalue().splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.split("│")[1:-1]]
+            if cells[0]:
+                rows.append(cells)
+            else:  # a name or a reason folded onto the next line
+                rows[-1] = [a + b for a, b in zip(rows[-1], cells)]
+    assert [(row[1], row[2]) for row in rows] == [(c["name"].replace("(", "（").replace(")", "）"), c["key"])
+                                                  for c in found]
+
+
 def test_profile_relation_department_stats(loaded):
     p = json.loads(invoke("profile", E["CLEAR"], "--json").stdout)
     assert set(p["records"]) == {"license", "license-change", "penalty", "penalty-change", "inspection", "blacklist"}

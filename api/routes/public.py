@@ -13,11 +13,11 @@ from api.deps import StoreDep
 from api.masking import mask_secrets, scrub
 from api.models import ErrorOut
 from api.public import PublicProfile, PublicSearchHit, PublicSearchOut
-from graph.errors import InvalidSubject
+from graph.errors import InvalidRequest, InvalidSubject
 from graph.identifiers import USCC_ALPHABET, InvalidIdentifier, classify, normalise_code
 from graph.queries.listings import is_active
 from graph.queries.profile import profile
-from graph.queries.name_candidates import candidates, typed_name
+from graph.queries.name_candidates import MAX_LIMIT, candidates, typed_name
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"],
                    responses={s: {"model": ErrorOut} for s in (404, 422)})
@@ -39,10 +39,13 @@ def _looks_like_code(text: str) -> bool:
 @router.get("/search", response_model=PublicSearchOut, summary="Find enterprises by name or code")
 def public_search(store: StoreDep, q: str = Query("", description="A USCC, a registration number, or a name as "
                                                                   "typed: in full, without the county, a short name, "
-                                                                  "a character off (2–200 characters, no wildcards).")):
+                                                                  "a character off (2–200 characters, no wildcards)."),
+                  limit: int = Query(SEARCH_LIMIT, description=f"1–{MAX_LIMIT} enterprises (default {SEARCH_LIMIT}).")):
     """By code, or enterprises ranked by how close their names are to q (persons are never searched here).
     Personal ID numbers are not searchable here. 422 for a q that is empty, one character, over 200 characters,
-    or holds wildcards or control characters."""
+    or holds wildcards or control characters, and for a limit outside 1–50."""
+    if not 1 <= limit <= MAX_LIMIT:  # as the departments' search says it
+        raise InvalidRequest(f"limit 应在 1 到 {MAX_LIMIT} 之间 (limit must be 1..{MAX_LIMIT})", {"field": "limit"})
     code = normalise_code(q)
     typed = None if _looks_like_code(code) else typed_name(q)
 
@@ -58,7 +61,7 @@ def public_search(store: StoreDep, q: str = Query("", description="A USCC, a reg
             hits = [_hit(p.key, reader.enterprise(p.key) or {}) for p in ([found] if found else [])]
             return "code", _with_listings(reader, hits), reader.data_version
         assert typed is not None  # read above: q is not a code
-        ranked = candidates(reader, typed, "enterprise", SEARCH_LIMIT)
+        ranked = candidates(reader, typed, "enterprise", limit)
         hits = [_hit(c.key, reader.enterprise(c.key) or {}, c.score, c.reasons) for c in ranked]
         return "name", _with_listings(reader, hits), reader.data_version
 
