@@ -163,10 +163,12 @@ def score(typed: TypedName, registered_name: str) -> tuple[int, list[str]]:
     penalties = [_region_penalty(q.regions, r.regions), _form_penalty(q, r), _branch_penalty(q.branch, r.branch)]
     core = _core_penalty(q.core, r.core)
     # A region typed without its suffix, or a character lost in it, leaves the region in the typed core (西吉鹏程建材):
-    # compare region and core together too, and keep the kinder reading.
-    joined = _core_penalty("".join(q.regions) + q.core, "".join(r.regions) + r.core)
-    if joined[0] + 0 < core[0] + penalties[0][0]:
-        penalties[0], core = (0, None), joined
+    # compare region and core together too, and keep the kinder reading. Only where the regions differ: with the
+    # same region, its characters would only dilute a trade name's differences (程远建材 is not 鹏程建材).
+    if q.regions != r.regions:
+        joined = _core_penalty("".join(q.regions) + q.core, "".join(r.regions) + r.core)
+        if joined[0] < core[0] + penalties[0][0]:
+            penalties[0], core = (0, None), joined
     penalties.append(core)
     found = [reason for _, reason in penalties if reason]
     if NO_REGION in found and NO_FORM in found:

@@ -32,11 +32,20 @@ def normalise_name(name: str | None) -> str:
     return _SPACE.sub("", text).casefold()
 
 
+# What is no part of a name (graph/names._invisible): control characters but whitespace (Unicode's Cc), the format
+# characters a copied cell or a pasted name carries (Cf: soft hyphen, zero-width spaces and joiners, direction marks,
+# word joiners, a byte-order mark), and the quotation marks a name is written between on a form.
+_NOT_OF_A_NAME = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                            "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb“”‘’「」『』《》〈〉]")
+_END_PUNCTUATION = "。、，；：！？．"
+
+
 def _invisible(text: str) -> str:
-    """`text` without the invisible format characters a copied cell or a pasted name carries (zero-width spaces and
-    joiners, a byte-order mark, soft hyphens: Unicode's Cf): they are no part of a name, and nobody can see them to
-    type them."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf") if not text.isascii() else text
+    """`text` without what is no part of a name: the invisible characters a copied cell or a pasted name carries
+    (a zero-width space, ^A), the quotation marks it is written between (“西吉县鹏程建材有限公司”), and the full stop
+    or comma after it. One regular expression: a load normalises every name it reads."""
+    text = _NOT_OF_A_NAME.sub("", text)
+    return text.rstrip().rstrip(_END_PUNCTUATION) if text and text[-1] in _END_PUNCTUATION + " \t\r\n" else text
 
 
 def is_han(char: str) -> bool:
@@ -165,6 +174,9 @@ def _trailing_region(text: str, words: NameWords) -> str:
 
 
 _HEAD_OFFICE_FORMS = ("limited", "shares", "company")
+# Words that name a branch only after a head office's form (…有限公司西吉经营部): on their own, 西吉县鹏程建材经营部 is
+# an enterprise of that name, not a branch.
+_AFTER_A_FORM_ONLY = ("经营部", "门市部")
 
 
 @lru_cache(maxsize=65536)
@@ -174,16 +186,20 @@ def parse_name(norm: str) -> NameParts:
     text, branch = norm, ""
     for word in words.branches:
         at = text.rfind(word)
-        if at > 0 and text.endswith(word):
+        # …有限公司(兴隆分公司): the branch part written in brackets ends the name with its closing bracket.
+        closed = text[-1:] in ")]" and text[:-1].endswith(word)
+        if at > 0 and (text.endswith(word) or closed):
             # The branch's own name runs back to the head office's form: …有限公司 | 宁夏分公司.
             head_end = max((text.rfind(f, 0, at) + len(f) for f, cls in words.forms
                             if cls in _HEAD_OFFICE_FORMS and text.rfind(f, 0, at) > 0), default=-1)
             if head_end > 0:
                 text, branch = text[:head_end], text[head_end:]
-            else:
+            elif word not in _AFTER_A_FORM_ONLY:
                 # No head office's form before it, as officials type a branch (六盘山农业科技西吉分公司): the branch's
-                # own name is the word and the place just before it.
-                place = _trailing_region(text[:at], words)
+                # own name is the word and the place just before it, in brackets or not (鹏程建材(西吉)分公司).
+                before = text[:at]
+                opened = before.rfind("(") if before.endswith(")") else -1
+                place = before[opened:] if opened > 0 else _trailing_region(before, words)
                 if at - len(place) >= 2:
                     text, branch = text[:at - len(place)], text[at - len(place):]
             break

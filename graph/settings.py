@@ -75,6 +75,15 @@ class Settings(BaseSettings):
                                      "delivery; doubled at each further attempt, at most one hour.")
     webhook_batch: int = Field(100, ge=1, le=1000, description="Most alerts one webhook delivery carries.")
 
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home(cls, value: Any) -> Any:
+        # An empty CREDITNET_HOME would be the current directory: a new, empty store there, checks answered from it.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("不能为空：请写存放数据的目录，或不设置此变量而用默认目录 (must name a directory; unset it for "
+                             "the default)")
+        return value
+
     @field_validator("webhook_allowed_networks")
     @classmethod
     def _networks(cls, value: str) -> str:

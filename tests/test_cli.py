@@ -164,6 +164,17 @@ def test_an_invalid_setting_is_one_line_naming_it(home, monkeypatch, variable, v
     assert invoke("stats", "--help").exit_code == 0
 
 
+def test_an_empty_home_is_refused_not_taken_for_the_current_directory(home, monkeypatch, tmp_path):
+    """CREDITNET_HOME= would make a new, empty store in the working directory, and a listed code answered from it."""
+    from graph.settings import get_settings
+    monkeypatch.setenv("CREDITNET_HOME", " ")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    r = invoke("stats")
+    assert r.exit_code == 2 and "设置 CREDITNET_HOME 的值" in r.output and "不能为空" in r.output, r.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_serve_refuses_an_invalid_setting_before_it_starts(home, monkeypatch):
     monkeypatch.setenv("CREDITNET_AUDIT_SYNCHRONOUS", "off")
     r = invoke("serve", "--port", 1)

@@ -417,3 +417,73 @@ def test_a_person_of_latin_letters_is_found_by_the_name_as_registered(county, ho
     load_file(county, path, home=home)
     best = found(county, "John  Smith", kind="person")
     assert [(c.key, c.name, c.score) for c in best] == [("护照:E12345678", "John Smith", 100)]
+
+
+@pytest.mark.parametrize("written", ["“西吉县甲商贸有限公司”", "「西吉县甲商贸有限公司」", "《西吉县甲商贸有限公司》",
+                                     "西吉县甲商贸有限公司。", "西吉县甲商贸有限公司、", "西吉县“甲商贸”有限公司"])
+def test_a_listed_name_between_quotation_marks_or_before_a_full_stop_is_that_enterprise(county, written):
+    """As a form has it: the quotation marks and the full stop are no part of the name, and never make a listed
+    enterprise a new applicant answered clear."""
+    result = check(county, applicant=Applicant(written), settings=SETTINGS,
+                   as_of=__import__("datetime").date.fromisoformat(AS_OF))
+    assert result.subject.key == E["LISTED"] and result.verdict == "restricted", written
+
+
+@pytest.mark.parametrize("name", ["%", "甲", "西吉县\x01甲商贸有限公司", "西吉县甲商贸有限公司\x00", "甲" * 201, "NEAR(甲商贸"])
+def test_an_applicant_name_is_refused_for_what_a_check_by_name_refuses(name):
+    with pytest.raises(InvalidRequest) as caught:
+        Applicant.from_dict({"name": name})
+    assert caught.value.exit_code == 2 and caught.value.details["field"] == "name"
+
+
+@pytest.mark.parametrize("name", [
+    "西吉县甲商贸有限公司（西吉分公司）",            # the branch part in brackets
+    "甲商贸(西吉)分公司",                          # the place in brackets, no county, no form
+    "西吉县甲商贸有限公司西吉经营部",               # 经营部 after the head office's form
+    "甲商贸将台分店",                              # a place no table knows
+    "西吉县甲商贸有限公司营业部"])
+def test_new_applicants_written_as_branches_of_a_listed_enterprise_are_linked(county, name):
+    result = check(county, applicant=Applicant(name), settings=SETTINGS,
+                   as_of=__import__("datetime").date.fromisoformat(AS_OF))
+    assert result.verdict == "linked", name
+    hit = next(h for h in result.hits if h.rule == "head-office-named")
+    assert hit.party.key == E["LISTED"], name
+    # Each listing once, though two rules may reach it.
+    ids = [r["record_id"] for r in hit.restrictions]
+    assert ids and len(ids) == len(set(ids)), name
+
+
+def test_an_enterprise_called_a_sales_department_is_not_a_branch():
+    """西吉县甲商贸经营部 is an enterprise of that name (a 经营部 of its own), not a branch of 西吉县甲商贸有限公司."""
+    from graph.names import normalise_name, parse_name
+    assert parse_name(normalise_name("西吉县甲商贸经营部")).branch == ""
+    assert parse_name(normalise_name("西吉县甲商贸有限公司西吉经营部")).branch == "西吉经营部"
+
+
+@pytest.mark.writes
+def test_registered_branches_and_the_head_office_their_name_names(county, home, tmp_path):
+    """Registered branches of the listed enterprise that no members file ties to it are linked to it; a branch of a
+    registered enterprise that is not restricted is not linked to a restricted one of a similar name."""
+    from county import uscc
+    rows = {uscc(9921): "甲商贸将台分店", uscc(9922): "西吉县甲商贸有限公司（兴隆分公司）",
+            uscc(9923): "西吉县甲商贸易有限公司", uscc(9924): "西吉县甲商贸易有限公司西吉分公司"}
+    path = tmp_path / "branches.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["统一社会信用代码", "企业名称", "登记状态"], *[[k, n, "存续"] for k, n in rows.items()]])
+    load_file(county, path, home=home)
+    day = __import__("datetime").date.fromisoformat(AS_OF)
+    for key in (uscc(9921), uscc(9922)):
+        result = check(county, key=key, settings=SETTINGS, as_of=day)
+        assert [(h.rule, h.party.key) for h in result.hits] == [("head-office-named", E["LISTED"])], rows[key]
+    # 西吉县甲商贸易有限公司 is registered and clear: its branch is its, not the listed 甲商贸's.
+    assert check(county, key=uscc(9924), settings=SETTINGS, as_of=day).verdict == "clear"
+    new = check(county, applicant=Applicant("西吉县甲商贸易有限公司兴隆分公司"), settings=SETTINGS, as_of=day)
+    assert not any(h.rule == "head-office-named" for h in new.hits)
+
+
+@pytest.mark.parametrize("typed,registered", [("西吉县程远建材有限公司", "西吉县鹏程建材有限公司"),
+                                              ("西吉县建材有限公司", "西吉县鹏程建材有限公司")])
+def test_a_shared_region_does_not_dilute_a_trade_names_differences(typed, registered):
+    from graph.name_match import TypedName, score
+    from graph.queries.check import SIMILAR_NAME_SCORE
+    assert score(TypedName.of(typed), registered)[0] < SIMILAR_NAME_SCORE

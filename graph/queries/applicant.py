@@ -50,6 +50,13 @@ class Applicant:
     @classmethod
     def from_dict(cls, data: dict) -> "Applicant":
         _check_shape(data)
+        # The name is read as a typed name (graph/queries/name_candidates.py): refused for what a check by name
+        # refuses (one character, over 200, wildcards, control characters), never checked as something else.
+        from graph.queries.name_candidates import typed_name
+        try:
+            typed_name(data["name"])
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"申请人 name：{exc.message}", {**exc.details, "field": "name"}) from None
         uscc = None
         if data.get("uscc"):
             try:

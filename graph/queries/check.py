@@ -71,6 +71,17 @@ RULE_TEXT = {
 }
 
 
+def _restrictions_of(answer: CheckResult) -> list[dict]:
+    """The restrictions binding on a party, each listing once: a listing two rules apply (the enterprise listed, and
+    its head within the three-year bar) is one restriction."""
+    seen: dict[object, dict] = {}
+    for h in answer.hits:
+        if h.binding:
+            for r in h.restrictions:
+                seen.setdefault(r.get("record_id") or id(r), r)
+    return list(seen.values())
+
+
 def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party, as_of: date, settings: Settings,
                        result: CheckResult) -> None:
     """An applicant whose name is not registered as typed: the registered enterprises with very similar names are
@@ -91,7 +102,7 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
                 "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
         differs = "、".join(reason_text(r) for r in c.reasons) or "名称相同"
         result.hits.append(Hit(party, 1, False, RULE_SIMILAR_NAME, [step],
-                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               _restrictions_of(theirs),
                                [f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
                                 f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)"]))
     result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
@@ -100,16 +111,16 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
 
 
 def _head_office_hits(reader: GraphReader, name: str, subject: Party, as_of: date, settings: Settings,
-                      result: CheckResult, exact: bool) -> None:
-    """A subject named as a branch (…有限公司西吉分公司): each head office its name names that is restricted on the
-    day, and not already a hit, is a link (RULE_HEAD_OFFICE). For an applicant the registry lacks, the head offices
-    whose names are very like the name's head part (noted, as similar names are); for a registered enterprise, one
-    registered under that very name (the members file may not tie a branch to its head office)."""
-    heads = [c for c in head_offices_named(reader, name, SIMILAR_NAME_SCORE, exact)
+                      result: CheckResult, registered: bool) -> None:
+    """A subject named as a branch (…有限公司西吉分公司): each head office its name names (subject.head_offices_named)
+    that is restricted on the day, and not already a hit, is a link (RULE_HEAD_OFFICE), for an applicant the
+    registry lacks (its possible head offices noted, as similar names are) and for a registered enterprise alike (the
+    members file may not tie a branch to its head office)."""
+    heads = [c for c in head_offices_named(reader, name, SIMILAR_NAME_SCORE)
              if c.key != subject.key and all(h.party.key != c.key for h in result.hits)]
     if not heads:
         return
-    if not exact:
+    if not registered:
         result.notes.append(f"名称“{name}”是分支机构的名称，其总公司可能是：" + "、".join(
             f"{c.name}（{c.key}，相似度 {c.score}）" for c in heads) + " (a branch's name: its head office may be these)")
     for c in heads:
@@ -120,7 +131,7 @@ def _head_office_hits(reader: GraphReader, name: str, subject: Party, as_of: dat
         step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称所示总公司（相似度 {c.score}）",
                 "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
         result.hits.append(Hit(party, 1, False, RULE_HEAD_OFFICE, [step],
-                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               _restrictions_of(theirs),
                                [f"名称“{name}”是受限企业“{c.name}”（{c.key}）的分支机构名称，分公司由总公司承担责任，请人工核查 "
                                 f"(named as a branch of a restricted enterprise: review)"]))
     result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
@@ -144,7 +155,7 @@ def _same_name_listed_hits(reader: GraphReader, subject: Party, as_of: date, set
         step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": "同名企业（代码未见于登记信息）",
                 "roles": []}
         result.hits.append(Hit(party, 1, False, RULE_SAME_NAME, [step],
-                               [r for h in theirs.hits if h.binding for r in h.restrictions],
+                               _restrictions_of(theirs),
                                [f"名单以代码 {party.key} 列入“{party.name}”，该代码未见于登记信息，与申请人登记名称相同：可能是同一企业"
                                 f"以旧注册号报送，请人工核查并请报送部门改正代码 (a listed enterprise of the same name under a "
                                 f"code the registry lacks: review)"]))
@@ -183,10 +194,10 @@ def check(store: GraphStore, *, key: str | None = None, name: str | None = None,
         result = evaluate(reader, subject, as_of, depth, settings, extra, fetched)
         if applicant is not None and not registered:
             _similar_name_hits(reader, applicant, subject, as_of, settings, result)
-            _head_office_hits(reader, applicant.name, subject, as_of, settings, result, exact=False)
+            _head_office_hits(reader, applicant.name, subject, as_of, settings, result, registered=False)
         elif subject.kind == "enterprise" and subject.name:
             _same_name_listed_hits(reader, subject, as_of, settings, result)
-            _head_office_hits(reader, subject.name, subject, as_of, settings, result, exact=True)
+            _head_office_hits(reader, subject.name, subject, as_of, settings, result, registered=True)
         result.notes = notes + result.notes
         return result
 

@@ -58,8 +58,8 @@ def typed_name(query: str | None) -> TypedName:
     if not text:
         raise InvalidRequest("请输入要查找的名称 (the name to search for is empty)", {"field": "q"})
     if len(text) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"名称过长：最多 {MAX_QUERY_CHARS} 个字符 (the name is longer than {MAX_QUERY_CHARS} "
-                             f"characters)", {"field": "q", "max": MAX_QUERY_CHARS})
+        raise InvalidRequest(f"名称最多 {MAX_QUERY_CHARS} 个字，您输入了 {len(text)} 个字：请只输入名称 (the name is longer "
+                             f"than {MAX_QUERY_CHARS} characters)", {"field": "q", "max": MAX_QUERY_CHARS})
     # Invisible format characters (a zero-width space pasted with the name) are dropped by normalise_name; control
     # characters, surrogates and private-use characters are refused.
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in text):

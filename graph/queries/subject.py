@@ -1,6 +1,8 @@
 """Who a check is about: the party a code or a name finds, or the applicant an application describes."""
 from __future__ import annotations
 
+from typing import Any
+
 from graph.errors import AmbiguousName, InvalidRequest, InvalidSubject, NotFound
 from graph.identifiers import Identifier, InvalidIdentifier, classify, id15_to_18
 from graph.model import Party
@@ -49,23 +51,32 @@ def near_names(reader: GraphReader, name: str, limit: int, min_score: int) -> li
     return candidates(reader, typed, "enterprise", limit, max(min_score, MIN_SCORE))
 
 
-def head_offices_named(reader: GraphReader, name: str, min_score: int, exact: bool = False) -> list:
+def head_offices_named(reader: GraphReader, name: str, min_score: int) -> list:
     """The registered enterprises a branch's name names as its head office (西吉县鹏程建材有限公司西吉分公司, or typed
-    without the head office's form: 鹏程建材西吉分公司), best first: those whose names score at least `min_score`
-    against the name without its branch part; with `exact`, only one registered under that very name (normalised,
-    either company form). None for a name that is not a branch's. A branch is no legal person: its head office
-    answers for it (公司法 2023 §13)."""
-    from graph.names import parse_name
+    without the head office's form: 鹏程建材西吉分公司), best first; none for a name that is not a branch's. The one
+    registered under the very name before the branch part (normalised, either company form) when there is one;
+    else those whose names score at least `min_score` against it. Where the place before the branch word is one no
+    table knows (鹏程建材将台分店), the name is also read without the two characters before the word. A branch is no
+    legal person: its head office answers for it (公司法 2023 §13)."""
+    from graph.names import name_words, parse_name
     from graph.queries.name_candidates import Candidate
     norm = normalise_name(name)
     branch = parse_name(norm).branch
     if not branch or len(norm) - len(branch) < 2:
         return []
     head = norm[: -len(branch)]
+    readings = [head] + ([head[:-2]] if branch in name_words().branches and len(head) >= 4 else [])
+    exact = {p.key: p for reading in readings
+             for p in reader.enterprises_by_name(reading) or
+             [p for v in name_variants(reading) for p in reader.enterprises_by_name(v)]}
     if exact:
-        found = reader.enterprises_by_name(head) or [p for v in name_variants(head) for p in reader.enterprises_by_name(v)]
-        return [Candidate("enterprise", p.key, p.name, 100, []) for p in found]
-    return near_names(reader, head, SIMILAR_NAMES, min_score)
+        return [Candidate("enterprise", p.key, p.name, 100, []) for p in exact.values()]
+    near: dict[str, Any] = {}
+    for reading in readings:
+        for c in near_names(reader, reading, SIMILAR_NAMES, min_score):
+            if c.key not in near or near[c.key].score < c.score:
+                near[c.key] = c
+    return sorted(near.values(), key=lambda c: (-c.score, c.key))[:SIMILAR_NAMES]
 
 
 def as_first_generation(reader: GraphReader, ident: Identifier, notes: list[str]) -> tuple[Party | None, list[str]]:
