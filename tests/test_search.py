@@ -415,8 +415,9 @@ def test_a_person_of_latin_letters_is_found_by_the_name_as_registered(county, ho
         csv.writer(f).writerows([["统一社会信用代码", "企业名称", "人员类别", "姓名", "证件类型", "证件号码"],
                                  [E["OFFICER"], NAMES["OFFICER"], "董事", "John Smith", "护照", "E12345678"]])
     load_file(county, path, home=home)
-    best = found(county, "John  Smith", kind="person")
-    assert [(c.key, c.name, c.score) for c in best] == [("护照:E12345678", "John Smith", 100)]
+    for typed in ("John  Smith", "JOHN SMITH", "john smith", "ＪＯＨＮ ＳＭＩＴＨ"):
+        best = found(county, typed, kind="person")
+        assert [(c.key, c.name, c.score) for c in best] == [("护照:E12345678", "John Smith", 100)], typed
 
 
 @pytest.mark.parametrize("written", ["“西吉县甲商贸有限公司”", "「西吉县甲商贸有限公司」", "《西吉县甲商贸有限公司》",

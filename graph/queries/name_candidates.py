@@ -113,8 +113,10 @@ def candidates(reader: GraphReader, typed: TypedName, kind: str = "enterprise", 
     else:
         # A person registered under exactly the name typed always takes part: a name of Latin letters (John Smith,
         # from a passport) has nothing in the index.
-        for party in reader.persons_by_name(" ".join(typed.typed.split()), limit=MAX_LIMIT):
-            found[party.key] = (party.name, max(found.get(party.key, ("", 0))[1], 1))
+        written = " ".join(unicodedata.normalize("NFKC", typed.typed).split())
+        for spelling in dict.fromkeys((written, written.upper(), written.title(), written.lower())):
+            for party in reader.persons_by_name(spelling, limit=MAX_LIMIT):
+                found[party.key] = (party.name, max(found.get(party.key, ("", 0))[1], 1))
     query_han = han_text(typed.norm)
     # The most-matched first; among as many, the closest by edit similarity of the Han characters as registered.
     best = sorted(found.items(), key=lambda item: -item[1][1])
