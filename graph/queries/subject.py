@@ -29,9 +29,11 @@ def resolve(reader: GraphReader, key: str | None = None, name: str | None = None
             return Party("enterprise", same[0].key, same[0].name), notes
         if not found:
             listed = "；相近的登记名称：" + "、".join(f"{c.name}（{c.key}，相似度 {c.score}）" for c in near) if near else ""
-            raise NotFound(f"未找到名称为“{name}”的企业{listed}；请核对名称或用统一社会信用代码查询 "
+            raise NotFound(f"未找到名称为“{name}”的企业{listed}；请核对名称或用统一社会信用代码查询；尚未登记的新申请人请按"
+                           f"新申请人核查（会核查名称相近的受限企业和分支机构的总公司） "
                            f"(no enterprise with this name{'; similar names in details.candidates' if near else ''}; "
-                           f"check by code)", {"name": name, "candidates": [c.as_dict() for c in near]})
+                           f"check by code, or as a new applicant)", {"name": name,
+                                                                      "candidates": [c.as_dict() for c in near]})
         return found, notes
     ident, notes = identified(key)
     party = reader.party_by_code(ident.value, ident.kind)
