@@ -35,6 +35,7 @@ MIN_SCORE = 40
 # Wildcards and full-text syntax (LIKE's %, FTS5's and Lucene's * " ( NEAR …): a name never holds them, and a query
 # that does is refused rather than passed on — the index is only ever asked about Han characters anyway.
 _SYNTAX = re.compile(r"[%*?\"'\\^~{}|<>=:;`]|\bNEAR\s*\(", re.IGNORECASE)
+_WILDCARDS = re.compile(r"[%*?\"'\\|]|\bNEAR\s*\(", re.IGNORECASE)
 
 
 
@@ -64,8 +65,9 @@ def typed_name(query: str | None) -> TypedName:
     # characters, surrogates and private-use characters are refused.
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") for c in text):
         raise InvalidRequest("名称含有控制字符，请重新输入 (the name holds control characters)", {"field": "q"})
-    # Full-width ＊ ％ ＂ … are the same wildcards once the width is folded, as the name will be.
-    found = _SYNTAX.search(text) or _SYNTAX.search(unicodedata.normalize("NFKC", text))
+    # Full-width ＊ ％ ＂ … are the same wildcards once the width is folded, as the name will be (not the full-width
+    # colon or semicolon a Chinese text writes: 证件号码：…).
+    found = _SYNTAX.search(text) or _WILDCARDS.search(unicodedata.normalize("NFKC", text))
     if found:
         raise InvalidRequest(f"名称含有通配符或检索语法“{found.group(0)}”：请直接输入企业名称或其中的几个字，不支持通配符 "
                              f"(wildcards and search syntax are not accepted: type the name or part of it)",
