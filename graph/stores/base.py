@@ -378,6 +378,16 @@ class GraphReader(ABC):
         (the canonical 许可机关) and `party` (its enterprise)."""
         raise NotImplementedError
 
+    def licence_rows(self) -> Iterable[tuple[Any, Any, Any, Any, str, str | None, str]]:
+        """As licences_issued, one tuple per licence and department: (valid_from, valid_to, status, license_no,
+        enterprise key, enterprise name, department). Every pass of alerts reads every licence of the county: a
+        store may answer without making a dict and a Party of each."""
+        for lic in self.licences_issued():
+            party = lic["party"]
+            for department in lic["departments"]:
+                yield (lic.get("valid_from"), lic.get("valid_to"), lic.get("status"), lic.get("license_no"),
+                       party.key, party.name, department)
+
     def words_used(self) -> dict[str, dict[str, int]]:
         """How often each list type (信息类型) and each role label is used: `{"list_types": {…}, "roles": {…}}`."""
         return {"list_types": {}, "roles": {}}

@@ -356,17 +356,19 @@ class EmbeddedReader(GraphReader):
         return changes.since_sqlite(self.conn, after, upto)
 
     def licences_issued(self):
-        # Every pass of alerts asks, for every licence of the county: the four fields it needs, not the whole record.
-        out = []
-        for valid_from, valid_to, status, number, key, name, department in self.conn.execute(
-                "SELECT json_extract(r.props, '$.valid_from'), json_extract(r.props, '$.valid_to'), "
-                "json_extract(r.props, '$.status'), json_extract(r.props, '$.license_no'), e.key, e.name, rd.department "
-                "FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
-                "JOIN record_department rd ON rd.record_id = r.id AND rd.relation = 'issued_by' "
-                "WHERE r.kind = 'license'"):
-            out.append({"valid_from": valid_from, "valid_to": valid_to, "status": status, "license_no": number,
-                        "departments": [department], "party": Party("enterprise", key, name or "")})
-        return out
+        return [{"valid_from": valid_from, "valid_to": valid_to, "status": status, "license_no": number,
+                 "departments": [department], "party": Party("enterprise", key, name or "")}
+                for valid_from, valid_to, status, number, key, name, department in self.licence_rows()]
+
+    def licence_rows(self):
+        # Every pass of alerts asks, for every licence of the county: the four fields it needs, not the whole record,
+        # as SQLite gives them.
+        return self.conn.execute(
+            "SELECT json_extract(r.props, '$.valid_from'), json_extract(r.props, '$.valid_to'), "
+            "json_extract(r.props, '$.status'), json_extract(r.props, '$.license_no'), e.key, e.name, rd.department "
+            "FROM record r JOIN enterprise e ON e.id = r.enterprise_id "
+            "JOIN record_department rd ON rd.record_id = r.id AND rd.relation = 'issued_by' "
+            "WHERE r.kind = 'license'").fetchall()
 
     def department_issued(self, department):
         return dict(self.conn.execute(

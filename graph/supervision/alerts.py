@@ -29,7 +29,7 @@ from graph.stores.base import GraphReader, GraphStore
 from graph.stores.changes import EVERYTHING
 from graph.supervision.db import SupervisionDB, now
 from graph.supervision.rescreen import Answer, answers
-from graph.supervision.watch import Subject, Watched, watched
+from graph.supervision.watch import Subject, Watched, watch_rows
 from graph.supervision.webhooks import enqueue
 
 log = logging.getLogger("creditnet.supervision")
@@ -140,8 +140,8 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
         mark = db.get_mark(MARK_VERSION)
         since = int(mark) if mark is not None else None
         version = store.data_version()
-        w = watched(store, db, day)
-        subjects = set(w.by_subject)
+        rows = watch_rows(store, db, day)
+        subjects = rows.subjects
         answered = {(k, key) for k, key in conn.execute("SELECT party_kind, party_key FROM answer")}
         report = PassReport(since, version, day.isoformat(), "none", watched=len(subjects))
         if full or since is None or version < since:
@@ -155,6 +155,8 @@ def derive(store: GraphStore, db: SupervisionDB, settings: Settings, *, as_of: d
         elif version != since:
             report.mode = "incremental"
         targets |= subjects - answered  # newly watched: their first answer
+        # Who watches each subject, and why: for the subjects checked again only (an alert names them).
+        w = rows.of(None if report.mode == "full" else targets)
         old = _last_answers(db, targets, len(answered))
         kept: list[tuple] = []
         for subject, new in answers(store, settings, sorted(targets), day):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 from graph.departments import canonical_department
 from graph.errors import FileRejected, InvalidSubject
@@ -31,7 +31,11 @@ Subject = tuple[str, str]  # (party kind, key)
 
 
 def licence_active(licence: dict[str, Any], on: str) -> bool:
-    start, end, status = licence.get("valid_from"), licence.get("valid_to"), licence.get("status") or ""
+    return _active(licence.get("valid_from"), licence.get("valid_to"), licence.get("status"), on)
+
+
+def _active(start: Any, end: Any, status: Any, on: str) -> bool:
+    status = status or ""
     return (not start or start <= on) and (not end or on <= end) and not any(w in status for w in ENDED_STATUS)
 
 
@@ -49,23 +53,45 @@ class Watched:
             self.names[subject] = name
 
 
-def watched(store: GraphStore, db: SupervisionDB, on: date, department: str | None = None) -> Watched:
-    """Every department's watched subjects on `on` (or one department's)."""
+@dataclass
+class WatchRows:
+    """Every watched subject on a day (`subjects`), and the rows that say who watches each and why, put together
+    only for the subjects asked (`of`): a pass after a load alerts about a few of a province's million subjects,
+    and building who watches every one of them cost more than reading the rows."""
+    subjects: set[Subject]
+    licences: list[tuple[str, str | None, str, Any]]  # (enterprise key, name, department, licence number), active
+    own: list[tuple[str, str, str, str | None]]       # (department, party kind, key, name): the departments' lists
+
+    def of(self, wanted: AbstractSet[Subject] | None = None) -> Watched:
+        """Who watches each subject of `wanted` (every subject: None), and why."""
+        out = Watched()
+        for key, name, dept, number in self.licences:
+            if wanted is None or ("enterprise", key) in wanted:
+                out.add(("enterprise", key), dept, f"许可 {number or ''}".strip(), name)
+        for dept, kind, key, name in self.own:
+            if wanted is None or (kind, key) in wanted:
+                out.add((kind, key), dept, OWN_LIST, name)
+        return out
+
+
+def watch_rows(store: GraphStore, db: SupervisionDB, on: date, department: str | None = None) -> WatchRows:
+    """Every department's watched subjects on `on` (or one department's), with the rows that say why."""
     day = on.isoformat()
-    out = Watched()
-    for lic in store.read(lambda r: r.licences_issued()):
-        if not licence_active(lic, day):
-            continue
-        party = lic["party"]
-        for dept in lic["departments"]:
-            if department is None or dept == department:
-                out.add((party.kind, party.key), dept, f"许可 {lic.get('license_no') or ''}".strip(), party.name)
+    licences = [(key, name, dept, number)
+                for start, end, status, number, key, name, dept in store.read(lambda r: list(r.licence_rows()))
+                if (department is None or dept == department) and _active(start, end, status, day)]
     sql, args = "SELECT department, party_kind, party_key, name FROM watch", []
     if department is not None:
         sql, args = sql + " WHERE department = ?", [department]
-    for row in db.conn.execute(sql, args):
-        out.add((row[1], row[2]), row[0], OWN_LIST, row[3])
-    return out
+    own = db.conn.execute(sql, args).fetchall()
+    subjects = {("enterprise", key) for key, _, _, _ in licences}
+    subjects.update((kind, key) for _, kind, key, _ in own)
+    return WatchRows(subjects, licences, own)
+
+
+def watched(store: GraphStore, db: SupervisionDB, on: date, department: str | None = None) -> Watched:
+    """Every department's watched subjects on `on` (or one department's)."""
+    return watch_rows(store, db, on, department).of()
 
 
 def listing(store: GraphStore, db: SupervisionDB, department: str, on: date) -> list[dict[str, Any]]:
