@@ -21,6 +21,7 @@ the whole neighbourhood at once (the Neo4j store, see graph/stores/neo4j/queries
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet, Sequence
+from typing import Any
 from datetime import date
 
 from graph.errors import InvalidRequest
@@ -82,6 +83,24 @@ def _restrictions_of(answer: CheckResult) -> list[dict]:
     return list(seen.values())
 
 
+def _link_if_restricted(reader: GraphReader, party: Party, subject: Party, as_of: date, settings: Settings,
+                        result: CheckResult, rule: str, relation: str, note: str, **step: Any) -> None:
+    """A link for review, never a bar, to `party` when it is restricted on the day (a binding rule applies to it at
+    depth 0): one hop, with its binding restrictions and `note`; `step` adds to the path's one step."""
+    theirs = evaluate(reader, party, as_of, 0, settings)
+    if theirs.verdict != "restricted":
+        return
+    path = [{"source": party.as_dict(), "target": subject.as_dict(), "relation": relation, "roles": [], **step}]
+    result.hits.append(Hit(party, 1, False, rule, path, _restrictions_of(theirs), [note]))
+
+
+def _linked(result: CheckResult) -> None:
+    """Hits in their order (binding first, then nearest), and a clear verdict made `linked` by any link."""
+    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
+    if result.verdict == "clear" and result.hits:
+        result.verdict = "linked"
+
+
 def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party, as_of: date, settings: Settings,
                        result: CheckResult) -> None:
     """An applicant whose name is not registered as typed: the registered enterprises with very similar names are
@@ -92,22 +111,15 @@ def _similar_name_hits(reader: GraphReader, applicant: Applicant, subject: Party
         return
     result.notes.append(f"名称“{applicant.name}”与以下登记企业的名称高度相似（相似度≥{SIMILAR_NAME_SCORE}）：" + "、".join(
         f"{c.name}（{c.key}，相似度 {c.score}）" for c in near) + " (registered enterprises with very similar names)")
+    from graph.name_match import reason_text
     for c in near:
-        party = Party("enterprise", c.key, c.name)
-        theirs = evaluate(reader, party, as_of, 0, settings)
-        if theirs.verdict != "restricted":
-            continue
-        from graph.name_match import reason_text
-        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称相近者（相似度 {c.score}）",
-                "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
         differs = "、".join(reason_text(r) for r in c.reasons) or "名称相同"
-        result.hits.append(Hit(party, 1, False, RULE_SIMILAR_NAME, [step],
-                               _restrictions_of(theirs),
-                               [f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
-                                f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)"]))
-    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
-    if result.verdict == "clear" and result.hits:
-        result.verdict = "linked"
+        _link_if_restricted(reader, Party("enterprise", c.key, c.name), subject, as_of, settings, result,
+                            RULE_SIMILAR_NAME, f"名称相近者（相似度 {c.score}）",
+                            f"申请名称“{applicant.name}”与受限企业“{c.name}”的登记名称相似（相似度 {c.score}：{differs}），"
+                            f"可能是同一主体更名后再次申请，请人工核查 (similar name of a listed enterprise: review)",
+                            similar_name={"score": c.score, "reasons": c.reasons})
+    _linked(result)
 
 
 def _head_office_hits(reader: GraphReader, name: str, subject: Party, as_of: date, settings: Settings,
@@ -124,19 +136,12 @@ def _head_office_hits(reader: GraphReader, name: str, subject: Party, as_of: dat
         result.notes.append(f"名称“{name}”是分支机构的名称，其总公司可能是：" + "、".join(
             f"{c.name}（{c.key}，相似度 {c.score}）" for c in heads) + " (a branch's name: its head office may be these)")
     for c in heads:
-        party = Party("enterprise", c.key, c.name)
-        theirs = evaluate(reader, party, as_of, 0, settings)
-        if theirs.verdict != "restricted":
-            continue
-        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": f"名称所示总公司（相似度 {c.score}）",
-                "roles": [], "similar_name": {"score": c.score, "reasons": c.reasons}}
-        result.hits.append(Hit(party, 1, False, RULE_HEAD_OFFICE, [step],
-                               _restrictions_of(theirs),
-                               [f"名称“{name}”是受限企业“{c.name}”（{c.key}）的分支机构名称，分公司由总公司承担责任，请人工核查 "
-                                f"(named as a branch of a restricted enterprise: review)"]))
-    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
-    if result.verdict == "clear" and result.hits:
-        result.verdict = "linked"
+        _link_if_restricted(reader, Party("enterprise", c.key, c.name), subject, as_of, settings, result,
+                            RULE_HEAD_OFFICE, f"名称所示总公司（相似度 {c.score}）",
+                            f"名称“{name}”是受限企业“{c.name}”（{c.key}）的分支机构名称，分公司由总公司承担责任，请人工核查 "
+                            f"(named as a branch of a restricted enterprise: review)",
+                            similar_name={"score": c.score, "reasons": c.reasons})
+    _linked(result)
 
 
 def _same_name_listed_hits(reader: GraphReader, subject: Party, as_of: date, settings: Settings,
@@ -147,21 +152,13 @@ def _same_name_listed_hits(reader: GraphReader, subject: Party, as_of: date, set
     if not named:  # nearly every subject
         return
     for party in named:
-        if party.key == subject.key:
-            continue
-        theirs = evaluate(reader, party, as_of, 0, settings)
-        if theirs.verdict != "restricted":
-            continue
-        step = {"source": party.as_dict(), "target": subject.as_dict(), "relation": "同名企业（代码未见于登记信息）",
-                "roles": []}
-        result.hits.append(Hit(party, 1, False, RULE_SAME_NAME, [step],
-                               _restrictions_of(theirs),
-                               [f"名单以代码 {party.key} 列入“{party.name}”，该代码未见于登记信息，与申请人登记名称相同：可能是同一企业"
-                                f"以旧注册号报送，请人工核查并请报送部门改正代码 (a listed enterprise of the same name under a "
-                                f"code the registry lacks: review)"]))
-    result.hits.sort(key=lambda h: (not h.binding, h.hops, h.party.kind, h.party.key))
-    if result.verdict == "clear" and result.hits:
-        result.verdict = "linked"
+        if party.key != subject.key:
+            _link_if_restricted(reader, party, subject, as_of, settings, result, RULE_SAME_NAME,
+                                "同名企业（代码未见于登记信息）",
+                                f"名单以代码 {party.key} 列入“{party.name}”，该代码未见于登记信息，与申请人登记名称相同：可能是同一"
+                                f"企业以旧注册号报送，请人工核查并请报送部门改正代码 (a listed enterprise of the same name under a "
+                                f"code the registry lacks: review)")
+    _linked(result)
 
 
 def check(store: GraphStore, *, key: str | None = None, name: str | None = None, applicant: Applicant | None = None,
