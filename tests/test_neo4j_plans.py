@@ -22,7 +22,8 @@ WHOLE_STORE = {"COUNT_NODES", "COUNT_PER_DEPARTMENT", "COUNT_RECORDS", "DEPARTME
                "STORE_FACTS",  # every code a rejected row is kept under, once per data version (few rows)
                "LICENCES_ISSUED",  # every licence, read by each pass of alerts (graph/supervision/watch.py)
                "LISTING_KEYS",  # every listing, when the list-type table changes (graph/stores/listing_keys.py)
-               "HOLDS_DATA"}  # a bulk load's target: any node at all (LIMIT 1 stops at the first; graph/bulk.py)
+               "HOLDS_DATA",  # a bulk load's target: any node at all (LIMIT 1 stops at the first; graph/bulk.py)
+               "LABEL_LISTED"}  # every listing, once, in a store written before the label (init_schema)
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan", "RelationshipTypeScan",
          "DirectedAllRelationshipsScan", "UndirectedAllRelationshipsScan", "DirectedRelationshipTypeScan",
          "UndirectedRelationshipTypeScan")
@@ -48,6 +49,9 @@ def statements() -> dict[str, str]:
         for member_kind in ("person", "enterprise"):
             out[f"merge_roles({rel_type}, {member_kind})"] = lq.merge_roles(rel_type, member_kind)
             out[f"create_roles({rel_type}, {member_kind})"] = lq.create_roles(rel_type, member_kind)
+    for labelled in (False, True):  # whether every party a listing names carries the label Listed
+        out[f"last_level({labelled})"] = q.last_level(labelled)
+        out[f"listings_of({labelled})"] = q.listings_of(labelled)
     for levels in (1, 4):
         for by_code in (False, True):
             out[f"neighbourhood({levels}, {by_code})"] = q.neighbourhood(levels, by_code)

@@ -314,7 +314,8 @@ def _unread(reader: GraphReader, source, reach: Reach, depth: int, result: Check
     for n in list(within.values()):
         name = reach.names.get(n)
         within.update({code: n for code in (name_codes(name) if n[0] == "enterprise" else [person_code(name)]) if code})
-    entries = reader.unread_about(list(within))
+    # Only the codes some remembered row has: behind a nominee, thousands are within reach and a handful are kept.
+    entries = reader.unread_about([c for c in within if codes is None or c in codes])
     seen: set[tuple] = set()
     kept = []
     for entry in entries:  # a row named by its code and by its name is one row

@@ -292,4 +292,6 @@ def _bookkeeping(conn: sqlite3.Connection, w: _Writer, meta: dict[str, Any], bas
     for version, listed in codes.items():
         w.node("ChangedParties", None, {"data_version": base_version + version, "codes": listed})
     staged = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
-    w.node("CreditnetMeta", None, {**meta, "data_version": base_version + staged, "load_seq": seq})
+    # Without the mark of labelled listed parties: the first open after the import labels them (init_schema).
+    kept = {k: v for k, v in meta.items() if k != "listed_labels"}
+    w.node("CreditnetMeta", None, {**kept, "data_version": base_version + staged, "load_seq": seq})

@@ -128,7 +128,9 @@ def upsert_records(label: str, concerns: bool = True) -> str:
     `concerns` False: listings of a natural person alone, which concern no enterprise (NAMES links the person)."""
     assert label in RECORD_LABELS.values()
     enterprise = ("MATCH (e:Enterprise {eid: row.node.eid})\n" if concerns else "")
-    concern = ("MERGE (r)-[:CONCERNS]->(e)\n" if concerns else "")
+    # The party a listing names carries the label Listed (schema_queries.LABEL_LISTED), set with the relationship.
+    listed = " SET e:Listed" if label == "Listing" else ""
+    concern = (f"MERGE (r)-[:CONCERNS]->(e){listed}\n" if concerns else "")
     merges = "\n".join(
         f"  FOREACH (_ IN CASE WHEN dep.type = '{t}' THEN [1] ELSE [] END |\n"
         f"    MERGE (r)-[x:{t}]->(d) ON CREATE SET x.sent_as = dep.sent_as, x.since = dep.since)"
@@ -166,7 +168,7 @@ def create_records(label: str) -> str:
 UNWIND $rows AS row
 MATCH (e:Enterprise {{eid: row.node.eid}})
 CREATE (r:Record:{label})-[:CONCERNS]->(e)
-SET r += row.node
+SET r += row.node{" SET e:Listed" if label == "Listing" else ""}
 WITH r, row
 {links}
 """
@@ -188,6 +190,7 @@ UNWIND $rows AS row
 MATCH (l:Record {uid: row.uid}), (p:Person {id_number: row.id_number})
 WHERE l:Listing
 MERGE (l)-[:NAMES]->(p)
+SET p:Listed
 """
 LINK_CHANGES = """
 MATCH (c:LicenseChange) WHERE c.eid IN $eids

@@ -45,6 +45,7 @@ class StoreFacts:
     events: bool  # whether any record has events (withdrawn, corrected, ended …)
     objections: bool  # whether any record has objections
     unread_codes: frozenset[str]  # every code a rejected row is remembered under (graph/unread.py)
+    listed_labelled: bool = False  # every party a listing names carries the label Listed (schema_queries.LABEL_LISTED)
 
 
 class Neo4jReader(GraphReader):
@@ -75,7 +76,8 @@ class Neo4jReader(GraphReader):
         facts = self._per_version.get("facts")
         if facts is None or facts.version != self.data_version:
             row = self._rows(q.STORE_FACTS)[0]
-            facts = StoreFacts(int(row["v"] or 0), row["events"], row["objections"], frozenset(row["unread_codes"]))
+            facts = StoreFacts(int(row["v"] or 0), row["events"], row["objections"], frozenset(row["unread_codes"]),
+                               bool(row["listed_labelled"]))
             if facts.version == self.data_version:
                 self._per_version["facts"] = facts  # one assignment: safe across threads
         return facts
@@ -184,9 +186,9 @@ class Neo4jReader(GraphReader):
         return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
 
     def last_level(self, frontier):
-        # The server filters (queries.LAST_LEVEL); a relationship is one role, so it counts both edges and roles.
+        # The server filters (queries.last_level); a relationship is one role, so it counts both edges and roles.
         codes = self.unread_codes()
-        rows = self._rows(q.LAST_LEVEL, codes=sorted(codes), **self._split(frontier),
+        rows = self._rows(q.last_level(self.facts().listed_labelled), codes=sorted(codes), **self._split(frontier),
                           names=sorted(c[len(NAME_PREFIX):] for c in codes if c.startswith(NAME_PREFIX)),
                           hans=sorted(c[len(PERSON_PREFIX):] for c in codes if c.startswith(PERSON_PREFIX)))
         if not rows:
@@ -268,7 +270,7 @@ class Neo4jReader(GraphReader):
     def listings_of(self, parties):
         lookup = {(p.kind, p.key): p for p in parties}
         result: dict[Party, list[dict[str, Any]]] = {}
-        for r in self._rows(q.LISTINGS_OF, **self._split(parties)):
+        for r in self._rows(q.listings_of(self.facts().listed_labelled), **self._split(parties)):
             party = lookup[(r["kind"], r["key"])]
             result.setdefault(party, []).append(self._listing(r["props"], r["senders"], r["receivers"], r))
         return result

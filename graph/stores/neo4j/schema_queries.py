@@ -50,6 +50,16 @@ OBSOLETE_SCHEMA_PRESENT = "SHOW INDEXES YIELD name, owningConstraint WHERE name 
 # init_schema (as a constraint where one owns the index); nothing about the nodes changes.
 OBSOLETE_SCHEMA_NAMES = [*[f"{label.lower()}_uid" for label in RECORD_LABELS.values()], "record_eid"]
 
+# Parties a listing names, active or ended, carry the label Listed: a check's last level asks it of thousands of parties
+# (queries.last_level), where following each party's records to a listing cost about ten look-ups. A superset: set
+# by the statement that ties a listing to its party (load_queries; a fold moving an enterprise's records), once by
+# init_schema in stores written before it and after a bulk import, and never removed (a party whose listing was
+# withdrawn keeps it; the check reads the listings themselves). Readers rely on it only when no party a listing
+# names lacks it (queries.STORE_FACTS, once per data version); else they follow the records as before.
+LABEL_LISTED = "MATCH (:Listing)-[:CONCERNS|NAMES]->(x) WHERE NOT x:Listed SET x:Listed"
+LISTED_LABELS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN coalesce(m.listed_labels, false) AS done"
+MARK_LISTED_LABELS_DONE = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.listed_labels = true"
+
 DATA_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) RETURN m.data_version AS v"
 BUMP_VERSION = "MATCH (m:CreditnetMeta {id: 'creditnet'}) SET m.data_version = m.data_version + 1"
 # The version read under the meta node's write lock (set and removed again: no change is committed). A load

@@ -93,6 +93,9 @@ class Neo4jStore(GraphStore):
                     self._index_names_without_han(s)
                     s.run(sq.MARK_NAME_HAN_DONE).consume()
                 self._key_listings_by_their_list(s)
+                if not s.run(sq.LISTED_LABELS_DONE).single()["done"]:
+                    s.run(sq.LABEL_LISTED).consume()
+                    s.run(sq.MARK_LISTED_LABELS_DONE).consume()
                 if not s.run(sq.SHORT_NAMES_DONE).single()["done"]:
                     self._caption_old_names(s)
                     s.run(sq.MARK_SHORT_NAMES_DONE).consume()

@@ -405,7 +405,8 @@ class Neo4jWriter(Resolution, Neo4jAmendments, GraphWriter):
                    "WITH r, c, uid, x "
                    "CALL (r, c, uid, x) { "
                    "  WITH r, c, uid, x WHERE x IS NULL "
-                   "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c } "
+                   "  MATCH (k:Enterprise {eid: $keep}) SET r.uid = uid, r.eid = $keep MERGE (r)-[:CONCERNS]->(k) DELETE c "
+                   "  WITH r, k WHERE r:Listing SET k:Listed } "
                    "CALL (r, x) { WITH r, x WHERE x IS NOT NULL DETACH DELETE r }",
                    drop=drop, keep=keep)
         self._send("MATCH (d:Enterprise {eid: $drop}) DETACH DELETE d", drop=drop)  # counted as a change
