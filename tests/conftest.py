@@ -35,8 +35,8 @@ from graph import settings as settings_module
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("CREDITNET_REALDATA") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 
-# The API's and the pages' fixtures, for every test that asks for them.
-pytest_plugins = ["api_fixtures", "web_fixtures"]
+# The API's and the pages' fixtures, and the browser's with the demo county, for every test that asks for them.
+pytest_plugins = ["api_fixtures", "web_fixtures", "browser_fixtures"]
 
 BACKENDS = ["embedded", "neo4j"]
 # Fixtures that reach the test server: a test using one of them is a Neo4j test.

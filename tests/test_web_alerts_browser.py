@@ -22,7 +22,8 @@ from openpyxl import load_workbook
 
 from county import BLACKLIST_HEADERS, E, NAMES, uscc, write_county, write_csv
 from servers import serving
-from test_web_browser import ARTIFACTS, ROOT, Tab, _cli, chromium  # noqa: F401  (chromium: the browser fixture)
+from browser_fixtures import _cli
+from test_web_browser import ARTIFACTS, ROOT, Tab
 
 STARTED = (date.today() - timedelta(days=36)).isoformat()
 WATCHED = ("SHAREHOLDER_ONLY", "CLEAR")  # 县财政局's own list; CLEAR also holds 县市场监督管理局's licence
@@ -41,7 +42,7 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, chromium):  # noqa: F811
+def served(tmp_path_factory, chromium):
     work = tmp_path_factory.mktemp("alerts-web")
     home = work / "home"
     env = {**os.environ, "CREDITNET_HOME": str(home), "CREDITNET_BACKEND": "embedded",
@@ -71,7 +72,7 @@ def served(tmp_path_factory, chromium):  # noqa: F811
 
 
 @pytest.fixture
-def tab(chromium, served):  # noqa: F811
+def tab(chromium, served):
     t = Tab(chromium, served)
     yield t
     t.close()

@@ -1,5 +1,6 @@
 """The pages in a real browser: headless Chromium (Debian's package) driven by Playwright against a real
-`creditnet serve` over the demo county, as an official at the licence window would use them.
+`creditnet serve` over the demo county, as an official at the licence window would use them. The browser and the
+demo county are tests/browser_fixtures.py's.
 
 Skipped with the reason when /usr/bin/chromium (or Playwright) is missing, unless CREDITNET_REQUIRE_BROWSER=1
 (as in CI), which turns that into a failure. Screenshots, the printed check as PDF and the exported CSV are
@@ -9,97 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from browser_fixtures import Demo
 
-import needs
-from servers import free_port, wait_for_health
-
-from web_fixtures import serves_pages, unmasked_id_numbers
+from web_fixtures import unmasked_id_numbers
 
 from graph.identifiers import mask_id_number
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path(os.environ.get("CREDITNET_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--lang=zh-CN"]  # the browser's own words (file picker, date fields) in Chinese, as in the office
 VIEWPORT = {"width": 1366, "height": 768}  # the office screen the pages must be readable on
 VERDICT = {"restricted": "受限", "linked": "存在关联，需人工核查", "clear": "未发现关联"}
-
-
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} not found: apt-get install chromium chromium-driver (.ci/run does)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed: pip install -e '.[test]'"
-    return None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    missing = _browser_missing()
-    if missing:
-        needs.unavailable(needs.BROWSER, missing)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-c", "from cli.main import app; app()", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr + done.stdout
-    return done.stdout
-
-
-
-class Demo:
-    def __init__(self, home: Path, base: str, admin: str, department: str, scenarios: dict):
-        self.home, self.base, self.admin, self.department, self.s = home, base, admin, department, scenarios
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, chromium):
-    """`creditnet demo --enterprises 300` in a home of its own, two accounts, and the server over it."""
-    home = tmp_path_factory.mktemp("web") / "home"
-    env = {**os.environ, "CREDITNET_HOME": str(home), "CREDITNET_BACKEND": "embedded",
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
-    _cli(env, "demo", "--enterprises", "300", "--json")
-    admin = json.loads(_cli(env, "accounts", "add", "县市场监督管理局", "--role", "admin", "--json"))["key"]
-    department = json.loads(_cli(env, "accounts", "add", "县司法局", "--json"))["key"]
-    scenarios = json.loads((home / "demo-files" / "manifest.json").read_text(encoding="utf-8"))["scenarios"]
-    port = free_port()
-    from api.app import create_app
-    if serves_pages(create_app()):
-        command = [sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port),
-                   "--log-level", "warning"]
-    else:  # until api/app.py includes the web router: the same app, with it included (tests/web_fixtures.py)
-        command = [sys.executable, "-m", "uvicorn", "web_fixtures:create_app_with_web", "--factory",
-                   "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(proc, base, 60)
-        yield Demo(home, base, admin, department, scenarios)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class Tab:

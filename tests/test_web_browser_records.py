@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from openpyxl import load_workbook
 
 from pdf_text import pages_text
-from test_web_browser import ARTIFACTS, Tab, check, chromium, demo, tab  # noqa: F401 (fixtures)
+from test_web_browser import ARTIFACTS, Tab, check, tab  # noqa: F401 (tab: a fixture)
 from web_fixtures import unmasked_id_numbers
 
 from graph.identifiers import mask_id_number

@@ -19,7 +19,8 @@ import needs
 from county import (AS_OF, BLACKLIST_HEADERS, E, ENTERPRISE_HEADERS, MEMBER_HEADERS, NAMES, P, PERSON_NAMES, id_number,
                     uscc, write_county, write_csv)
 from servers import serving
-from test_web_browser import ARTIFACTS, ROOT, Tab, _cli, chromium  # noqa: F401  (chromium: the browser fixture)
+from browser_fixtures import _cli
+from test_web_browser import ROOT, Tab
 from test_web_browser_records import print_to_pdf
 
 from graph.identifiers import mask_id_number
@@ -68,7 +69,7 @@ def backend(request) -> str:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, chromium, backend):  # noqa: F811
+def served(tmp_path_factory, chromium, backend):
     work = tmp_path_factory.mktemp(f"explore-{backend}")
     env = {**os.environ, "CREDITNET_HOME": str(work / "home"), "CREDITNET_BACKEND": backend,
            "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
@@ -85,7 +86,7 @@ def served(tmp_path_factory, chromium, backend):  # noqa: F811
 
 
 @pytest.fixture
-def tab(chromium, served):  # noqa: F811
+def tab(chromium, served):
     t = Tab(chromium, served)
     yield t
     t.close()

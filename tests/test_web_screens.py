@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from test_web_browser import ARTIFACTS, Tab, chromium, demo, tab  # noqa: F401 (fixtures)
+from test_web_browser import ARTIFACTS, Tab, tab  # noqa: F401 (tab: a fixture)
 
 from api.web.pages import PAGES
 from graph.model import KINDS
