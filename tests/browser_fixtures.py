@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import needs
-from servers import free_port, wait_for_health
+from servers import free_port, stop, wait_for_health
 
 from web_fixtures import serves_pages
 
@@ -108,9 +108,4 @@ def demo(tmp_path_factory, chromium, _demo_home):
         wait_for_health(proc, base, 60)
         yield Demo(home, base, admin, department, scenarios)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

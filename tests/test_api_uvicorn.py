@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from servers import free_port, wait_for_health
+from servers import free_port, stop, wait_for_health
 
 from api_fixtures import auth, blacklist_csv, listing_row
 from county import AS_OF, E, NAMES, P
@@ -32,12 +32,7 @@ def server(county, keys):
         with httpx.Client(base_url=base, timeout=30) as client:
             yield client
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.mark.writes
