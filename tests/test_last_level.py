@@ -16,6 +16,8 @@ from graph.ingest import load_file
 from graph.queries.check import check
 from graph.queries.traversal import node, traverse
 from graph.settings import get_settings
+from graph.stores.base import GraphReader
+from graph.stores.neighbourhood import Neighbourhood, OutermostTrimmed
 
 AS_OF = "2026-06-01"
 POSTS = 8  # the nominee's enterprises, each with a head of its own who heads one more enterprise
@@ -140,9 +142,11 @@ def test_a_stores_last_level_keeps_every_edge_the_rules_read(tail_store):
 def test_the_last_level_admits_what_the_whole_level_admits_with_the_same_chains(tail_store, depth):
     def both(reader):
         subject = reader.enterprise_by_code(SUBJECT, "uscc")
+        # The whole level from the store itself: a neighbourhood fetched in one piece (Neo4j) brings only what the
+        # rules read at its last level (graph/stores/neighbourhood.py, test_a_trimmed_neighbourhood_...).
+        whole = traverse(reader, subject, depth, 50_000, on=AS_OF)
         sources = [reader] + [n for n in [reader.neighbourhood(subject, depth, 50_000)] if n is not None]
-        return [(traverse(s, subject, depth, 50_000, on=AS_OF, for_rules=True),
-                 traverse(s, subject, depth, 50_000, on=AS_OF)) for s in sources]
+        return [(traverse(s, subject, depth, 50_000, on=AS_OF, for_rules=True), whole) for s in sources]
     for lean, whole in tail_store.read(both):
         assert not lean.truncated and not whole.truncated
         assert len(lean.hops) < len(whole.hops)
@@ -152,3 +156,53 @@ def test_the_last_level_admits_what_the_whole_level_admits_with_the_same_chains(
         read = {("enterprise", LISTED_FAR), ("person", NAMED_ONLY), ("enterprise", UNREAD_FAR),
                 ("enterprise", NAMED_LISTED)}
         assert {n for n in whole.hops if n in read} <= set(lean.hops)
+
+
+def _answer(store, depth: int) -> dict:
+    answer = _check(store, depth).as_dict()
+    answer.pop("check_id", None)
+    return answer
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_a_neighbourhood_in_one_piece_brings_only_what_the_last_level_reads(tail_store, monkeypatch):
+    """Neo4j fetches a check's neighbourhood in one query; from its third level on, the edges from the outermost
+    level outwards come only where the rules read them, and the answers are the level-by-level ones."""
+    def fetched(reader):
+        subject = reader.enterprise_by_code(SUBJECT, "uscc")
+        frontier = _level_three(reader)
+        return reader.neighbourhood(subject, 4, 50_000), frontier, reader.last_level(frontier)
+    hood, frontier, asked = tail_store.read(fetched)
+    assert hood is not None
+    found = hood.last_level(frontier)
+    assert set(found.edges) == set(asked.edges) and found.role_count == asked.role_count
+    with pytest.raises(OutermostTrimmed):  # the whole outermost level is not there to give
+        hood.expand(frontier, limit=10_000)
+    assert ("enterprise", PLAIN_FAR) not in {n for e in found.edges for n in e.nodes}
+
+    one_piece = {depth: _answer(tail_store, depth) for depth in (3, 4)}
+    reader_class = type(tail_store.read(lambda reader: reader))
+    monkeypatch.setattr(reader_class, "neighbourhood", lambda self, *args: None)
+    monkeypatch.setattr(reader_class, "located", GraphReader.located)
+    assert one_piece == {depth: _answer(tail_store, depth) for depth in (3, 4)}
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_a_last_level_that_must_be_read_whole_is_read_from_the_store(tail_store, monkeypatch):
+    """When a check's last level cannot be the trimmed one (it would be cut, or the store cannot tell), the
+    traversal asks for the whole level: a neighbourhood fetched trimmed sends it to the store, with the same
+    answer."""
+    expected = {depth: _answer(tail_store, depth) for depth in (3, 4)}
+    asked_whole = []
+    own_expand = Neighbourhood.expand
+
+    def expand(self, frontier, limit):
+        try:
+            return own_expand(self, frontier, limit)
+        except OutermostTrimmed:
+            asked_whole.append(len(frontier))
+            raise
+    monkeypatch.setattr(Neighbourhood, "last_level", lambda self, frontier: None)
+    monkeypatch.setattr(Neighbourhood, "expand", expand)
+    assert {depth: _answer(tail_store, depth) for depth in (3, 4)} == expected
+    assert len(asked_whole) == 2  # one check at each depth went to the store

@@ -55,6 +55,9 @@ def statements() -> dict[str, str]:
     for levels in (1, 4):
         for by_code in (False, True):
             out[f"neighbourhood({levels}, {by_code})"] = q.neighbourhood(levels, by_code)
+    for labelled in (False, True):  # a check's from its third level on: the outermost level trimmed
+        for by_code in (False, True):
+            out[f"neighbourhood(3, {by_code}, {labelled})"] = q.neighbourhood(3, by_code, labelled)
     return out
 
 

@@ -38,6 +38,7 @@ from graph.queries.traversal import Node, Reach, traverse
 from graph.record_state import ENDED, last_counting_day, notes_for, status_on
 from graph.settings import Settings
 from graph.stores.base import Edge, GraphReader, GraphStore
+from graph.stores.neighbourhood import OutermostTrimmed
 from graph.unread import PERSON_PREFIX, SHOWN as UNREAD_SHOWN, name_codes, note as unread_note, person_code
 from graph.vocabulary import HEAD, OFFICES, ListCategory, classes_of, list_category, role_classes
 
@@ -218,8 +219,7 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
     if fetched is NOT_FETCHED:
         # A new applicant's declared persons are edges the store does not have: its neighbourhood goes level by level.
         fetched = None if extra_edges else reader.neighbourhood(subject, reach_depth, settings.max_parties)
-    source = fetched or reader
-    reach = traverse(source, subject, reach_depth, settings.max_parties, list(extra_edges), on, for_rules=True)
+    source, reach = _reach(reader, fetched, subject, reach_depth, settings.max_parties, extra_edges, on)
     # The enterprises the subject's heads headed at some time: the three-year bar asks about them even when the
     # term ended before the check's date (they are then not within reach).
     officers = _officers(reach)
@@ -291,6 +291,16 @@ def evaluate(reader: GraphReader, subject: Party, as_of: date, depth: int, setti
                                "review it, it is not clear)")
     result.history.sort(key=lambda h: (h["hops"], h["party"]["kind"], h["party"]["key"]))
     return result
+
+
+def _reach(reader: GraphReader, fetched, subject: Party, depth: int, max_parties: int, extra_edges: Sequence[Edge],
+           on: str) -> tuple[Any, Reach]:
+    """(what the check reads from: the neighbourhood fetched, else the store; what the traversal reached)."""
+    try:
+        source = fetched or reader
+        return source, traverse(source, subject, depth, max_parties, list(extra_edges), on, for_rules=True)
+    except OutermostTrimmed:  # the last level must be read whole after all (it would be cut): from the store
+        return reader, traverse(reader, subject, depth, max_parties, list(extra_edges), on, for_rules=True)
 
 
 def truncated_note(max_parties: int) -> str:

@@ -5,6 +5,12 @@ subject and the listings of the parties they reach in one query; `traverse` then
 level, in its own deterministic order, exactly as it would ask the store. It is used only when nothing was
 cut off (no party or edge bound reached): a traversal that must stop at the party limit goes level by level
 against the store, so both stores keep stopping at the same parties.
+
+A check's neighbourhood may come trimmed (`outermost`): of the edges from its outermost level outwards, only those a
+check's rules read at its last level (graph/stores/last_level.py), with each outermost party's number of
+relationships. It then answers that level's `last_level`, never its `expand`: a traversal that needs the whole
+level (one that is not a check's, or whose level would be cut) is told so (`OutermostTrimmed`) and goes to the
+store instead.
 """
 from __future__ import annotations
 
@@ -17,10 +23,17 @@ from graph.stores.last_level import names_without_id, near_listed, what_matters
 Node = tuple[str, str]
 
 
+class OutermostTrimmed(Exception):
+    """A traversal asked a trimmed neighbourhood for every edge of its outermost level: ask the store."""
+
+
 class Neighbourhood:
     def __init__(self, edges: list[Edge], listings: dict[Node, list[dict[str, Any]]], relationships: int = 0,
                  standing: dict[str, dict[str, Any]] | None = None,
-                 registry_head: tuple[str, str | None] | None = None, unread_codes: AbstractSet[str] | None = None):
+                 registry_head: tuple[str, str | None] | None = None, unread_codes: AbstractSet[str] | None = None,
+                 outermost: dict[Node, int] | None = None, parties: int = 0):
+        # Trimmed: the outermost level's parties and each one's number of relationships (None: every edge is here).
+        self._outermost = outermost
         # The codes rejected rows are remembered under (graph/unread.py), as the store knew them; None: not known.
         self._unread_codes = unread_codes
         # (the start's key, the 法定代表人 its registry row names): asked when no person heads it (graph/queries/check.py).
@@ -33,7 +46,8 @@ class Neighbourhood:
         self._near_listed: set[Node] | None = None
         # Enterprises of the neighbourhood with a penalty of note or a revoked registry status (the rest have none).
         self._standing = standing or {}
-        self.parties = len(self._touching)
+        # (trimmed: the store's count, at least every party the whole neighbourhood touches)
+        self.parties = max(parties, len(self._touching))
         # what the store's own expansion counts against its limit (Neo4j: one row per relationship)
         self.relationships = max(relationships, len(edges))
 
@@ -43,6 +57,9 @@ class Neighbourhood:
         return self.parties + 1 <= max_parties and self.relationships <= (max_parties - self.parties - 1) * 4 + 100
 
     def expand(self, frontier: list[Party], limit: int) -> list[Edge]:
+        outermost = self._outermost
+        if outermost and any((p.kind, p.key) in outermost for p in frontier):
+            raise OutermostTrimmed
         seen: set[int] = set()
         out: list[Edge] = []
         for p in frontier:
@@ -66,12 +83,17 @@ class Neighbourhood:
                 self._touching)
         edges: list[Edge] = []
         edge_count = role_count = 0
+        outermost = self._outermost or {}
         for p in frontier:
             n = (p.kind, p.key)
             touching = self._touching.get(n, ())
             edges += what_matters(n, touching, self._near_listed, codes)
-            edge_count += len(touching)
-            role_count += sum(len(e.roles) for e in touching)
+            if n in outermost:  # a relationship is one role: the store's count stands for both
+                edge_count += outermost[n]
+                role_count += outermost[n]
+            else:
+                edge_count += len(touching)
+                role_count += sum(len(e.roles) for e in touching)
         return LastLevel(edges, edge_count, role_count)
 
     def unread_codes(self) -> AbstractSet[str] | None:

@@ -107,8 +107,26 @@ RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce
 # records to a listing cost about ten. Each party reached is tested once, however many frontier parties reach it. The
 # two took a dense county's heaviest last level from 484,000 database hits to 144,000.
 def last_level(labelled: bool) -> str:
-    return _LAST_LEVEL.replace("{listed_f}", "f:Listed AND " if labelled else "").replace(
-        "{listed_x}", "x:Listed" if labelled else "EXISTS { (x)<-[:CONCERNS|NAMES]-(:Listing) }")
+    return _LAST_LEVEL.replace("{wanted}", _wanted_beside("f", labelled))
+
+
+def _wanted_beside(frontier: str, labelled: bool) -> str:
+    """The parties beside `frontier` (a variable, one frontier party per row) that a check's rules read at its last
+    level, one row each as `x` (last_level; `labelled`: as there)."""
+    f = frontier
+    listed_f = f"{f}:Listed AND " if labelled else ""
+    listed_x = "x:Listed" if labelled else "EXISTS { (x)<-[:CONCERNS|NAMES]-(:Listing) }"
+    return f"""WITH {f}, {f}:Enterprise AND {listed_f}EXISTS {{ ({f})<-[:CONCERNS]-(l:Listing)
+                                     WHERE l.props IS NOT NULL
+                                        OR (coalesce(l.person_name, '') <> '' AND coalesce(l.id_number, '') = '') }} AS names_only
+  MATCH ({f})-[:{ROLE_PATTERN}]-(x)
+  WITH DISTINCT x, names_only
+  WHERE (names_only AND x:Person)
+     OR {listed_x}
+     OR coalesce(x.key, x.id_number) IN $codes
+     OR (x:Enterprise AND (x.name_norm IN $names OR replace(x.name_norm, '有限责任公司', '有限公司') IN $names
+                           OR (x.name_norm IS NULL AND x.name IS NOT NULL)))
+     OR (x:Person AND (x.name_han IN $hans OR (x.name_han IS NULL AND x.name IS NOT NULL)))"""
 
 
 _LAST_LEVEL = f"""
@@ -128,17 +146,7 @@ CALL (frontier) {{
 }}
 CALL (frontier) {{
   UNWIND frontier AS f
-  WITH f, f:Enterprise AND {{listed_f}}EXISTS {{ (f)<-[:CONCERNS]-(l:Listing)
-                                     WHERE l.props IS NOT NULL
-                                        OR (coalesce(l.person_name, '') <> '' AND coalesce(l.id_number, '') = '') }} AS names_only
-  MATCH (f)-[:{ROLE_PATTERN}]-(x)
-  WITH DISTINCT x, names_only
-  WHERE (names_only AND x:Person)
-     OR {{listed_x}}
-     OR coalesce(x.key, x.id_number) IN $codes
-     OR (x:Enterprise AND (x.name_norm IN $names OR replace(x.name_norm, '有限责任公司', '有限公司') IN $names
-                           OR (x.name_norm IS NULL AND x.name IS NOT NULL)))
-     OR (x:Person AND (x.name_han IN $hans OR (x.name_han IS NULL AND x.name IS NOT NULL)))
+  {{wanted}}
   RETURN collect(DISTINCT x) AS wanted
 }}
 CALL (frontier, wanted) {{
@@ -190,7 +198,7 @@ _START_BY_CODE = """
   MATCH (s:Person {id_number: $code}) WHERE $code_kind = 'id_number' RETURN s"""
 
 
-def neighbourhood(levels: int, by_code: bool = False) -> str:
+def neighbourhood(levels: int, by_code: bool = False, labelled: bool | None = None) -> str:
     """A check's whole neighbourhood in one round trip: the parties within `levels` hops of the start (an
     unrolled breadth-first search, one CALL per level, each party once: no path enumeration), every role
     edge touching them, and the listings of every party those edges reach. The client then runs the same
@@ -204,10 +212,17 @@ def neighbourhood(levels: int, by_code: bool = False) -> str:
     them (behind a nominee they were 8,000 edges read for nothing).
     With `by_code` the start is the party $code names ($code_kind: uscc, reg_no, id_number) and the row says
     who that is (`subject_*`); no row: nothing has that code.
-    Only the number of levels is formatted into the text (an int of 0..10); everything else is a parameter.
+
+    `labelled` not None (a check's last level is its third or later, `levels` ≥ 2): of the edges from the ball's
+    outermost level outwards, only those a check's rules read there (as `last_level`, with $codes, $names and
+    $hans; `labelled` as there), with each outermost party's number of relationships (`frontier_degrees`), so that
+    the client can tell the whole level would not have been cut (graph/stores/neighbourhood.py). Behind a nominee
+    or a group those edges were two thirds of the edges sent, and most of the time the client spent on them.
+    Only the number of levels and the flags are formatted into the text; everything else is a parameter.
     """
     assert isinstance(levels, int) and 0 <= levels <= 10
-    standing = standing_entries("l", guarded=True)  # each listing's and penalty's ID, events and objections
+    trimmed = labelled is not None
+    assert not trimmed or levels >= 2
     level = f"""
 CALL (frontier, previous, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE frontier END AS f
@@ -216,28 +231,56 @@ CALL (frontier, previous, capped) {{
   WITH DISTINCT n LIMIT $cap + 1
   RETURN collect(n) AS next
 }}
-WITH s, ball + next AS ball, next AS frontier, frontier AS previous, capped OR size(next) > $cap AS capped"""
-    return f"""
-CALL () {{{_START_BY_CODE if by_code else _START_BY_KEY}
-}}
-WITH s, [s] AS ball, [s] AS frontier, [] AS previous, false AS capped{level * levels}
-WITH s, ball, capped OR size(ball) > $cap AS capped
-CALL (ball, capped) {{
-  UNWIND CASE WHEN capped THEN [] ELSE ball END AS b
+WITH s, ball + next AS ball, ball AS inner, next AS frontier, frontier AS previous, capped OR size(next) > $cap AS capped"""
+    # The ball's parties whose every edge is sent: all of them, or (trimmed) all but the outermost level's.
+    whole = "inner" if trimmed else "ball"
+    edges = f"""
+WITH s, ball, inner, frontier, capped OR size(ball) > $cap AS capped
+CALL ({whole}, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE {whole} END AS b
   RETURN sum(COUNT {{ (b)-[:{ROLE_PATTERN}]-() }}) AS degrees
 }}
-WITH s, ball, capped OR degrees >= 2 * $edge_cap + 2 AS capped
-CALL (ball, capped) {{
-  UNWIND CASE WHEN capped THEN [] ELSE ball END AS b
+WITH s, ball, inner, frontier, capped OR degrees >= 2 * $edge_cap + 2 AS capped, degrees
+CALL ({whole}, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE {whole} END AS b
   MATCH (b)-[r:{ROLE_PATTERN}]-()
   WITH DISTINCT r LIMIT $edge_cap + 1
   WITH startNode(r) AS m, r, endNode(r) AS e
-  RETURN collect({{member_kind: CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END,
-                   member_key: coalesce(m.key, m.id_number), member_name: m.name, role: r.role,
-                   since: r.since, until: r.until, former: r.former, enterprise_key: e.key, enterprise_name: e.name}}) AS edges,
-         collect(DISTINCT m) + collect(DISTINCT e) AS touched
+  RETURN collect({_EDGE_MAP}) AS edges, collect(DISTINCT m) + collect(DISTINCT e) AS touched
 }}
-WITH s, ball, edges, capped OR size(edges) > $edge_cap AS capped, touched
+WITH s, ball, inner, frontier, edges, capped OR size(edges) > $edge_cap AS capped, touched, degrees"""
+    if trimmed:
+        edges += f"""
+CALL (frontier, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE frontier END AS f
+  WITH f, COUNT {{ (f)-[:{ROLE_PATTERN}]-() }} AS degree
+  RETURN collect([CASE WHEN f:Person THEN 'person' ELSE 'enterprise' END, coalesce(f.key, f.id_number), degree])
+           AS frontier_degrees, sum(degree) AS outer_degrees
+}}
+CALL (frontier, capped) {{
+  UNWIND CASE WHEN capped THEN [] ELSE frontier END AS f
+  {_wanted_beside("f", bool(labelled))}
+  RETURN collect(DISTINCT x) AS wanted
+}}
+CALL (frontier, wanted) {{
+  UNWIND wanted AS x
+  MATCH (x)-[r:{ROLE_PATTERN}]-(f)
+  WHERE f IN frontier
+  WITH DISTINCT r
+  WITH startNode(r) AS m, r, endNode(r) AS e
+  RETURN collect({_EDGE_MAP}) AS outer, collect(DISTINCT m) + collect(DISTINCT e) AS reached
+}}
+WITH s, ball, edges + outer AS edges, capped OR size(edges) + size(outer) > $edge_cap AS capped,
+     touched + reached AS touched, frontier_degrees, degrees + outer_degrees AS relationships,
+     size(ball) + outer_degrees AS parties"""
+    else:
+        edges += """
+WITH s, ball, edges, capped, touched, null AS frontier_degrees, null AS relationships, null AS parties"""
+    standing = standing_entries("l", guarded=True)  # each listing's and penalty's ID, events and objections
+    return f"""
+CALL () {{{_START_BY_CODE if by_code else _START_BY_KEY}
+}}
+WITH s, [s] AS ball, [] AS inner, [s] AS frontier, [] AS previous, false AS capped{level * levels}{edges}
 CALL (ball, touched, capped) {{
   UNWIND CASE WHEN capped THEN [] ELSE ball + touched END AS x
   WITH DISTINCT x
@@ -251,8 +294,13 @@ CALL (ball, touched, capped) {{
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'enterprise' END AS subject_kind, coalesce(s.key, s.id_number) AS subject_key,
        s.name AS subject_name, s.legal_rep AS subject_legal_rep, edges, listings, penalties,
        [x IN ball + touched WHERE x:Enterprise AND coalesce(x.status, '') CONTAINS '吊销' | [x.key, x.status]] AS revoked,
-       capped
+       capped, frontier_degrees, relationships, parties
 """
+
+
+_EDGE_MAP = """{member_kind: CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END,
+                   member_key: coalesce(m.key, m.id_number), member_name: m.name, role: r.role,
+                   since: r.since, until: r.until, former: r.former, enterprise_key: e.key, enterprise_name: e.name}"""
 
 
 # What every check asks about the store as a whole, read once per data version (reader.StoreFacts): whether any

@@ -185,12 +185,16 @@ class Neo4jReader(GraphReader):
             edges.setdefault((member, ent), {})[role] = [(since, until), *former_terms(former)]
         return [edge_of(m, e, terms) for (m, e), terms in edges.items()]
 
+    def _unread_terms(self) -> dict[str, list[str]]:
+        """The codes and names rows that could not be read are kept under, as the last level's queries ask them."""
+        codes = self.unread_codes()
+        return {"codes": sorted(codes),
+                "names": sorted(c[len(NAME_PREFIX):] for c in codes if c.startswith(NAME_PREFIX)),
+                "hans": sorted(c[len(PERSON_PREFIX):] for c in codes if c.startswith(PERSON_PREFIX))}
+
     def last_level(self, frontier):
         # The server filters (queries.last_level); a relationship is one role, so it counts both edges and roles.
-        codes = self.unread_codes()
-        rows = self._rows(q.last_level(self.facts().listed_labelled), codes=sorted(codes), **self._split(frontier),
-                          names=sorted(c[len(NAME_PREFIX):] for c in codes if c.startswith(NAME_PREFIX)),
-                          hans=sorted(c[len(PERSON_PREFIX):] for c in codes if c.startswith(PERSON_PREFIX)))
+        rows = self._rows(q.last_level(self.facts().listed_labelled), **self._split(frontier), **self._unread_terms())
         if not rows:
             return LastLevel([], 0, 0)
         relationships = int(rows[0]["relationships"] or 0)
@@ -223,8 +227,12 @@ class Neo4jReader(GraphReader):
         `code_kind`), within its bounds."""
         cap = min(max_parties, NEIGHBOURHOOD_CAP)
         facts = self.facts()
-        return self._rows(q.neighbourhood(depth - 1, by_code="code" in start), cap=cap, edge_cap=cap * 4 + 100,
-                          penalty_words=penalty_words(), events=facts.events, objections=facts.objections, **start)
+        # A check's last level from its third on: only the edges its rules read there (queries.neighbourhood).
+        trimmed = depth >= 3
+        return self._rows(q.neighbourhood(depth - 1, by_code="code" in start,
+                                          labelled=facts.listed_labelled if trimmed else None),
+                          cap=cap, edge_cap=cap * 4 + 100, penalty_words=penalty_words(), events=facts.events,
+                          objections=facts.objections, **(self._unread_terms() if trimmed else {}), **start)
 
     def _neighbourhood(self, row, max_parties: int) -> Neighbourhood | None:
         if row["capped"]:
@@ -248,10 +256,11 @@ class Neo4jReader(GraphReader):
             standing.setdefault(r["key"], {"status": None, "penalties": []})["penalties"].append(self._record(r["props"], r))
         for key, status in row["revoked"]:
             standing.setdefault(key, {"status": None, "penalties": []})["status"] = status
+        outermost = None if row["frontier_degrees"] is None else {(k, key): n for k, key, n in row["frontier_degrees"]}
         found = Neighbourhood([edge_of(parties[m], parties[e], terms) for (m, e), terms in edges.items()], listings,
-                              relationships=len(row["edges"]), standing=standing,
+                              relationships=row["relationships"] or len(row["edges"]), standing=standing,
                               registry_head=(row["subject_key"], row["subject_legal_rep"]),
-                              unread_codes=self.unread_codes())
+                              unread_codes=self.unread_codes(), outermost=outermost, parties=row["parties"] or 0)
         return found if found.fits(max_parties) else None
 
     @staticmethod
