@@ -270,8 +270,10 @@ class GraphReader(ABC):
 
     def neighbourhood(self, start: Party, depth: int, max_parties: int):
         """Everything a check's traversal to `depth` would ask `expand` and `listings_of`, fetched at once
-        (a graph.stores.neighbourhood.Neighbourhood), or None: ask level by level. Stores whose questions are
-        cheap (embedded: memory and a local file) keep the default."""
+        (a graph.stores.neighbourhood.Neighbourhood), or None: ask level by level. Only for a check's traversal
+        (`for_rules`): from depth 3 its last level may come as only what the rules read there, and asking it for
+        that level whole raises OutermostTrimmed. Stores whose questions are cheap (embedded: memory and a local
+        file) keep the default."""
         return None
 
     def located(self, code: str, code_kind: str, depth: int, max_parties: int) -> tuple[Party | None, Any]:
