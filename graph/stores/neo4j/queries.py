@@ -107,7 +107,31 @@ RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce
 # records to a listing cost about ten. Each party reached is tested once, however many frontier parties reach it. The
 # two took a dense county's heaviest last level from 484,000 database hits to 144,000.
 def last_level(labelled: bool) -> str:
-    return _LAST_LEVEL.replace("{wanted}", _wanted_beside("f", labelled))
+    return _LAST_LEVEL + _to_wanted("(frontier)", "frontier", labelled, _EDGE_LIST) + "\nRETURN relationships, edges\n"
+
+
+_EDGE_LIST = """collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
+                  r.role, r.since, r.until, r.former, e.key, e.name]) AS edges"""
+
+
+def _to_wanted(scope: str, frontier: str, labelled: bool, returns: str) -> str:
+    """Two subqueries over `frontier` (a list expression of the variables in `scope`): the parties beside it that a
+    check's rules read at its last level (`wanted`), then every relationship of each of them to `frontier`, given
+    as `returns` says (`m`, `r`, `e`: member, relationship, enterprise)."""
+    return f"""
+CALL {scope} {{
+  UNWIND {frontier} AS f
+  {_wanted_beside("f", labelled)}
+  RETURN collect(DISTINCT x) AS wanted
+}}
+CALL (frontier, wanted) {{
+  UNWIND wanted AS x
+  MATCH (x)-[r:{ROLE_PATTERN}]-(f)
+  WHERE f IN frontier
+  WITH DISTINCT r
+  WITH startNode(r) AS m, r, endNode(r) AS e
+  RETURN {returns}
+}}"""
 
 
 def _wanted_beside(frontier: str, labelled: bool) -> str:
@@ -143,23 +167,7 @@ WITH collect(f) AS frontier
 CALL (frontier) {{
   UNWIND frontier AS f
   RETURN sum(COUNT {{ (f)-[:{ROLE_PATTERN}]-() }}) AS relationships
-}}
-CALL (frontier) {{
-  UNWIND frontier AS f
-  {{wanted}}
-  RETURN collect(DISTINCT x) AS wanted
-}}
-CALL (frontier, wanted) {{
-  UNWIND wanted AS x
-  MATCH (x)-[r:{ROLE_PATTERN}]-(f)
-  WHERE f IN frontier
-  WITH DISTINCT r
-  WITH startNode(r) AS m, r, endNode(r) AS e
-  RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
-                  r.role, r.since, r.until, r.former, e.key, e.name]) AS edges
-}}
-RETURN relationships, edges
-"""
+}}"""
 _LISTINGS_OF = """
 CALL () {
   UNWIND $enterprises AS k
@@ -257,19 +265,8 @@ CALL (frontier, capped) {{
   RETURN collect([CASE WHEN f:Person THEN 'person' ELSE 'enterprise' END, coalesce(f.key, f.id_number), degree])
            AS frontier_degrees, sum(degree) AS outer_degrees
 }}
-CALL (frontier, capped) {{
-  UNWIND CASE WHEN capped THEN [] ELSE frontier END AS f
-  {_wanted_beside("f", bool(labelled))}
-  RETURN collect(DISTINCT x) AS wanted
-}}
-CALL (frontier, wanted) {{
-  UNWIND wanted AS x
-  MATCH (x)-[r:{ROLE_PATTERN}]-(f)
-  WHERE f IN frontier
-  WITH DISTINCT r
-  WITH startNode(r) AS m, r, endNode(r) AS e
-  RETURN collect({_EDGE_MAP}) AS outer, collect(DISTINCT m) + collect(DISTINCT e) AS reached
-}}
+{_to_wanted("(frontier, capped)", "CASE WHEN capped THEN [] ELSE frontier END", bool(labelled),
+             f"collect({_EDGE_MAP}) AS outer, collect(DISTINCT m) + collect(DISTINCT e) AS reached")}
 WITH s, ball, edges + outer AS edges, capped OR size(edges) + size(outer) > $edge_cap AS capped,
      touched + reached AS touched, frontier_degrees, degrees + outer_degrees AS relationships,
      size(ball) + outer_degrees AS parties"""
