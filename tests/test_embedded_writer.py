@@ -62,6 +62,30 @@ def test_the_code_map_sees_a_merge_and_a_code_gained_in_the_same_file(county_fil
     assert _dump(tmp_path / "map") == _dump(tmp_path / "lookup")
 
 
+def test_a_file_small_beside_the_store_is_written_by_look_ups(synthetic_files, tmp_path, monkeypatch):
+    """A department's 10,000 listings into a province's 1,000,000 enterprises: reading every code costs more than
+    the file's own look-ups, so the writer looks each code up; the store comes out the same either way."""
+    scans: list[int] = []
+    own = embedded_writer.SqliteWriter._read_all_codes
+
+    def counted(self):
+        scans.append(1)
+        own(self)
+    monkeypatch.setattr(embedded_writer.SqliteWriter, "_read_all_codes", counted)
+    monkeypatch.setattr(embedded_writer, "PRELOAD_AFTER", 0)
+    registry, members = synthetic_files[0], synthetic_files[1]
+    for home in ("scan", "lookup"):
+        _load(tmp_path / home, [registry])
+    scans.clear()
+    _load(tmp_path / "scan", [members])
+    assert scans == [1]  # the member file is three times the store: one scan
+    scans.clear()
+    monkeypatch.setattr(embedded_writer, "SCAN_PER_LOOKUP", 0)  # …as if the store were far larger than the file
+    _load(tmp_path / "lookup", [members])
+    assert scans == []
+    assert _dump(tmp_path / "lookup") == _dump(tmp_path / "scan")
+
+
 def test_a_store_written_by_the_json_encoder_reloads_unchanged(county_files, tmp_path):
     """Earlier versions stored props as json.dumps wrote them (a space after each separator); the same files
     loaded again into such a store must change nothing, not rewrite every record in the new spelling."""

@@ -64,8 +64,11 @@ _SELECT_ENTERPRISE = "SELECT id, key, uscc, reg_no, name, in_registry, props FRO
 # After this many look-ups of an enterprise by its code in one file, every enterprise's codes are read in one
 # scan: a county's member or record file names each of its enterprises once or more, and a look-up each cost
 # ~5–15 µs (a B-tree descent, pages often outside SQLite's cache once the store outgrows it), an eighth of
-# the writer's time; the scan costs ~1 µs an enterprise and a dict of them ~150 bytes each.
+# the writer's time; the scan costs ~1 µs an enterprise and a dict of them ~150 bytes each. Not for a file a tenth
+# of the store's size or less (a department's 10,000 listings into a province's 1,000,000 enterprises): reading
+# every code cost it 2–5 s, its own look-ups a fraction of a second.
 PRELOAD_AFTER = 2000
+SCAN_PER_LOOKUP = 10  # enterprises a scan reads in the time of one look-up
 
 # A file expected to bring at least this many rows, and at least twice as many as a name index's table holds,
 # rebuilds that index in one pass at its end instead of having its triggers index each row (`_suspend_name_index`).
@@ -104,6 +107,7 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
         self._named: set[int] = set()
         self._complete = False
         self._lookups = 0
+        self._preload: bool | None = None  # whether reading every code pays for this file (`_preload_pays`)
         self._merged = False  # a merge deletes an enterprise, whose id a later insert may take again
         if known is not None:
             self._ids, self._named, self._complete = known.ids, known.named, True
@@ -146,10 +150,18 @@ class SqliteWriter(BulkIndexing, AmendmentWriting, GraphWriter):
             eid = self._ids.get(value)
             return None if eid is None else self.conn.execute(f"{_SELECT_ENTERPRISE} WHERE id = ?", (eid,)).fetchone()
         self._lookups += 1
-        if self._lookups > PRELOAD_AFTER:
+        if self._lookups > PRELOAD_AFTER and self._preload_pays():
             self._read_all_codes()
             return self._row_by(column, value)
         return self.conn.execute(f"{_SELECT_ENTERPRISE} WHERE {column} = ?", (value,)).fetchone()
+
+    def _preload_pays(self) -> bool:
+        """Whether reading every enterprise's codes costs less than looking up the rest of this file's (its size
+        unknown: it does)."""
+        if self._preload is None:
+            (top,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM enterprise").fetchone()  # ~ how many
+            self._preload = not self._expected_rows or self._expected_rows * SCAN_PER_LOOKUP >= top
+        return self._preload
 
     def _read_all_codes(self) -> None:
         ids, named = self._ids, self._named
