@@ -143,7 +143,8 @@ def test_the_last_level_admits_what_the_whole_level_admits_with_the_same_chains(
     def both(reader):
         subject = reader.enterprise_by_code(SUBJECT, "uscc")
         # The whole level from the store itself: a neighbourhood fetched in one piece (Neo4j) brings only what the
-        # rules read at its last level (graph/stores/neighbourhood.py, test_a_trimmed_neighbourhood_...).
+        # rules read at its last level (graph/stores/neighbourhood.py,
+        # test_a_neighbourhood_in_one_piece_brings_only_what_the_last_level_reads).
         whole = traverse(reader, subject, depth, 50_000, on=AS_OF)
         sources = [reader] + [n for n in [reader.neighbourhood(subject, depth, 50_000)] if n is not None]
         return [(traverse(s, subject, depth, 50_000, on=AS_OF, for_rules=True), whole) for s in sources]

@@ -74,6 +74,10 @@ WHERE EXISTS { (p)<-[:NAMES]-(:Listing) }
 RETURN DISTINCT p.id_number AS key, p.name AS name ORDER BY key
 """
 
+# A level's edges as one list of [member kind, key, name, role, since, until, former, enterprise key, name]
+# (`m`, `r`, `e`: member, relationship, enterprise).
+_EDGE_LIST = """collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
+                  r.role, r.since, r.until, r.former, e.key, e.name]) AS edges"""
 # One level of the bounded breadth-first traversal: every role edge touching the frontier.
 EXPAND = f"""
 CALL () {{
@@ -90,8 +94,7 @@ CALL () {{
   RETURN m, r, e
 }}
 WITH m, r, e LIMIT $limit
-RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
-                r.role, r.since, r.until, r.former, e.key, e.name]) AS edges
+RETURN {_EDGE_LIST}
 """
 # EXPAND answers in one row: a level behind a nominee or a group is thousands of relationships, and the driver's
 # cost per record (a Record, a look-up per column) took 5–8 times the time of the same edges as one list (8,882
@@ -109,9 +112,6 @@ RETURN collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce
 def last_level(labelled: bool) -> str:
     return _LAST_LEVEL + _to_wanted("(frontier)", "frontier", labelled, _EDGE_LIST) + "\nRETURN relationships, edges\n"
 
-
-_EDGE_LIST = """collect([CASE WHEN m:Person THEN 'person' ELSE 'enterprise' END, coalesce(m.key, m.id_number), m.name,
-                  r.role, r.since, r.until, r.former, e.key, e.name]) AS edges"""
 
 
 def _to_wanted(scope: str, frontier: str, labelled: bool, returns: str) -> str:

@@ -106,37 +106,37 @@ class Neo4jStore(GraphStore):
             raise translate(exc) from exc
 
     @staticmethod
-    def _key_listings_by_their_list(session) -> None:
+    def _key_listings_by_their_list(s) -> None:
         """Listings keyed by their list's identity under the list-type table in use (graph/stores/listing_keys.py)."""
         fingerprint = identities_fingerprint()
-        if session.run(sq.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
+        if s.run(sq.LIST_IDENTITIES).single()["fingerprint"] == fingerprint:
             return
         found = [(r["uid"], r["scope"], r["natural"], r["list_type"])
-                 for r in session.run(sq.LISTING_KEYS, none=NO_ENTERPRISE)]
+                 for r in s.run(sq.LISTING_KEYS, none=NO_ENTERPRISE)]
         scopes = {uid: scope for uid, scope, _, _ in found}
         rows = [{"uid": uid, "natural": new, "new_uid": record_uid("blacklist", scopes[uid], new)}
                 for uid, new in plan(found)]
         for i in range(0, len(rows), 5000):
-            session.run(sq.REKEY_LISTINGS, rows=rows[i:i + 5000]).consume()
-        session.run(sq.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
+            s.run(sq.REKEY_LISTINGS, rows=rows[i:i + 5000]).consume()
+        s.run(sq.SET_LIST_IDENTITIES, fingerprint=fingerprint).consume()
 
     @staticmethod
-    def _index_names_without_han(session) -> None:
+    def _index_names_without_han(s) -> None:
         """Enterprises and persons written before the name index get `name_han`, enterprises through the same
         rewrite as old-shape nodes (their fingerprint changes with it), in batches of their own transactions."""
-        while nodes := [dict(r["node"]) for r in session.run(sq.ENTERPRISES_WITHOUT_NAME_HAN)]:
-            session.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+        while nodes := [dict(r["node"]) for r in s.run(sq.ENTERPRISES_WITHOUT_NAME_HAN)]:
+            s.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
         while persons := [{"id_number": r["id_number"], "name_han": han_text(r["name"])}
-                          for r in session.run(sq.PERSONS_WITHOUT_NAME_HAN)]:
-            session.run(sq.SET_NAME_HAN, rows=persons).consume()
+                          for r in s.run(sq.PERSONS_WITHOUT_NAME_HAN)]:
+            s.run(sq.SET_NAME_HAN, rows=persons).consume()
 
     @staticmethod
-    def _caption_old_names(session) -> None:
+    def _caption_old_names(s) -> None:
         """Enterprises written before `short_name` get it (and their fingerprint with it), in batches of their own
         transactions; no data version bump: no answer changes."""
         after = ""
-        while nodes := [dict(r["node"]) for r in session.run(sq.ENTERPRISES_WITHOUT_SHORT_NAME, after=after)]:
-            session.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
+        while nodes := [dict(r["node"]) for r in s.run(sq.ENTERPRISES_WITHOUT_SHORT_NAME, after=after)]:
+            s.run(sq.REWRITE_NODES["Enterprise"], rows=migration_rows("Enterprise", nodes)).consume()
             after = nodes[-1]["eid"]
 
     def _rewrite_old_shape_nodes(self, batch: int = 5000) -> None:
@@ -163,11 +163,11 @@ class Neo4jStore(GraphStore):
     def _file_transaction(self, source: str):
         load = LargeFile(source)
         with translated("load"):
-            session = self._session()
+            s = self._session()
             try:
-                tx = session.begin_transaction()
+                tx = s.begin_transaction()
             except BaseException:
-                quietly(session.close)
+                quietly(s.close)
                 raise
         w = None
         lookups = None
@@ -175,12 +175,12 @@ class Neo4jStore(GraphStore):
             self._refuse_during_reset(tx)
             load.check_begin(tx.run(sq.RESETTING).single())
             self._own_loads.ids = tuple(i for i in (load.id, load.resumes) if i)
-            # On the leader (a write session), where every commit before this transaction is visible, as inside it.
+            # On the leader (a write s), where every commit before this transaction is visible, as inside it.
             lookups = self._session()
             w = Neo4jWriter(tx, self.settings.batch_size,
                             lambda cypher, **params: list(lookups.run(cypher, unlogged(params))))
             w.rows_per_transaction = self.settings.neo4j_rows_per_transaction
-            w.commit_part = lambda part: self._commit_part(session, part, load)
+            w.commit_part = lambda part: self._commit_part(s, part, load)
             w.resumed = load.resumes is not None
             yield w
             w.finish()
@@ -213,9 +213,9 @@ class Neo4jStore(GraphStore):
             self._own_loads.ids = ()
             if lookups is not None:
                 quietly(lookups.close)
-            quietly(session.close)
+            quietly(s.close)
 
-    def _commit_part(self, session, tx, load: LargeFile):
+    def _commit_part(self, s, tx, load: LargeFile):
         """Commits the rows written so far of a file too large for one transaction and begins the next part (on the
         writer's sender thread). The first part's commit marks the meta node; under its lock, taken here, no reset
         and no other large file can begin between the question and the commit (large_files.py)."""
@@ -224,7 +224,7 @@ class Neo4jStore(GraphStore):
             tx.run(sq.MARK_LOADING, **load.mark()).consume()
         tx.commit()
         load.parts += 1
-        return session.begin_transaction()
+        return s.begin_transaction()
 
     @classmethod
     def _check_before_commit(cls, tx, load: LargeFile) -> None:
